@@ -1,0 +1,300 @@
+import { isOrgRole, ORG_ROLES, type OrgRole } from '../auth/scopes.js';
+import { hashToken, randomSecret, sameDigest } from '../auth/tokens.js';
+import { AppError, notFound } from '../lib/app-error.js';
+import { normalizeEmail } from '../services/users.js';
+import { isUniqueViolation } from '../store/conflict.js';
+import { findOrgMapping } from '../store/control/org-mappings.js';
+import { findUsersByIds } from '../store/control/users.js';
+import {
+  acceptInvite,
+  countOwners,
+  deleteMember,
+  findInviteTokenHash,
+  findMemberById,
+  insertMember,
+  listMembers,
+  listTeamMembershipsOfMember,
+  updateMemberRole,
+} from '../store/region/members.js';
+import { findOrganizationById } from '../store/region/organizations.js';
+import { addTeamMember, findTeam, listTeamsByIds } from '../store/region/teams.js';
+import type { Member, Team } from '../store/types.js';
+import { forbidden, type OrgAccess, orgEndpoint } from './access.js';
+import { userOf } from './identity.js';
+import { paginate } from './pagination.js';
+import { PERMISSIONS } from './permissions.js';
+import { type ApiCall, type ApiRoute, created, noContent } from './route.js';
+import { bool, object, str } from './schema.js';
+import { serializeMember, serializeMemberDetail } from './serializers/member.js';
+import { serializeOrganization } from './serializers/organization.js';
+
+const rank = (role: string) => ORG_ROLES.indexOf(role as OrgRole);
+
+/** A caller may grant or manage only roles up to its own (organization tokens act as owners of their scopes). */
+function canManageRole(access: OrgAccess, role: string): boolean {
+  return access.role === null || rank(access.role) >= rank(role);
+}
+
+async function memberTarget(call: ApiCall, access: OrgAccess): Promise<Member> {
+  const param = call.params.member as string;
+  const member =
+    param === 'me'
+      ? access.member
+      : /^\d+$/.test(param)
+        ? await findMemberById(call.ctx.db.region, access.org.id, Number(param))
+        : undefined;
+  if (!member) throw notFound();
+  return member;
+}
+
+async function memberDetail(call: ApiCall, member: Member, inviteLink: string | null) {
+  const users = await findUsersByIds(
+    call.ctx.db.control,
+    [member.userId, member.inviterId].filter((id) => id !== null),
+  );
+  const memberships = await listTeamMembershipsOfMember(call.ctx.db.region, member.id);
+  const teams = new Map(
+    (
+      await listTeamsByIds(
+        call.ctx.db.region,
+        memberships.map((m) => m.teamId),
+      )
+    ).map((t) => [t.id, t]),
+  );
+  const owners = await countOwners(call.ctx.db.region, member.organizationId);
+  return serializeMemberDetail(
+    member,
+    member.userId === null ? undefined : users.get(member.userId),
+    member.inviterId === null ? undefined : users.get(member.inviterId),
+    memberships.flatMap((m) => {
+      const team = teams.get(m.teamId);
+      return team ? [{ team, role: m.role }] : [];
+    }),
+    { isOnlyOwner: member.role === 'owner' && !member.pending && owners <= 1, inviteLink },
+  );
+}
+
+async function listOrgMembers(call: ApiCall) {
+  const access = await orgEndpoint(call, PERMISSIONS.members);
+  const members = await paginate(call.request, call.reply, call.ctx.config.url, (page) =>
+    listMembers(call.ctx.db.region, access.org.id, page),
+  );
+  const users = await findUsersByIds(
+    call.ctx.db.control,
+    members.flatMap((m) => [m.userId, m.inviterId].filter((id) => id !== null)),
+  );
+  return members.map((m) =>
+    serializeMember(
+      m,
+      m.userId === null ? undefined : users.get(m.userId),
+      m.inviterId === null ? undefined : users.get(m.inviterId),
+    ),
+  );
+}
+
+interface InviteBody {
+  email: string;
+  orgRole?: string;
+  role?: string;
+  teamRoles?: { teamSlug: string; role?: string | null }[];
+  teams?: string[];
+  sendInvite?: boolean;
+}
+
+async function inviteMember(call: ApiCall) {
+  const access = await orgEndpoint(call, PERMISSIONS.members);
+  const body = call.body as InviteBody;
+  const email = normalizeEmail(body.email);
+  const role = body.orgRole ?? body.role ?? access.org.defaultRole;
+  if (!isOrgRole(role)) {
+    throw new AppError('bad_request', { orgRole: ['Invalid role'], detail: `Invalid role: ${role}` });
+  }
+  if (!canManageRole(access, role))
+    throw new AppError('bad_request', {
+      orgRole: ['You do not have permission to set that org-level role'],
+      detail: 'You do not have permission to invite a member with that role.',
+    });
+  const wanted = [
+    ...(body.teamRoles ?? []),
+    ...(body.teams ?? []).map((teamSlug) => ({ teamSlug, role: null })),
+  ];
+  const teams: { team: Team; role: string | null }[] = [];
+  for (const t of wanted) {
+    const team = await findTeam(call.ctx.db.region, access.org.id, t.teamSlug);
+    if (!team)
+      throw new AppError('bad_request', { teams: ['Invalid team'], detail: `Unknown team: ${t.teamSlug}` });
+    teams.push({ team, role: t.role === 'admin' ? 'admin' : null });
+  }
+  const inviteToken = randomSecret();
+  const inviter = userOf(call.identity);
+  try {
+    const member = await call.ctx.db.region.transaction().execute(async (trx) => {
+      const member = await insertMember(trx, {
+        organizationId: access.org.id,
+        userId: null,
+        email,
+        role,
+        inviteTokenHash: hashToken(inviteToken),
+        inviterId: inviter?.id ?? null,
+        now: call.ctx.now(),
+      });
+      for (const t of teams) await addTeamMember(trx, t.team.id, member.id, t.role);
+      return member;
+    });
+    return created(
+      call,
+      await memberDetail(
+        call,
+        member,
+        `${call.ctx.config.url}/accept/${access.org.slug}/${member.id}/${inviteToken}/`,
+      ),
+    );
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new AppError('conflict', {
+        email: [`The user ${email} is already a member`],
+        detail: `The user ${email} is already a member or invited.`,
+      });
+    }
+    throw error;
+  }
+}
+
+async function getMember(call: ApiCall) {
+  const access = await orgEndpoint(call, PERMISSIONS.member);
+  return memberDetail(call, await memberTarget(call, access), null);
+}
+
+async function putMember(call: ApiCall) {
+  const access = await orgEndpoint(call, PERMISSIONS.member);
+  const member = await memberTarget(call, access);
+  const body = call.body as { orgRole?: string; role?: string };
+  const role = body.orgRole ?? body.role;
+  if (role !== undefined) {
+    if (!isOrgRole(role))
+      throw new AppError('bad_request', { orgRole: ['Invalid role'], detail: `Invalid role: ${role}` });
+    // Changing roles needs member:write (member:invite only lets one invite), and rank over both roles.
+    if (
+      !access.scopes.has('member:write') ||
+      !canManageRole(access, role) ||
+      !canManageRole(access, member.role)
+    ) {
+      throw forbidden();
+    }
+    if (
+      member.role === 'owner' &&
+      role !== 'owner' &&
+      !member.pending &&
+      (await countOwners(call.ctx.db.region, access.org.id)) <= 1
+    ) {
+      throw new AppError('forbidden', 'You cannot demote the only remaining owner of the organization.');
+    }
+    await updateMemberRole(call.ctx.db.region, access.org.id, member.id, role);
+  }
+  return memberDetail(call, { ...member, role: role ?? member.role }, null);
+}
+
+async function removeMember(call: ApiCall) {
+  const access = await orgEndpoint(call, PERMISSIONS.member);
+  const member = await memberTarget(call, access);
+  const self = access.member?.id === member.id;
+  if (!self && (!access.scopes.has('member:admin') || !canManageRole(access, member.role))) throw forbidden();
+  if (
+    member.role === 'owner' &&
+    !member.pending &&
+    (await countOwners(call.ctx.db.region, access.org.id)) <= 1
+  ) {
+    throw new AppError('forbidden', 'You cannot remove the only remaining owner of the organization.');
+  }
+  await deleteMember(call.ctx.db.region, access.org.id, member.id);
+  return noContent(call);
+}
+
+/** An invite link's target: the organization it is for, if the link is genuine. */
+async function inviteTarget(call: ApiCall) {
+  const memberId = Number(call.params.member);
+  const token = call.params.token as string;
+  const hash = Number.isSafeInteger(memberId)
+    ? await findInviteTokenHash(call.ctx.db.region, memberId)
+    : null;
+  if (!hash || !sameDigest(hash, hashToken(token))) throw new AppError('not_found', 'Invalid invite code');
+  const mapping = await findOrgMapping(call.ctx.db.control, call.params.org as string);
+  const org = mapping && (await findOrganizationById(call.ctx.db.region, mapping.id));
+  if (!org) throw new AppError('not_found', 'Invalid invite code');
+  const member = await findMemberById(call.ctx.db.region, org.id, memberId);
+  if (!member) throw new AppError('not_found', 'Invalid invite code');
+  return { org, member };
+}
+
+async function getInvite(call: ApiCall) {
+  const { org, member } = await inviteTarget(call);
+  return {
+    orgSlug: org.slug,
+    organization: serializeOrganization(org, call.ctx.config.url),
+    email: member.email,
+    role: member.role,
+  };
+}
+
+async function postInvite(call: ApiCall) {
+  const { org, member } = await inviteTarget(call);
+  const user = userOf(call.identity) as NonNullable<ReturnType<typeof userOf>>;
+  try {
+    if (!(await acceptInvite(call.ctx.db.region, member.id, user.id, user.email)))
+      throw new AppError('not_found', 'Invalid invite code');
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw new AppError('conflict', 'You are already a member of this organization.');
+    throw error;
+  }
+  return noContent(call);
+}
+
+const role = { type: 'string', maxLength: 32 } as const;
+
+export const memberRoutes: ApiRoute[] = [
+  { method: 'GET', url: '/organizations/:org/members/', auth: PERMISSIONS.members, handler: listOrgMembers },
+  {
+    method: 'POST',
+    url: '/organizations/:org/members/',
+    auth: PERMISSIONS.members,
+    body: object(
+      {
+        email: str(254, 1),
+        orgRole: role,
+        role,
+        teams: { type: 'array', items: str(50, 1), maxItems: 100 },
+        teamRoles: {
+          type: 'array',
+          maxItems: 100,
+          items: object({ teamSlug: str(50, 1), role: { anyOf: [role, { type: 'null' }] } }, ['teamSlug']),
+        },
+        sendInvite: bool,
+        reinvite: bool,
+      },
+      ['email'],
+    ),
+    handler: inviteMember,
+  },
+  {
+    method: 'GET',
+    url: '/organizations/:org/members/:member/',
+    auth: PERMISSIONS.member,
+    handler: getMember,
+  },
+  {
+    method: 'PUT',
+    url: '/organizations/:org/members/:member/',
+    auth: PERMISSIONS.member,
+    body: object({ orgRole: role, role }),
+    handler: putMember,
+  },
+  {
+    method: 'DELETE',
+    url: '/organizations/:org/members/:member/',
+    auth: PERMISSIONS.member,
+    handler: removeMember,
+  },
+  { method: 'GET', url: '/accept-invite/:org/:member/:token/', auth: 'session', handler: getInvite },
+  { method: 'POST', url: '/accept-invite/:org/:member/:token/', auth: 'session', handler: postInvite },
+];

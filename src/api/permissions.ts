@@ -1,0 +1,59 @@
+import type { Scope } from '../auth/scopes.js';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** For each method, the scopes of which a caller must hold at least one (Sentry's permission classes). */
+export type ScopeMap = Readonly<Partial<Record<Method, readonly Scope[]>>>;
+
+const READ = ['org:read', 'org:write', 'org:admin'] as const;
+
+/** rest-api.md §3.3 and §3.4, one entry per permission class Errata uses. */
+export const PERMISSIONS = {
+  organization: {
+    GET: READ,
+    POST: ['org:write', 'org:admin'],
+    PUT: ['org:write', 'org:admin'],
+    DELETE: ['org:admin'],
+  },
+  organizationList: { GET: READ, POST: ['org:write', 'org:admin'] },
+  organizationProjects: { GET: READ, POST: ['project:read', 'project:write', 'project:admin'] },
+  organizationTeams: { GET: READ, POST: ['org:write', 'org:admin', 'team:write'] },
+  team: {
+    GET: ['team:read', 'team:write', 'team:admin'],
+    POST: ['team:write', 'team:admin'],
+    PUT: ['team:write', 'team:admin'],
+    DELETE: ['team:admin'],
+  },
+  teamProjects: {
+    GET: ['project:read', 'project:write', 'project:admin'],
+    POST: ['project:write', 'project:admin'],
+  },
+  project: {
+    GET: ['project:read', 'project:write', 'project:admin'],
+    POST: ['project:write', 'project:admin'],
+    PUT: ['project:read', 'project:write', 'project:admin'],
+    DELETE: ['project:admin'],
+  },
+  projectTeams: { POST: ['project:write', 'project:admin'], DELETE: ['project:write', 'project:admin'] },
+  projectKeys: {
+    GET: ['project:read', 'project:write', 'project:admin'],
+    POST: ['project:write', 'project:admin'],
+    PUT: ['project:write', 'project:admin'],
+    DELETE: ['project:admin'],
+  },
+  members: {
+    GET: ['member:read', 'member:write', 'member:admin'],
+    POST: ['member:invite', 'member:write', 'member:admin'],
+  },
+  member: {
+    GET: ['member:read', 'member:write', 'member:admin'],
+    PUT: ['member:invite', 'member:write', 'member:admin'],
+    DELETE: ['member:read', 'member:write', 'member:admin'],
+  },
+  memberTeams: {
+    POST: ['org:read', 'org:write', 'team:write'],
+    DELETE: ['org:read', 'org:write', 'org:admin', 'team:admin'],
+  },
+  orgAuthTokens: { GET: READ, POST: READ, PUT: READ, DELETE: ['org:write', 'org:admin'] },
+  userRegions: { GET: ['org:read'] },
+} as const satisfies Record<string, ScopeMap>;

@@ -1,0 +1,23 @@
+import { apiTokenRoutes } from './api-tokens.js';
+import { memberRoutes } from './members.js';
+import { orgTokenRoutes } from './org-tokens.js';
+import { organizationRoutes } from './organizations.js';
+import { projectKeyRoutes } from './project-keys.js';
+import { projectRoutes } from './projects.js';
+import { rootRoutes } from './root.js';
+import type { ApiRoute } from './route.js';
+import { sessionRoutes } from './sessions.js';
+import { teamRoutes } from './teams.js';
+
+/** Every REST endpoint with the scopes it allows per method: the one table the tests read. */
+export const API_ROUTES: readonly ApiRoute[] = [
+  ...rootRoutes,
+  ...sessionRoutes,
+  ...organizationRoutes,
+  ...teamRoutes,
+  ...projectRoutes,
+  ...projectKeyRoutes,
+  ...memberRoutes,
+  ...apiTokenRoutes,
+  ...orgTokenRoutes,
+];

@@ -1,0 +1,101 @@
+import cookie from '@fastify/cookie';
+import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import type { Identity } from './api/identity.js';
+import { registerApiRoutes } from './api/register.js';
+import { API_ROUTES } from './api/routes.js';
+import { AppError, NOT_FOUND } from './lib/app-error.js';
+import { newErrorId } from './lib/error-id.js';
+import type { ServiceContext } from './services/context.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    identity?: Identity;
+  }
+}
+
+/** Renders an AppError's detail as Sentry does: a string or list under `detail`, or field errors as they are. */
+function errorBody(error: AppError): unknown {
+  if (typeof error.detail === 'string' || Array.isArray(error.detail)) return { detail: error.detail };
+  return error.detail;
+}
+
+function fromFastifyError(error: FastifyError, apiMaxBodyBytes: number): AppError | null {
+  if (error.validation) {
+    const first = error.validation[0];
+    const field = first?.instancePath
+      ? first.instancePath.slice(1).replace(/\//g, '.')
+      : (first?.params as { missingProperty?: string })?.missingProperty;
+    const message = first?.message ?? 'is invalid';
+    return new AppError(
+      'bad_request',
+      field
+        ? { [field.split('.')[0] as string]: [message], detail: `Invalid request body: ${field} ${message}` }
+        : `Invalid request body: ${message}`,
+    );
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('too_large', `Request body is larger than the limit of ${apiMaxBodyBytes} bytes.`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError(
+        'unsupported_media_type',
+        'Unsupported media type in request; send application/json.',
+      );
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new AppError('bad_request', 'Malformed request: the body is not valid JSON.');
+    default:
+      return null;
+  }
+}
+
+/**
+ * Builds the HTTP application: the REST API now, ingest and the web UI as they arrive. No port is
+ * opened here; tests use `app.inject()`, main.ts calls `listen`.
+ */
+export async function buildApp(ctx: ServiceContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: ctx.config.logLevel,
+      // Credentials never reach a log line, even at trace level.
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-sentry-auth"]'],
+    },
+    // One line per request would cost ingest throughput; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: ctx.config.apiMaxBodyBytes,
+    routerOptions: { ignoreTrailingSlash: true },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  });
+  await app.register(cookie);
+
+  // JSON bodies: an empty body is "no body" (so DELETEs with a JSON content type work); anything else must parse.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = (body as string).trim();
+    if (text === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new AppError('bad_request', 'Malformed request: the body is not valid JSON.'), undefined);
+    }
+  });
+
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    const known =
+      error instanceof AppError ? error : fromFastifyError(error as FastifyError, ctx.config.apiMaxBodyBytes);
+    if (known) {
+      return reply.code(known.status).headers(known.headers).send(errorBody(known));
+    }
+    const errorId = newErrorId();
+    request.log.error(
+      { err: error, errorId, method: request.method, url: request.routeOptions.url },
+      'unhandled error',
+    );
+    return reply.code(500).send({ detail: 'Internal Error', errorId });
+  });
+
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: NOT_FOUND }));
+
+  registerApiRoutes(app, ctx, API_ROUTES);
+  return app;
+}

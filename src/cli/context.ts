@@ -1,0 +1,16 @@
+import { loadConfig } from '../config/config.js';
+import type { ServiceContext } from '../services/context.js';
+import { migrateToLatest } from '../store/migrate.js';
+import { openConfiguredDatabase } from '../store/open.js';
+
+/** Opens the configured database (migrated) for one administrative command and closes it after. */
+export async function withContext<T>(run: (ctx: ServiceContext) => Promise<T>): Promise<T> {
+  const config = loadConfig(process.env);
+  const db = openConfiguredDatabase(config);
+  try {
+    await migrateToLatest(db);
+    return await run({ db, config, now: () => Date.now() });
+  } finally {
+    await db.destroy();
+  }
+}

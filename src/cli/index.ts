@@ -1,0 +1,68 @@
+import { ConfigError } from '../config/config.js';
+import { AppError } from '../lib/app-error.js';
+import { UsageError } from './args.js';
+import { migrate } from './migrate.js';
+import { orgTokenCreate } from './org-token-create.js';
+import { serve } from './serve.js';
+import { tokenCreate } from './token-create.js';
+import { userCreate } from './user-create.js';
+
+const USAGE = `usage: errata <command>
+
+  serve                                   run the server (ingest, REST API, web UI)
+  migrate                                 apply pending database migrations
+  user create --email E --password P [--name N] [--superuser]
+  token create --user E --scopes s1,s2 [--name N] [--expires-in-days N]
+  org-token create --org SLUG [--name N] [--scopes s1,s2]
+
+Settings come from environment variables; see the README.`;
+
+async function run(argv: string[]): Promise<number> {
+  const [command, sub, ...rest] = argv;
+  switch (`${command ?? ''} ${sub ?? ''}`.trim()) {
+    case 'serve':
+      await serve();
+      return -1;
+    case 'migrate':
+      return migrate();
+    case 'user create':
+      return userCreate(rest);
+    case 'token create':
+      return tokenCreate(rest);
+    case 'org-token create':
+      return orgTokenCreate(rest);
+    default:
+      if (command === 'serve' || command === 'migrate') throw new UsageError(`unexpected argument: ${sub}`);
+      process.stderr.write(`${USAGE}\n`);
+      return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof AppError)
+    return typeof error.detail === 'string' ? error.detail : JSON.stringify(error.detail);
+  if (error instanceof Error) {
+    const code = (error as { code?: string }).code;
+    if (
+      code === 'ECONNREFUSED' ||
+      code === 'ENOTFOUND' ||
+      code === 'ETIMEDOUT' ||
+      /connect/i.test(error.message)
+    ) {
+      return `cannot reach the database: ${error.message}`;
+    }
+    return error.message;
+  }
+  return String(error);
+}
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`errata: ${describe(error)}\n`);
+    if (error instanceof UsageError) process.stderr.write(`${USAGE}\n`);
+    process.exitCode = error instanceof UsageError || error instanceof ConfigError ? 2 : 1;
+  },
+);

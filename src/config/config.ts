@@ -1,0 +1,142 @@
+import path from 'node:path';
+
+/** Where Errata keeps its data: the embedded SQLite file, or a PostgreSQL server. */
+export type DatabaseConfig =
+  | { readonly engine: 'sqlite'; readonly file: string }
+  | { readonly engine: 'postgres'; readonly url: string };
+
+/**
+ * Every setting Errata reads, built once at startup from environment variables and frozen.
+ * `process.env` is read nowhere else. Each field documents its variable, default and reason.
+ *
+ * @example
+ * const config = loadConfig(process.env);
+ * config.port; // 9000 unless ERRATA_PORT says otherwise
+ */
+export interface Config {
+  /** ERRATA_HOST, default 127.0.0.1: the address to listen on. */
+  readonly host: string;
+  /** ERRATA_PORT, default 9000. */
+  readonly port: number;
+  /** ERRATA_URL: the public base URL that DSNs and organization tokens carry; default http://HOST:PORT. */
+  readonly url: string;
+  /** ERRATA_DATA_DIR, default ./data: the SQLite file and anything else kept on disk. */
+  readonly dataDir: string;
+  /** DATABASE_URL (postgres://…) selects PostgreSQL; unset means SQLite under the data directory. */
+  readonly database: DatabaseConfig;
+  /** ERRATA_DB_POOL_MAX, default 10: PostgreSQL connections per process. */
+  readonly dbPoolMax: number;
+  /** ERRATA_DB_CONNECT_TIMEOUT_MS, default 5000: give up connecting to PostgreSQL after this long. */
+  readonly dbConnectTimeoutMs: number;
+  /** ERRATA_REGION, default "default": the name of the region this deployment's data lives in. */
+  readonly region: string;
+  /** ERRATA_ADMIN_EMAIL, default admin@errata.local: the owner created on first start. */
+  readonly adminEmail: string;
+  /** ERRATA_ADMIN_PASSWORD: the owner's password on first start; a random one is printed if unset. */
+  readonly adminPassword: string | undefined;
+  /** ERRATA_ORG, default "errata": slug of the organization created on first start. */
+  readonly initialOrg: string;
+  /** ERRATA_PROJECT, default "default": slug of the project created on first start. */
+  readonly initialProject: string;
+  /** ERRATA_LOG_LEVEL, default info (fatal, error, warn, info, debug, trace, silent). */
+  readonly logLevel: string;
+  /** ERRATA_API_MAX_BODY_BYTES, default 1 MiB: REST request bodies are small JSON documents. */
+  readonly apiMaxBodyBytes: number;
+  /** ERRATA_SESSION_TTL_HOURS, default 336 (14 days): how long a web sign-in lasts. */
+  readonly sessionTtlHours: number;
+  /** ERRATA_TOKEN_TOUCH_SECONDS, default 60: last-used times of tokens are written at most this often. */
+  readonly tokenTouchSeconds: number;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw.trim());
+  if (value < min || value > max)
+    throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function text(env: Env, name: string, fallback: string): string {
+  const raw = env[name]?.trim();
+  return raw ? raw : fallback;
+}
+
+function slug(env: Env, name: string, fallback: string): string {
+  const value = text(env, name, fallback);
+  if (!/^[a-z0-9][a-z0-9_-]{0,49}$/.test(value)) {
+    throw new ConfigError(`${name} must be a slug (lowercase letters, digits, - and _), got "${value}"`);
+  }
+  return value;
+}
+
+function baseUrl(env: Env, host: string, port: number): string {
+  const raw = env.ERRATA_URL?.trim();
+  if (!raw) {
+    const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    return `http://${shown}:${port}`;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`ERRATA_URL must be an absolute http(s) URL, got "${raw}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(`ERRATA_URL must use http or https, got "${raw}"`);
+  }
+  return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
+}
+
+function database(env: Env, dataDir: string): DatabaseConfig {
+  const url = env.DATABASE_URL?.trim();
+  if (!url) return { engine: 'sqlite', file: path.join(dataDir, 'errata.sqlite') };
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    throw new ConfigError(
+      'DATABASE_URL must start with postgres:// or postgresql:// (unset it to use SQLite)',
+    );
+  }
+  return { engine: 'postgres', url };
+}
+
+/** Builds the frozen Config from an environment; throws ConfigError with a clear message on bad values. */
+export function loadConfig(env: Env): Config {
+  const host = text(env, 'ERRATA_HOST', '127.0.0.1');
+  const port = integer(env, 'ERRATA_PORT', 9000, 0, 65535);
+  const dataDir = path.resolve(text(env, 'ERRATA_DATA_DIR', './data'));
+  const adminEmail = text(env, 'ERRATA_ADMIN_EMAIL', 'admin@errata.local').toLowerCase();
+  if (!/^[^\s@]+@[^\s@]+$/.test(adminEmail)) {
+    throw new ConfigError(`ERRATA_ADMIN_EMAIL must be an email address, got "${adminEmail}"`);
+  }
+  const adminPassword = env.ERRATA_ADMIN_PASSWORD || undefined;
+  if (adminPassword !== undefined && adminPassword.length < 8) {
+    throw new ConfigError('ERRATA_ADMIN_PASSWORD must be at least 8 characters long');
+  }
+  const logLevel = text(env, 'ERRATA_LOG_LEVEL', 'info');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`ERRATA_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`);
+  }
+  return Object.freeze({
+    host,
+    port,
+    url: baseUrl(env, host, port),
+    dataDir,
+    database: Object.freeze(database(env, dataDir)),
+    dbPoolMax: integer(env, 'ERRATA_DB_POOL_MAX', 10, 1, 1000),
+    dbConnectTimeoutMs: integer(env, 'ERRATA_DB_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
+    region: slug(env, 'ERRATA_REGION', 'default'),
+    adminEmail,
+    adminPassword,
+    initialOrg: slug(env, 'ERRATA_ORG', 'errata'),
+    initialProject: slug(env, 'ERRATA_PROJECT', 'default'),
+    logLevel,
+    apiMaxBodyBytes: integer(env, 'ERRATA_API_MAX_BODY_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    sessionTtlHours: integer(env, 'ERRATA_SESSION_TTL_HOURS', 336, 1, 24 * 365),
+    tokenTouchSeconds: integer(env, 'ERRATA_TOKEN_TOUCH_SECONDS', 60, 0, 86_400),
+  });
+}

@@ -1,0 +1,62 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import type { Config } from './config/config.js';
+import { type FirstStart, firstStart } from './services/bootstrap.js';
+import type { ServiceContext } from './services/context.js';
+import type { Database } from './store/db.js';
+import { migrateToLatest } from './store/migrate.js';
+import { openConfiguredDatabase } from './store/open.js';
+
+export interface Server {
+  readonly app: FastifyInstance;
+  readonly ctx: ServiceContext;
+  readonly url: string;
+  readonly firstStart: FirstStart | null;
+  close(): Promise<void>;
+}
+
+/**
+ * Wiring only: open and migrate the database, create the first owner on an empty one, build the
+ * app and listen. Throws (and closes what it opened) when any step fails.
+ */
+export async function startServer(config: Config, database?: Database): Promise<Server> {
+  const db = database ?? openConfiguredDatabase(config);
+  try {
+    await migrateToLatest(db);
+    const ctx: ServiceContext = { db, config, now: () => Date.now() };
+    const created = await firstStart(ctx);
+    const app = await buildApp(ctx);
+    const address = await app.listen({ host: config.host, port: config.port });
+    return {
+      app,
+      ctx,
+      url: address,
+      firstStart: created,
+      async close() {
+        await app.close();
+        await db.destroy();
+      },
+    };
+  } catch (error) {
+    await db.destroy().catch(() => {});
+    throw error;
+  }
+}
+
+/** The lines printed once, on the first start of an empty data directory. */
+export function describeFirstStart(config: Config, info: FirstStart): string {
+  const password = info.generatedPassword ?? '(the ERRATA_ADMIN_PASSWORD you set)';
+  return [
+    '',
+    'First start: Errata created an owner, an organization, a project and its DSN.',
+    'These secrets are shown once and never again; keep them somewhere safe.',
+    '',
+    `  Sign in:     ${config.url}/  as  ${info.email}  /  ${password}`,
+    `  Organization ${info.orgSlug}, project ${info.projectSlug}`,
+    `  User token:  ${info.token}`,
+    `  DSN:         ${info.dsn}`,
+    '',
+    `  Try it:      curl -H "Authorization: Bearer ${info.token}" ${config.url}/api/0/`,
+    '',
+  ].join('\n');
+}

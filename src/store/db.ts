@@ -1,0 +1,64 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { ControlSchema, RegionSchema } from './schema.js';
+
+// PostgreSQL returns BIGINT as text; every BIGINT here (ids, epoch milliseconds, counters) fits in a double.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export type Engine = 'sqlite' | 'postgres';
+
+/** How to reach one database: a SQLite file (or ':memory:') or a PostgreSQL URL, optionally inside one schema. */
+export type DatabaseTarget =
+  | { engine: 'sqlite'; file: string }
+  | { engine: 'postgres'; url: string; schema?: string; poolMax?: number; connectTimeoutMs?: number };
+
+/**
+ * One open database holding both stores. The control store (users, tokens, the organization→region
+ * map) and a region store (everything inside an organization) are typed separately so that a
+ * region can move to a database of its own without touching the repositories.
+ */
+export interface Database {
+  readonly engine: Engine;
+  readonly control: Kysely<ControlSchema>;
+  readonly region: Kysely<RegionSchema>;
+  destroy(): Promise<void>;
+}
+
+function openSqlite(file: string): Kysely<ControlSchema & RegionSchema> {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  // FULL: a commit is on disk before we answer, so nothing acknowledged is lost even on power failure.
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma('foreign_keys = ON');
+  return new Kysely({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+function openPostgres(
+  target: Extract<DatabaseTarget, { engine: 'postgres' }>,
+): Kysely<ControlSchema & RegionSchema> {
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: target.poolMax ?? 10,
+    connectionTimeoutMillis: target.connectTimeoutMs ?? 5000,
+    ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
+  });
+  // An idle client that loses its server emits 'error' on the pool; the next query reconnects.
+  pool.on('error', () => {});
+  return new Kysely({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Opens a database. Nothing is queried yet: call `migrateToLatest` (store/migrate.ts) before use. */
+export function openDatabase(target: DatabaseTarget): Database {
+  const kysely = target.engine === 'sqlite' ? openSqlite(target.file) : openPostgres(target);
+  return {
+    engine: target.engine,
+    control: kysely as unknown as Kysely<ControlSchema>,
+    region: kysely as unknown as Kysely<RegionSchema>,
+    destroy: () => kysely.destroy(),
+  };
+}

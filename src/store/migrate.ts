@@ -1,0 +1,70 @@
+import type { Kysely } from 'kysely';
+import { type Migration, type MigrationResult, Migrator } from 'kysely/migration';
+import type { Database, Engine } from './db.js';
+import { identity } from './migrations/control/20261128T1700-identity.js';
+import { organizations } from './migrations/region/20261128T1700-organizations.js';
+
+/** The control store's migrations, in order; names are timestamp-prefixed and never renamed. */
+function controlMigrations(engine: Engine): Record<string, Migration> {
+  return { '20261128T1700-identity': identity(engine) };
+}
+
+/** A region store's migrations, in order. */
+function regionMigrations(engine: Engine): Record<string, Migration> {
+  return { '20261128T1700-organizations': organizations(engine) };
+}
+
+export interface MigrationReport {
+  readonly store: 'control' | 'region';
+  readonly results: readonly MigrationResult[];
+}
+
+export class MigrationFailed extends Error {
+  constructor(
+    readonly reports: readonly MigrationReport[],
+    cause: unknown,
+  ) {
+    super(`migration failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+async function run(
+  db: Kysely<any>,
+  store: 'control' | 'region',
+  migrations: Record<string, Migration>,
+): Promise<MigrationReport> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: `errata_${store}_migrations`,
+    migrationLockTableName: `errata_${store}_migrations_lock`,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  const report = { store, results: results ?? [] };
+  if (error) throw new MigrationFailed([report], error);
+  return report;
+}
+
+function isBusy(error: unknown): boolean {
+  const cause = error instanceof MigrationFailed ? error.cause : error;
+  return (cause as { code?: string } | undefined)?.code?.startsWith('SQLITE_BUSY') === true;
+}
+
+/**
+ * Brings the control store and the region store up to date. On PostgreSQL, Kysely holds an
+ * advisory lock for the whole run, so nodes starting together migrate once; on SQLite a second
+ * process that finds the file busy waits and tries again.
+ */
+export async function migrateToLatest(db: Database): Promise<MigrationReport[]> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return [
+        await run(db.control, 'control', controlMigrations(db.engine)),
+        await run(db.region, 'region', regionMigrations(db.engine)),
+      ];
+    } catch (error) {
+      if (!isBusy(error) || attempt >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));
+    }
+  }
+}

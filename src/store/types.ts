@@ -1,0 +1,112 @@
+// Domain types: what leaves store/. Ids are numbers here and strings on the wire.
+
+export interface User {
+  readonly id: number;
+  readonly email: string;
+  readonly name: string;
+  readonly isSuperuser: boolean;
+  readonly isActive: boolean;
+  readonly hasPassword: boolean;
+  readonly dateJoined: number;
+  readonly lastLogin: number | null;
+}
+
+export interface UserToken {
+  readonly id: number;
+  readonly userId: number;
+  readonly name: string | null;
+  readonly lastChars: string;
+  readonly scopes: readonly string[];
+  readonly expiresAt: number | null;
+  readonly dateCreated: number;
+  readonly dateLastUsed: number | null;
+}
+
+export interface OrgToken {
+  readonly id: number;
+  readonly organizationId: number;
+  readonly name: string;
+  readonly lastChars: string;
+  readonly scopes: readonly string[];
+  readonly createdById: number | null;
+  readonly dateCreated: number;
+  readonly dateLastUsed: number | null;
+  readonly projectLastUsedId: number | null;
+  readonly dateDeactivated: number | null;
+}
+
+export interface Session {
+  readonly id: number;
+  readonly userId: number;
+  readonly csrfToken: string;
+  readonly expiresAt: number;
+}
+
+export interface OrgMapping {
+  readonly id: number;
+  readonly slug: string;
+  readonly region: string;
+}
+
+export interface Organization {
+  readonly id: number;
+  readonly slug: string;
+  readonly name: string;
+  readonly dateCreated: number;
+  readonly defaultRole: string;
+  readonly openMembership: boolean;
+  readonly allowSharedIssues: boolean;
+  readonly isEarlyAdopter: boolean;
+}
+
+export interface Member {
+  readonly id: number;
+  readonly organizationId: number;
+  readonly userId: number | null;
+  readonly email: string;
+  readonly role: string;
+  readonly pending: boolean;
+  readonly inviterId: number | null;
+  readonly dateCreated: number;
+}
+
+export interface Team {
+  readonly id: number;
+  readonly organizationId: number;
+  readonly slug: string;
+  readonly name: string;
+  readonly dateCreated: number;
+}
+
+export interface TeamMembership {
+  readonly teamId: number;
+  readonly memberId: number;
+  readonly role: string | null;
+}
+
+export interface Project {
+  readonly id: number;
+  readonly organizationId: number;
+  readonly slug: string;
+  readonly name: string;
+  readonly platform: string | null;
+  readonly dateCreated: number;
+  readonly firstEvent: number | null;
+}
+
+export interface ProjectKey {
+  readonly id: number;
+  readonly projectId: number;
+  readonly publicKey: string;
+  readonly secretKey: string;
+  readonly name: string;
+  readonly isActive: boolean;
+  readonly rateLimit: { readonly count: number; readonly window: number } | null;
+  readonly dateCreated: number;
+}
+
+/** A page request for offset-paginated lists. */
+export interface PageRequest {
+  readonly limit: number;
+  readonly offset: number;
+}

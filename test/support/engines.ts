@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Engine } from '../../src/store/db.js';
+import { type Database, openDatabase } from '../../src/store/db.js';
+import { migrateToLatest } from '../../src/store/migrate.js';
+
+/**
+ * Engines the suite runs against: ERRATA_TEST_ENGINES=sqlite,postgres (CI sets both; plain
+ * `npm test` uses SQLite in process). PostgreSQL tests each get a schema of their own, dropped after.
+ */
+export const TEST_ENGINES: readonly Engine[] = (process.env.ERRATA_TEST_ENGINES ?? 'sqlite')
+  .split(',')
+  .map((s) => s.trim())
+  .filter((s): s is Engine => s === 'sqlite' || s === 'postgres');
+
+export const TEST_POSTGRES_URL =
+  process.env.ERRATA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface TestDatabase {
+  readonly db: Database;
+  /** For PostgreSQL, the schema the test owns (so a second process can join it). */
+  readonly schema: string | null;
+  drop(): Promise<void>;
+}
+
+/** A fresh, migrated database: SQLite in memory, or a new schema on the test PostgreSQL server. */
+export async function openTestDatabase(engine: Engine, file = ':memory:'): Promise<TestDatabase> {
+  if (engine === 'sqlite') {
+    const db = openDatabase({ engine: 'sqlite', file });
+    await migrateToLatest(db);
+    return { db, schema: null, drop: () => db.destroy() };
+  }
+  const schema = `errata_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const db = openDatabase({ engine: 'postgres', url: TEST_POSTGRES_URL, schema, poolMax: 5 });
+  await migrateToLatest(db);
+  return {
+    db,
+    schema,
+    async drop() {
+      await db.destroy();
+      const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA ${schema} CASCADE`);
+      await client.end();
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { type Config, loadConfig } from '../../src/config/config.js';
+import type { ServiceContext } from '../../src/services/context.js';
+import { createOrganization } from '../../src/services/organizations.js';
+import { createProject } from '../../src/services/projects.js';
+import { createUserToken } from '../../src/services/user-tokens.js';
+import { createUser } from '../../src/services/users.js';
+import type { Engine } from '../../src/store/db.js';
+import type { Organization, Project, ProjectKey, Team, User } from '../../src/store/types.js';
+import { openTestDatabase, type TestDatabase } from './engines.js';
+
+export interface Harness {
+  readonly ctx: ServiceContext;
+  readonly app: FastifyInstance;
+  readonly database: TestDatabase;
+  /** app.inject with a bearer token. */
+  request(options: InjectOptions & { token?: string }): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+export const TEST_URL = 'http://errata.test:9000';
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    ERRATA_URL: TEST_URL,
+    ERRATA_LOG_LEVEL: 'silent',
+    ERRATA_TOKEN_TOUCH_SECONDS: '0',
+    ...overrides,
+  });
+}
+
+/** A migrated database on the engine and the app over it, without a port. */
+export async function createHarness(
+  engine: Engine,
+  overrides: Record<string, string> = {},
+): Promise<Harness> {
+  const database = await openTestDatabase(engine);
+  const config = testConfig(overrides);
+  const ctx: ServiceContext = { db: database.db, config, now: () => Date.now() };
+  const app = await buildApp(ctx);
+  return {
+    ctx,
+    app,
+    database,
+    request({ token, headers, ...options }) {
+      return app.inject({
+        ...options,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      });
+    },
+    async close() {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
+
+let counter = 0;
+const unique = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;
+
+/** Factories over the real services: a user, an organization they own, a project and tokens. */
+export async function makeUser(
+  ctx: ServiceContext,
+  options: { email?: string; superuser?: boolean } = {},
+): Promise<User> {
+  return createUser(ctx, {
+    email: options.email ?? `${unique('user')}@example.com`,
+    password: 'correct horse battery',
+    isSuperuser: options.superuser ?? false,
+  });
+}
+
+export async function makeOrg(
+  ctx: ServiceContext,
+  owner: User,
+  slug = unique('org'),
+): Promise<{ org: Organization; team: Team }> {
+  const { organization, team } = await createOrganization(ctx, { name: slug, slug, owner });
+  return { org: organization, team: team as Team };
+}
+
+export async function makeProject(
+  ctx: ServiceContext,
+  org: Organization,
+  team: Team,
+  slug = unique('proj'),
+): Promise<{ project: Project; key: ProjectKey }> {
+  return createProject(ctx, { organizationId: org.id, teamId: team.id, name: slug, slug, platform: 'node' });
+}
+
+export async function makeToken(
+  ctx: ServiceContext,
+  user: User,
+  scopes: string[],
+  expiresInDays?: number,
+): Promise<string> {
+  return (await createUserToken(ctx, { userId: user.id, scopes, expiresInDays: expiresInDays ?? null }))
+    .token;
+}
+
+/** Signs in through the API and returns the cookie header and CSRF token to use. */
+export async function signIn(h: Harness, email: string, password = 'correct horse battery') {
+  const response = await h.request({
+    method: 'POST',
+    url: '/api/0/auth/login/',
+    payload: { username: email, password },
+  });
+  if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.statusCode} ${response.body}`);
+  const cookies = response.cookies as { name: string; value: string }[];
+  const cookie = cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+  const csrf = (response.json() as { csrfToken: string }).csrfToken;
+  return { cookie, csrf, headers: { cookie, 'x-csrftoken': csrf } };
+}
