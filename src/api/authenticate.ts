@@ -62,7 +62,7 @@ async function userTokenIdentity(ctx: ServiceContext, token: string): Promise<Id
   const now = ctx.now();
   if (found.token.expiresAt !== null && now >= found.token.expiresAt) throw unauthenticated('Token expired');
   const user = await findUserById(ctx.db.control, found.token.userId);
-  if (!user || !user.isActive) throw unauthenticated('User inactive or deleted');
+  if (!user?.isActive) throw unauthenticated('User inactive or deleted');
   // Last use is recorded at most once a minute per token: a write per request would cost throughput.
   if (
     found.token.dateLastUsed === null ||
@@ -84,7 +84,7 @@ async function sessionIdentity(ctx: ServiceContext, cookie: string): Promise<Ide
   if (!found || !sameDigest(found.sessionHash, hash) || found.session.expiresAt <= ctx.now())
     return ANONYMOUS;
   const user = await findUserById(ctx.db.control, found.session.userId);
-  if (!user || !user.isActive) return ANONYMOUS;
+  if (!user?.isActive) return ANONYMOUS;
   return { kind: 'session', user, session: found.session };
 }
 

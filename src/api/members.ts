@@ -237,7 +237,7 @@ async function getInvite(call: ApiCall) {
 }
 
 async function postInvite(call: ApiCall) {
-  const { org, member } = await inviteTarget(call);
+  const { member } = await inviteTarget(call);
   const user = userOf(call.identity) as NonNullable<ReturnType<typeof userOf>>;
   try {
     if (!(await acceptInvite(call.ctx.db.region, member.id, user.id, user.email)))
