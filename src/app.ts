@@ -3,6 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance, LogController } from 
 import type { Identity } from './api/identity.js';
 import { registerApiRoutes } from './api/register.js';
 import { API_ROUTES } from './api/routes.js';
+import { type IngestDeps, registerIngestRoutes } from './ingest/ingest-routes.js';
 import { AppError, NOT_FOUND } from './lib/app-error.js';
 import { newErrorId } from './lib/error-id.js';
 import type { ServiceContext } from './services/context.js';
@@ -50,10 +51,13 @@ function fromFastifyError(error: FastifyError, apiMaxBodyBytes: number): AppErro
 }
 
 /**
- * Builds the HTTP application: the REST API now, ingest and the web UI as they arrive. No port is
- * opened here; tests use `app.inject()`, main.ts calls `listen`.
+ * Builds the HTTP application: the REST API and the ingest door (the web UI as it arrives). No port
+ * is opened here; tests use `app.inject()`, main.ts calls `listen`.
  */
-export async function buildApp(ctx: ServiceContext): Promise<FastifyInstance> {
+export async function buildApp(
+  ctx: ServiceContext,
+  ingest: Omit<IngestDeps, 'ctx'>,
+): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: ctx.config.logLevel,
@@ -97,5 +101,6 @@ export async function buildApp(ctx: ServiceContext): Promise<FastifyInstance> {
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: NOT_FOUND }));
 
   registerApiRoutes(app, ctx, API_ROUTES);
+  await registerIngestRoutes(app, { ctx, ...ingest });
   return app;
 }

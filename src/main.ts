@@ -1,14 +1,44 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config/config.js';
+import { KeyCache } from './ingest/key-cache.js';
+import { MemoryRateLimiter } from './ingest/rate-limiter.js';
+import { createRawWriter } from './ingest/raw-writer.js';
+import { DigestWorker } from './jobs/digest-worker.js';
 import { type FirstStart, firstStart } from './services/bootstrap.js';
 import type { ServiceContext } from './services/context.js';
 import type { Database } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
 import { openConfiguredDatabase } from './store/open.js';
 
+export interface Errata {
+  readonly app: FastifyInstance;
+  readonly worker: DigestWorker;
+}
+
+/**
+ * Assembles one Errata process over an open, migrated database: the app with both doors, the raw
+ * writer that tells the digest worker about new work, and the worker itself (not started).
+ */
+export async function assemble(ctx: ServiceContext): Promise<Errata> {
+  let worker: DigestWorker | undefined;
+  const writer = createRawWriter(ctx.db.region, () => worker?.notify());
+  const app = await buildApp(ctx, {
+    keys: new KeyCache(ctx.db.region, ctx.config.keyCacheSeconds * 1000, ctx.now),
+    limiter: new MemoryRateLimiter(),
+    writer,
+  });
+  worker = new DigestWorker(ctx.db, {
+    batchSize: ctx.config.digestBatchSize,
+    pollMs: ctx.config.digestPollMs,
+    log: app.log,
+  });
+  return { app, worker };
+}
+
 export interface Server {
   readonly app: FastifyInstance;
+  readonly worker: DigestWorker;
   readonly ctx: ServiceContext;
   readonly url: string;
   readonly firstStart: FirstStart | null;
@@ -25,15 +55,18 @@ export async function startServer(config: Config, database?: Database): Promise<
     await migrateToLatest(db);
     const ctx: ServiceContext = { db, config, now: () => Date.now() };
     const created = await firstStart(ctx);
-    const app = await buildApp(ctx);
+    const { app, worker } = await assemble(ctx);
+    worker.start();
     const address = await app.listen({ host: config.host, port: config.port });
     return {
       app,
+      worker,
       ctx,
       url: address,
       firstStart: created,
       async close() {
         await app.close();
+        await worker.stop();
         await db.destroy();
       },
     };

@@ -1,4 +1,5 @@
 import { AppError } from '../lib/app-error.js';
+import { parseId } from '../lib/ids.js';
 import { createUserToken } from '../services/user-tokens.js';
 import {
   deleteUserToken,
@@ -18,8 +19,8 @@ import { serializeUserToken } from './serializers/tokens.js';
 const me = (call: ApiCall) => userOf(call.identity) as User;
 
 function tokenId(call: ApiCall): number {
-  const id = Number(call.params.token);
-  if (!Number.isSafeInteger(id)) throw new AppError('not_found', 'The requested resource does not exist');
+  const id = parseId(call.params.token as string);
+  if (id === null) throw new AppError('not_found', 'The requested resource does not exist');
   return id;
 }
 
@@ -66,8 +67,10 @@ async function removeToken(call: ApiCall) {
 /** The older form: `DELETE /api-tokens/` with `{"tokenId": …}` in the body. */
 async function removeTokenByBody(call: ApiCall) {
   const body = (call.body ?? {}) as { tokenId?: unknown };
-  const id = Number(body.tokenId);
-  if (!Number.isSafeInteger(id))
+  // A number or its decimal text; Number() would also turn true, [5] or "0x5" into an id.
+  const raw = body.tokenId;
+  const id = parseId(typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw : '');
+  if (id === null)
     throw new AppError('bad_request', {
       tokenId: ['This field is required.'],
       detail: 'tokenId is required.',

@@ -1,6 +1,7 @@
 import { isOrgRole, ORG_ROLES, type OrgRole } from '../auth/scopes.js';
 import { hashToken, randomSecret, sameDigest } from '../auth/tokens.js';
 import { AppError, notFound } from '../lib/app-error.js';
+import { parseId } from '../lib/ids.js';
 import { normalizeEmail } from '../services/users.js';
 import { isUniqueViolation } from '../store/conflict.js';
 import { findOrgMapping } from '../store/control/org-mappings.js';
@@ -37,11 +38,12 @@ function canManageRole(access: OrgAccess, role: string): boolean {
 
 async function memberTarget(call: ApiCall, access: OrgAccess): Promise<Member> {
   const param = call.params.member as string;
+  const id = parseId(param);
   const member =
     param === 'me'
       ? access.member
-      : /^\d+$/.test(param)
-        ? await findMemberById(call.ctx.db.region, access.org.id, Number(param))
+      : id !== null
+        ? await findMemberById(call.ctx.db.region, access.org.id, id)
         : undefined;
   if (!member) throw notFound();
   return member;
@@ -118,12 +120,14 @@ async function inviteMember(call: ApiCall) {
     ...(body.teamRoles ?? []),
     ...(body.teams ?? []).map((teamSlug) => ({ teamSlug, role: null })),
   ];
-  const teams: { team: Team; role: string | null }[] = [];
+  const teams = new Map<number, { team: Team; role: string | null }>();
   for (const t of wanted) {
     const team = await findTeam(call.ctx.db.region, access.org.id, t.teamSlug);
     if (!team)
       throw new AppError('bad_request', { teams: ['Invalid team'], detail: `Unknown team: ${t.teamSlug}` });
-    teams.push({ team, role: t.role === 'admin' ? 'admin' : null });
+    // Sentry's UI sends a team in both `teams` and `teamRoles`: join it once, with the higher role.
+    const admin = t.role === 'admin' || teams.get(team.id)?.role === 'admin';
+    teams.set(team.id, { team, role: admin ? 'admin' : null });
   }
   const inviteToken = randomSecret();
   const inviter = userOf(call.identity);
@@ -138,7 +142,7 @@ async function inviteMember(call: ApiCall) {
         inviterId: inviter?.id ?? null,
         now: call.ctx.now(),
       });
-      for (const t of teams) await addTeamMember(trx, t.team.id, member.id, t.role);
+      for (const t of teams.values()) await addTeamMember(trx, t.team.id, member.id, t.role);
       return member;
     });
     return created(
@@ -212,12 +216,11 @@ async function removeMember(call: ApiCall) {
 
 /** An invite link's target: the organization it is for, if the link is genuine. */
 async function inviteTarget(call: ApiCall) {
-  const memberId = Number(call.params.member);
+  const memberId = parseId(call.params.member as string);
   const token = call.params.token as string;
-  const hash = Number.isSafeInteger(memberId)
-    ? await findInviteTokenHash(call.ctx.db.region, memberId)
-    : null;
-  if (!hash || !sameDigest(hash, hashToken(token))) throw new AppError('not_found', 'Invalid invite code');
+  const hash = memberId === null ? null : await findInviteTokenHash(call.ctx.db.region, memberId);
+  if (memberId === null || !hash || !sameDigest(hash, hashToken(token)))
+    throw new AppError('not_found', 'Invalid invite code');
   const mapping = await findOrgMapping(call.ctx.db.control, call.params.org as string);
   const org = mapping && (await findOrganizationById(call.ctx.db.region, mapping.id));
   if (!org) throw new AppError('not_found', 'Invalid invite code');

@@ -1,5 +1,6 @@
 import type { Scope } from '../auth/scopes.js';
 import { AppError } from '../lib/app-error.js';
+import { parseId } from '../lib/ids.js';
 import {
   createOrgToken,
   DEFAULT_ORG_TOKEN_SCOPES,
@@ -20,8 +21,8 @@ import { object, strList } from './schema.js';
 import { serializeOrgToken } from './serializers/tokens.js';
 
 function tokenId(call: ApiCall): number {
-  const id = Number(call.params.token);
-  if (!Number.isSafeInteger(id)) throw new AppError('not_found', 'The requested resource does not exist');
+  const id = parseId(call.params.token as string);
+  if (id === null) throw new AppError('not_found', 'The requested resource does not exist');
   return id;
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest } from '../lib/app-error.js';
+import { parseId } from '../lib/ids.js';
 import type { PageRequest } from '../store/types.js';
 
 export const MAX_PER_PAGE = 100;
@@ -24,10 +25,12 @@ export function parsePage(query: Record<string, unknown>, defaultPerPage = MAX_P
   const cursor = first(query.cursor);
   if (cursor === undefined || cursor === '') return { limit, offset: 0 };
   const parts = cursor.split(':');
-  if (parts.length !== 3 || !parts.every((p) => /^-?\d+(\.\d+)?$/.test(p)) || !/^\d+$/.test(parts[1] ?? '')) {
+  const offset = parseId(parts[1] ?? '');
+  // An offset past any safe integer would reach the database as a float and fail there (a 500).
+  if (parts.length !== 3 || !parts.every((p) => /^-?\d+(\.\d+)?$/.test(p)) || offset === null) {
     throw badRequest('Invalid cursor parameter.');
   }
-  return { limit, offset: Number(parts[1]) };
+  return { limit, offset };
 }
 
 function pageUrl(baseUrl: string, request: FastifyRequest, cursor: string): string {

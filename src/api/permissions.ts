@@ -56,4 +56,12 @@ export const PERMISSIONS = {
   },
   orgAuthTokens: { GET: READ, POST: READ, PUT: READ, DELETE: ['org:write', 'org:admin'] },
   userRegions: { GET: ['org:read'] },
+  issues: {
+    GET: ['event:read', 'event:write', 'event:admin'],
+    PUT: ['event:write', 'event:admin'],
+    DELETE: ['event:admin'],
+  },
+  projectIssues: { GET: ['event:read'], PUT: ['event:write'], DELETE: ['event:admin'] },
+  projectEvents: { GET: ['project:read', 'project:write', 'project:admin'] },
+  eventIds: { GET: READ },
 } as const satisfies Record<string, ScopeMap>;

@@ -1,4 +1,6 @@
 import { apiTokenRoutes } from './api-tokens.js';
+import { eventRoutes } from './events.js';
+import { issueRoutes } from './issues.js';
 import { memberRoutes } from './members.js';
 import { orgTokenRoutes } from './org-tokens.js';
 import { organizationRoutes } from './organizations.js';
@@ -20,4 +22,6 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...memberRoutes,
   ...apiTokenRoutes,
   ...orgTokenRoutes,
+  ...issueRoutes,
+  ...eventRoutes,
 ];

@@ -1,4 +1,5 @@
 import { AppError, notFound } from '../lib/app-error.js';
+import { parseId } from '../lib/ids.js';
 import { createProject } from '../services/projects.js';
 import { requireSlug, slugify } from '../services/slugs.js';
 import { isUniqueViolation } from '../store/conflict.js';
@@ -170,11 +171,12 @@ async function postTeamProject(call: ApiCall) {
 async function memberTeamTarget(call: ApiCall) {
   const access = await orgEndpoint(call, PERMISSIONS.memberTeams);
   const memberParam = call.params.member as string;
+  const memberId = parseId(memberParam);
   const member =
     memberParam === 'me'
       ? access.member
-      : /^\d+$/.test(memberParam)
-        ? await findMemberById(call.ctx.db.region, access.org.id, Number(memberParam))
+      : memberId !== null
+        ? await findMemberById(call.ctx.db.region, access.org.id, memberId)
         : undefined;
   if (!member) throw notFound();
   const team = await findTeam(call.ctx.db.region, access.org.id, call.params.team as string);

@@ -46,9 +46,27 @@ export interface Config {
   readonly sessionTtlHours: number;
   /** ERRATA_TOKEN_TOUCH_SECONDS, default 60: last-used times of tokens are written at most this often. */
   readonly tokenTouchSeconds: number;
+  /** ERRATA_INGEST_MAX_COMPRESSED_BYTES, default 20 MiB: largest ingest request body as sent (413 above). */
+  readonly ingestMaxCompressedBytes: number;
+  /** ERRATA_INGEST_MAX_ENVELOPE_BYTES, default 100 MiB: largest body after decompression (Relay's limit; stops bombs). */
+  readonly ingestMaxEnvelopeBytes: number;
+  /** ERRATA_INGEST_MAX_EVENT_BYTES, default 1 MiB: largest event, transaction or span item (Relay's limit). */
+  readonly ingestMaxEventBytes: number;
+  /** ERRATA_INGEST_MAX_ATTACHMENT_BYTES, default 20 MiB: largest attachment kept; attachments live in the database. */
+  readonly ingestMaxAttachmentBytes: number;
+  /** ERRATA_KEY_CACHE_SECONDS, default 5: how long ingest trusts a cached DSN key (a disabled key stops within this). */
+  readonly keyCacheSeconds: number;
+  /** ERRATA_PROJECT_QUOTA_PER_MINUTE, default 0 (none): events a project may send per minute before 429. */
+  readonly projectQuotaPerMinute: number;
+  /** ERRATA_DIGEST_BATCH, default 200: raw envelopes digested per transaction. */
+  readonly digestBatchSize: number;
+  /** ERRATA_DIGEST_POLL_MS, default 1000: how often digest looks for work it was not told about (other nodes, restarts). */
+  readonly digestPollMs: number;
 }
 
 export class ConfigError extends Error {}
+
+const MiB = 1024 * 1024;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -138,5 +156,13 @@ export function loadConfig(env: Env): Config {
     apiMaxBodyBytes: integer(env, 'ERRATA_API_MAX_BODY_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     sessionTtlHours: integer(env, 'ERRATA_SESSION_TTL_HOURS', 336, 1, 24 * 365),
     tokenTouchSeconds: integer(env, 'ERRATA_TOKEN_TOUCH_SECONDS', 60, 0, 86_400),
+    ingestMaxCompressedBytes: integer(env, 'ERRATA_INGEST_MAX_COMPRESSED_BYTES', 20 * MiB, 1024, 1024 * MiB),
+    ingestMaxEnvelopeBytes: integer(env, 'ERRATA_INGEST_MAX_ENVELOPE_BYTES', 100 * MiB, 1024, 1024 * MiB),
+    ingestMaxEventBytes: integer(env, 'ERRATA_INGEST_MAX_EVENT_BYTES', MiB, 1024, 100 * MiB),
+    ingestMaxAttachmentBytes: integer(env, 'ERRATA_INGEST_MAX_ATTACHMENT_BYTES', 20 * MiB, 0, 1024 * MiB),
+    keyCacheSeconds: integer(env, 'ERRATA_KEY_CACHE_SECONDS', 5, 0, 3600),
+    projectQuotaPerMinute: integer(env, 'ERRATA_PROJECT_QUOTA_PER_MINUTE', 0, 0, 1_000_000_000),
+    digestBatchSize: integer(env, 'ERRATA_DIGEST_BATCH', 200, 1, 10_000),
+    digestPollMs: integer(env, 'ERRATA_DIGEST_POLL_MS', 1000, 10, 600_000),
   });
 }

@@ -70,7 +70,8 @@ function errorMetadata(event: GroupingInput, main: ExceptionInput): IssueMetadat
   // exceptions (native crashes) keep the crash function, as in Sentry.
   const message = messageOf(event);
   const said = (message.formatted ?? message.template ?? '').trim();
-  if (type === undefined) title = said !== '' && said === value ? truncate(firstLine(said), MAX_TITLE) : (fn ?? '<unknown>');
+  if (type === undefined)
+    title = said !== '' && said === value ? truncate(firstLine(said), MAX_TITLE) : (fn ?? '<unknown>');
   else if (value === '') title = type;
   else title = `${type}: ${truncate(firstLine(value), MAX_TITLE)}`;
 

@@ -15,7 +15,10 @@ describe('GroupCommit', () => {
     expect(batches).toEqual([[1, 2, 3]]);
     release();
     await Promise.all([...first, ...second]);
-    expect(batches).toEqual([[1, 2, 3], [4, 5]]);
+    expect(batches).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
   });
 
   it('rejects every caller of a failed batch and keeps going', async () => {

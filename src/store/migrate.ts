@@ -1,8 +1,9 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { type Migration, type MigrationResult, Migrator } from 'kysely/migration';
 import type { Database, Engine } from './db.js';
 import { identity } from './migrations/control/20261128T1700-identity.js';
 import { organizations } from './migrations/region/20261128T1700-organizations.js';
+import { events } from './migrations/region/20261128T1800-events.js';
 
 /** The control store's migrations, in order; names are timestamp-prefixed and never renamed. */
 function controlMigrations(engine: Engine): Record<string, Migration> {
@@ -11,7 +12,10 @@ function controlMigrations(engine: Engine): Record<string, Migration> {
 
 /** A region store's migrations, in order. */
 function regionMigrations(engine: Engine): Record<string, Migration> {
-  return { '20261128T1700-organizations': organizations(engine) };
+  return {
+    '20261128T1700-organizations': organizations(engine),
+    '20261128T1800-events': events(engine),
+  };
 }
 
 export interface MigrationReport {
@@ -32,12 +36,16 @@ async function run(
   db: Kysely<any>,
   store: 'control' | 'region',
   migrations: Record<string, Migration>,
+  schema: string | undefined,
 ): Promise<MigrationReport> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
     migrationTableName: `errata_${store}_migrations`,
     migrationLockTableName: `errata_${store}_migrations_lock`,
+    // Without a schema Kysely takes a same-named table in ANY schema as its own, so a second
+    // Errata schema in one PostgreSQL database would never get its migration tables.
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
   const { error, results } = await migrator.migrateToLatest();
   const report = { store, results: results ?? [] };
@@ -56,11 +64,15 @@ function isBusy(error: unknown): boolean {
  * process that finds the file busy waits and tries again.
  */
 export async function migrateToLatest(db: Database): Promise<MigrationReport[]> {
+  const schema =
+    db.engine === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db.control)).rows[0]?.schema
+      : undefined;
   for (let attempt = 0; ; attempt++) {
     try {
       return [
-        await run(db.control, 'control', controlMigrations(db.engine)),
-        await run(db.region, 'region', regionMigrations(db.engine)),
+        await run(db.control, 'control', controlMigrations(db.engine), schema),
+        await run(db.region, 'region', regionMigrations(db.engine), schema),
       ];
     } catch (error) {
       if (!isBusy(error) || attempt >= 20) throw error;

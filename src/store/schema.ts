@@ -121,6 +121,164 @@ export interface ProjectKeyTable {
   date_created: number;
 }
 
+export interface RawEnvelopeTable {
+  id: Generated<number>;
+  project_id: number;
+  key_id: number;
+  kind: string;
+  received_at: number;
+  event_id: string | null;
+  client_ip: string | null;
+  payload: Uint8Array;
+  digest_error: string | null;
+}
+
+export interface ProjectCounterTable {
+  project_id: number;
+  next_short_id: number;
+}
+
+export interface IssueTable {
+  id: Generated<number>;
+  project_id: number;
+  short_id: number;
+  type: string;
+  title: string;
+  culprit: string;
+  metadata: string;
+  level: string;
+  platform: string;
+  logger: string | null;
+  status: string;
+  substatus: string | null;
+  first_seen: number;
+  last_seen: number;
+  times_seen: number;
+  user_count: number;
+  first_release: string | null;
+  last_release: string | null;
+  resolved_at: number | null;
+  ignore_until: number | null;
+  ignore_count: number | null;
+  ignore_count_base: number | null;
+  ignore_user_count: number | null;
+  ignore_user_base: number | null;
+}
+
+export interface GroupHashTable {
+  project_id: number;
+  hash: string;
+  mechanism: string;
+  issue_id: number;
+}
+
+export interface EventTable {
+  id: Generated<number>;
+  project_id: number;
+  issue_id: number | null;
+  event_id: string;
+  type: string;
+  timestamp: number;
+  received_at: number;
+  level: string;
+  title: string;
+  message: string;
+  culprit: string | null;
+  release: string | null;
+  environment: string | null;
+  platform: string | null;
+  transaction_name: string | null;
+  trace_id: string | null;
+  user_key: string | null;
+  tags: string;
+  data: string;
+}
+
+export interface IssueTagTable {
+  issue_id: number;
+  key: string;
+  value: string;
+  times_seen: number;
+  first_seen: number;
+  last_seen: number;
+}
+
+export interface IssueUserTable {
+  issue_id: number;
+  user_key: string;
+}
+
+export interface AttachmentTable {
+  id: Generated<number>;
+  project_id: number;
+  event_id: string;
+  name: string;
+  content_type: string;
+  attachment_type: string;
+  size: number;
+  data: Uint8Array;
+  date_created: number;
+}
+
+export interface SpanTable {
+  id: Generated<number>;
+  project_id: number;
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string | null;
+  transaction_event_id: string | null;
+  op: string | null;
+  description: string | null;
+  status: string | null;
+  start_timestamp: number;
+  timestamp: number;
+  data: string;
+}
+
+export interface ReleaseHealthTable {
+  project_id: number;
+  release: string;
+  environment: string;
+  bucket: number;
+  started: number;
+  exited: number;
+  errored: number;
+  crashed: number;
+  abnormal: number;
+}
+
+export interface ClientOutcomeTable {
+  project_id: number;
+  bucket: number;
+  outcome: string;
+  reason: string;
+  category: string;
+  quantity: number;
+}
+
+export interface UserReportTable {
+  id: Generated<number>;
+  project_id: number;
+  event_id: string | null;
+  name: string | null;
+  email: string | null;
+  comments: string;
+  date_created: number;
+  data: string;
+}
+
+export interface CheckInTable {
+  id: Generated<number>;
+  project_id: number;
+  check_in_id: string;
+  monitor_slug: string;
+  status: string;
+  duration: number | null;
+  environment: string | null;
+  date_created: number;
+  data: string;
+}
+
 export interface ControlSchema {
   users: UserTable;
   user_tokens: UserTokenTable;
@@ -137,4 +295,17 @@ export interface RegionSchema {
   projects: ProjectTable;
   project_teams: ProjectTeamTable;
   project_keys: ProjectKeyTable;
+  raw_envelopes: RawEnvelopeTable;
+  project_counters: ProjectCounterTable;
+  issues: IssueTable;
+  group_hashes: GroupHashTable;
+  events: EventTable;
+  issue_tags: IssueTagTable;
+  issue_users: IssueUserTable;
+  attachments: AttachmentTable;
+  spans: SpanTable;
+  release_health: ReleaseHealthTable;
+  client_outcomes: ClientOutcomeTable;
+  user_reports: UserReportTable;
+  check_ins: CheckInTable;
 }

@@ -85,9 +85,15 @@ describe('errata serve and the administrative commands (SQLite data directory)',
   });
 
   it('creates users and tokens while the server runs; the token is the last line', async () => {
-    const created = await runErrata(['user', 'create', '--email', 'ops@example.com', '--password', 'long enough pw'], env);
+    const created = await runErrata(
+      ['user', 'create', '--email', 'ops@example.com', '--password', 'long enough pw'],
+      env,
+    );
     expect(created.code, created.stderr).toBe(0);
-    const issued = await runErrata(['token', 'create', '--user', 'ops@example.com', '--scopes', 'org:read,project:admin'], env);
+    const issued = await runErrata(
+      ['token', 'create', '--user', 'ops@example.com', '--scopes', 'org:read,project:admin'],
+      env,
+    );
     expect(issued.code, issued.stderr).toBe(0);
     const token = lastLine(issued.stdout);
     expect(token).toMatch(/^sntryu_[0-9a-f]{64}$/);
@@ -104,21 +110,35 @@ describe('errata serve and the administrative commands (SQLite data directory)',
     const issued = await runErrata(['org-token', 'create', '--org', 'errata', '--scopes', 'org:read'], env);
     expect(issued.code, issued.stderr).toBe(0);
     const token = lastLine(issued.stdout);
-    const payload = JSON.parse(Buffer.from(token.split('_')[1] as string, 'base64').toString()) as Record<string, unknown>;
+    const payload = JSON.parse(Buffer.from(token.split('_')[1] as string, 'base64').toString()) as Record<
+      string,
+      unknown
+    >;
     expect(payload).toMatchObject({ url: base, region_url: base, org: 'errata' });
-    const orgs = await fetch(`${base}/api/0/organizations/`, { headers: { authorization: `Bearer ${token}` } });
+    const orgs = await fetch(`${base}/api/0/organizations/`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(orgs.status).toBe(200);
     expect(((await orgs.json()) as { slug: string }[]).map((o) => o.slug)).toEqual(['errata']);
   });
 
   it('bad input to the commands fails with a message and exit code; --expires-in-days is accepted', async () => {
-    const bad = await runErrata(['token', 'create', '--user', 'nobody@example.com', '--scopes', 'org:read'], env);
+    const bad = await runErrata(
+      ['token', 'create', '--user', 'nobody@example.com', '--scopes', 'org:read'],
+      env,
+    );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('no user with email nobody@example.com');
-    const scopes = await runErrata(['token', 'create', '--user', 'ops@example.com', '--scopes', 'org:fly'], env);
+    const scopes = await runErrata(
+      ['token', 'create', '--user', 'ops@example.com', '--scopes', 'org:fly'],
+      env,
+    );
     expect(scopes.code).toBe(1);
     expect(scopes.stderr).toContain('Invalid scopes: org:fly');
-    const duplicate = await runErrata(['user', 'create', '--email', 'ops@example.com', '--password', 'long enough pw'], env);
+    const duplicate = await runErrata(
+      ['user', 'create', '--email', 'ops@example.com', '--password', 'long enough pw'],
+      env,
+    );
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr).toContain('A user with this email already exists.');
     const usage = await runErrata(['token', 'create', '--bogus'], env);

@@ -63,7 +63,9 @@ describe.each(TEST_ENGINES)('sentry-cli against Errata on %s', (engine) => {
     expect(info.stderr).not.toContain('embedded in token) rather than');
     const projects = await cli(token, 'projects', 'list');
     expect(projects.code).toBe(1);
-    expect(projects.stderr).toContain('You do not have permission to perform this action. (http status: 403)');
+    expect(projects.stderr).toContain(
+      'You do not have permission to perform this action. (http status: 403)',
+    );
   });
 
   it('an organization token with org:read and project:read lists projects without -o (org from the token)', async () => {
@@ -80,8 +82,12 @@ describe.each(TEST_ENGINES)('sentry-cli against Errata on %s', (engine) => {
     expect(r.stdout).toMatch(/\|\s*web\s*\|/);
   });
 
-  it('a bad token fails with Sentry\'s message', async () => {
-    const r = await cli('sntryu_0000000000000000000000000000000000000000000000000000000000000000', 'organizations', 'list');
+  it("a bad token fails with Sentry's message", async () => {
+    const r = await cli(
+      'sntryu_0000000000000000000000000000000000000000000000000000000000000000',
+      'organizations',
+      'list',
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Invalid token (http status: 401)');
   });

@@ -1,6 +1,7 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { buildApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config/config.js';
+import type { DigestWorker } from '../../src/jobs/digest-worker.js';
+import { assemble } from '../../src/main.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { createOrganization } from '../../src/services/organizations.js';
 import { createProject } from '../../src/services/projects.js';
@@ -14,6 +15,8 @@ export interface Harness {
   readonly ctx: ServiceContext;
   readonly app: FastifyInstance;
   readonly database: TestDatabase;
+  /** The digest worker (not started: call `worker.drain()` to digest what ingest wrote). */
+  readonly worker: DigestWorker;
   /** app.inject with a bearer token. */
   request(options: InjectOptions & { token?: string }): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
@@ -30,18 +33,25 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   });
 }
 
+export interface HarnessOptions {
+  /** The services' clock; default the real time. Tests that need expiry pass a clock they move. */
+  readonly now?: () => number;
+}
+
 /** A migrated database on the engine and the app over it, without a port. */
 export async function createHarness(
   engine: Engine,
   overrides: Record<string, string> = {},
+  options: HarnessOptions = {},
 ): Promise<Harness> {
   const database = await openTestDatabase(engine);
   const config = testConfig(overrides);
-  const ctx: ServiceContext = { db: database.db, config, now: () => Date.now() };
-  const app = await buildApp(ctx);
+  const ctx: ServiceContext = { db: database.db, config, now: options.now ?? (() => Date.now()) };
+  const { app, worker } = await assemble(ctx);
   return {
     ctx,
     app,
+    worker,
     database,
     request({ token, headers, ...options }) {
       return app.inject({

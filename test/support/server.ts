@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, type Server } from '../../src/main.js';
+import { type Server, startServer } from '../../src/main.js';
 import type { Engine } from '../../src/store/db.js';
 import { openTestDatabase, type TestDatabase } from './engines.js';
 import { testConfig } from './harness.js';
@@ -29,7 +29,10 @@ export interface TestServer {
 }
 
 /** A real listening Errata on 127.0.0.1 over a fresh database, for tests with real clients. */
-export async function startTestServer(engine: Engine, overrides: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  engine: Engine,
+  overrides: Record<string, string> = {},
+): Promise<TestServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const database = await openTestDatabase(engine);
@@ -41,6 +44,7 @@ export async function startTestServer(engine: Engine, overrides: Record<string, 
     database,
     async close() {
       await server.app.close();
+      await server.worker.stop();
       await database.drop();
     },
   };

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { parseId } from '../../lib/ids.js';
 import type { ControlSchema } from '../schema.js';
 import type { OrgMapping } from '../types.js';
 
@@ -20,9 +21,9 @@ export async function insertOrgMapping(
 /** Finds an organization by slug, or by numeric id when the text is all digits (as Sentry's URLs allow). */
 export async function findOrgMapping(db: Db, idOrSlug: string): Promise<OrgMapping | undefined> {
   const query = db.selectFrom('org_mappings').select(['id', 'slug', 'region']);
-  return /^\d+$/.test(idOrSlug)
-    ? query.where('id', '=', Number(idOrSlug)).executeTakeFirst()
-    : query.where('slug', '=', idOrSlug).executeTakeFirst();
+  if (!/^\d+$/.test(idOrSlug)) return query.where('slug', '=', idOrSlug).executeTakeFirst();
+  const id = parseId(idOrSlug);
+  return id === null ? undefined : query.where('id', '=', id).executeTakeFirst();
 }
 
 export async function findOrgMappingById(db: Db, id: number): Promise<OrgMapping | undefined> {

@@ -10,3 +10,8 @@ export function withId<T extends string>(engine: Engine, table: CreateTableBuild
 
 /** Epoch milliseconds and counters: BIGINT on PostgreSQL, INTEGER (64-bit) on SQLite. */
 export const big = 'bigint' as const;
+
+/** Raw bytes: BLOB on SQLite, BYTEA on PostgreSQL. */
+export function binary(engine: Engine) {
+  return engine === 'sqlite' ? ('blob' as const) : ('bytea' as const);
+}

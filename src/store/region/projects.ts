@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { parseId } from '../../lib/ids.js';
 import type { ProjectTable, RegionSchema } from '../schema.js';
 import type { PageRequest, Project } from '../types.js';
 
@@ -42,10 +43,12 @@ export async function findProject(
   idOrSlug: string,
 ): Promise<Project | undefined> {
   const query = db.selectFrom('projects').selectAll().where('organization_id', '=', organizationId);
-  const row = await (/^\d+$/.test(idOrSlug)
-    ? query.where('id', '=', Number(idOrSlug))
-    : query.where('slug', '=', idOrSlug)
-  ).executeTakeFirst();
+  if (!/^\d+$/.test(idOrSlug)) {
+    const row = await query.where('slug', '=', idOrSlug).executeTakeFirst();
+    return row && toProject(row);
+  }
+  const id = parseId(idOrSlug);
+  const row = id === null ? undefined : await query.where('id', '=', id).executeTakeFirst();
   return row && toProject(row);
 }
 

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { parseId } from '../../lib/ids.js';
 import type { RegionSchema, TeamTable } from '../schema.js';
 import type { Member, PageRequest, Team, TeamMembership } from '../types.js';
 
@@ -34,10 +35,12 @@ export async function insertTeam(
 /** Finds a team of the organization by slug, or by id when the text is all digits. */
 export async function findTeam(db: Db, organizationId: number, idOrSlug: string): Promise<Team | undefined> {
   const query = db.selectFrom('teams').selectAll().where('organization_id', '=', organizationId);
-  const row = await (/^\d+$/.test(idOrSlug)
-    ? query.where('id', '=', Number(idOrSlug))
-    : query.where('slug', '=', idOrSlug)
-  ).executeTakeFirst();
+  if (!/^\d+$/.test(idOrSlug)) {
+    const row = await query.where('slug', '=', idOrSlug).executeTakeFirst();
+    return row && toTeam(row);
+  }
+  const id = parseId(idOrSlug);
+  const row = id === null ? undefined : await query.where('id', '=', id).executeTakeFirst();
   return row && toTeam(row);
 }
 

@@ -1,0 +1,87 @@
+import { notFound } from '../lib/app-error.js';
+import { normalizeEventId } from '../protocol/event-id.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
+import {
+  findEventByEventId,
+  findIssueById,
+  findNeighbourEventIds,
+  listProjectEvents,
+} from '../store/region/issue-reads.js';
+import { listProjects } from '../store/region/projects.js';
+import { orgEndpoint, projectEndpoint } from './access.js';
+import { paginate } from './pagination.js';
+import { PERMISSIONS } from './permissions.js';
+import type { ApiCall, ApiRoute } from './route.js';
+import { serializeEvent, serializeEventSummary } from './serializers/event.js';
+import { serializeIssue } from './serializers/issue.js';
+
+function eventIdParam(call: ApiCall): string {
+  try {
+    return normalizeEventId(call.params.event);
+  } catch (error) {
+    if (error instanceof ProtocolError) throw notFound();
+    throw error;
+  }
+}
+
+async function listEvents(call: ApiCall) {
+  const access = await projectEndpoint(call, PERMISSIONS.projectEvents);
+  const events = await paginate(call.request, call.reply, call.ctx.config.url, (page) =>
+    listProjectEvents(call.ctx.db.region, access.project.id, page),
+  );
+  const full = call.query.full === 'true' || call.query.full === '1';
+  return Promise.all(
+    events.map(async (e) =>
+      full ? serializeEvent(e, await findNeighbourEventIds(call.ctx.db.region, e)) : serializeEventSummary(e),
+    ),
+  );
+}
+
+async function getEvent(call: ApiCall) {
+  const access = await projectEndpoint(call, PERMISSIONS.projectEvents);
+  const event = await findEventByEventId(call.ctx.db.region, access.project.id, eventIdParam(call));
+  if (!event) throw notFound();
+  return serializeEvent(event, await findNeighbourEventIds(call.ctx.db.region, event));
+}
+
+/** `GET /organizations/:org/eventids/:event/`: which project and issue an event id belongs to. */
+async function resolveEventId(call: ApiCall) {
+  const access = await orgEndpoint(call, PERMISSIONS.eventIds);
+  const eventId = eventIdParam(call);
+  const projects = await listProjects(call.ctx.db.region, access.org.id, { limit: 10_000, offset: 0 });
+  for (const project of projects) {
+    const event = await findEventByEventId(call.ctx.db.region, project.id, eventId);
+    if (!event) continue;
+    const issue = event.issueId === null ? undefined : await findIssueById(call.ctx.db.region, event.issueId);
+    return {
+      organizationSlug: access.org.slug,
+      projectSlug: project.slug,
+      groupId: event.issueId === null ? null : String(event.issueId),
+      eventId: event.eventId,
+      event: serializeEvent(event, await findNeighbourEventIds(call.ctx.db.region, event)),
+      ...(issue ? { group: serializeIssue(issue, project, access.org.slug, call.ctx.config.url) } : {}),
+    };
+  }
+  throw notFound();
+}
+
+export const eventRoutes: ApiRoute[] = [
+  {
+    method: 'GET',
+    url: '/projects/:org/:project/events/',
+    auth: PERMISSIONS.projectEvents,
+    handler: listEvents,
+  },
+  {
+    method: 'GET',
+    url: '/projects/:org/:project/events/:event/',
+    auth: PERMISSIONS.projectEvents,
+    handler: getEvent,
+  },
+  {
+    method: 'GET',
+    url: '/organizations/:org/eventids/:event/',
+    auth: PERMISSIONS.eventIds,
+    handler: resolveEventId,
+  },
+];

@@ -1,0 +1,114 @@
+import type { Issue } from '../../store/region/issue-reads.js';
+import type { Project } from '../../store/types.js';
+import { isoDate } from './dates.js';
+
+/** `WEB-1A`: the project slug in capitals and the per-project number in base 36. */
+export function formatShortId(projectSlug: string, shortId: number): string {
+  return `${projectSlug.toUpperCase()}-${shortId.toString(36).toUpperCase()}`;
+}
+
+/** The inverse of formatShortId; null when the text is not a short id. */
+export function parseShortId(text: string): { projectSlug: string; shortId: number } | null {
+  const match = /^(.+)-([0-9A-Za-z]{1,12})$/.exec(text);
+  if (!match) return null;
+  const shortId = Number.parseInt(match[2] as string, 36);
+  return Number.isSafeInteger(shortId) && shortId > 0
+    ? { projectSlug: (match[1] as string).toLowerCase(), shortId }
+    : null;
+}
+
+// Sentry derives an issue's initial priority from the level of its first event.
+function priorityOf(level: string): string {
+  return level === 'fatal' || level === 'error' ? 'high' : level === 'warning' ? 'medium' : 'low';
+}
+
+function statusDetails(issue: Issue): Record<string, unknown> {
+  if (issue.status !== 'ignored') return {};
+  return {
+    ...(issue.ignoreUntil === null ? {} : { ignoreUntil: isoDate(issue.ignoreUntil) }),
+    ...(issue.ignoreCount === null ? {} : { ignoreCount: issue.ignoreCount }),
+    ...(issue.ignoreUserCount === null ? {} : { ignoreUserCount: issue.ignoreUserCount }),
+  };
+}
+
+/** Sentry's issue (group) object as issue lists return it. */
+export function serializeIssue(issue: Issue, project: Project, orgSlug: string, baseUrl: string) {
+  return {
+    id: String(issue.id),
+    shareId: null,
+    shortId: formatShortId(project.slug, issue.shortId),
+    title: issue.title,
+    culprit: issue.culprit,
+    permalink: `${baseUrl}/organizations/${orgSlug}/issues/${issue.id}/`,
+    logger: issue.logger,
+    level: issue.level,
+    status: issue.status,
+    statusDetails: statusDetails(issue),
+    substatus: issue.substatus,
+    isPublic: false,
+    platform: issue.platform,
+    priority: priorityOf(issue.level),
+    priorityLockedAt: null,
+    seerFixabilityScore: null,
+    seerAutofixLastTriggered: null,
+    seerExplorerAutofixLastTriggered: null,
+    project: { id: String(project.id), name: project.name, slug: project.slug, platform: project.platform },
+    type: issue.type,
+    issueType: 'error',
+    issueCategory: 'error',
+    metadata: issue.metadata,
+    numComments: 0,
+    assignedTo: null,
+    isBookmarked: false,
+    isSubscribed: false,
+    subscriptionDetails: null,
+    hasSeen: false,
+    annotations: [] as unknown[],
+    isUnhandled: false,
+    count: String(issue.timesSeen),
+    userCount: issue.userCount,
+    firstSeen: isoDate(issue.firstSeen),
+    lastSeen: isoDate(issue.lastSeen),
+    derivedData: null,
+    lifetime: {
+      count: String(issue.timesSeen),
+      userCount: issue.userCount,
+      firstSeen: isoDate(issue.firstSeen),
+      lastSeen: isoDate(issue.lastSeen),
+      stats: null,
+    },
+    filtered: null,
+    sessionCount: null,
+    inbox: null,
+    owners: null,
+    integrationIssues: [] as unknown[],
+    sentryAppIssues: [] as unknown[],
+    latestEventHasAttachments: false,
+    matchingEventId: null,
+    matchingEventEnvironment: null,
+  };
+}
+
+/** The issue detail: the list form plus releases, tags and activity. */
+export function serializeIssueDetail(
+  issue: Issue,
+  project: Project,
+  orgSlug: string,
+  baseUrl: string,
+  extra: { tags: { key: string; name: string; totalValues: number }[]; userReportCount: number },
+) {
+  return {
+    ...serializeIssue(issue, project, orgSlug, baseUrl),
+    firstRelease: issue.firstRelease ? { version: issue.firstRelease } : null,
+    lastRelease: issue.lastRelease ? { version: issue.lastRelease } : null,
+    tags: extra.tags,
+    activity: [] as unknown[],
+    seenBy: [] as unknown[],
+    participants: [] as unknown[],
+    pluginActions: [] as unknown[],
+    pluginIssues: [] as unknown[],
+    pluginContexts: [] as unknown[],
+    userReportCount: extra.userReportCount,
+    stats: null,
+  };
+}

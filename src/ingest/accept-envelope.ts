@@ -1,0 +1,62 @@
+import type { Config } from '../config/config.js';
+import { AppError } from '../lib/app-error.js';
+import type { Envelope } from '../protocol/envelope.js';
+import { generateEventId, normalizeEventId } from '../protocol/event-id.js';
+import { parseEventPayload } from '../protocol/event-normalize.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
+import { tooLarge } from './read-body.js';
+
+/** Item types whose payload is an event-like JSON document, limited to the event size. */
+const EVENT_LIKE = new Set(['event', 'transaction', 'feedback', 'span', 'log', 'otel_log', 'trace_metric']);
+/** Item types that count as events for rate limits and quotas. */
+export const COUNTED = new Set(['event', 'transaction', 'feedback']);
+
+export interface AcceptedEnvelope {
+  /** The id the answer carries: the envelope header's, else the event item's, else a new one. */
+  readonly eventId: string | null;
+  /** Whether the envelope holds an item that counts against rate limits. */
+  readonly counted: boolean;
+}
+
+/**
+ * What ingest checks on the request path before writing an envelope: item sizes (413), the event
+ * id (400 when malformed), and that an envelope whose only substance is a broken event is refused
+ * (400) rather than acknowledged. A broken event beside good items is dropped by digest and the
+ * good items are kept, as Relay keeps them.
+ */
+export function acceptEnvelope(envelope: Envelope, config: Config): AcceptedEnvelope {
+  let eventId: string | null = null;
+  if (envelope.headers.event_id !== undefined && envelope.headers.event_id !== null) {
+    eventId = normalizeEventId(envelope.headers.event_id);
+  }
+  let counted = false;
+  let good = 0;
+  let badEvent: ProtocolError | null = null;
+  for (const item of envelope.items) {
+    const type = item.headers.type;
+    if (EVENT_LIKE.has(type) && item.payload.length > config.ingestMaxEventBytes) throw tooLarge(type);
+    if (type === 'attachment' && item.payload.length > config.ingestMaxAttachmentBytes)
+      throw tooLarge('attachment');
+    if (type === 'event' || type === 'transaction' || type === 'feedback') {
+      try {
+        const payload = parseEventPayload(item.payload) as Record<string, unknown> | null;
+        if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+          throw new ProtocolError('invalid_event', 'invalid event: the payload is not a JSON object');
+        }
+        if (eventId === null && payload.event_id !== undefined && payload.event_id !== null) {
+          eventId = normalizeEventId(payload.event_id);
+        }
+        counted ||= COUNTED.has(type);
+        good++;
+      } catch (error) {
+        if (!(error instanceof ProtocolError)) throw error;
+        badEvent = error;
+      }
+    } else {
+      good++;
+    }
+  }
+  if (badEvent && good === 0) throw new AppError('bad_request', badEvent.message);
+  if (eventId === null && counted) eventId = generateEventId();
+  return { eventId, counted };
+}

@@ -1,0 +1,180 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../lib/app-error.js';
+import { parseEnvelope } from '../protocol/envelope.js';
+import { generateEventId, normalizeEventId } from '../protocol/event-id.js';
+import { parseEventPayload } from '../protocol/event-normalize.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
+import { formatRateLimits, type RateLimitScope } from '../protocol/rate-limits.js';
+import { findRequestAuth, type IngestAuth, resolveEnvelopeAuth } from '../protocol/sentry-auth.js';
+import type { ServiceContext } from '../services/context.js';
+import type { ProjectKey } from '../store/types.js';
+import { acceptEnvelope } from './accept-envelope.js';
+import { asIngestError, rejected } from './ingest-error.js';
+import type { KeyCache } from './key-cache.js';
+import type { RateLimiter } from './rate-limiter.js';
+import type { RawWriter } from './raw-writer.js';
+import { readBody, tooLarge } from './read-body.js';
+
+export interface IngestDeps {
+  readonly ctx: ServiceContext;
+  readonly keys: KeyCache;
+  readonly limiter: RateLimiter;
+  readonly writer: RawWriter;
+}
+
+// Browser SDKs post from any origin and must be able to read the rate-limit headers (ingestion.md §1.4).
+const CORS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Expose-Headers': 'x-sentry-error, x-sentry-rate-limits, retry-after',
+} as const;
+const PREFLIGHT = {
+  ...CORS,
+  'Access-Control-Allow-Methods': 'POST, OPTIONS',
+  'Access-Control-Allow-Headers':
+    'x-sentry-auth, x-requested-with, x-forwarded-for, origin, referer, accept, content-type, authentication, authorization, content-encoding, transfer-encoding, sentry-trace, baggage',
+  'Access-Control-Max-Age': '3600',
+} as const;
+
+function projectIdOf(request: FastifyRequest): number {
+  const raw = (request.params as { projectId: string }).projectId;
+  if (!/^\d{1,15}$/.test(raw)) throw new AppError('bad_request', 'bad project path parameter');
+  return Number(raw);
+}
+
+function requestAuth(request: FastifyRequest): IngestAuth | undefined {
+  const query = new URLSearchParams(request.url.slice(request.url.indexOf('?') + 1 || request.url.length));
+  const header = request.headers['x-sentry-auth'];
+  return findRequestAuth({
+    xSentryAuth: Array.isArray(header) ? header[0] : header,
+    authorization: request.headers.authorization,
+    query,
+  });
+}
+
+async function enabledKey(deps: IngestDeps, auth: IngestAuth, projectId: number): Promise<ProjectKey> {
+  if (auth.projectId !== undefined && auth.projectId !== String(projectId)) throw rejected('ProjectId');
+  const key = await deps.keys.get(auth.publicKey);
+  if (!key || key.projectId !== projectId) throw rejected('ProjectId');
+  if (!key.isActive) throw rejected('ProjectKey');
+  return key;
+}
+
+function limited(retryAfterSeconds: number, scope: RateLimitScope): AppError {
+  return new AppError(
+    'rate_limited',
+    'Sentry dropped data due to a quota or internal rate limit being reached. This will not affect your application.',
+    {
+      'Retry-After': String(retryAfterSeconds),
+      'X-Sentry-Rate-Limits': formatRateLimits([
+        { retryAfterSeconds, categories: [], scope, reasonCode: `${scope}_limit` },
+      ]),
+    },
+  );
+}
+
+/** A key's own rate limit, then the project's quota: 429 with the headers SDKs back off by. */
+async function checkLimits(deps: IngestDeps, key: ProjectKey): Promise<void> {
+  const now = deps.ctx.now();
+  if (key.rateLimit && key.rateLimit.count >= 0) {
+    const decision = await deps.limiter.hit(`key:${key.id}`, key.rateLimit.count, key.rateLimit.window, now);
+    if (!decision.allowed) throw limited(decision.retryAfterSeconds, 'key');
+  }
+  const quota = deps.ctx.config.projectQuotaPerMinute;
+  if (quota > 0) {
+    const decision = await deps.limiter.hit(`project:${key.projectId}`, quota, 60, now);
+    if (!decision.allowed) throw limited(decision.retryAfterSeconds, 'project');
+  }
+}
+
+async function body(deps: IngestDeps, request: FastifyRequest): Promise<Buffer> {
+  const config = deps.ctx.config;
+  const buffer = await readBody(request.raw, request.headers['content-encoding'], {
+    maxCompressed: config.ingestMaxCompressedBytes,
+    maxDecompressed: config.ingestMaxEnvelopeBytes,
+  });
+  if (buffer.length === 0) throw new AppError('bad_request', 'empty request body');
+  return buffer;
+}
+
+/** `POST /api/:projectId/envelope/`: check, write the raw envelope durably, answer with the event id. */
+async function envelopeHandler(deps: IngestDeps, request: FastifyRequest, reply: FastifyReply) {
+  const projectId = projectIdOf(request);
+  const headerAuth = requestAuth(request);
+  const payload = await body(deps, request);
+  const envelope = parseEnvelope(payload);
+  const key = await enabledKey(deps, resolveEnvelopeAuth(headerAuth, envelope.headers.dsn), projectId);
+  const accepted = acceptEnvelope(envelope, deps.ctx.config);
+  if (accepted.counted) await checkLimits(deps, key);
+  await deps.writer.add({
+    projectId,
+    keyId: key.id,
+    kind: 'envelope',
+    receivedAt: deps.ctx.now(),
+    eventId: accepted.eventId,
+    clientIp: request.ip,
+    payload,
+  });
+  return reply.send(accepted.eventId ? { id: accepted.eventId } : {});
+}
+
+/** `POST /api/:projectId/store/`: the legacy endpoint, one event JSON document per request. */
+async function storeHandler(deps: IngestDeps, request: FastifyRequest, reply: FastifyReply) {
+  const projectId = projectIdOf(request);
+  const auth = requestAuth(request);
+  if (!auth) throw new AppError('not_authenticated', 'missing authorization information');
+  const key = await enabledKey(deps, auth, projectId);
+  const payload = await body(deps, request);
+  if (payload.length > deps.ctx.config.ingestMaxEventBytes) throw tooLarge('event');
+  const event = parseEventPayload(payload) as Record<string, unknown> | null;
+  if (event === null || typeof event !== 'object' || Array.isArray(event)) {
+    throw new ProtocolError('invalid_event', 'invalid event: the payload is not a JSON object');
+  }
+  const eventId =
+    event.event_id === undefined || event.event_id === null
+      ? generateEventId()
+      : normalizeEventId(event.event_id);
+  await checkLimits(deps, key);
+  await deps.writer.add({
+    projectId,
+    keyId: key.id,
+    kind: 'store',
+    receivedAt: deps.ctx.now(),
+    eventId,
+    clientIp: request.ip,
+    payload,
+  });
+  return reply.send({ id: eventId });
+}
+
+/**
+ * Registers the ingest door: envelope and store endpoints with CORS for browser SDKs. Bodies are
+ * read here as raw streams (any or no Content-Type), never by Fastify's parsers.
+ */
+export async function registerIngestRoutes(app: FastifyInstance, deps: IngestDeps): Promise<void> {
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+    scope.addHook('onSend', async (request, reply, payload) => {
+      reply.headers(request.method === 'OPTIONS' ? PREFLIGHT : CORS);
+      if (reply.statusCode >= 400 && typeof payload === 'string') {
+        // Relay repeats the reason in X-Sentry-Error, which SDKs log in debug mode.
+        const detail = (JSON.parse(payload) as { detail?: unknown }).detail;
+        if (typeof detail === 'string') reply.header('X-Sentry-Error', detail.replace(/[^\x20-\x7e]/g, '?'));
+      }
+      return payload;
+    });
+    const wrap =
+      (handler: typeof envelopeHandler) => async (request: FastifyRequest, reply: FastifyReply) => {
+        try {
+          return await handler(deps, request, reply);
+        } catch (error) {
+          throw asIngestError(error);
+        }
+      };
+    for (const endpoint of ['envelope', 'store'] as const) {
+      const url = `/api/:projectId/${endpoint}/`;
+      scope.post(url, endpoint === 'envelope' ? wrap(envelopeHandler) : wrap(storeHandler));
+      scope.options(url, async (_request, reply) => reply.code(200).send());
+    }
+  });
+}

@@ -1,0 +1,148 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { digestRawEnvelope } from '../digest/digest-envelope.js';
+import type { Database } from '../store/db.js';
+import {
+  claimRawEnvelopes,
+  deleteRawEnvelopes,
+  markRawEnvelopeFailed,
+} from '../store/region/raw-envelopes.js';
+
+export interface DigestWorkerOptions {
+  readonly batchSize: number;
+  readonly pollMs: number;
+  readonly log: Pick<FastifyBaseLogger, 'error' | 'warn'>;
+}
+
+/**
+ * Digests raw envelopes in batches, off the request path: one transaction claims a batch, writes
+ * every row it produces and deletes the raw rows, so each envelope is digested exactly once, and a
+ * crash before the commit leaves it to be digested again. It runs when ingest says there is work
+ * and, for work it was not told about (other nodes, a restart), on a timer.
+ */
+export class DigestWorker {
+  private running = false;
+  private again = false;
+  private stopped = true;
+  private timer: NodeJS.Timeout | null = null;
+  private idleWaiters: (() => void)[] = [];
+  /** Envelopes digested since start (for tests and metrics). */
+  digested = 0;
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: DigestWorkerOptions,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.notify(), this.options.pollMs);
+    this.timer.unref();
+    this.notify();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (this.running) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Says there may be work; runs now unless a run is under way, which then goes round once more. Ignored until started. */
+  notify(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    void this.run();
+  }
+
+  /** Resolves once everything committed so far has been digested (tests, benchmarks, shutdown). */
+  async drain(): Promise<void> {
+    for (;;) {
+      if (!this.running) {
+        const left = await this.runOnce();
+        if (left === 0) return;
+      } else {
+        await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      }
+    }
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      do {
+        this.again = false;
+        while (!this.stopped && (await this.runOnce()) > 0) {}
+      } while (this.again && !this.stopped);
+    } catch (error) {
+      this.options.log.error({ err: error }, 'digest run failed; retrying on the next poll');
+    } finally {
+      this.running = false;
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  /** One batch in one transaction; a batch that fails is retried one envelope at a time. */
+  private async runOnce(): Promise<number> {
+    const { db } = this;
+    try {
+      return await db.region.transaction().execute(async (trx) => {
+        const batch = await claimRawEnvelopes(trx, db.engine, this.options.batchSize);
+        for (const raw of batch) await digestRawEnvelope(trx, db.engine, raw);
+        await deleteRawEnvelopes(
+          trx,
+          batch.map((r) => r.id),
+        );
+        this.digested += batch.length;
+        return batch.length;
+      });
+    } catch (error) {
+      this.options.log.warn({ err: error }, 'digest batch failed; digesting its envelopes one by one');
+      return this.runOneByOne();
+    }
+  }
+
+  private async runOneByOne(): Promise<number> {
+    const { db } = this;
+    let done = 0;
+    for (let i = 0; i < this.options.batchSize; i++) {
+      try {
+        const found = await db.region.transaction().execute(async (trx) => {
+          const [raw] = await claimRawEnvelopes(trx, db.engine, 1);
+          if (!raw) return false;
+          try {
+            await digestRawEnvelope(trx, db.engine, raw);
+          } catch (error) {
+            // Throwing rolls back this envelope's partial rows.
+            throw new EnvelopeFailed(raw.id, error);
+          }
+          await deleteRawEnvelopes(trx, [raw.id]);
+          return true;
+        });
+        if (!found) break;
+        this.digested++;
+        done++;
+      } catch (error) {
+        if (!(error instanceof EnvelopeFailed)) throw error;
+        this.options.log.error(
+          { err: error.cause, rawEnvelopeId: error.id },
+          'cannot digest envelope; set aside',
+        );
+        await markRawEnvelopeFailed(db.region, error.id, String(error.cause));
+        done++;
+      }
+    }
+    return done;
+  }
+}
+
+class EnvelopeFailed extends Error {
+  constructor(
+    readonly id: number,
+    cause: unknown,
+  ) {
+    super(`cannot digest raw envelope ${id}`, { cause });
+  }
+}

@@ -1,0 +1,69 @@
+import type { Kysely } from 'kysely';
+import type { RegionSchema } from '../schema.js';
+
+type Db = Kysely<RegionSchema>;
+
+/** How many items of a data category an SDK reported as dropped, for one reason, in one hour. */
+export interface ClientOutcome {
+  readonly projectId: number;
+  /** The hour's start, epoch ms. */
+  readonly bucket: number;
+  /** `client_discard`, `rate_limited`, `filtered` or `filtered_sampling`. */
+  readonly outcome: string;
+  readonly reason: string;
+  readonly category: string;
+  readonly quantity: number;
+}
+
+const keyOf = (o: ClientOutcome) => JSON.stringify([o.projectId, o.bucket, o.outcome, o.reason, o.category]);
+
+/** Adds each quantity to its bucket row, creating rows at zero first. */
+export async function upsertClientOutcomes(db: Db, outcomes: readonly ClientOutcome[]): Promise<void> {
+  // PostgreSQL refuses an upsert that touches one row twice, so equal keys are summed here first.
+  const summed = new Map<string, ClientOutcome>();
+  for (const o of outcomes) {
+    const key = keyOf(o);
+    const seen = summed.get(key);
+    summed.set(key, seen ? { ...seen, quantity: seen.quantity + o.quantity } : o);
+  }
+  if (summed.size === 0) return;
+  await db
+    .insertInto('client_outcomes')
+    .values(
+      [...summed.values()].map((o) => ({
+        project_id: o.projectId,
+        bucket: o.bucket,
+        outcome: o.outcome,
+        reason: o.reason,
+        category: o.category,
+        quantity: o.quantity,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.columns(['project_id', 'bucket', 'outcome', 'reason', 'category']).doUpdateSet((eb) => ({
+        quantity: eb('client_outcomes.quantity', '+', eb.ref('excluded.quantity')),
+      })),
+    )
+    .execute();
+}
+
+/** The project's outcome rows, by hour, outcome, reason and category. */
+export async function findClientOutcomes(db: Db, projectId: number): Promise<ClientOutcome[]> {
+  const rows = await db
+    .selectFrom('client_outcomes')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .orderBy('bucket')
+    .orderBy('outcome')
+    .orderBy('reason')
+    .orderBy('category')
+    .execute();
+  return rows.map((r) => ({
+    projectId: r.project_id,
+    bucket: r.bucket,
+    outcome: r.outcome,
+    reason: r.reason,
+    category: r.category,
+    quantity: r.quantity,
+  }));
+}

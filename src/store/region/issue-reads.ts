@@ -1,0 +1,256 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { EventTable, IssueTable, RegionSchema } from '../schema.js';
+
+type Db = Kysely<RegionSchema>;
+
+/** An issue as the API reads it. */
+export interface Issue {
+  readonly id: number;
+  readonly projectId: number;
+  readonly shortId: number;
+  readonly type: string;
+  readonly title: string;
+  readonly culprit: string;
+  readonly metadata: Record<string, unknown>;
+  readonly level: string;
+  readonly platform: string;
+  readonly logger: string | null;
+  readonly status: string;
+  readonly substatus: string | null;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  readonly timesSeen: number;
+  readonly userCount: number;
+  readonly firstRelease: string | null;
+  readonly lastRelease: string | null;
+  readonly resolvedAt: number | null;
+  readonly ignoreUntil: number | null;
+  readonly ignoreCount: number | null;
+  readonly ignoreUserCount: number | null;
+}
+
+export function toIssue(row: Selectable<IssueTable>): Issue {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    shortId: row.short_id,
+    type: row.type,
+    title: row.title,
+    culprit: row.culprit,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    level: row.level,
+    platform: row.platform,
+    logger: row.logger,
+    status: row.status,
+    substatus: row.substatus,
+    firstSeen: row.first_seen,
+    lastSeen: row.last_seen,
+    timesSeen: row.times_seen,
+    userCount: row.user_count,
+    firstRelease: row.first_release,
+    lastRelease: row.last_release,
+    resolvedAt: row.resolved_at,
+    ignoreUntil: row.ignore_until,
+    ignoreCount: row.ignore_count,
+    ignoreUserCount: row.ignore_user_count,
+  };
+}
+
+export async function findIssueById(db: Db, id: number): Promise<Issue | undefined> {
+  const row = await db.selectFrom('issues').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toIssue(row);
+}
+
+export async function findIssueByShortId(
+  db: Db,
+  projectId: number,
+  shortId: number,
+): Promise<Issue | undefined> {
+  const row = await db
+    .selectFrom('issues')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('short_id', '=', shortId)
+    .executeTakeFirst();
+  return row && toIssue(row);
+}
+
+/** A stored event as the API reads it. */
+export interface StoredEvent {
+  readonly id: number;
+  readonly projectId: number;
+  readonly issueId: number | null;
+  readonly eventId: string;
+  readonly type: string;
+  readonly timestamp: number;
+  readonly receivedAt: number;
+  readonly level: string;
+  readonly title: string;
+  readonly message: string;
+  readonly culprit: string | null;
+  readonly release: string | null;
+  readonly environment: string | null;
+  readonly platform: string | null;
+  readonly tags: [string, string][];
+  readonly data: Record<string, unknown>;
+}
+
+export function toStoredEvent(row: Selectable<EventTable>): StoredEvent {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    issueId: row.issue_id,
+    eventId: row.event_id,
+    type: row.type,
+    timestamp: row.timestamp,
+    receivedAt: row.received_at,
+    level: row.level,
+    title: row.title,
+    message: row.message,
+    culprit: row.culprit,
+    release: row.release,
+    environment: row.environment,
+    platform: row.platform,
+    tags: JSON.parse(row.tags) as [string, string][],
+    data: JSON.parse(row.data) as Record<string, unknown>,
+  };
+}
+
+export async function findEventByEventId(
+  db: Db,
+  projectId: number,
+  eventId: string,
+): Promise<StoredEvent | undefined> {
+  const row = await db
+    .selectFrom('events')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('event_id', '=', eventId)
+    .executeTakeFirst();
+  return row && toStoredEvent(row);
+}
+
+/** Events of an issue, newest first (by time, then id). */
+export async function listIssueEvents(
+  db: Db,
+  issueId: number,
+  page: { limit: number; offset: number },
+): Promise<StoredEvent[]> {
+  const rows = await db
+    .selectFrom('events')
+    .selectAll()
+    .where('issue_id', '=', issueId)
+    .orderBy('timestamp', 'desc')
+    .orderBy('id', 'desc')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  return rows.map(toStoredEvent);
+}
+
+/** The issue's newest or oldest event. */
+export async function findIssueEdgeEvent(
+  db: Db,
+  issueId: number,
+  edge: 'latest' | 'oldest',
+): Promise<StoredEvent | undefined> {
+  const direction = edge === 'latest' ? 'desc' : 'asc';
+  const row = await db
+    .selectFrom('events')
+    .selectAll()
+    .where('issue_id', '=', issueId)
+    .orderBy('timestamp', direction)
+    .orderBy('id', direction)
+    .limit(1)
+    .executeTakeFirst();
+  return row && toStoredEvent(row);
+}
+
+/** The events just before and after one event of its issue, for older/newer navigation. */
+export async function findNeighbourEventIds(
+  db: Db,
+  event: StoredEvent,
+): Promise<{ previous: string | null; next: string | null }> {
+  if (event.issueId === null) return { previous: null, next: null };
+  const older = await db
+    .selectFrom('events')
+    .select('event_id')
+    .where('issue_id', '=', event.issueId)
+    .where((eb) =>
+      eb.or([
+        eb('timestamp', '<', event.timestamp),
+        eb.and([eb('timestamp', '=', event.timestamp), eb('id', '<', event.id)]),
+      ]),
+    )
+    .orderBy('timestamp', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const newer = await db
+    .selectFrom('events')
+    .select('event_id')
+    .where('issue_id', '=', event.issueId)
+    .where((eb) =>
+      eb.or([
+        eb('timestamp', '>', event.timestamp),
+        eb.and([eb('timestamp', '=', event.timestamp), eb('id', '>', event.id)]),
+      ]),
+    )
+    .orderBy('timestamp', 'asc')
+    .orderBy('id', 'asc')
+    .limit(1)
+    .executeTakeFirst();
+  return { previous: older?.event_id ?? null, next: newer?.event_id ?? null };
+}
+
+/** Events of a project (errors, messages and transactions), newest first. */
+export async function listProjectEvents(
+  db: Db,
+  projectId: number,
+  page: { limit: number; offset: number },
+): Promise<StoredEvent[]> {
+  const rows = await db
+    .selectFrom('events')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .orderBy('timestamp', 'desc')
+    .orderBy('id', 'desc')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  return rows.map(toStoredEvent);
+}
+
+/** Issues of a project, most recently seen first, optionally of some statuses. */
+export async function listProjectIssues(
+  db: Db,
+  projectIds: readonly number[],
+  filter: { statuses?: readonly string[] },
+  page: { limit: number; offset: number },
+): Promise<Issue[]> {
+  if (projectIds.length === 0) return [];
+  let q = db
+    .selectFrom('issues')
+    .selectAll()
+    .where('project_id', 'in', [...projectIds]);
+  if (filter.statuses) q = q.where('status', 'in', [...filter.statuses]);
+  const rows = await q
+    .orderBy('last_seen', 'desc')
+    .orderBy('id', 'desc')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  return rows.map(toIssue);
+}
+
+export async function listIssueHashes(
+  db: Db,
+  issueId: number,
+): Promise<{ hash: string; mechanism: string }[]> {
+  return db
+    .selectFrom('group_hashes')
+    .select(['hash', 'mechanism'])
+    .where('issue_id', '=', issueId)
+    .orderBy('hash')
+    .execute();
+}

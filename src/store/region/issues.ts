@@ -1,0 +1,252 @@
+import type { Kysely } from 'kysely';
+import type { RegionSchema } from '../schema.js';
+
+type Db = Kysely<RegionSchema>;
+
+/** The first issue that owns any of the hashes, in the order given (the primary hash first). */
+export async function findIssueIdByHashes(
+  db: Db,
+  projectId: number,
+  hashes: readonly string[],
+): Promise<number | undefined> {
+  if (hashes.length === 0) return undefined;
+  const rows = await db
+    .selectFrom('group_hashes')
+    .select(['hash', 'issue_id'])
+    .where('project_id', '=', projectId)
+    .where('hash', 'in', [...hashes])
+    .execute();
+  for (const hash of hashes) {
+    const row = rows.find((r) => r.hash === hash);
+    if (row) return row.issue_id;
+  }
+  return undefined;
+}
+
+/** Allocates the project's next short id (WEB-1, WEB-2, …) with one upsert, safe across nodes. */
+export async function nextShortId(db: Db, projectId: number): Promise<number> {
+  const row = await db
+    .insertInto('project_counters')
+    .values({ project_id: projectId, next_short_id: 1 })
+    .onConflict((oc) =>
+      oc
+        .column('project_id')
+        .doUpdateSet((eb) => ({ next_short_id: eb('project_counters.next_short_id', '+', 1) })),
+    )
+    .returning('next_short_id')
+    .executeTakeFirstOrThrow();
+  return row.next_short_id;
+}
+
+export interface NewIssue {
+  readonly projectId: number;
+  readonly type: string;
+  readonly title: string;
+  readonly culprit: string;
+  readonly metadata: Record<string, unknown>;
+  readonly level: string;
+  readonly platform: string;
+  readonly logger: string | null;
+  readonly timestamp: number;
+  readonly release: string | null;
+}
+
+/** Creates an unresolved, new issue with no events counted yet (the caller records the first one). */
+export async function insertIssue(db: Db, issue: NewIssue): Promise<number> {
+  const shortId = await nextShortId(db, issue.projectId);
+  const row = await db
+    .insertInto('issues')
+    .values({
+      project_id: issue.projectId,
+      short_id: shortId,
+      type: issue.type,
+      title: issue.title,
+      culprit: issue.culprit,
+      metadata: JSON.stringify(issue.metadata),
+      level: issue.level,
+      platform: issue.platform,
+      logger: issue.logger,
+      status: 'unresolved',
+      substatus: 'new',
+      first_seen: issue.timestamp,
+      last_seen: issue.timestamp,
+      times_seen: 0,
+      user_count: 0,
+      first_release: issue.release,
+      last_release: issue.release,
+      resolved_at: null,
+      ignore_until: null,
+      ignore_count: null,
+      ignore_count_base: null,
+      ignore_user_count: null,
+      ignore_user_base: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function deleteIssue(db: Db, id: number): Promise<void> {
+  await db.deleteFrom('issues').where('id', '=', id).execute();
+}
+
+/**
+ * Points hashes at an issue unless another issue owns them already (the unique key decides, so two
+ * nodes digesting the same new error concurrently agree on one issue).
+ */
+export async function insertGroupHashes(
+  db: Db,
+  projectId: number,
+  issueId: number,
+  hashes: readonly string[],
+  mechanism: string,
+): Promise<void> {
+  if (hashes.length === 0) return;
+  await db
+    .insertInto('group_hashes')
+    .values(hashes.map((hash) => ({ project_id: projectId, hash, mechanism, issue_id: issueId })))
+    .onConflict((oc) => oc.columns(['project_id', 'hash']).doNothing())
+    .execute();
+}
+
+/** The state digest needs to decide regressions and the end of an ignore. */
+export interface IssueState {
+  readonly status: string;
+  readonly substatus: string | null;
+  readonly timesSeen: number;
+  readonly userCount: number;
+  readonly ignoreUntil: number | null;
+  readonly ignoreCount: number | null;
+  readonly ignoreCountBase: number | null;
+  readonly ignoreUserCount: number | null;
+  readonly ignoreUserBase: number | null;
+}
+
+export async function findIssueState(db: Db, id: number): Promise<IssueState | undefined> {
+  const row = await db
+    .selectFrom('issues')
+    .select([
+      'status',
+      'substatus',
+      'times_seen',
+      'user_count',
+      'ignore_until',
+      'ignore_count',
+      'ignore_count_base',
+      'ignore_user_count',
+      'ignore_user_base',
+    ])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return (
+    row && {
+      status: row.status,
+      substatus: row.substatus,
+      timesSeen: row.times_seen,
+      userCount: row.user_count,
+      ignoreUntil: row.ignore_until,
+      ignoreCount: row.ignore_count,
+      ignoreCountBase: row.ignore_count_base,
+      ignoreUserCount: row.ignore_user_count,
+      ignoreUserBase: row.ignore_user_base,
+    }
+  );
+}
+
+/** Counts one user for an issue; true when the user is new to it. */
+export async function insertIssueUser(db: Db, issueId: number, userKey: string): Promise<boolean> {
+  const result = await db
+    .insertInto('issue_users')
+    .values({ issue_id: issueId, user_key: userKey })
+    .onConflict((oc) => oc.columns(['issue_id', 'user_key']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+export interface IssueEventUpdate {
+  readonly timestamp: number;
+  readonly newUser: boolean;
+  readonly level: string;
+  readonly release: string | null;
+  /** A status change decided by digest (regression, end of an ignore), or null to keep it. */
+  readonly status: { status: string; substatus: string | null } | null;
+}
+
+/** Counts one more event on an issue: times seen, users, first/last seen, last release, and status. */
+export async function recordIssueEvent(db: Db, issueId: number, update: IssueEventUpdate): Promise<void> {
+  await db
+    .updateTable('issues')
+    .set((eb) => ({
+      times_seen: eb('times_seen', '+', 1),
+      user_count: update.newUser ? eb('user_count', '+', 1) : eb.ref('user_count'),
+      // CASE rather than greatest()/max(): one spelling for both engines.
+      last_seen: eb
+        .case()
+        .when('last_seen', '<', update.timestamp)
+        .then(update.timestamp)
+        .else(eb.ref('last_seen'))
+        .end(),
+      first_seen: eb
+        .case()
+        .when('first_seen', '>', update.timestamp)
+        .then(update.timestamp)
+        .else(eb.ref('first_seen'))
+        .end(),
+      level: update.level,
+      ...(update.release === null ? {} : { last_release: update.release }),
+      ...(update.status === null
+        ? {}
+        : {
+            status: update.status.status,
+            substatus: update.status.substatus,
+            resolved_at: null,
+            ignore_until: null,
+            ignore_count: null,
+            ignore_count_base: null,
+            ignore_user_count: null,
+            ignore_user_base: null,
+          }),
+    }))
+    .where('id', '=', issueId)
+    .execute();
+}
+
+/** Adds the event's tag values to the issue's tag table (count, first and last seen). */
+export async function upsertIssueTags(
+  db: Db,
+  issueId: number,
+  tags: readonly (readonly [string, string])[],
+  timestamp: number,
+): Promise<void> {
+  if (tags.length === 0) return;
+  await db
+    .insertInto('issue_tags')
+    .values(
+      tags.map(([key, value]) => ({
+        issue_id: issueId,
+        key,
+        value,
+        times_seen: 1,
+        first_seen: timestamp,
+        last_seen: timestamp,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.columns(['issue_id', 'key', 'value']).doUpdateSet((eb) => ({
+        times_seen: eb('issue_tags.times_seen', '+', 1),
+        last_seen: eb
+          .case()
+          .when('issue_tags.last_seen', '<', eb.ref('excluded.last_seen'))
+          .then(eb.ref('excluded.last_seen'))
+          .else(eb.ref('issue_tags.last_seen'))
+          .end(),
+        first_seen: eb
+          .case()
+          .when('issue_tags.first_seen', '>', eb.ref('excluded.first_seen'))
+          .then(eb.ref('excluded.first_seen'))
+          .else(eb.ref('issue_tags.first_seen'))
+          .end(),
+      })),
+    )
+    .execute();
+}

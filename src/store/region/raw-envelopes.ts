@@ -1,0 +1,95 @@
+import { type Kysely, sql } from 'kysely';
+import type { Engine } from '../db.js';
+import type { RegionSchema } from '../schema.js';
+
+type Db = Kysely<RegionSchema>;
+
+/** What ingest keeps of one accepted request until digest has turned it into rows. */
+export interface RawEnvelope {
+  readonly projectId: number;
+  readonly keyId: number;
+  /** `envelope` (an envelope body) or `store` (one event JSON from the legacy endpoint). */
+  readonly kind: 'envelope' | 'store';
+  readonly receivedAt: number;
+  /** The id ingest answered with, when the request held an event. */
+  readonly eventId: string | null;
+  readonly clientIp: string | null;
+  /** Decompressed body. */
+  readonly payload: Buffer;
+}
+
+export interface StoredRawEnvelope extends RawEnvelope {
+  readonly id: number;
+}
+
+/** Inserts a batch of raw envelopes in one statement (the caller's transaction is the commit). */
+export async function insertRawEnvelopes(db: Db, rows: readonly RawEnvelope[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('raw_envelopes')
+    .values(
+      rows.map((r) => ({
+        project_id: r.projectId,
+        key_id: r.keyId,
+        kind: r.kind,
+        received_at: r.receivedAt,
+        event_id: r.eventId,
+        client_ip: r.clientIp,
+        payload: r.payload,
+      })),
+    )
+    .execute();
+}
+
+/**
+ * The oldest raw envelopes, locked for this transaction. On PostgreSQL rows another node holds are
+ * skipped (`FOR UPDATE SKIP LOCKED`), so each is digested once whichever node picks it up; SQLite
+ * has one writer, and the transaction's write lock does the same.
+ */
+export async function claimRawEnvelopes(db: Db, engine: Engine, limit: number): Promise<StoredRawEnvelope[]> {
+  let query = db
+    .selectFrom('raw_envelopes')
+    .selectAll()
+    .where('digest_error', 'is', null)
+    .orderBy('id')
+    .limit(limit);
+  if (engine === 'postgres') query = query.modifyEnd(sql`for update skip locked`);
+  const rows = await query.execute();
+  return rows.map((r) => ({
+    id: r.id,
+    projectId: r.project_id,
+    keyId: r.key_id,
+    kind: r.kind as RawEnvelope['kind'],
+    receivedAt: r.received_at,
+    eventId: r.event_id,
+    clientIp: r.client_ip,
+    payload: Buffer.from(r.payload),
+  }));
+}
+
+export async function deleteRawEnvelopes(db: Db, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .deleteFrom('raw_envelopes')
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
+/** Sets an envelope aside when digesting it fails on its own: kept for inspection, never retried blindly. */
+export async function markRawEnvelopeFailed(db: Db, id: number, error: string): Promise<void> {
+  await db
+    .updateTable('raw_envelopes')
+    .set({ digest_error: error.slice(0, 2000) })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Raw envelopes still waiting for digest (failed ones excluded). */
+export async function countRawEnvelopes(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('raw_envelopes')
+    .where('digest_error', 'is', null)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -1,0 +1,231 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { envelopeOf, errorEvent, ingestProject, postEnvelope, postStore } from '../ingest/support.js';
+import { TEST_ENGINES } from '../support/engines.js';
+import { createHarness, type Harness } from '../support/harness.js';
+
+describe.each(TEST_ENGINES)('digest on %s', (engine) => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await createHarness(engine);
+  });
+  afterAll(() => h.close());
+
+  async function send(projectId: number, publicKey: string, event: Record<string, unknown>) {
+    const r = await postEnvelope(h, projectId, publicKey, envelopeOf([{ type: 'event', payload: event }]));
+    expect(r.statusCode, r.body).toBe(200);
+  }
+
+  const issuesOf = (projectId: number) =>
+    h.ctx.db.region
+      .selectFrom('issues')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .orderBy('id')
+      .execute();
+  const eventsOf = (projectId: number) =>
+    h.ctx.db.region
+      .selectFrom('events')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .orderBy('id')
+      .execute();
+
+  const frames = (fn: string, line: number) => ({
+    values: [
+      {
+        type: 'TypeError',
+        value: `boom at ${line}`,
+        stacktrace: {
+          frames: [
+            {
+              filename: '/app/server.js',
+              module: 'server',
+              function: 'handle',
+              lineno: 10 + line,
+              in_app: true,
+            },
+            { filename: '/app/orders.js', module: 'orders', function: fn, lineno: line, in_app: true },
+          ],
+        },
+      },
+    ],
+  });
+
+  it('groups the same error into one issue; another function or a custom fingerprint makes its own', async () => {
+    const { project, key } = await ingestProject(h);
+    await send(project.id, key.publicKey, errorEvent({ exception: frames('loadOrder', 42) }));
+    await send(project.id, key.publicKey, errorEvent({ exception: frames('loadOrder', 57) }));
+    await send(project.id, key.publicKey, errorEvent({ exception: frames('saveOrder', 42) }));
+    await send(project.id, key.publicKey, errorEvent({ fingerprint: ['payments-down'], message: 'a' }));
+    await send(
+      project.id,
+      key.publicKey,
+      errorEvent({ fingerprint: ['payments-down'], exception: frames('other', 1) }),
+    );
+    await h.worker.drain();
+    const issues = await issuesOf(project.id);
+    expect(issues.map((i) => [i.short_id, i.times_seen, i.title])).toEqual([
+      [1, 2, 'TypeError: boom at 42'],
+      [2, 1, 'TypeError: boom at 42'],
+      [3, 2, 'TypeError: Cannot read properties of undefined (reading "id")'],
+    ]);
+    expect(issues[0]?.culprit).toBe('loadOrder(orders)');
+    const events = await eventsOf(project.id);
+    expect(events).toHaveLength(5);
+    expect(events.map((e) => e.issue_id)).toEqual([
+      issues[0]?.id,
+      issues[0]?.id,
+      issues[1]?.id,
+      issues[2]?.id,
+      issues[2]?.id,
+    ]);
+  });
+
+  it('stores a repeated event id once and counts it once', async () => {
+    const { project, key } = await ingestProject(h);
+    const event = errorEvent();
+    await send(project.id, key.publicKey, event);
+    await send(project.id, key.publicKey, event);
+    await postStore(h, project.id, key.publicKey, event);
+    await h.worker.drain();
+    expect(await eventsOf(project.id)).toHaveLength(1);
+    expect((await issuesOf(project.id))[0]?.times_seen).toBe(1);
+  });
+
+  it('counts users, tag values and first/last seen', async () => {
+    const { project, key } = await ingestProject(h);
+    const t0 = Date.now() / 1000 - 60;
+    await send(
+      project.id,
+      key.publicKey,
+      errorEvent({
+        timestamp: t0,
+        user: { id: 'u1' },
+        tags: { region: 'eu' },
+        release: 'web@1.0.0',
+        environment: 'production',
+      }),
+    );
+    await send(
+      project.id,
+      key.publicKey,
+      errorEvent({ timestamp: t0 + 30, user: { id: 'u2' }, tags: [['region', 'us']], release: 'web@1.0.1' }),
+    );
+    await send(
+      project.id,
+      key.publicKey,
+      errorEvent({ timestamp: t0 + 10, user: { id: 'u1' }, tags: { region: 'eu' } }),
+    );
+    await h.worker.drain();
+    const [issue] = await issuesOf(project.id);
+    expect(issue).toMatchObject({
+      times_seen: 3,
+      user_count: 2,
+      first_release: 'web@1.0.0',
+      last_release: 'web@1.0.1',
+    });
+    expect(issue?.first_seen).toBe(Math.round(t0 * 1000));
+    expect(issue?.last_seen).toBe(Math.round((t0 + 30) * 1000));
+    const tags = await h.ctx.db.region
+      .selectFrom('issue_tags')
+      .select(['key', 'value', 'times_seen'])
+      .where('issue_id', '=', issue!.id)
+      .where('key', 'in', ['region', 'release', 'user', 'environment', 'level'])
+      .orderBy('key')
+      .orderBy('value')
+      .execute();
+    expect(tags).toEqual([
+      { key: 'environment', value: 'production', times_seen: 1 },
+      { key: 'level', value: 'error', times_seen: 3 },
+      { key: 'region', value: 'eu', times_seen: 2 },
+      { key: 'region', value: 'us', times_seen: 1 },
+      { key: 'release', value: 'web@1.0.0', times_seen: 1 },
+      { key: 'release', value: 'web@1.0.1', times_seen: 1 },
+      { key: 'user', value: 'id:u1', times_seen: 2 },
+      { key: 'user', value: 'id:u2', times_seen: 1 },
+    ]);
+  });
+
+  it('regresses a resolved issue on a new event; an ignored one wakes only when its condition ends', async () => {
+    const { project, key } = await ingestProject(h);
+    const region = h.ctx.db.region;
+    const resolvedEvent = () => errorEvent({ exception: frames('pay', 1) });
+    const ignoredEvent = () => errorEvent({ exception: frames('ship', 1) });
+    const foreverEvent = () => errorEvent({ exception: frames('bill', 1) });
+    for (const make of [resolvedEvent, ignoredEvent, foreverEvent])
+      await send(project.id, key.publicKey, make());
+    await h.worker.drain();
+    const [paid, shipped, billed] = await issuesOf(project.id);
+    await region
+      .updateTable('issues')
+      .set({ status: 'resolved', substatus: null, resolved_at: Date.now() })
+      .where('id', '=', paid!.id)
+      .execute();
+    await region
+      .updateTable('issues')
+      .set({
+        status: 'ignored',
+        substatus: 'archived_until_condition_met',
+        ignore_count: 2,
+        ignore_count_base: 1,
+      })
+      .where('id', '=', shipped!.id)
+      .execute();
+    await region
+      .updateTable('issues')
+      .set({ status: 'ignored', substatus: 'archived_forever' })
+      .where('id', '=', billed!.id)
+      .execute();
+
+    await send(project.id, key.publicKey, resolvedEvent());
+    await send(project.id, key.publicKey, ignoredEvent());
+    await send(project.id, key.publicKey, ignoredEvent());
+    await send(project.id, key.publicKey, foreverEvent());
+    await h.worker.drain();
+    let [a, b, c] = await issuesOf(project.id);
+    expect([a?.status, a?.substatus]).toEqual(['unresolved', 'regressed']);
+    expect([b?.status, b?.times_seen]).toEqual(['ignored', 3]);
+    expect([c?.status, c?.substatus]).toEqual(['ignored', 'archived_forever']);
+
+    await send(project.id, key.publicKey, ignoredEvent());
+    await h.worker.drain();
+    [a, b, c] = await issuesOf(project.id);
+    expect([b?.status, b?.substatus, b?.times_seen]).toEqual(['unresolved', 'escalating', 4]);
+  });
+
+  it('wakes an issue ignored until a time once that time has passed', async () => {
+    const { project, key } = await ingestProject(h);
+    await send(project.id, key.publicKey, errorEvent());
+    await h.worker.drain();
+    const [issue] = await issuesOf(project.id);
+    await h.ctx.db.region
+      .updateTable('issues')
+      .set({ status: 'ignored', ignore_until: Date.now() + 3_600_000 })
+      .where('id', '=', issue!.id)
+      .execute();
+    await send(project.id, key.publicKey, errorEvent());
+    await h.worker.drain();
+    expect((await issuesOf(project.id))[0]?.status).toBe('ignored');
+    await h.ctx.db.region
+      .updateTable('issues')
+      .set({ ignore_until: Date.now() - 1 })
+      .where('id', '=', issue!.id)
+      .execute();
+    await send(project.id, key.publicKey, errorEvent());
+    await h.worker.drain();
+    expect((await issuesOf(project.id))[0]?.status).toBe('unresolved');
+  });
+
+  it('drops a broken event but digests the rest of its envelope', async () => {
+    const { project, key } = await ingestProject(h);
+    const body = Buffer.concat([
+      Buffer.from('{}\n{"type":"event"}\n{"broken":\n'),
+      envelopeOf([{ type: 'event', payload: errorEvent() }]).subarray(3),
+    ]);
+    const r = await postEnvelope(h, project.id, key.publicKey, body);
+    expect(r.statusCode).toBe(200);
+    await h.worker.drain();
+    expect(await eventsOf(project.id)).toHaveLength(1);
+  });
+});
