@@ -7,6 +7,7 @@ import { type IngestDeps, registerIngestRoutes } from './ingest/ingest-routes.js
 import { AppError, NOT_FOUND } from './lib/app-error.js';
 import { newErrorId } from './lib/error-id.js';
 import type { ServiceContext } from './services/context.js';
+import { isDatabaseUnavailable } from './store/unavailable.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -89,6 +90,13 @@ export async function buildApp(
       error instanceof AppError ? error : fromFastifyError(error as FastifyError, ctx.config.apiMaxBodyBytes);
     if (known) {
       return reply.code(known.status).headers(known.headers).send(errorBody(known));
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, 'database unavailable');
+      return reply
+        .code(503)
+        .header('Retry-After', '5')
+        .send({ detail: 'The database is unavailable right now; nothing was stored. Try again shortly.' });
     }
     const errorId = newErrorId();
     request.log.error(

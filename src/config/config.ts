@@ -28,6 +28,8 @@ export interface Config {
   readonly dbPoolMax: number;
   /** ERRATA_DB_CONNECT_TIMEOUT_MS, default 5000: give up connecting to PostgreSQL after this long. */
   readonly dbConnectTimeoutMs: number;
+  /** ERRATA_DB_QUERY_TIMEOUT_MS, default 15000: a PostgreSQL query that takes longer fails (503), never hangs. */
+  readonly dbQueryTimeoutMs: number;
   /** ERRATA_REGION, default "default": the name of the region this deployment's data lives in. */
   readonly region: string;
   /** ERRATA_ADMIN_EMAIL, default admin@errata.local: the owner created on first start. */
@@ -147,6 +149,7 @@ export function loadConfig(env: Env): Config {
     database: Object.freeze(database(env, dataDir)),
     dbPoolMax: integer(env, 'ERRATA_DB_POOL_MAX', 10, 1, 1000),
     dbConnectTimeoutMs: integer(env, 'ERRATA_DB_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
+    dbQueryTimeoutMs: integer(env, 'ERRATA_DB_QUERY_TIMEOUT_MS', 15_000, 100, 3_600_000),
     region: slug(env, 'ERRATA_REGION', 'default'),
     adminEmail,
     adminPassword,

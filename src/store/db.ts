@@ -13,7 +13,14 @@ export type Engine = 'sqlite' | 'postgres';
 /** How to reach one database: a SQLite file (or ':memory:') or a PostgreSQL URL, optionally inside one schema. */
 export type DatabaseTarget =
   | { engine: 'sqlite'; file: string }
-  | { engine: 'postgres'; url: string; schema?: string; poolMax?: number; connectTimeoutMs?: number };
+  | {
+      engine: 'postgres';
+      url: string;
+      schema?: string;
+      poolMax?: number;
+      connectTimeoutMs?: number;
+      queryTimeoutMs?: number;
+    };
 
 /**
  * One open database holding both stores. The control store (users, tokens, the organization→region
@@ -45,6 +52,7 @@ function openPostgres(
     connectionString: target.url,
     max: target.poolMax ?? 10,
     connectionTimeoutMillis: target.connectTimeoutMs ?? 5000,
+    query_timeout: target.queryTimeoutMs ?? 15_000,
     ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
   });
   // An idle client that loses its server emits 'error' on the pool; the next query reconnects.

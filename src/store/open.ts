@@ -10,5 +10,6 @@ export function openConfiguredDatabase(config: Config): Database {
         url: config.database.url,
         poolMax: config.dbPoolMax,
         connectTimeoutMs: config.dbConnectTimeoutMs,
+        queryTimeoutMs: config.dbQueryTimeoutMs,
       });
 }
