@@ -1,0 +1,333 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Method } from '../../src/api/permissions.js';
+import type { ApiRoute } from '../../src/api/route.js';
+import { API_ROUTES } from '../../src/api/routes.js';
+import { expandScopes, ORG_TOKEN_SCOPES, type Scope, USER_TOKEN_SCOPES } from '../../src/auth/scopes.js';
+import { createOrgToken } from '../../src/services/org-tokens.js';
+import { TEST_ENGINES } from '../support/engines.js';
+import { createHarness, makeOrg, makeProject, makeToken, makeUser, signIn } from '../support/harness.js';
+import {
+  call,
+  type Env,
+  NOT_PROVIDED,
+  next,
+  type Prepared,
+  ROUTE_CASES,
+  type RouteCase,
+  type World,
+} from './route-cases.js';
+
+// Every route of API_ROUTES × every kind of caller (rest-api.md §1–§3): no or malformed
+// credentials, unknown, expired and revoked tokens, tokens without the scope, callers from another
+// organization, and the rightful caller. The calls themselves are in route-cases.ts.
+
+const NO_PERMISSION = 'You do not have permission to perform this action.';
+const CSRF_FAILED = 'CSRF Failed: CSRF token missing or incorrect.';
+const DAY = 86_400_000;
+const SAFE = new Set<Method>(['GET']);
+
+const routeKey = (route: ApiRoute) => `${route.method} ${route.url}`;
+
+/** Scopes of the pool that, even expanded, give none of `allowed`. */
+function noneOf(pool: Iterable<Scope>, allowed: readonly Scope[]): Scope[] {
+  return [...pool].filter((s) => expandScopes([s]).every((x) => !allowed.includes(x)));
+}
+
+/** Everything organization A holds, as its owner reads it; last-used times are left out (reading moves them). */
+async function snapshot(env: Env, w: World): Promise<unknown> {
+  const read = async (url: string, token = env.full) => {
+    const res = await call(env, 'GET', url, undefined, token);
+    return JSON.parse(res.body, (k, v) => (k === 'dateLastUsed' ? undefined : v));
+  };
+  const org = await read(`/api/0/organizations/${w.org.slug}/`);
+  const keys = [];
+  for (const p of org.projects as { slug: string }[])
+    keys.push(await read(`/api/0/projects/${w.org.slug}/${p.slug}/keys/`));
+  const teamMembers = [];
+  for (const t of org.teams as { slug: string }[])
+    teamMembers.push(await read(`/api/0/teams/${w.org.slug}/${t.slug}/members/`));
+  const apiTokens = await env.h.request({
+    method: 'GET',
+    url: '/api/0/api-tokens/',
+    headers: { cookie: env.ownerSession.cookie },
+  });
+  return {
+    org,
+    keys,
+    teamMembers,
+    members: await read(`/api/0/organizations/${w.org.slug}/members/`),
+    // Listed by last use, which reading moves: compared in id order.
+    orgTokens: (await read(`/api/0/organizations/${w.org.slug}/org-auth-tokens/`)).sort(
+      (a: { id: string }, b: { id: string }) => Number(a.id) - Number(b.id),
+    ),
+    apiTokens: JSON.parse(apiTokens.body, (k, v) => (k === 'dateLastUsed' ? undefined : v)),
+    ownerOrgs: (await read('/api/0/organizations/')).map((o: { slug: string }) => o.slug),
+    outsiderOrgs: (await read('/api/0/organizations/', env.outsiderToken)).map(
+      (o: { slug: string }) => o.slug,
+    ),
+  };
+}
+
+describe.each(TEST_ENGINES)('authentication and scopes of every route on %s', (engine) => {
+  // The services' clock, moved by hand: expiry is tested without waiting.
+  let clock = Date.parse('2026-12-01T09:00:00.000Z');
+  let env: Env;
+
+  beforeAll(async () => {
+    const h = await createHarness(engine, {}, { now: () => clock });
+    const owner = await makeUser(h.ctx, { email: 'owner@matrix.test' });
+    const outsider = await makeUser(h.ctx, { email: 'outsider@matrix.test' });
+    const { org: orgB } = await makeOrg(h.ctx, outsider, 'other-b-z');
+    const everything = [...USER_TOKEN_SCOPES];
+    const expiredToken = await makeToken(h.ctx, owner, everything, 1);
+    const revoked = await createOrgToken(h.ctx, {
+      organizationId: orgB.id,
+      orgSlug: orgB.slug,
+      name: 'revoked',
+      scopes: ['org:ci'],
+      createdById: outsider.id,
+    });
+    const outsiderToken = await makeToken(h.ctx, outsider, everything);
+    const revoke = await h.request({
+      method: 'DELETE',
+      url: `/api/0/organizations/${orgB.slug}/org-auth-tokens/${revoked.record.id}/`,
+      token: outsiderToken,
+    });
+    expect(revoke.statusCode).toBe(204);
+    const fresh = await h.request({ method: 'GET', url: '/api/0/', token: expiredToken });
+    expect(fresh.statusCode).toBe(200);
+    clock += DAY;
+    env = {
+      h,
+      owner,
+      full: await makeToken(h.ctx, owner, everything),
+      ownerSession: await signIn(h, owner.email),
+      outsider,
+      outsiderToken,
+      outsiderSession: await signIn(h, outsider.email),
+      orgB,
+      orgBToken: (
+        await createOrgToken(h.ctx, {
+          organizationId: orgB.id,
+          orgSlug: orgB.slug,
+          name: 'everything',
+          scopes: [...ORG_TOKEN_SCOPES],
+          createdById: outsider.id,
+        })
+      ).token,
+      expiredToken,
+      revokedOrgToken: revoked.token,
+    };
+  });
+  afterAll(() => env?.h.close());
+
+  it('has exactly one case per route of API_ROUTES', () => {
+    const keys = API_ROUTES.map(routeKey);
+    expect(new Set(keys).size).toBe(keys.length);
+    const cases = Object.keys(ROUTE_CASES);
+    expect({
+      'routes without a case (add one to ROUTE_CASES in route-cases.ts)': keys.filter(
+        (k) => !cases.includes(k),
+      ),
+      'cases without a route': cases.filter((k) => !keys.includes(k)),
+    }).toEqual({
+      'routes without a case (add one to ROUTE_CASES in route-cases.ts)': [],
+      'cases without a route': [],
+    });
+  });
+
+  async function world(orgTokenScopes: Scope[] = [...ORG_TOKEN_SCOPES]): Promise<World> {
+    const n = next();
+    const { org, team } = await makeOrg(env.h.ctx, env.owner, `acme-${n}-z`);
+    const { project, key } = await makeProject(env.h.ctx, org, team, `web-${n}-z`);
+    const { token } = await createOrgToken(env.h.ctx, {
+      organizationId: org.id,
+      orgSlug: org.slug,
+      name: 'world',
+      scopes: orgTokenScopes,
+      createdById: env.owner.id,
+    });
+    return {
+      org,
+      team,
+      project,
+      key,
+      orgToken: token,
+      secrets: [org.slug, org.name, team.slug, project.slug, key.publicKey, key.secretKey, env.owner.email],
+    };
+  }
+
+  function send(
+    route: ApiRoute,
+    p: Prepared,
+    headers: { authorization?: string; cookie?: string; 'x-csrftoken'?: string },
+  ) {
+    return env.h.app.inject({
+      method: route.method,
+      url: p.url,
+      headers,
+      ...(p.payload === undefined ? {} : { payload: p.payload as Record<string, unknown> }),
+    });
+  }
+
+  function expectUnauthorized(res: LightMyRequestResponse, detail: string, label: string) {
+    expect(res.statusCode, label).toBe(401);
+    expect(res.json(), label).toEqual({ detail });
+    expect(res.headers['www-authenticate'], label).toBe('xBasic realm="api"');
+  }
+
+  describe.each(API_ROUTES.map((route) => [routeKey(route), route] as const))('%s', (key, route) => {
+    const method = route.method;
+
+    /** Prepares the case in a fresh world and checks that `act` leaves everything as it was. */
+    async function unchanged(act: (p: Prepared, w: World) => Promise<void>, orgTokenScopes?: Scope[]) {
+      const c = ROUTE_CASES[key];
+      if (!c) throw new Error(`no case for ${key}: add one to ROUTE_CASES in route-cases.ts`);
+      const w = await world(orgTokenScopes);
+      const p = await c.prepare(env, w);
+      const before = await snapshot(env, w);
+      await act(p, w);
+      expect(await snapshot(env, w)).toEqual(before);
+    }
+
+    it('rejects missing, malformed, unknown, expired and revoked credentials with 401', async () => {
+      await unchanged(async (p, w) => {
+        if (route.auth !== 'public') {
+          expectUnauthorized(await send(route, p, {}), NOT_PROVIDED, 'no credentials');
+        }
+        const cases: [string, string, string][] = [
+          ['Bearer', 'Invalid token header. No credentials provided.', 'bare Bearer'],
+          ['Bearer a b', 'Invalid token header. Token string should not contain spaces.', 'spaces'],
+          [`Bearer sntryu_${'0'.repeat(64)}`, 'Invalid token', 'unknown token'],
+          [`bearer ${env.expiredToken}`, 'Token expired', 'expired user token'],
+          [`Bearer ${env.revokedOrgToken}`, 'Invalid org token', 'revoked org token'],
+          [`Bearer ${w.key.publicKey}`, 'Invalid token', 'DSN public key as a token'],
+          [`Bearer ${w.key.secretKey}`, 'Invalid token', 'DSN secret key as a token'],
+        ];
+        for (const [authorization, detail, label] of cases) {
+          expectUnauthorized(await send(route, p, { authorization }), detail, label);
+        }
+      });
+    });
+
+    if (route.auth === 'public') {
+      it('serves a caller without credentials', async () => {
+        const w = await world();
+        const p = await (ROUTE_CASES[key] as RouteCase).prepare(env, w);
+        await p.check(await send(route, p, {}));
+      });
+      return;
+    }
+
+    if (route.auth === 'session') {
+      it('refuses every bearer token with 403, and a session without the CSRF token', async () => {
+        await unchanged(async (p, w) => {
+          for (const [token, label] of [
+            [env.full, 'user token with every scope'],
+            [w.orgToken, 'org token with every scope'],
+          ] as const) {
+            const res = await send(route, p, { authorization: `Bearer ${token}` });
+            expect(res.statusCode, label).toBe(403);
+            expect(res.json(), label).toEqual({ detail: NOT_PROVIDED });
+            expect(res.headers['www-authenticate'], label).toBeUndefined();
+          }
+          if (!SAFE.has(method)) {
+            const session = p.session ?? env.ownerSession;
+            const other = session === env.ownerSession ? env.outsiderSession : env.ownerSession;
+            for (const [csrf, label] of [
+              [undefined, 'no CSRF header'],
+              ['wrong', 'wrong CSRF header'],
+              [other.csrf, "another session's CSRF token"],
+            ] as const) {
+              const res = await send(route, p, {
+                cookie: session.cookie,
+                ...(csrf === undefined ? {} : { 'x-csrftoken': csrf }),
+              });
+              expect(res.statusCode, label).toBe(403);
+              expect(res.json(), label).toEqual({ detail: CSRF_FAILED });
+            }
+          }
+        });
+      });
+
+      const c = ROUTE_CASES[key];
+      if (c?.foreign !== 'none') {
+        it(`${c?.foreign === 'filter' ? 'shows' : 'denies'} another person nothing of the owner's`, async () => {
+          await unchanged(async (p, w) => {
+            const res = await send(route, p, env.outsiderSession.headers);
+            const secrets = [...w.secrets, ...(p.secrets ?? [])];
+            if (c?.foreign === 'filter') expect(res.statusCode).toBe(200);
+            else expect([403, 404]).toContain(res.statusCode);
+            for (const s of secrets) expect(res.body).not.toContain(s);
+          });
+        });
+      }
+
+      it('serves a signed-in person (with the CSRF token on unsafe methods)', async () => {
+        const w = await world();
+        const p = await (ROUTE_CASES[key] as RouteCase).prepare(env, w);
+        const session = p.session ?? env.ownerSession;
+        await p.check(await send(route, p, SAFE.has(method) ? { cookie: session.cookie } : session.headers));
+      });
+      return;
+    }
+
+    const allowed = route.auth[method] ?? [];
+
+    it('refuses a token holding none of the scopes of the method with 403 naming them', async () => {
+      expect(allowed.length).toBeGreaterThan(0);
+      const userToken = await makeToken(env.h.ctx, env.owner, noneOf(USER_TOKEN_SCOPES, allowed));
+      await unchanged(
+        async (p, w) => {
+          for (const [token, label] of [
+            [userToken, 'user token'],
+            [w.orgToken, 'org token'],
+          ] as const) {
+            const res = await send(route, p, { authorization: `Bearer ${token}` });
+            expect(res.statusCode, label).toBe(403);
+            expect(res.json(), label).toEqual({ detail: NO_PERMISSION });
+            const header = res.headers['www-authenticate'] as string;
+            const match = /^Bearer error="insufficient_scope", scope="([^"]*)"$/.exec(header);
+            expect(match, `${label}: ${header}`).not.toBeNull();
+            expect(match?.[1]?.split(' ').sort(), label).toEqual([...allowed].sort());
+          }
+        },
+        noneOf(ORG_TOKEN_SCOPES, allowed),
+      );
+    });
+
+    const c = ROUTE_CASES[key];
+    if (c?.foreign !== 'none') {
+      it(`${c?.foreign === 'filter' ? 'shows' : 'denies'} a non-member and another organization's token nothing of organization A`, async () => {
+        await unchanged(async (p, w) => {
+          const secrets = [...w.secrets, ...(p.secrets ?? [])];
+          for (const [token, label] of [
+            [env.outsiderToken, "non-member's token with every scope"],
+            [env.orgBToken, "org B's token with every scope"],
+          ] as const) {
+            const res = await send(route, p, { authorization: `Bearer ${token}` });
+            if (c?.foreign === 'filter') expect(res.statusCode, label).toBe(200);
+            else {
+              expect([403, 404], label).toContain(res.statusCode);
+              expect(res.json(), label).toEqual({
+                detail: res.statusCode === 403 ? NO_PERMISSION : 'The requested resource does not exist',
+              });
+            }
+            for (const s of secrets) expect(res.body, label).not.toContain(s);
+          }
+        });
+      });
+    }
+
+    it('serves a token holding one of the scopes', async () => {
+      const grant = ROUTE_CASES[key]?.grant;
+      expect(grant, 'the case names the scope it grants').toBeDefined();
+      expect(allowed).toContain(grant);
+      const w = await world();
+      const p = await (ROUTE_CASES[key] as RouteCase).prepare(env, w);
+      const token = await makeToken(env.h.ctx, env.owner, [grant as Scope]);
+      await p.check(await send(route, p, { authorization: `Bearer ${token}` }));
+    });
+  });
+});
