@@ -3,6 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance, LogController } from 
 import type { Identity } from './api/identity.js';
 import { registerApiRoutes } from './api/register.js';
 import { API_ROUTES } from './api/routes.js';
+import { registerUiRoutes } from './api/ui-static.js';
 import { type IngestDeps, registerIngestRoutes } from './ingest/ingest-routes.js';
 import { AppError, NOT_FOUND } from './lib/app-error.js';
 import { newErrorId } from './lib/error-id.js';
@@ -52,7 +53,7 @@ function fromFastifyError(error: FastifyError, apiMaxBodyBytes: number): AppErro
 }
 
 /**
- * Builds the HTTP application: the REST API and the ingest door (the web UI as it arrives). No port
+ * Builds the HTTP application: the REST API, the ingest door and the web UI's static files. No port
  * is opened here; tests use `app.inject()`, main.ts calls `listen`.
  */
 export async function buildApp(
@@ -110,5 +111,7 @@ export async function buildApp(
 
   registerApiRoutes(app, ctx, API_ROUTES);
   await registerIngestRoutes(app, { ctx, ...ingest });
+  // The web app (issue #7): static files from dist/ui, everything else under /api/ stays REST.
+  registerUiRoutes(app);
   return app;
 }

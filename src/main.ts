@@ -2,14 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config/config.js';
 import { KeyCache } from './ingest/key-cache.js';
-import { MemoryRateLimiter } from './ingest/rate-limiter.js';
+import { DatabaseRateLimiter, MemoryRateLimiter, type RateLimiter } from './ingest/rate-limiter.js';
 import { createRawWriter } from './ingest/raw-writer.js';
 import { DigestWorker } from './jobs/digest-worker.js';
+import { startMaintenance } from './jobs/maintenance.js';
 import { type FirstStart, firstStart } from './services/bootstrap.js';
 import type { ServiceContext } from './services/context.js';
 import type { Database } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
 import { openConfiguredDatabase } from './store/open.js';
+import { incrementRateCounter } from './store/region/rate-counters.js';
 
 export interface Errata {
   readonly app: FastifyInstance;
@@ -22,10 +24,17 @@ export interface Errata {
  */
 export async function assemble(ctx: ServiceContext): Promise<Errata> {
   let worker: DigestWorker | undefined;
+  // One SQLite process counts in memory; nodes sharing PostgreSQL count in it, so limits hold across them.
+  const limiter: RateLimiter =
+    ctx.db.engine === 'postgres'
+      ? new DatabaseRateLimiter((bucket, windowStart) =>
+          incrementRateCounter(ctx.db.region, bucket, windowStart),
+        )
+      : new MemoryRateLimiter();
   const writer = createRawWriter(ctx.db.region, () => worker?.notify());
   const app = await buildApp(ctx, {
     keys: new KeyCache(ctx.db.region, ctx.config.keyCacheSeconds * 1000, ctx.now),
-    limiter: new MemoryRateLimiter(),
+    limiter,
     writer,
   });
   worker = new DigestWorker(ctx.db, {
@@ -57,6 +66,7 @@ export async function startServer(config: Config, database?: Database): Promise<
     const created = await firstStart(ctx);
     const { app, worker } = await assemble(ctx);
     worker.start();
+    const stopMaintenance = startMaintenance(db, ctx.now, app.log);
     const address = await app.listen({ host: config.host, port: config.port });
     return {
       app,
@@ -65,6 +75,7 @@ export async function startServer(config: Config, database?: Database): Promise<
       url: address,
       firstStart: created,
       async close() {
+        stopMaintenance();
         await app.close();
         await worker.stop();
         await db.destroy();

@@ -7,69 +7,76 @@ import {
   findNeighbourEventIds,
   listIssueEvents,
   listIssueHashes,
-  listProjectIssues,
   type StoredEvent,
 } from '../store/region/issue-reads.js';
-import { listProjects } from '../store/region/projects.js';
 import type { Project } from '../store/types.js';
-import { orgEndpoint, projectEndpoint } from './access.js';
+import { type OrgAccess, orgEndpoint, projectEndpoint } from './access.js';
 import { issueEndpoint } from './issue-access.js';
+import { bulkTargets, issueListPage, listedProjects } from './issue-list.js';
+import { applyIssueUpdate, ISSUE_UPDATE_SCHEMA, type IssueUpdate, removeIssues } from './issue-updates.js';
 import { paginate } from './pagination.js';
 import { PERMISSIONS } from './permissions.js';
-import type { ApiCall, ApiRoute } from './route.js';
+import { type ApiCall, type ApiRoute, noContent } from './route.js';
 import { serializeEvent, serializeEventSummary } from './serializers/event.js';
-import { serializeIssue, serializeIssueDetail } from './serializers/issue.js';
-
-const STATUS_TERMS: Record<string, string[]> = {
-  'is:unresolved': ['unresolved'],
-  'is:resolved': ['resolved'],
-  'is:ignored': ['ignored'],
-  'is:archived': ['ignored'],
-  'is:muted': ['ignored'],
-};
-
-/** The status filter of a list query. Until the full search syntax lands, other terms are refused clearly. */
-function statusFilter(call: ApiCall): string[] | undefined {
-  const query = call.query.query === undefined ? 'is:unresolved' : String(call.query.query).trim();
-  if (query === '') return undefined;
-  const statuses = new Set<string>();
-  for (const term of query.split(/\s+/)) {
-    const match = STATUS_TERMS[term];
-    if (!match) throw new AppError('bad_request', `Error parsing search query: unsupported term "${term}"`);
-    for (const s of match) statuses.add(s);
-  }
-  return [...statuses];
-}
+import { serializeIssueDetail } from './serializers/issue.js';
 
 async function listOfProject(call: ApiCall) {
   const access = await projectEndpoint(call, PERMISSIONS.projectIssues);
-  const statuses = statusFilter(call);
-  const issues = await paginate(call.request, call.reply, call.ctx.config.url, (page) =>
-    listProjectIssues(call.ctx.db.region, [access.project.id], statuses ? { statuses } : {}, page),
-  );
-  return issues.map((issue) => serializeIssue(issue, access.project, access.org.slug, call.ctx.config.url));
+  return issueListPage(call, access, [access.project], {
+    withWindow: false,
+    statsParam: 'statsPeriod',
+    defaultStats: '24h',
+  });
 }
 
 async function listOfOrganization(call: ApiCall) {
   const access = await orgEndpoint(call, PERMISSIONS.issues);
-  const statuses = statusFilter(call);
-  const projects = await listProjects(call.ctx.db.region, access.org.id, { limit: 10_000, offset: 0 });
-  const byId = new Map<number, Project>(projects.map((p) => [p.id, p]));
-  const wanted = [call.query.project ?? []].flat().filter((p) => p !== '-1');
-  const ids =
-    wanted.length > 0
-      ? projects.filter((p) => wanted.includes(String(p.id)) || wanted.includes(p.slug)).map((p) => p.id)
-      : [...byId.keys()];
-  const issues = await paginate(call.request, call.reply, call.ctx.config.url, (page) =>
-    listProjectIssues(call.ctx.db.region, ids, statuses ? { statuses } : {}, page),
-  );
-  return issues.map((issue) =>
-    serializeIssue(issue, byId.get(issue.projectId) as Project, access.org.slug, call.ctx.config.url),
-  );
+  const projects = await listedProjects(call, access);
+  return issueListPage(call, access, projects, {
+    withWindow: true,
+    statsParam: 'groupStatsPeriod',
+    defaultStats: null,
+  });
+}
+
+/** Bulk `PUT` on an issue list: the same body as for one issue, applied to `?id=…` or to a search. */
+async function bulkUpdate(call: ApiCall, access: OrgAccess, projects: readonly Project[]) {
+  const issues = await bulkTargets(call, access, projects);
+  if (issues.length === 0) return noContent(call);
+  return applyIssueUpdate(call, access, issues, call.body as IssueUpdate);
+}
+
+async function bulkDelete(call: ApiCall, access: OrgAccess, projects: readonly Project[]) {
+  const issues = await bulkTargets(call, access, projects);
+  if (issues.length > 0) await removeIssues(call, issues);
+  return noContent(call);
+}
+
+async function updateProjectIssues(call: ApiCall) {
+  const access = await projectEndpoint(call, PERMISSIONS.projectIssues);
+  return bulkUpdate(call, access, [access.project]);
+}
+
+async function deleteProjectIssues(call: ApiCall) {
+  const access = await projectEndpoint(call, PERMISSIONS.projectIssues);
+  return bulkDelete(call, access, [access.project]);
+}
+
+async function updateOrganizationIssues(call: ApiCall) {
+  const access = await orgEndpoint(call, PERMISSIONS.issues);
+  return bulkUpdate(call, access, await listedProjects(call, access));
+}
+
+async function deleteOrganizationIssues(call: ApiCall) {
+  const access = await orgEndpoint(call, PERMISSIONS.issues);
+  return bulkDelete(call, access, await listedProjects(call, access));
 }
 
 async function issueDetail(call: ApiCall) {
-  const access = await issueEndpoint(call, PERMISSIONS.issues);
+  return issueDetailOf(call, await issueEndpoint(call, PERMISSIONS.issues));
+}
+
+async function issueDetailOf(call: ApiCall, access: Awaited<ReturnType<typeof issueEndpoint>>) {
   const region = call.ctx.db.region;
   const tagRows = await region
     .selectFrom('issue_tags')
@@ -92,6 +99,23 @@ async function issueDetail(call: ApiCall) {
     tags: tagRows.map((t) => ({ key: t.key, name: t.key, totalValues: Number(t.total) })),
     userReportCount: Number(reports.n),
   });
+}
+
+async function updateIssue(call: ApiCall) {
+  const access = await issueEndpoint(call, PERMISSIONS.issues);
+  const update = call.body as IssueUpdate;
+  if (update.merge !== undefined)
+    throw new AppError('bad_request', 'Merge several issues with a bulk update of the issue list.');
+  await applyIssueUpdate(call, access, [access.issue], update);
+  const reread = await issueEndpoint(call, PERMISSIONS.issues);
+  return issueDetailOf(call, reread);
+}
+
+async function deleteIssue(call: ApiCall) {
+  const access = await issueEndpoint(call, PERMISSIONS.issues);
+  await removeIssues(call, [access.issue]);
+  // Sentry queues the deletion and answers 202; Errata deletes at once and answers the same.
+  return noContent(call, 202);
 }
 
 async function issueEvents(call: ApiCall) {
@@ -144,10 +168,21 @@ async function issueHashes(call: ApiCall) {
 }
 
 /** The same issue routes exist under an organization and at the top level, as in Sentry. */
-function both(method: 'GET', suffix: string, handler: (call: ApiCall) => Promise<unknown>): ApiRoute[] {
+function both(
+  method: 'GET' | 'PUT' | 'DELETE',
+  suffix: string,
+  handler: (call: ApiCall) => Promise<unknown>,
+  body?: Record<string, unknown>,
+): ApiRoute[] {
   return [
-    { method, url: `/organizations/:org/issues/:issue/${suffix}`, auth: PERMISSIONS.issues, handler },
-    { method, url: `/issues/:issue/${suffix}`, auth: PERMISSIONS.issues, handler },
+    {
+      method,
+      url: `/organizations/:org/issues/:issue/${suffix}`,
+      auth: PERMISSIONS.issues,
+      handler,
+      ...(body ? { body } : {}),
+    },
+    { method, url: `/issues/:issue/${suffix}`, auth: PERMISSIONS.issues, handler, ...(body ? { body } : {}) },
   ];
 }
 
@@ -159,12 +194,40 @@ export const issueRoutes: ApiRoute[] = [
     handler: listOfProject,
   },
   {
+    method: 'PUT',
+    url: '/projects/:org/:project/issues/',
+    auth: PERMISSIONS.projectIssues,
+    body: ISSUE_UPDATE_SCHEMA,
+    handler: updateProjectIssues,
+  },
+  {
+    method: 'DELETE',
+    url: '/projects/:org/:project/issues/',
+    auth: PERMISSIONS.projectIssues,
+    handler: deleteProjectIssues,
+  },
+  {
     method: 'GET',
     url: '/organizations/:org/issues/',
     auth: PERMISSIONS.issues,
     handler: listOfOrganization,
   },
+  {
+    method: 'PUT',
+    url: '/organizations/:org/issues/',
+    auth: PERMISSIONS.issues,
+    body: ISSUE_UPDATE_SCHEMA,
+    handler: updateOrganizationIssues,
+  },
+  {
+    method: 'DELETE',
+    url: '/organizations/:org/issues/',
+    auth: PERMISSIONS.issues,
+    handler: deleteOrganizationIssues,
+  },
   ...both('GET', '', issueDetail),
+  ...both('PUT', '', updateIssue, ISSUE_UPDATE_SCHEMA),
+  ...both('DELETE', '', deleteIssue),
   ...both('GET', 'events/', issueEvents),
   ...both('GET', 'events/:event/', issueEvent),
   ...both('GET', 'hashes/', issueHashes),

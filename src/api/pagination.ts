@@ -9,19 +9,23 @@ function first(value: unknown): string | undefined {
   return Array.isArray(value) ? (value[0] as string | undefined) : (value as string | undefined);
 }
 
+/** Reads `per_page` with Sentry's 400s: not a whole number, or above 100. */
+export function parsePerPage(query: Record<string, unknown>, defaultPerPage = MAX_PER_PAGE): number {
+  const perPageText = first(query.per_page);
+  if (perPageText === undefined || perPageText === '') return defaultPerPage;
+  if (!/^\d+$/.test(perPageText)) throw badRequest('Invalid per_page parameter.');
+  const limit = Number(perPageText);
+  if (limit > MAX_PER_PAGE) throw badRequest(`Invalid per_page value. Cannot exceed ${MAX_PER_PAGE}.`);
+  if (limit < 1) throw badRequest('Invalid per_page parameter.');
+  return limit;
+}
+
 /**
  * Reads `per_page` and `cursor` (Sentry's `value:offset:is_prev`; Errata's lists are offset-based,
  * so value is always 0). Bad values get Sentry's 400 bodies.
  */
 export function parsePage(query: Record<string, unknown>, defaultPerPage = MAX_PER_PAGE): PageRequest {
-  const perPageText = first(query.per_page);
-  let limit = defaultPerPage;
-  if (perPageText !== undefined && perPageText !== '') {
-    if (!/^\d+$/.test(perPageText)) throw badRequest('Invalid per_page parameter.');
-    limit = Number(perPageText);
-    if (limit > MAX_PER_PAGE) throw badRequest(`Invalid per_page value. Cannot exceed ${MAX_PER_PAGE}.`);
-    if (limit < 1) throw badRequest('Invalid per_page parameter.');
-  }
+  const limit = parsePerPage(query, defaultPerPage);
   const cursor = first(query.cursor);
   if (cursor === undefined || cursor === '') return { limit, offset: 0 };
   const parts = cursor.split(':');
@@ -51,12 +55,25 @@ export function setLinkHeader(
   page: PageRequest,
   hasNext: boolean,
 ): void {
-  const previous = `0:${Math.max(page.offset - page.limit, 0)}:1`;
-  const next = `0:${page.offset + page.limit}:0`;
+  setCursorLinks(reply, request, baseUrl, {
+    previous: `0:${Math.max(page.offset - page.limit, 0)}:1`,
+    hasPrevious: page.offset > 0,
+    next: `0:${page.offset + page.limit}:0`,
+    hasNext,
+  });
+}
+
+/** The same header for lists that make their own cursors (keyset pagination of issues). */
+export function setCursorLinks(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  baseUrl: string,
+  links: { previous: string; hasPrevious: boolean; next: string; hasNext: boolean },
+): void {
   reply.header(
     'Link',
-    `<${pageUrl(baseUrl, request, previous)}>; rel="previous"; results="${page.offset > 0}"; cursor="${previous}", ` +
-      `<${pageUrl(baseUrl, request, next)}>; rel="next"; results="${hasNext}"; cursor="${next}"`,
+    `<${pageUrl(baseUrl, request, links.previous)}>; rel="previous"; results="${links.hasPrevious}"; cursor="${links.previous}", ` +
+      `<${pageUrl(baseUrl, request, links.next)}>; rel="next"; results="${links.hasNext}"; cursor="${links.next}"`,
   );
 }
 

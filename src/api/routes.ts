@@ -1,5 +1,6 @@
 import { apiTokenRoutes } from './api-tokens.js';
 import { eventRoutes } from './events.js';
+import { issueTagRoutes } from './issue-tags.js';
 import { issueRoutes } from './issues.js';
 import { memberRoutes } from './members.js';
 import { orgTokenRoutes } from './org-tokens.js';
@@ -23,5 +24,6 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...apiTokenRoutes,
   ...orgTokenRoutes,
   ...issueRoutes,
+  ...issueTagRoutes,
   ...eventRoutes,
 ];

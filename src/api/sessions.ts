@@ -1,6 +1,12 @@
 import { verifyPassword } from '../auth/password.js';
 import { hashToken, randomSecret } from '../auth/tokens.js';
 import { AppError } from '../lib/app-error.js';
+import {
+  deleteLoginFailures,
+  deleteLoginFailuresBefore,
+  findLoginFailures,
+  recordLoginFailure,
+} from '../store/control/login-failures.js';
 import { deleteSessionByHash, insertSession } from '../store/control/sessions.js';
 import { findPasswordHash, findUserByEmail, updateUserLastLogin } from '../store/control/users.js';
 import { CSRF_COOKIE, SESSION_COOKIE } from './authenticate.js';
@@ -12,6 +18,45 @@ const WRONG = 'Please enter a correct email and password. Note that both fields 
 
 // A hash to check against when the email is unknown, so that both failures take the same time.
 const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
+// Failed sign-ins per username: the first few are free, then each one doubles the wait before the
+// next attempt is even checked, up to a ceiling; a streak is forgotten a day after its last failure.
+// Kept in the control store so that every node enforces the same wait (issue #7).
+const FREE_FAILURES = 3;
+const FIRST_DELAY_MS = 1000;
+const MAX_DELAY_MS = 15 * 60 * 1000;
+const FORGET_AFTER_MS = 24 * 3600 * 1000;
+
+/** How long a username must wait after its `failures`-th failure in a row. */
+export function loginDelayMs(failures: number): number {
+  if (failures < FREE_FAILURES) return 0;
+  return Math.min(FIRST_DELAY_MS * 2 ** Math.min(failures - FREE_FAILURES, 30), MAX_DELAY_MS);
+}
+
+function tooManyFailures(waitMs: number): AppError {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return new AppError(
+    'rate_limited',
+    `Too many failed sign-in attempts. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`,
+    { 'Retry-After': String(seconds) },
+  );
+}
+
+/** Refuses the attempt, before any password is checked, while the username's delay runs. */
+async function checkLoginDelay(call: ApiCall, username: string): Promise<void> {
+  const streak = await findLoginFailures(call.ctx.db.control, username);
+  if (!streak) return;
+  const now = call.ctx.now();
+  if (streak.lastFailureAt < now - FORGET_AFTER_MS) return;
+  const wait = streak.lastFailureAt + loginDelayMs(streak.failures) - now;
+  if (wait > 0) throw tooManyFailures(wait);
+}
+
+async function recordFailure(call: ApiCall, username: string): Promise<void> {
+  const now = call.ctx.now();
+  await recordLoginFailure(call.ctx.db.control, username, now, now - FORGET_AFTER_MS);
+  await deleteLoginFailuresBefore(call.ctx.db.control, now - FORGET_AFTER_MS);
+}
 
 function cookieOptions(call: ApiCall, httpOnly: boolean, maxAgeSeconds: number) {
   return {
@@ -30,10 +75,17 @@ function cookieOptions(call: ApiCall, httpOnly: boolean, maxAgeSeconds: number) 
  */
 async function login(call: ApiCall) {
   const body = call.body as { username: string; password: string };
+  // Unknown usernames earn delays too, so a delay says nothing about whether an account exists.
+  const username = body.username.trim().toLowerCase();
+  await checkLoginDelay(call, username);
   const user = await findUserByEmail(call.ctx.db.control, body.username.trim());
   const stored = user ? await findPasswordHash(call.ctx.db.control, user.id) : null;
   const ok = await verifyPassword(body.password, stored ?? DUMMY_HASH);
-  if (!user || !stored || !ok || !user.isActive) throw new AppError('bad_request', WRONG);
+  if (!user || !stored || !ok || !user.isActive) {
+    await recordFailure(call, username);
+    throw new AppError('bad_request', WRONG);
+  }
+  await deleteLoginFailures(call.ctx.db.control, username);
   const session = randomSecret();
   const csrf = randomSecret(24);
   const now = call.ctx.now();

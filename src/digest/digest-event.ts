@@ -1,5 +1,5 @@
 import { computeGrouping, deriveIssueSummary, type GroupingResult } from '../grouping/index.js';
-import type { NormalizedEvent } from '../protocol/normalized-event.js';
+import type { EventUser, NormalizedEvent } from '../protocol/normalized-event.js';
 import { eventExists, insertEvent, setProjectFirstEvent } from '../store/region/events.js';
 import {
   deleteIssue,
@@ -103,6 +103,16 @@ async function issueFor(ctx: ItemContext, prepared: PreparedEvent): Promise<numb
   return created;
 }
 
+/**
+ * The user as stored in an event document, in Sentry's field names: `ip_address: "{{auto}}"` (what
+ * sentry-cli and browser SDKs send) is the sender's address by then, or gone.
+ */
+export function userDocument(user: EventUser | undefined): Record<string, unknown> | undefined {
+  if (user === undefined) return undefined;
+  const { ipAddress, ...rest } = user;
+  return { ...rest, ...(ipAddress === undefined ? {} : { ip_address: ipAddress }) };
+}
+
 /** The stored event document: the payload as sent, with the normalized fields Errata decided. */
 function eventDocument(prepared: PreparedEvent): string {
   const { event, grouping, summary } = prepared;
@@ -114,6 +124,7 @@ function eventDocument(prepared: PreparedEvent): string {
     level: event.level,
     platform: event.platform,
     tags: prepared.tags,
+    user: userDocument(event.user),
     ...(event.message
       ? {
           logentry: {

@@ -33,3 +33,20 @@ export class MemoryRateLimiter implements RateLimiter {
     return { allowed: true, retryAfterSeconds };
   }
 }
+
+/**
+ * Counts in the database, so that every node of a deployment on one PostgreSQL agrees: one upsert
+ * per counted request, and only for keys or projects that have a limit.
+ */
+export class DatabaseRateLimiter implements RateLimiter {
+  constructor(private readonly increment: (bucket: string, windowStart: number) => Promise<number>) {}
+
+  async hit(bucket: string, limit: number, windowSeconds: number, now: number): Promise<RateDecision> {
+    const windowMs = windowSeconds * 1000;
+    const start = Math.floor(now / windowMs) * windowMs;
+    const retryAfterSeconds = Math.max(1, Math.ceil((start + windowMs - now) / 1000));
+    if (limit <= 0) return { allowed: false, retryAfterSeconds };
+    const count = await this.increment(`${bucket}:${windowSeconds}`, start);
+    return { allowed: count <= limit, retryAfterSeconds };
+  }
+}

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { ControlSchema, RegionSchema } from './schema.js';
 
@@ -34,6 +34,30 @@ export interface Database {
   destroy(): Promise<void>;
 }
 
+/** Statements kept per connection; SQL whose text varies (multi-row inserts) would otherwise grow it forever. */
+const MAX_CACHED_STATEMENTS = 500;
+
+/**
+ * Kysely's SQLite driver prepares every query it runs, and ingest and digest run the same few
+ * queries thousands of times a second: keep each prepared statement and reuse it (issue #6).
+ * Safe because the driver runs one query at a time and never streams (`iterate`) here.
+ */
+function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        if (statements.size >= MAX_CACHED_STATEMENTS) statements.clear();
+        statement = sqlite.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
+
 function openSqlite(file: string): Kysely<ControlSchema & RegionSchema> {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
@@ -42,7 +66,7 @@ function openSqlite(file: string): Kysely<ControlSchema & RegionSchema> {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('foreign_keys = ON');
-  return new Kysely({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new Kysely({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
 }
 
 function openPostgres(

@@ -2,12 +2,18 @@ import { type Kysely, sql } from 'kysely';
 import { type Migration, type MigrationResult, Migrator } from 'kysely/migration';
 import type { Database, Engine } from './db.js';
 import { identity } from './migrations/control/20261128T1700-identity.js';
+import { loginFailures } from './migrations/control/20261128T2000-login-failures.js';
 import { organizations } from './migrations/region/20261128T1700-organizations.js';
 import { events } from './migrations/region/20261128T1800-events.js';
+import { issueTriage } from './migrations/region/20261128T1900-issue-triage.js';
+import { rateCounters } from './migrations/region/20261128T1910-rate-counters.js';
 
 /** The control store's migrations, in order; names are timestamp-prefixed and never renamed. */
 function controlMigrations(engine: Engine): Record<string, Migration> {
-  return { '20261128T1700-identity': identity(engine) };
+  return {
+    '20261128T1700-identity': identity(engine),
+    '20261128T2000-login-failures': loginFailures(engine),
+  };
 }
 
 /** A region store's migrations, in order. */
@@ -15,6 +21,8 @@ function regionMigrations(engine: Engine): Record<string, Migration> {
   return {
     '20261128T1700-organizations': organizations(engine),
     '20261128T1800-events': events(engine),
+    '20261128T1900-issue-triage': issueTriage(engine),
+    '20261128T1910-rate-counters': rateCounters(engine),
   };
 }
 

@@ -163,6 +163,11 @@ export interface IssueTable {
   ignore_count_base: number | null;
   ignore_user_count: number | null;
   ignore_user_base: number | null;
+  assignee_user_id: number | null;
+  assignee_team_id: number | null;
+  /** 0/1; the database fills 0 for rows that do not say. */
+  is_public: Generated<number>;
+  priority: string | null;
 }
 
 export interface GroupHashTable {
@@ -200,6 +205,17 @@ export interface IssueTagTable {
   value: string;
   times_seen: number;
   first_seen: number;
+  last_seen: number;
+}
+
+export interface IssueBookmarkTable {
+  issue_id: number;
+  user_id: number;
+}
+
+export interface IssueSeenTable {
+  issue_id: number;
+  user_id: number;
   last_seen: number;
 }
 
@@ -279,12 +295,25 @@ export interface CheckInTable {
   data: string;
 }
 
+export interface RateCounterTable {
+  bucket: string;
+  window_start: number;
+  count: number;
+}
+
+export interface LoginFailureTable {
+  username: string;
+  failures: number;
+  last_failure_at: number;
+}
+
 export interface ControlSchema {
   users: UserTable;
   user_tokens: UserTokenTable;
   org_tokens: OrgTokenTable;
   sessions: SessionTable;
   org_mappings: OrgMappingTable;
+  login_failures: LoginFailureTable;
 }
 
 export interface RegionSchema {
@@ -302,10 +331,13 @@ export interface RegionSchema {
   events: EventTable;
   issue_tags: IssueTagTable;
   issue_users: IssueUserTable;
+  issue_bookmarks: IssueBookmarkTable;
+  issue_seen: IssueSeenTable;
   attachments: AttachmentTable;
   spans: SpanTable;
   release_health: ReleaseHealthTable;
   client_outcomes: ClientOutcomeTable;
   user_reports: UserReportTable;
   check_ins: CheckInTable;
+  rate_counters: RateCounterTable;
 }

@@ -74,6 +74,10 @@ const callerOf = (route: ApiRoute): BadCase['as'] =>
 
 /** A body each endpoint accepts, so that only the part under test is wrong. */
 const VALID_BODY: Record<string, unknown> = {
+  'PUT /organizations/:org/issues/:issue/': { status: 'resolved' },
+  'PUT /issues/:issue/': { status: 'resolved' },
+  'PUT /projects/:org/:project/issues/': { status: 'resolved' },
+  'PUT /organizations/:org/issues/': { status: 'resolved' },
   'POST /auth/login/': { username: 'owner@bad.test', password: 'wrong password' },
   'POST /organizations/': { name: 'Fresh Org' },
   'PUT /organizations/:org/': { name: 'Changed' },

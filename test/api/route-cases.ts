@@ -186,31 +186,39 @@ function expectEvent(body: unknown, w: World, issue: Awaited<ReturnType<typeof w
 /** The same issue route under an organization (by short id) and at the top level (by numeric id). */
 function issueCases(
   suffix: string,
-  check: (res: LightMyRequestResponse, w: World, issue: Awaited<ReturnType<typeof withIssue>>) => void,
+  check: (
+    res: LightMyRequestResponse,
+    w: World,
+    issue: Awaited<ReturnType<typeof withIssue>>,
+    env: Env,
+  ) => void | Promise<void>,
   eventParam?: (issue: Awaited<ReturnType<typeof withIssue>>) => string,
+  options: { method?: Method; grant?: Scope; payload?: unknown } = {},
 ): Record<string, RouteCase> {
+  const method = options.method ?? 'GET';
   const make =
     (url: (w: World, issue: Awaited<ReturnType<typeof withIssue>>) => string): RouteCase['prepare'] =>
     async (env, w) => {
       const issue = await withIssue(env, w);
       return {
         url: url(w, issue),
+        ...(options.payload === undefined ? {} : { payload: options.payload }),
         secrets: [issue.title, issue.eventId],
-        check: (res) => check(res, w, issue),
+        check: (res) => check(res, w, issue, env),
       };
     };
   const tail = (issue: Awaited<ReturnType<typeof withIssue>>) =>
-    `${suffix.replace(':event', eventParam ? eventParam(issue) : '')}`;
+    `${suffix.replace(':event', eventParam ? eventParam(issue) : '').replace(':key', 'level')}`;
   return {
-    [`GET /organizations/:org/issues/:issue/${suffix}`]: {
-      grant: 'event:read',
+    [`${method} /organizations/:org/issues/:issue/${suffix}`]: {
+      grant: options.grant ?? 'event:read',
       foreign: 'deny',
       prepare: make(
         (w, issue) => `/api/0/organizations/${w.org.slug}/issues/${issue.shortId}/${tail(issue)}`,
       ),
     },
-    [`GET /issues/:issue/${suffix}`]: {
-      grant: 'event:read',
+    [`${method} /issues/:issue/${suffix}`]: {
+      grant: options.grant ?? 'event:read',
       foreign: 'deny',
       prepare: make((_w, issue) => `/api/0/issues/${issue.issueId}/${tail(issue)}`),
     },
@@ -1132,6 +1140,128 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
         mechanism: expect.any(String),
         latestEvent: expect.objectContaining({ eventID: issue.eventId, groupID: issue.issueId }),
       },
+    ]);
+  }),
+  ...issueCases(
+    '',
+    async (res, w, issue, env) => {
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ id: issue.issueId, status: 'resolved', substatus: null });
+      const after = await call(env, 'GET', `/api/0/organizations/${w.org.slug}/issues/${issue.issueId}/`);
+      expect(after.json()).toMatchObject({ status: 'resolved' });
+    },
+    undefined,
+    { method: 'PUT', grant: 'event:write', payload: { status: 'resolved' } },
+  ),
+  ...issueCases(
+    '',
+    async (res, w, issue, env) => {
+      expect(res.statusCode).toBe(202);
+      expectNotFound(await call(env, 'GET', `/api/0/organizations/${w.org.slug}/issues/${issue.issueId}/`));
+    },
+    undefined,
+    { method: 'DELETE', grant: 'event:admin' },
+  ),
+  'PUT /projects/:org/:project/issues/': {
+    grant: 'event:write',
+    foreign: 'deny',
+    prepare: async (env, w) => {
+      const issue = await withIssue(env, w);
+      return {
+        url: `/api/0/projects/${w.org.slug}/${w.project.slug}/issues/?id=${issue.issueId}`,
+        payload: { status: 'resolved', snoozeDuration: null },
+        secrets: [issue.title, issue.eventId],
+        check: async (res) => {
+          expect(res.statusCode).toBe(200);
+          expect(res.json()).toMatchObject({ status: 'resolved' });
+          const after = await call(env, 'GET', `/api/0/issues/${issue.issueId}/`);
+          expect(after.json()).toMatchObject({ status: 'resolved' });
+        },
+      };
+    },
+  },
+  'DELETE /projects/:org/:project/issues/': {
+    grant: 'event:admin',
+    foreign: 'deny',
+    prepare: async (env, w) => {
+      const issue = await withIssue(env, w);
+      return {
+        url: `/api/0/projects/${w.org.slug}/${w.project.slug}/issues/?id=${issue.issueId}`,
+        secrets: [issue.title, issue.eventId],
+        check: async (res) => {
+          expect(res.statusCode).toBe(204);
+          expectNotFound(await call(env, 'GET', `/api/0/issues/${issue.issueId}/`));
+        },
+      };
+    },
+  },
+  'PUT /organizations/:org/issues/': {
+    grant: 'event:write',
+    foreign: 'deny',
+    prepare: async (env, w) => {
+      const issue = await withIssue(env, w);
+      return {
+        url: `/api/0/organizations/${w.org.slug}/issues/?id=${issue.issueId}`,
+        payload: { status: 'ignored', statusDetails: { ignoreCount: 10 } },
+        secrets: [issue.title, issue.eventId],
+        check: async (res) => {
+          expect(res.statusCode).toBe(200);
+          expect(res.json()).toMatchObject({ status: 'ignored', statusDetails: { ignoreCount: 10 } });
+          const after = await call(env, 'GET', `/api/0/issues/${issue.issueId}/`);
+          expect(after.json()).toMatchObject({
+            status: 'ignored',
+            substatus: 'archived_until_condition_met',
+          });
+        },
+      };
+    },
+  },
+  'DELETE /organizations/:org/issues/': {
+    grant: 'event:admin',
+    foreign: 'deny',
+    prepare: async (env, w) => {
+      const issue = await withIssue(env, w);
+      return {
+        url: `/api/0/organizations/${w.org.slug}/issues/?id=${issue.issueId}`,
+        secrets: [issue.title, issue.eventId],
+        check: async (res) => {
+          expect(res.statusCode).toBe(204);
+          expectNotFound(await call(env, 'GET', `/api/0/issues/${issue.issueId}/`));
+        },
+      };
+    },
+  },
+  ...issueCases('tags/', (res) => {
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toContainEqual({
+      key: 'level',
+      name: 'level',
+      totalValues: 1,
+      uniqueValues: 1,
+      topValues: [
+        expect.objectContaining({ key: 'level', value: 'error', count: 1, query: 'level:"error"' }),
+      ],
+    });
+  }),
+  ...issueCases('tags/:key/', (res) => {
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      key: 'level',
+      totalValues: 1,
+      uniqueValues: 1,
+      topValues: [{ value: 'error', count: 1 }],
+    });
+  }),
+  ...issueCases('tags/:key/values/', (res) => {
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual([
+      expect.objectContaining({
+        key: 'level',
+        value: 'error',
+        name: 'error',
+        count: 1,
+        firstSeen: expect.stringMatching(ISO),
+      }),
     ]);
   }),
   'GET /projects/:org/:project/events/': {

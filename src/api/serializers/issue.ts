@@ -31,8 +31,22 @@ function statusDetails(issue: Issue): Record<string, unknown> {
   };
 }
 
+/** What differs per caller or needs other rows: assignee, bookmark, seen, the event graph. */
+export interface IssueExtras {
+  readonly assignedTo?: { type: 'user' | 'team'; id: string; name: string; email?: string } | null;
+  readonly isBookmarked?: boolean;
+  readonly hasSeen?: boolean;
+  readonly stats?: Record<string, [number, number][]> | null;
+}
+
 /** Sentry's issue (group) object as issue lists return it. */
-export function serializeIssue(issue: Issue, project: Project, orgSlug: string, baseUrl: string) {
+export function serializeIssue(
+  issue: Issue,
+  project: Project,
+  orgSlug: string,
+  baseUrl: string,
+  extras: IssueExtras = {},
+) {
   return {
     id: String(issue.id),
     shareId: null,
@@ -45,9 +59,9 @@ export function serializeIssue(issue: Issue, project: Project, orgSlug: string, 
     status: issue.status,
     statusDetails: statusDetails(issue),
     substatus: issue.substatus,
-    isPublic: false,
+    isPublic: issue.isPublic,
     platform: issue.platform,
-    priority: priorityOf(issue.level),
+    priority: issue.priority ?? priorityOf(issue.level),
     priorityLockedAt: null,
     seerFixabilityScore: null,
     seerAutofixLastTriggered: null,
@@ -58,11 +72,11 @@ export function serializeIssue(issue: Issue, project: Project, orgSlug: string, 
     issueCategory: 'error',
     metadata: issue.metadata,
     numComments: 0,
-    assignedTo: null,
-    isBookmarked: false,
+    assignedTo: extras.assignedTo ?? null,
+    isBookmarked: extras.isBookmarked ?? false,
     isSubscribed: false,
     subscriptionDetails: null,
-    hasSeen: false,
+    hasSeen: extras.hasSeen ?? false,
     annotations: [] as unknown[],
     isUnhandled: false,
     count: String(issue.timesSeen),
@@ -70,6 +84,7 @@ export function serializeIssue(issue: Issue, project: Project, orgSlug: string, 
     firstSeen: isoDate(issue.firstSeen),
     lastSeen: isoDate(issue.lastSeen),
     derivedData: null,
+    ...(extras.stats ? { stats: extras.stats } : {}),
     lifetime: {
       count: String(issue.timesSeen),
       userCount: issue.userCount,
@@ -96,9 +111,10 @@ export function serializeIssueDetail(
   orgSlug: string,
   baseUrl: string,
   extra: { tags: { key: string; name: string; totalValues: number }[]; userReportCount: number },
+  extras: IssueExtras = {},
 ) {
   return {
-    ...serializeIssue(issue, project, orgSlug, baseUrl),
+    ...serializeIssue(issue, project, orgSlug, baseUrl, extras),
     firstRelease: issue.firstRelease ? { version: issue.firstRelease } : null,
     lastRelease: issue.lastRelease ? { version: issue.lastRelease } : null,
     tags: extra.tags,
@@ -109,6 +125,6 @@ export function serializeIssueDetail(
     pluginIssues: [] as unknown[],
     pluginContexts: [] as unknown[],
     userReportCount: extra.userReportCount,
-    stats: null,
+    stats: extras.stats ?? null,
   };
 }

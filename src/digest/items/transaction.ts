@@ -4,6 +4,7 @@ import type { NormalizedEvent } from '../../protocol/normalized-event.js';
 import { ProtocolError } from '../../protocol/protocol-error.js';
 import { insertEvent } from '../../store/region/events.js';
 import { insertSpans, type NewSpan } from '../../store/region/spans.js';
+import { userDocument } from '../digest-event.js';
 import { eventTags, userKey } from '../event-tags.js';
 import type { ItemContext, ItemDigester } from '../item-digester.js';
 import { envelopeDriftMs, readJsonObject } from './read-item.js';
@@ -80,7 +81,7 @@ export const digestTransaction: ItemDigester = async (ctx, item) => {
     traceId: root.traceId,
     userKey: userKey(event),
     tags: eventTags({ ...event, level: 'info' }),
-    data: JSON.stringify(payload),
+    data: JSON.stringify({ ...payload, user: userDocument(event.user) }),
   });
   if (!inserted) return;
 

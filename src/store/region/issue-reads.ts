@@ -27,6 +27,11 @@ export interface Issue {
   readonly ignoreUntil: number | null;
   readonly ignoreCount: number | null;
   readonly ignoreUserCount: number | null;
+  readonly assigneeUserId: number | null;
+  readonly assigneeTeamId: number | null;
+  readonly isPublic: boolean;
+  /** `low`, `medium` or `high` once someone sets it; null means "derive it from the level". */
+  readonly priority: string | null;
 }
 
 export function toIssue(row: Selectable<IssueTable>): Issue {
@@ -53,6 +58,10 @@ export function toIssue(row: Selectable<IssueTable>): Issue {
     ignoreUntil: row.ignore_until,
     ignoreCount: row.ignore_count,
     ignoreUserCount: row.ignore_user_count,
+    assigneeUserId: row.assignee_user_id,
+    assigneeTeamId: row.assignee_team_id,
+    isPublic: row.is_public === 1,
+    priority: row.priority,
   };
 }
 
@@ -219,28 +228,6 @@ export async function listProjectEvents(
     .offset(page.offset)
     .execute();
   return rows.map(toStoredEvent);
-}
-
-/** Issues of a project, most recently seen first, optionally of some statuses. */
-export async function listProjectIssues(
-  db: Db,
-  projectIds: readonly number[],
-  filter: { statuses?: readonly string[] },
-  page: { limit: number; offset: number },
-): Promise<Issue[]> {
-  if (projectIds.length === 0) return [];
-  let q = db
-    .selectFrom('issues')
-    .selectAll()
-    .where('project_id', 'in', [...projectIds]);
-  if (filter.statuses) q = q.where('status', 'in', [...filter.statuses]);
-  const rows = await q
-    .orderBy('last_seen', 'desc')
-    .orderBy('id', 'desc')
-    .limit(page.limit)
-    .offset(page.offset)
-    .execute();
-  return rows.map(toIssue);
 }
 
 export async function listIssueHashes(

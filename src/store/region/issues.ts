@@ -179,17 +179,18 @@ export async function recordIssueEvent(db: Db, issueId: number, update: IssueEve
     .set((eb) => ({
       times_seen: eb('times_seen', '+', 1),
       user_count: update.newUser ? eb('user_count', '+', 1) : eb.ref('user_count'),
-      // CASE rather than greatest()/max(): one spelling for both engines.
+      // CASE rather than greatest()/max(): one spelling for both engines. `eb.val`: Kysely inlines a
+      // bare number in `then`, which made this statement's text differ for every event (issue #6).
       last_seen: eb
         .case()
         .when('last_seen', '<', update.timestamp)
-        .then(update.timestamp)
+        .then(eb.val(update.timestamp))
         .else(eb.ref('last_seen'))
         .end(),
       first_seen: eb
         .case()
         .when('first_seen', '>', update.timestamp)
-        .then(update.timestamp)
+        .then(eb.val(update.timestamp))
         .else(eb.ref('first_seen'))
         .end(),
       level: update.level,

@@ -1,0 +1,253 @@
+import { AppError, badRequest } from '../lib/app-error.js';
+import {
+  IssueQueryError,
+  parseIssueQuery,
+  parseStatsPeriod,
+  parseTimeWindow,
+} from '../protocol/issue-query.js';
+import { findUsersByIds } from '../store/control/users.js';
+import { findIssueById, type Issue } from '../store/region/issue-reads.js';
+import { countIssues, type IssueFilter, type IssueSort, searchIssues } from '../store/region/issue-search.js';
+import { issueEventStats } from '../store/region/issue-stats.js';
+import { findViewerFlags } from '../store/region/issue-updates.js';
+import { listProjects } from '../store/region/projects.js';
+import { listTeamsByIds } from '../store/region/teams.js';
+import type { Project } from '../store/types.js';
+import type { OrgAccess } from './access.js';
+import { userOf } from './identity.js';
+import { parsePerPage, setCursorLinks } from './pagination.js';
+import type { ApiCall } from './route.js';
+import { type IssueExtras, serializeIssue } from './serializers/issue.js';
+
+const SORTS: Record<string, IssueSort> = {
+  date: 'date',
+  new: 'new',
+  freq: 'freq',
+  user: 'user',
+  // Sentry's other orders have no meaning here yet; they fall back to last seen, as 'date'.
+  trends: 'date',
+  inbox: 'date',
+  recommended: 'date',
+  priority: 'date',
+};
+
+const all = (v: string | string[] | undefined): string[] =>
+  v === undefined ? [] : Array.isArray(v) ? v : [v];
+const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+
+/** Runs a parse of the caller's parameters, turning syntax errors into Sentry's 400. */
+function parsing<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof IssueQueryError) throw badRequest(error.message);
+    throw error;
+  }
+}
+
+/**
+ * The filter an issue list or a bulk change by query selects: `query` (default `is:unresolved`;
+ * empty = everything), `environment`, the time window (`statsPeriod` or `start`/`end`, org lists
+ * only), within the given projects.
+ */
+export function issueFilter(
+  call: ApiCall,
+  access: OrgAccess,
+  projectIds: number[],
+  withWindow: boolean,
+): IssueFilter {
+  const q = call.query;
+  const now = call.ctx.now();
+  const query = parsing(() =>
+    parseIssueQuery(q.query === undefined ? 'is:unresolved' : String(one(q.query)), now),
+  );
+  const window = withWindow
+    ? parsing(() =>
+        parseTimeWindow({ statsPeriod: one(q.statsPeriod), start: one(q.start), end: one(q.end) }, now),
+      )
+    : undefined;
+  const environments = all(q.environment).filter((e) => e !== '');
+  const user = userOf(call.identity);
+  return {
+    projectIds,
+    query,
+    ...(environments.length > 0 ? { environments } : {}),
+    ...(window ? { window } : {}),
+    viewerUserId: user?.id ?? null,
+    viewerTeamIds: access.teams.map((t) => t.teamId),
+  };
+}
+
+/** The projects an organization-level list covers: `project` ids (or slugs), `-1` or none = all the caller may see. */
+export async function listedProjects(call: ApiCall, access: OrgAccess): Promise<Project[]> {
+  const projects = await listProjects(call.ctx.db.region, access.org.id, { limit: 10_000, offset: 0 });
+  const wanted = all(call.query.project).filter((p) => p !== '-1' && p !== '');
+  if (wanted.length === 0) return projects;
+  const chosen = projects.filter((p) => wanted.includes(String(p.id)) || wanted.includes(p.slug));
+  if (chosen.length !== wanted.length)
+    throw new AppError('forbidden', 'You do not have permission to perform this action.');
+  return chosen;
+}
+
+/** Per-caller fields and graphs for a page of issues, in a few batched queries. */
+async function extrasFor(
+  call: ApiCall,
+  issues: readonly Issue[],
+  statsPeriod: string | null,
+): Promise<Map<number, IssueExtras>> {
+  const region = call.ctx.db.region;
+  const ids = issues.map((i) => i.id);
+  const user = userOf(call.identity);
+  const flags = await findViewerFlags(region, ids, user?.id ?? null);
+  const users = await findUsersByIds(
+    call.ctx.db.control,
+    issues.flatMap((i) => (i.assigneeUserId === null ? [] : [i.assigneeUserId])),
+  );
+  const teams = new Map(
+    (
+      await listTeamsByIds(
+        region,
+        issues.flatMap((i) => (i.assigneeTeamId === null ? [] : [i.assigneeTeamId])),
+      )
+    ).map((t) => [t.id, t]),
+  );
+  let stats: Map<number, [number, number][]> | null = null;
+  if (statsPeriod === '24h') stats = await issueEventStats(region, ids, call.ctx.now(), 3_600_000, 24);
+  else if (statsPeriod === '14d') stats = await issueEventStats(region, ids, call.ctx.now(), 86_400_000, 14);
+  const out = new Map<number, IssueExtras>();
+  for (const issue of issues) {
+    const assignedUser = issue.assigneeUserId === null ? undefined : users.get(issue.assigneeUserId);
+    const assignedTeam = issue.assigneeTeamId === null ? undefined : teams.get(issue.assigneeTeamId);
+    out.set(issue.id, {
+      assignedTo: assignedUser
+        ? { type: 'user', id: String(assignedUser.id), name: assignedUser.name, email: assignedUser.email }
+        : assignedTeam
+          ? { type: 'team', id: String(assignedTeam.id), name: assignedTeam.slug }
+          : null,
+      isBookmarked: flags.bookmarked.has(issue.id),
+      hasSeen: flags.seen.has(issue.id),
+      stats: stats && statsPeriod ? { [statsPeriod]: stats.get(issue.id) ?? [] } : null,
+    });
+  }
+  return out;
+}
+
+export async function serializeIssues(
+  call: ApiCall,
+  access: OrgAccess,
+  issues: readonly Issue[],
+  projects: ReadonlyMap<number, Project>,
+  statsPeriod: string | null,
+) {
+  const extras = await extrasFor(call, issues, statsPeriod);
+  return issues.map((issue) =>
+    serializeIssue(
+      issue,
+      projects.get(issue.projectId) as Project,
+      access.org.slug,
+      call.ctx.config.url,
+      extras.get(issue.id),
+    ),
+  );
+}
+
+/**
+ * One page of an issue list with Sentry's parameters and `Link`/`X-Hits` headers. `statsFrom` names
+ * the parameter holding the graph period: `statsPeriod` on project lists (24h by default),
+ * `groupStatsPeriod` on organization lists.
+ */
+export async function issueListPage(
+  call: ApiCall,
+  access: OrgAccess,
+  projects: readonly Project[],
+  options: {
+    withWindow: boolean;
+    statsParam: 'statsPeriod' | 'groupStatsPeriod';
+    defaultStats: string | null;
+  },
+) {
+  const q = call.query;
+  const sortText = one(q.sort) ?? 'date';
+  const sort = SORTS[sortText];
+  if (!sort) throw badRequest(`Invalid sort: ${sortText}`);
+  // Issue lists take `limit` (Sentry's group index) and, like every list, `per_page`.
+  const limitText = one(q.limit);
+  let limit = parsePerPage(q, 25);
+  if (limitText !== undefined && limitText !== '') {
+    if (!/^\d+$/.test(limitText) || Number(limitText) < 1) throw badRequest('invalid limit');
+    limit = Math.min(Number(limitText), 100);
+  }
+  if (options.withWindow)
+    parsing(() => (one(q.statsPeriod) ? parseStatsPeriod(one(q.statsPeriod) as string) : 0));
+  const filter = issueFilter(
+    call,
+    access,
+    projects.map((p) => p.id),
+    options.withWindow,
+  );
+  const page = await searchIssues(call.ctx.db.region, {
+    ...filter,
+    sort,
+    limit,
+    cursor: one(q.cursor) ?? null,
+  });
+  setCursorLinks(call.reply, call.request, call.ctx.config.url, {
+    previous: page.prevCursor,
+    hasPrevious: page.hasPrev,
+    next: page.nextCursor,
+    hasNext: page.hasNext,
+  });
+  const hits = await countIssues(call.ctx.db.region, filter, 1000);
+  call.reply.header('X-Hits', String(hits)).header('X-Max-Hits', '1000');
+  const statsText = one(q[options.statsParam]);
+  const statsPeriod =
+    statsText === undefined
+      ? options.defaultStats
+      : statsText === 'auto'
+        ? '24h'
+        : statsText === ''
+          ? null
+          : statsText;
+  if (statsPeriod !== null && statsPeriod !== '24h' && statsPeriod !== '14d') {
+    throw badRequest(`Invalid ${options.statsParam}: choose 24h, 14d or leave it empty.`);
+  }
+  return serializeIssues(call, access, page.issues, new Map(projects.map((p) => [p.id, p])), statsPeriod);
+}
+
+/** The issues a bulk change applies to: `?id=…` (each must be in the projects), else the search. */
+export async function bulkTargets(
+  call: ApiCall,
+  access: OrgAccess,
+  projects: readonly Project[],
+): Promise<Issue[]> {
+  const ids = all(call.query.id);
+  const projectIds = projects.map((p) => p.id);
+  if (ids.length > 0) {
+    if (!ids.every((id) => /^\d{1,15}$/.test(id))) throw badRequest('Invalid issue id.');
+    const found: Issue[] = [];
+    for (const id of new Set(ids)) {
+      const issue = await findIssueById(call.ctx.db.region, Number(id));
+      if (issue && projectIds.includes(issue.projectId)) found.push(issue);
+    }
+    return found;
+  }
+  // sentry-cli selects by status: `?status=unresolved`; no filter at all means every issue of the project.
+  const status = one(call.query.status);
+  const queryText = one(call.query.query) ?? (status ? `is:${status}` : '');
+  const filter = issueFilter(
+    { ...call, query: { ...call.query, query: queryText } },
+    access,
+    projectIds,
+    false,
+  );
+  const out: Issue[] = [];
+  let cursor: string | null = null;
+  // Sentry changes at most 1000 issues matching a query in one request.
+  while (out.length < 1000) {
+    const page = await searchIssues(call.ctx.db.region, { ...filter, limit: 100, cursor });
+    out.push(...page.issues);
+    if (!page.hasNext) break;
+    cursor = page.nextCursor;
+  }
+  return out.slice(0, 1000);
+}

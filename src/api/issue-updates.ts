@@ -1,0 +1,213 @@
+import { AppError, badRequest } from '../lib/app-error.js';
+import { findUserByEmail } from '../store/control/users.js';
+import type { Issue } from '../store/region/issue-reads.js';
+import {
+  deleteIssues,
+  mergeIssues,
+  type StatusChange,
+  setIssueBookmarks,
+  setIssueSeen,
+  updateIssueFields,
+  updateIssueStatus,
+} from '../store/region/issue-updates.js';
+import { findMemberOfUser } from '../store/region/members.js';
+import { findTeam } from '../store/region/teams.js';
+import type { Organization } from '../store/types.js';
+import type { OrgAccess } from './access.js';
+import { userOf } from './identity.js';
+import type { ApiCall } from './route.js';
+import { bool, nullable, object, str } from './schema.js';
+
+/** The body of `PUT …/issues/:id/` and of the bulk `PUT …/issues/` (Sentry's names). */
+export interface IssueUpdate {
+  status?: string;
+  substatus?: string | null;
+  statusDetails?: Record<string, unknown>;
+  ignoreDuration?: number | null;
+  snoozeDuration?: number | null;
+  assignedTo?: string | null;
+  hasSeen?: boolean;
+  isBookmarked?: boolean;
+  isSubscribed?: boolean;
+  isPublic?: boolean;
+  priority?: string;
+  merge?: boolean | number | string;
+}
+
+const count = nullable({ type: 'integer', minimum: 0, maximum: 1_000_000_000 });
+export const ISSUE_UPDATE_SCHEMA = object({
+  status: {
+    type: 'string',
+    enum: ['resolved', 'resolvedInNextRelease', 'unresolved', 'ignored', 'muted', 'archived'],
+  },
+  substatus: nullable(str(64)),
+  statusDetails: object({
+    ignoreDuration: count,
+    ignoreCount: count,
+    ignoreWindow: count,
+    ignoreUserCount: count,
+    ignoreUserWindow: count,
+    ignoreUntilEscalating: nullable(bool),
+    inRelease: nullable(str(250)),
+    inNextRelease: nullable(bool),
+    inCommit: {},
+  }),
+  ignoreDuration: count,
+  snoozeDuration: count,
+  assignedTo: nullable(str(260)),
+  hasSeen: bool,
+  isBookmarked: bool,
+  isSubscribed: bool,
+  isPublic: bool,
+  priority: { type: 'string', enum: ['low', 'medium', 'high'] },
+  merge: { anyOf: [bool, { type: 'integer' }, { type: 'string' }] },
+  inbox: bool,
+});
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null);
+
+/** Turns Sentry's status fields into one concrete change, or null when the body changes no status. */
+export function statusChange(update: IssueUpdate, now: number): StatusChange | null {
+  if (update.status === undefined) return null;
+  switch (update.status) {
+    case 'resolved':
+    case 'resolvedInNextRelease':
+      return {
+        status: 'resolved',
+        substatus: null,
+        resolvedAt: now,
+        ignoreUntil: null,
+        ignoreCount: null,
+        ignoreUserCount: null,
+      };
+    case 'unresolved':
+      return {
+        status: 'unresolved',
+        substatus: 'ongoing',
+        resolvedAt: null,
+        ignoreUntil: null,
+        ignoreCount: null,
+        ignoreUserCount: null,
+      };
+    default: {
+      const details = update.statusDetails ?? {};
+      const minutes = num(details.ignoreDuration) ?? num(update.ignoreDuration) ?? num(update.snoozeDuration);
+      const ignoreCount = num(details.ignoreCount);
+      const ignoreUserCount = num(details.ignoreUserCount);
+      const conditional = minutes !== null || ignoreCount !== null || ignoreUserCount !== null;
+      const substatus = conditional
+        ? 'archived_until_condition_met'
+        : details.ignoreUntilEscalating === true || update.substatus === 'archived_until_escalating'
+          ? 'archived_until_escalating'
+          : 'archived_forever';
+      return {
+        status: 'ignored',
+        substatus,
+        resolvedAt: null,
+        ignoreUntil: minutes === null ? null : now + minutes * 60_000,
+        ignoreCount,
+        ignoreUserCount,
+      };
+    }
+  }
+}
+
+/** Resolves `assignedTo` ("user:ID", "team:ID", an email, or empty to clear) within the organization. */
+async function assignee(
+  call: ApiCall,
+  org: Organization,
+  value: string | null,
+): Promise<{ user: number | null; team: number | null }> {
+  if (value === null || value === '') return { user: null, team: null };
+  const region = call.ctx.db.region;
+  const [kind, id] = value.includes(':') ? (value.split(':', 2) as [string, string]) : ['', value];
+  if (kind === 'team') {
+    const team = await findTeam(region, org.id, id);
+    if (!team) throw badRequest({ assignedTo: ['Unknown actor input'], detail: `Unknown team: ${id}` });
+    return { user: null, team: team.id };
+  }
+  let userId: number | null = null;
+  if (kind === 'user' && /^\d+$/.test(id)) userId = Number(id);
+  else if (kind === '' || kind === 'user')
+    userId = (await findUserByEmail(call.ctx.db.control, id))?.id ?? null;
+  const member = userId === null ? undefined : await findMemberOfUser(region, org.id, userId);
+  if (!member || member.userId === null) {
+    throw badRequest({
+      assignedTo: ['Cannot assign to non-team member'],
+      detail: `${value} is not a member of this organization.`,
+    });
+  }
+  return { user: member.userId, team: null };
+}
+
+/**
+ * Applies an update to issues of one organization: status, assignee, bookmark, seen, public and
+ * priority, or a merge. Returns what Sentry echoes for bulk updates.
+ */
+export async function applyIssueUpdate(
+  call: ApiCall,
+  access: OrgAccess,
+  issues: readonly Issue[],
+  update: IssueUpdate,
+) {
+  const ids = issues.map((i) => i.id);
+  const now = call.ctx.now();
+  const user = userOf(call.identity);
+  const region = call.ctx.db.region;
+  if (update.merge !== undefined && update.merge !== false && update.merge !== 0 && update.merge !== '0') {
+    if (issues.length < 2) throw badRequest('Merging needs at least two issues.');
+    if (new Set(issues.map((i) => i.projectId)).size > 1)
+      throw badRequest('Only issues from the same project can be merged.');
+    const parent = [...issues].sort((a, b) => b.timesSeen - a.timesSeen || a.id - b.id)[0] as Issue;
+    const children = ids.filter((id) => id !== parent.id);
+    await region.transaction().execute((trx) => mergeIssues(trx, parent.id, children));
+    return { merge: { parent: String(parent.id), children: children.map(String) } };
+  }
+  const change = statusChange(update, now);
+  const who =
+    update.assignedTo === undefined ? undefined : await assignee(call, access.org, update.assignedTo);
+  if ((update.hasSeen !== undefined || update.isBookmarked !== undefined) && !user) {
+    throw new AppError('bad_request', 'hasSeen and isBookmarked need a user; organization tokens have none.');
+  }
+  await region.transaction().execute(async (trx) => {
+    if (change) await updateIssueStatus(trx, ids, change);
+    await updateIssueFields(trx, ids, {
+      ...(who === undefined ? {} : { assignee_user_id: who.user, assignee_team_id: who.team }),
+      ...(update.isPublic === undefined ? {} : { is_public: update.isPublic ? 1 : 0 }),
+      ...(update.priority === undefined ? {} : { priority: update.priority }),
+    });
+    if (user && update.isBookmarked !== undefined)
+      await setIssueBookmarks(trx, ids, user.id, update.isBookmarked);
+    if (user && update.hasSeen !== undefined) await setIssueSeen(trx, ids, user.id, update.hasSeen, now);
+  });
+  return {
+    ...(change
+      ? {
+          status: change.status,
+          substatus: change.substatus,
+          statusDetails: {
+            ...(change.ignoreUntil === null
+              ? {}
+              : { ignoreUntil: new Date(change.ignoreUntil).toISOString() }),
+            ...(change.ignoreCount === null ? {} : { ignoreCount: change.ignoreCount }),
+            ...(change.ignoreUserCount === null ? {} : { ignoreUserCount: change.ignoreUserCount }),
+          },
+          inbox: null,
+        }
+      : {}),
+    ...(update.assignedTo === undefined ? {} : { assignedTo: update.assignedTo || null }),
+    ...(update.hasSeen === undefined ? {} : { hasSeen: update.hasSeen }),
+    ...(update.isBookmarked === undefined ? {} : { isBookmarked: update.isBookmarked }),
+    ...(update.isPublic === undefined ? {} : { isPublic: update.isPublic }),
+    ...(update.priority === undefined ? {} : { priority: update.priority }),
+  };
+}
+
+export async function removeIssues(call: ApiCall, issues: readonly Issue[]): Promise<void> {
+  await call.ctx.db.region.transaction().execute((trx) =>
+    deleteIssues(
+      trx,
+      issues.map((i) => i.id),
+    ),
+  );
+}

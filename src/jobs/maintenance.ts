@@ -1,0 +1,27 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { deleteExpiredSessions } from '../store/control/sessions.js';
+import type { Database } from '../store/db.js';
+import { deleteRateCountersBefore } from '../store/region/rate-counters.js';
+
+const EVERY_MS = 10 * 60_000;
+/** Rate windows are at most a day long (the key rate-limit window's maximum). */
+const KEEP_RATE_WINDOWS_MS = 2 * 86_400_000;
+
+/** Housekeeping every ten minutes: expired web sessions and finished rate-limit windows. */
+export function startMaintenance(
+  db: Database,
+  now: () => number,
+  log: Pick<FastifyBaseLogger, 'warn'>,
+): () => void {
+  const run = async () => {
+    try {
+      await deleteExpiredSessions(db.control, now());
+      await deleteRateCountersBefore(db.region, now() - KEEP_RATE_WINDOWS_MS);
+    } catch (error) {
+      log.warn({ err: error }, 'maintenance failed; trying again later');
+    }
+  };
+  const timer = setInterval(run, EVERY_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,196 @@
+import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
+import { Layout } from './components/layout.js';
+import { ErrorNotice, Loading } from './components/notice.js';
+import { api, setSignedOutHandler, useApi } from './lib/api.js';
+import { matchPath, navigate, qs, useLocation } from './lib/router.js';
+import { lastOrg, OrgContext, rememberOrg, type Session, SessionContext } from './lib/session.js';
+import type { Organization, OrganizationDetail, User } from './lib/types.js';
+import { AcceptInvitePage } from './pages/accept-invite.js';
+import { GettingStartedPage } from './pages/getting-started.js';
+import { IssueDetailPage } from './pages/issue-detail.js';
+import { IssueStreamPage } from './pages/issue-stream.js';
+import { LoginPage } from './pages/login.js';
+import { MembersPage } from './pages/members.js';
+import { NoOrganizationPage } from './pages/no-organization.js';
+import { NotFoundPage } from './pages/not-found.js';
+import { OrgSettingsPage } from './pages/org-settings.js';
+import { OrgTokensPage } from './pages/org-tokens.js';
+import { ProjectKeysPage } from './pages/project-keys.js';
+import { NewProjectPage } from './pages/project-new.js';
+import { ProjectSettingsPage } from './pages/project-settings.js';
+import { ProjectsPage } from './pages/projects.js';
+import { TeamsPage } from './pages/teams.js';
+import { UserTokensPage } from './pages/user-tokens.js';
+
+type Params = Record<string, string>;
+
+/** Pages inside an organization: the path's `:org` is loaded first and offered through OrgContext. */
+const ORG_ROUTES: [string, (p: Params) => ReactNode][] = [
+  ['/organizations/:org/issues/', () => <IssueStreamPage />],
+  ['/organizations/:org/issues/:issue/', (p) => <IssueDetailPage issueId={p.issue as string} />],
+  [
+    '/organizations/:org/issues/:issue/events/:event/',
+    (p) => <IssueDetailPage issueId={p.issue as string} eventId={p.event as string} />,
+  ],
+  ['/organizations/:org/projects/', () => <ProjectsPage />],
+  ['/organizations/:org/projects/new/', () => <NewProjectPage />],
+  [
+    '/organizations/:org/projects/:project/getting-started/',
+    (p) => <GettingStartedPage projectSlug={p.project as string} />,
+  ],
+  ['/settings/:org/', () => <OrgSettingsPage />],
+  ['/settings/:org/auth-tokens/', () => <OrgTokensPage />],
+  ['/settings/:org/members/', () => <MembersPage />],
+  ['/settings/:org/teams/', () => <TeamsPage />],
+  ['/settings/:org/projects/', () => <ProjectsPage />],
+  ['/settings/:org/projects/:project/', (p) => <ProjectSettingsPage projectSlug={p.project as string} />],
+  ['/settings/:org/projects/:project/keys/', (p) => <ProjectKeysPage projectSlug={p.project as string} />],
+];
+
+/** Loads the organization of the page; everything below it may call useOrg(). */
+function OrgScope({ slug, children }: { slug: string; children: ReactNode }) {
+  const loaded = useApi<OrganizationDetail>(`/organizations/${encodeURIComponent(slug)}/`);
+  useEffect(() => {
+    if (loaded.data) rememberOrg(loaded.data.slug);
+  }, [loaded.data]);
+  return (
+    <OrgContext.Provider value={loaded}>
+      <Layout orgSlug={slug}>
+        {loaded.data && loaded.data.slug === slug ? (
+          children
+        ) : loaded.error ? (
+          <ErrorNotice error={loaded.error} />
+        ) : (
+          <Loading what="Loading the organization" />
+        )}
+      </Layout>
+    </OrgContext.Provider>
+  );
+}
+
+function SignedInRoutes({ session }: { session: Session }) {
+  const { pathname } = useLocation();
+  if (pathname === '/' || pathname === '/organizations/' || pathname === '/auth/login/') {
+    const org = lastOrg(session.organizations);
+    return <Redirect to={org ? `/organizations/${org.slug}/issues/` : '/organizations/new/'} />;
+  }
+  if (pathname === '/organizations/new/') return <NoOrganizationPage />;
+  const invite = matchPath('/accept/:org/:member/:token/', pathname);
+  if (invite) return <AcceptInvitePage {...(invite as { org: string; member: string; token: string })} />;
+  if (matchPath('/settings/account/api/auth-tokens/', pathname)) {
+    return (
+      <Layout orgSlug={lastOrg(session.organizations)?.slug ?? null}>
+        <UserTokensPage />
+      </Layout>
+    );
+  }
+  if (pathname === '/settings/account/' || pathname === '/settings/') {
+    return <Redirect to="/settings/account/api/auth-tokens/" />;
+  }
+  for (const [pattern, render] of ORG_ROUTES) {
+    const params = matchPath(pattern, pathname);
+    if (params) {
+      return (
+        <OrgScope key={params.org} slug={params.org as string}>
+          {render(params)}
+        </OrgScope>
+      );
+    }
+  }
+  return (
+    <Layout orgSlug={lastOrg(session.organizations)?.slug ?? null}>
+      <NotFoundPage />
+    </Layout>
+  );
+}
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}
+
+type Auth = { state: 'loading' } | { state: 'signed-out' } | { state: 'signed-in'; user: User };
+
+export function App() {
+  const [auth, setAuth] = useState<Auth>({ state: 'loading' });
+  const [orgRound, setOrgRound] = useState(0);
+  const [organizations, setOrganizations] = useState<Organization[] | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  const { pathname, search, href } = useLocation();
+
+  const signedOut = useCallback(() => {
+    setAuth({ state: 'signed-out' });
+    setOrganizations(null);
+  }, []);
+
+  useEffect(() => {
+    setSignedOutHandler(signedOut);
+    api.get<{ user: User | null }>('/').then(
+      (root) => setAuth(root.user ? { state: 'signed-in', user: root.user } : { state: 'signed-out' }),
+      (error) => setLoadError(error),
+    );
+  }, [signedOut]);
+
+  useEffect(() => {
+    if (auth.state !== 'signed-in') return;
+    // orgRound: refresh() asks for the list again.
+    void orgRound;
+    api.get<Organization[]>('/organizations/').then(setOrganizations, setLoadError);
+  }, [auth, orgRound]);
+
+  const session = useMemo<Session | null>(
+    () =>
+      auth.state === 'signed-in' && organizations
+        ? {
+            user: auth.user,
+            organizations,
+            refresh: () => setOrgRound((r) => r + 1),
+            async signOut() {
+              try {
+                await api.delete('/auth/');
+              } finally {
+                signedOut();
+                navigate('/auth/login/');
+              }
+            },
+          }
+        : null,
+    [auth, organizations, signedOut],
+  );
+
+  // Signed out anywhere: go to the sign-in page and come back here afterwards.
+  useEffect(() => {
+    if (auth.state === 'signed-out' && pathname !== '/auth/login/') {
+      navigate(`/auth/login/${qs({ next: href })}`, { replace: true });
+    }
+  }, [auth.state, pathname, href]);
+
+  if (loadError) {
+    return (
+      <main className="centered">
+        <ErrorNotice error={loadError} />
+        <button type="button" className="button" onClick={() => window.location.reload()}>
+          Try again
+        </button>
+      </main>
+    );
+  }
+  if (auth.state === 'signed-out') {
+    if (pathname !== '/auth/login/') return null;
+    return (
+      <LoginPage
+        onSignedIn={(user) => {
+          setAuth({ state: 'signed-in', user });
+          const next = search.get('next');
+          navigate(next?.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
+        }}
+      />
+    );
+  }
+  if (!session) return <Loading />;
+  return (
+    <SessionContext.Provider value={session}>
+      <SignedInRoutes session={session} />
+    </SessionContext.Provider>
+  );
+}

@@ -1,0 +1,158 @@
+import { type ReactElement, useId, useState } from 'react';
+import type { Frame, Stacktrace } from '../../lib/types.js';
+
+function frameLabel(frame: Frame): string {
+  return frame.filename ?? frame.module ?? frame.absPath ?? frame.package ?? '<unknown>';
+}
+
+/** One frame: a header that opens its source context, the failing line marked. */
+function FrameView({ frame, initiallyOpen }: { frame: Frame; initiallyOpen: boolean }) {
+  const [open, setOpen] = useState(initiallyOpen);
+  const id = useId();
+  const hasDetail = frame.context.length > 0 || (frame.vars && Object.keys(frame.vars).length > 0);
+  const head = (
+    <>
+      <span className="frame-file">{frameLabel(frame)}</span>
+      {frame.function && (
+        <>
+          {' in '}
+          <span className="frame-function">{frame.function}</span>
+        </>
+      )}
+      {frame.lineNo !== null && (
+        <>
+          {' at line '}
+          <span className="frame-line">
+            {frame.lineNo}
+            {frame.colNo !== null ? `:${frame.colNo}` : ''}
+          </span>
+        </>
+      )}
+      {frame.inApp && <span className="badge in-app">In app</span>}
+    </>
+  );
+  return (
+    <li className={`frame${frame.inApp ? ' in-app' : ' library'}${open ? ' open' : ''}`}>
+      {hasDetail ? (
+        <button
+          type="button"
+          className="frame-head"
+          aria-expanded={open}
+          aria-controls={id}
+          onClick={() => setOpen(!open)}
+        >
+          <span className="chevron" aria-hidden="true">
+            {open ? '▾' : '▸'}
+          </span>
+          {head}
+        </button>
+      ) : (
+        <div className="frame-head">{head}</div>
+      )}
+      {open && hasDetail && (
+        <div id={id} className="frame-detail">
+          {frame.context.length > 0 && (
+            <ol className="context" start={frame.context[0]?.[0]}>
+              {frame.context.map(([line, text]) => (
+                <li
+                  key={line}
+                  value={line}
+                  className={line === frame.lineNo ? 'active' : undefined}
+                  aria-current={line === frame.lineNo ? 'true' : undefined}
+                >
+                  <code>{text || ' '}</code>
+                </li>
+              ))}
+            </ol>
+          )}
+          {frame.vars && Object.keys(frame.vars).length > 0 && (
+            <table className="kv vars">
+              <caption>Local variables</caption>
+              <tbody>
+                {Object.entries(frame.vars).map(([key, value]) => (
+                  <tr key={key}>
+                    <th scope="row">{key}</th>
+                    <td>
+                      <code>{typeof value === 'string' ? value : JSON.stringify(value)}</code>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+      )}
+    </li>
+  );
+}
+
+/** A frame and its place in the trace as sent (oldest call first): a key that survives reordering. */
+interface Placed {
+  readonly frame: Frame;
+  readonly place: number;
+}
+
+/** A run of library frames, folded into one line until asked for. */
+function LibraryFrames({ frames }: { frames: Placed[] }) {
+  const [open, setOpen] = useState(false);
+  if (open)
+    return frames.map(({ frame, place }) => <FrameView key={place} frame={frame} initiallyOpen={false} />);
+  return (
+    <li className="frame folded">
+      <button type="button" className="link-button" onClick={() => setOpen(true)}>
+        Show {frames.length} library frame{frames.length === 1 ? '' : 's'}
+      </button>
+    </li>
+  );
+}
+
+/**
+ * A stack trace, most recent call first. In-app frames lead: library frames fold into one line
+ * each run (unless the trace has no in-app frame at all), and the crashing in-app frame opens with
+ * its context lines.
+ */
+export function StackTraceView({ stacktrace }: { stacktrace: Stacktrace }) {
+  const [full, setFull] = useState(false);
+  const [oldestFirst, setOldestFirst] = useState(false);
+  const placed: Placed[] = stacktrace.frames.map((frame, place) => ({ frame, place }));
+  const ordered = oldestFirst ? placed : [...placed].reverse();
+  const anyInApp = placed.some((p) => p.frame.inApp);
+  // The crashing frame is the last call in app code, or the very last call when there is none.
+  const openFrame = placed.findLast((p) => p.frame.inApp) ?? placed[placed.length - 1];
+
+  const items: ReactElement[] = [];
+  let run: Placed[] = [];
+  const flush = () => {
+    if (run.length > 0) items.push(<LibraryFrames key={`run-${run[0]?.place}`} frames={run} />);
+    run = [];
+  };
+  for (const p of ordered) {
+    if (!full && anyInApp && !p.frame.inApp) {
+      run.push(p);
+      continue;
+    }
+    flush();
+    items.push(<FrameView key={p.place} frame={p.frame} initiallyOpen={p === openFrame} />);
+  }
+  flush();
+
+  return (
+    <div className="stacktrace">
+      <div className="stacktrace-options">
+        {anyInApp && stacktrace.frames.some((f) => !f.inApp) && (
+          <label>
+            <input type="checkbox" checked={full} onChange={(e) => setFull(e.target.checked)} /> Show library
+            frames
+          </label>
+        )}
+        <label>
+          <input type="checkbox" checked={oldestFirst} onChange={(e) => setOldestFirst(e.target.checked)} />{' '}
+          Oldest call first
+        </label>
+      </div>
+      <ol className="frames" aria-label="Stack frames">
+        {items}
+      </ol>
+    </div>
+  );
+}

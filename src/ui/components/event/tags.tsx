@@ -1,0 +1,73 @@
+import { useApi } from '../../lib/api.js';
+import { count } from '../../lib/format.js';
+import { Link, qs } from '../../lib/router.js';
+import type { IssueDetail, TagDistribution } from '../../lib/types.js';
+
+/** The event's own tags; each links to the issues that share it. */
+export function EventTags({ tags, orgSlug }: { tags: { key: string; value: string }[]; orgSlug: string }) {
+  if (tags.length === 0) return <p className="muted">This event has no tags.</p>;
+  return (
+    <ul className="tag-chips">
+      {tags.map((tag) => (
+        <li key={tag.key}>
+          <Link
+            to={`/organizations/${encodeURIComponent(orgSlug)}/issues/${qs({ query: `${tag.key}:"${tag.value}"` })}`}
+            title={`Issues with ${tag.key} ${tag.value}`}
+          >
+            <span className="tag-key">{tag.key}</span>
+            <span className="tag-value">{tag.value}</span>
+          </Link>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * How the issue's events spread over each tag's values (`GET …/issues/:id/tags/`); where only the
+ * keys are known, their totals.
+ */
+export function TagDistributions({ orgSlug, issue }: { orgSlug: string; issue: IssueDetail }) {
+  const loaded = useApi<TagDistribution[]>(
+    `/organizations/${encodeURIComponent(orgSlug)}/issues/${encodeURIComponent(issue.id)}/tags/`,
+  );
+  const tags: TagDistribution[] = loaded.data ?? issue.tags;
+  if (tags.length === 0) return <p className="muted">No tags recorded for this issue.</p>;
+  return (
+    <div className="distributions">
+      {tags.map((tag) => {
+        const top = tag.topValues ?? [];
+        const total = tag.totalValues || top.reduce((s, v) => s + v.count, 0) || 1;
+        return (
+          <div className="distribution" key={tag.key}>
+            <h3>
+              {tag.key}
+              <span className="muted">
+                {' '}
+                · {tag.totalValues === 1 ? '1 event' : `${count(tag.totalValues)} events`}
+              </span>
+            </h3>
+            {top.length > 0 && (
+              <ul>
+                {top.map((v) => {
+                  const percent = Math.round((v.count / total) * 100);
+                  return (
+                    <li key={v.value}>
+                      <span className="dist-value" title={v.value}>
+                        {v.value}
+                      </span>
+                      <span className="dist-bar" aria-hidden="true">
+                        <span style={{ width: `${Math.max(percent, 1)}%` }} />
+                      </span>
+                      <span className="dist-percent">{percent}%</span>
+                    </li>
+                  );
+                })}
+              </ul>
+            )}
+          </div>
+        );
+      })}
+    </div>
+  );
+}

@@ -1,0 +1,109 @@
+import { type ReactNode, useEffect, useRef } from 'react';
+import { Link, navigate, useLocation } from '../lib/router.js';
+import { useSession } from '../lib/session.js';
+
+function NavLink({ to, children, exact = false }: { to: string; children: ReactNode; exact?: boolean }) {
+  const { pathname } = useLocation();
+  const current = exact ? pathname === to : pathname.startsWith(to);
+  return (
+    <Link to={to} aria-current={current ? 'page' : undefined}>
+      {children}
+    </Link>
+  );
+}
+
+/** The frame of every signed-in page: skip link, header with navigation, and the page in <main>. */
+export function Layout({ orgSlug, children }: { orgSlug: string | null; children: ReactNode }) {
+  const session = useSession();
+  const { pathname } = useLocation();
+  const main = useRef<HTMLElement>(null);
+
+  // After moving to another page, keyboard and screen-reader users start at its content.
+  useEffect(() => {
+    void pathname;
+    if (document.activeElement === document.body || document.activeElement?.closest('nav')) {
+      main.current?.focus({ preventScroll: true });
+    }
+    window.scrollTo(0, 0);
+  }, [pathname]);
+
+  const org = orgSlug ? encodeURIComponent(orgSlug) : null;
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Link to="/" className="brand" aria-label="Errata home">
+          <img src="/favicon.svg" alt="" width="24" height="24" />
+          <span>Errata</span>
+        </Link>
+        {session.organizations.length > 1 && orgSlug && (
+          <label className="org-switch">
+            <span className="visually-hidden">Organization</span>
+            <select
+              value={orgSlug}
+              onChange={(e) => navigate(`/organizations/${encodeURIComponent(e.target.value)}/issues/`)}
+            >
+              {session.organizations.map((o) => (
+                <option key={o.id} value={o.slug}>
+                  {o.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <nav aria-label="Main" className="mainnav">
+          {org && (
+            <>
+              <NavLink to={`/organizations/${org}/issues/`}>Issues</NavLink>
+              <NavLink to={`/organizations/${org}/projects/`}>Projects</NavLink>
+              <NavLink to={`/settings/${org}/`}>Settings</NavLink>
+            </>
+          )}
+          <NavLink to="/settings/account/">Account</NavLink>
+        </nav>
+        <div className="user">
+          <span className="user-email" title={session.user.email}>
+            {session.user.email}
+          </span>
+          <button type="button" className="button small" onClick={() => session.signOut()}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" ref={main} tabIndex={-1}>
+        {children}
+      </main>
+    </>
+  );
+}
+
+/** The settings pages share a side menu (a row of links on a narrow screen). */
+export function SettingsLayout({ orgSlug, children }: { orgSlug: string; children: ReactNode }) {
+  const org = encodeURIComponent(orgSlug);
+  return (
+    <div className="settings">
+      <nav aria-label="Settings" className="settings-nav">
+        <h2>Organization</h2>
+        <NavLink to={`/settings/${org}/`} exact>
+          General
+        </NavLink>
+        <NavLink to={`/settings/${org}/projects/`}>Projects</NavLink>
+        <NavLink to={`/settings/${org}/members/`}>Members</NavLink>
+        <NavLink to={`/settings/${org}/teams/`}>Teams</NavLink>
+        <NavLink to={`/settings/${org}/auth-tokens/`}>Auth tokens</NavLink>
+        <h2>Account</h2>
+        <NavLink to="/settings/account/api/auth-tokens/">Personal tokens</NavLink>
+      </nav>
+      <div className="settings-content">{children}</div>
+    </div>
+  );
+}
+
+/** Sets the document title: the page's name first, as browsers' tabs are narrow. */
+export function usePageTitle(title: string): void {
+  useEffect(() => {
+    document.title = `${title} — Errata`;
+  }, [title]);
+}

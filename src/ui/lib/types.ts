@@ -1,0 +1,263 @@
+// The parts of Sentry's API objects the screens read (shapes: src/api/serializers/).
+
+export interface User {
+  id: string;
+  name: string;
+  email: string;
+  username: string;
+  isSuperuser: boolean;
+}
+
+export interface Organization {
+  id: string;
+  slug: string;
+  name: string;
+  dateCreated: string;
+}
+
+export interface Role {
+  id: string;
+  name: string;
+  desc: string;
+}
+
+export interface TeamRef {
+  id: string;
+  slug: string;
+  name: string;
+}
+
+export interface Team extends TeamRef {
+  isMember: boolean;
+  teamRole: string | null;
+  memberCount: number;
+  access: string[];
+  projects?: Project[];
+}
+
+export interface OrganizationDetail extends Organization {
+  access: string[];
+  role: string | null;
+  defaultRole: string;
+  openMembership: boolean;
+  orgRoleList: Role[];
+  teams?: Team[];
+  projects?: Project[];
+}
+
+export interface Project {
+  id: string;
+  slug: string;
+  name: string;
+  platform: string | null;
+  dateCreated: string;
+  firstEvent: string | null;
+  isMember: boolean;
+  access: string[];
+  team?: TeamRef;
+  teams: TeamRef[];
+}
+
+export interface ProjectKey {
+  id: string;
+  name: string;
+  public: string;
+  projectId: number;
+  isActive: boolean;
+  rateLimit: { count: number; window: number } | null;
+  dsn: { public: string; secret: string };
+  dateCreated: string;
+}
+
+export interface Assignee {
+  type: 'user' | 'team';
+  id: string;
+  name: string;
+  email?: string;
+}
+
+export interface Issue {
+  id: string;
+  shortId: string;
+  title: string;
+  culprit: string;
+  permalink: string;
+  level: string;
+  status: 'unresolved' | 'resolved' | 'ignored' | string;
+  substatus: string | null;
+  statusDetails: Record<string, unknown>;
+  platform: string;
+  project: { id: string; name: string; slug: string; platform: string | null };
+  metadata: { type?: string; value?: string; title?: string; filename?: string; function?: string };
+  assignedTo: Assignee | null;
+  isBookmarked: boolean;
+  hasSeen: boolean;
+  isUnhandled: boolean;
+  count: string;
+  userCount: number;
+  firstSeen: string;
+  lastSeen: string;
+  stats?: Record<string, [number, number][]> | null;
+}
+
+export interface IssueDetail extends Issue {
+  firstRelease: { version: string } | null;
+  lastRelease: { version: string } | null;
+  tags: { key: string; name: string; totalValues: number }[];
+  userReportCount: number;
+}
+
+export interface TagValue {
+  key?: string;
+  name?: string;
+  value: string;
+  count: number;
+  firstSeen?: string | null;
+  lastSeen?: string | null;
+}
+
+export interface TagDistribution {
+  key: string;
+  name: string;
+  totalValues: number;
+  uniqueValues?: number;
+  topValues?: TagValue[];
+}
+
+export interface Frame {
+  filename: string | null;
+  absPath: string | null;
+  module: string | null;
+  package: string | null;
+  function: string | null;
+  lineNo: number | null;
+  colNo: number | null;
+  inApp: boolean;
+  context: [number, string][];
+  vars: Record<string, unknown> | null;
+}
+
+export interface Stacktrace {
+  frames: Frame[];
+  hasSystemFrames: boolean;
+}
+
+export interface ExceptionValue {
+  type: string | null;
+  value: string | null;
+  module: string | null;
+  mechanism: { type?: string; handled?: boolean } | null;
+  stacktrace: Stacktrace | null;
+}
+
+export interface Breadcrumb {
+  type: string;
+  category: string | null;
+  level: string;
+  message: string | null;
+  data: Record<string, unknown> | null;
+  timestamp: string | null;
+}
+
+export type Entry =
+  | { type: 'exception'; data: { values: ExceptionValue[] } }
+  | { type: 'message'; data: { formatted: string; message: string | null } }
+  | { type: 'breadcrumbs'; data: { values: Breadcrumb[] } }
+  | {
+      type: 'request';
+      data: {
+        url: string | null;
+        method: string | null;
+        query: unknown;
+        data: unknown;
+        headers: [string, string][];
+        cookies: [string, string][];
+        env: Record<string, unknown> | null;
+      };
+    }
+  | {
+      type: 'threads';
+      data: {
+        values: { id: unknown; name: string | null; crashed: boolean; stacktrace: Stacktrace | null }[];
+      };
+    };
+
+export interface EventUser {
+  id: string | null;
+  email: string | null;
+  username: string | null;
+  ip_address: string | null;
+  name: string | null;
+  geo: Record<string, unknown> | null;
+  data: Record<string, unknown> | null;
+}
+
+export interface Event {
+  id: string;
+  eventID: string;
+  groupID: string | null;
+  projectID: string;
+  title: string;
+  message: string;
+  culprit: string | null;
+  platform: string | null;
+  dateCreated: string;
+  dateReceived: string;
+  tags: { key: string; value: string }[];
+  user: EventUser | null;
+  entries: Entry[];
+  contexts: Record<string, Record<string, unknown>>;
+  context: Record<string, unknown>;
+  sdk: { name: string | null; version: string | null; integrations: string[]; packages: unknown[] } | null;
+  environment: string | null;
+  release: { version: string } | null;
+  size: number;
+  nextEventID: string | null;
+  previousEventID: string | null;
+}
+
+export interface Attachment {
+  id: string;
+  name: string;
+  size: number;
+  mimetype: string | null;
+  type?: string;
+  dateCreated?: string;
+}
+
+export interface Member {
+  id: string;
+  email: string;
+  name: string;
+  user: User | null;
+  orgRole: string;
+  roleName: string;
+  pending: boolean;
+  dateCreated: string;
+}
+
+export interface MemberDetail extends Member {
+  teams: string[];
+  invite_link: string | null;
+}
+
+export interface UserToken {
+  id: string;
+  name: string | null;
+  scopes: string[];
+  dateCreated: string;
+  dateLastUsed: string | null;
+  expiresAt: string | null;
+  tokenLastCharacters: string;
+  token?: string;
+}
+
+export interface OrgToken {
+  id: string;
+  name: string;
+  scopes: string[];
+  dateCreated: string;
+  dateLastUsed: string | null;
+  tokenLastCharacters: string;
+  token?: string;
+}
