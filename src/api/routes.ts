@@ -1,4 +1,5 @@
 import { apiTokenRoutes } from './api-tokens.js';
+import { attachmentRoutes } from './attachments.js';
 import { eventRoutes } from './events.js';
 import { issueTagRoutes } from './issue-tags.js';
 import { issueRoutes } from './issues.js';
@@ -26,4 +27,5 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...issueRoutes,
   ...issueTagRoutes,
   ...eventRoutes,
+  ...attachmentRoutes,
 ];

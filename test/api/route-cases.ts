@@ -159,6 +159,38 @@ async function withIssue(env: Env, w: World) {
   return { issueId: issue.id, shortId: issue.shortId, eventId, title: `TypeError: boom-${n}-z` };
 }
 
+/** An event with a text attachment, sent as an envelope the way SDKs send files, and digested. */
+async function withAttachment(env: Env, w: World) {
+  const eventId = randomBytes(16).toString('hex');
+  const content = `log line ${next()}\n`;
+  const body = [
+    JSON.stringify({ event_id: eventId }),
+    JSON.stringify({ type: 'event' }),
+    JSON.stringify({ level: 'error', message: 'with a file', timestamp: env.h.ctx.now() / 1000 }),
+    JSON.stringify({
+      type: 'attachment',
+      length: Buffer.byteLength(content),
+      filename: 'app.log',
+      content_type: 'text/plain',
+    }),
+    content,
+  ].join('\n');
+  const sent = await env.h.app.inject({
+    method: 'POST',
+    url: `/api/${w.project.id}/envelope/?sentry_key=${w.key.publicKey}&sentry_version=7`,
+    payload: body,
+  });
+  if (sent.statusCode !== 200) throw new Error(`ingest: ${sent.statusCode} ${sent.body}`);
+  await env.h.worker.drain();
+  const [attachment] = await env.h.ctx.db.region
+    .selectFrom('attachments')
+    .select('id')
+    .where('event_id', '=', eventId)
+    .execute();
+  if (!attachment) throw new Error('the attachment was not stored');
+  return { eventId, content, attachmentId: String(attachment.id) };
+}
+
 /** The checks every issue answer gets: the world's project and the event's title. */
 function expectIssue(body: unknown, w: World, issue: Awaited<ReturnType<typeof withIssue>>) {
   expect(body).toMatchObject({
@@ -1292,6 +1324,49 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
         check: (res) => {
           expect(res.statusCode).toBe(200);
           expectEvent(res.json(), w, issue);
+        },
+      };
+    },
+  },
+  'GET /projects/:org/:project/events/:event/attachments/': {
+    grant: 'project:read',
+    foreign: 'deny',
+    prepare: async (env, w) => {
+      const a = await withAttachment(env, w);
+      return {
+        url: `/api/0/projects/${w.org.slug}/${w.project.slug}/events/${a.eventId}/attachments/`,
+        secrets: [a.eventId],
+        check: (res) => {
+          expect(res.statusCode).toBe(200);
+          expect(res.json()).toEqual([
+            {
+              id: a.attachmentId,
+              event_id: a.eventId,
+              type: 'event.attachment',
+              name: 'app.log',
+              mimetype: 'text/plain',
+              dateCreated: expect.stringMatching(ISO),
+              size: Buffer.byteLength(a.content),
+              headers: { 'Content-Type': 'text/plain' },
+              sha1: expect.stringMatching(/^[0-9a-f]{40}$/),
+            },
+          ]);
+        },
+      };
+    },
+  },
+  'GET /projects/:org/:project/events/:event/attachments/:attachment/': {
+    grant: 'project:read',
+    foreign: 'deny',
+    prepare: async (env, w) => {
+      const a = await withAttachment(env, w);
+      return {
+        url: `/api/0/projects/${w.org.slug}/${w.project.slug}/events/${a.eventId}/attachments/${a.attachmentId}/?download=1`,
+        secrets: [a.content.trim()],
+        check: (res) => {
+          expect(res.statusCode).toBe(200);
+          expect(res.body).toBe(a.content);
+          expect(res.headers['content-disposition']).toBe('attachment; filename="app.log"');
         },
       };
     },

@@ -370,3 +370,29 @@ describe.each(TEST_ENGINES)('ingest on %s', (engine) => {
     });
   });
 });
+
+describe.each(TEST_ENGINES)('project quota on %s', (engine) => {
+  let h: Harness;
+  // A fixed clock in the middle of a minute, so the quota window cannot roll over during the test.
+  const now = Math.floor(Date.now() / 60_000) * 60_000 + 30_000;
+  beforeAll(async () => {
+    h = await createHarness(engine, { ERRATA_PROJECT_QUOTA_PER_MINUTE: '3' }, { now: () => now });
+  });
+  afterAll(() => h.close());
+
+  it('answers 429 with a project-scoped rate limit past the quota, per project', async () => {
+    const p = await ingestProject(h);
+    const q = await ingestProject(h);
+    const send = (x: typeof p) =>
+      postEnvelope(h, x.project.id, x.key.publicKey, envelopeOf([{ type: 'event', payload: errorEvent() }]));
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await send(p)).statusCode);
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    const refused = await send(p);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['x-sentry-rate-limits']).toBe('30::project:project_limit');
+    expect(refused.headers['retry-after']).toBe('30');
+    // Another project has its own quota.
+    expect((await send(q)).statusCode).toBe(200);
+  });
+});

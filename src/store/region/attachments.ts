@@ -68,3 +68,14 @@ export async function findAttachmentsByEvent(
     .execute();
   return rows.map(toAttachment);
 }
+
+export async function findAttachmentById(db: Db, projectId: number, eventId: string, id: number): Promise<Attachment | undefined> {
+  const row = await db
+    .selectFrom('attachments')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('event_id', '=', eventId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row && toAttachment(row);
+}

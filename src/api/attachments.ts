@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { notFound } from '../lib/app-error.js';
+import { parseId } from '../lib/ids.js';
+import { normalizeEventId } from '../protocol/event-id.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
+import { type Attachment, findAttachmentById, findAttachmentsByEvent } from '../store/region/attachments.js';
+import { eventExists } from '../store/region/events.js';
+import { projectEndpoint } from './access.js';
+import { PERMISSIONS } from './permissions.js';
+import type { ApiCall, ApiRoute } from './route.js';
+import { isoDate } from './serializers/dates.js';
+
+function serializeAttachment(a: Attachment) {
+  return {
+    id: String(a.id),
+    event_id: a.eventId,
+    type: a.attachmentType,
+    name: a.name,
+    mimetype: a.contentType,
+    dateCreated: isoDate(a.dateCreated),
+    size: a.size,
+    headers: { 'Content-Type': a.contentType },
+    sha1: createHash('sha1').update(a.data).digest('hex'),
+  };
+}
+
+function eventIdParam(call: ApiCall): string {
+  try {
+    return normalizeEventId(call.params.event);
+  } catch (error) {
+    if (error instanceof ProtocolError) throw notFound();
+    throw error;
+  }
+}
+
+/** `GET /projects/:org/:project/events/:event/attachments/`: the files sent with an event. */
+async function listAttachments(call: ApiCall) {
+  const access = await projectEndpoint(call, PERMISSIONS.projectEvents);
+  const eventId = eventIdParam(call);
+  if (!(await eventExists(call.ctx.db.region, access.project.id, eventId))) throw notFound();
+  const attachments = await findAttachmentsByEvent(call.ctx.db.region, access.project.id, eventId);
+  return attachments.map(serializeAttachment);
+}
+
+/** One attachment's metadata, or its bytes with `?download=1`. */
+async function getAttachment(call: ApiCall) {
+  const access = await projectEndpoint(call, PERMISSIONS.projectEvents);
+  const id = parseId(call.params.attachment as string);
+  const attachment =
+    id === null
+      ? undefined
+      : await findAttachmentById(call.ctx.db.region, access.project.id, eventIdParam(call), id);
+  if (!attachment) throw notFound();
+  const download = call.query.download;
+  if (download === undefined || download === '0' || download === 'false')
+    return serializeAttachment(attachment);
+  const filename = attachment.name.replace(/["\\\r\n]/g, '_');
+  call.reply
+    .header('Content-Type', 'application/octet-stream')
+    .header('Content-Disposition', `attachment; filename="${filename}"`)
+    .header('X-Content-Type-Options', 'nosniff');
+  return call.reply.send(Buffer.from(attachment.data));
+}
+
+export const attachmentRoutes: ApiRoute[] = [
+  {
+    method: 'GET',
+    url: '/projects/:org/:project/events/:event/attachments/',
+    auth: PERMISSIONS.projectEvents,
+    handler: listAttachments,
+  },
+  {
+    method: 'GET',
+    url: '/projects/:org/:project/events/:event/attachments/:attachment/',
+    auth: PERMISSIONS.projectEvents,
+    handler: getAttachment,
+  },
+];
