@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { notFound } from '../lib/app-error.js';
 import { parseId } from '../lib/ids.js';
-import { normalizeEventId } from '../protocol/event-id.js';
-import { ProtocolError } from '../protocol/protocol-error.js';
 import { type Attachment, findAttachmentById, findAttachmentsByEvent } from '../store/region/attachments.js';
 import { eventExists } from '../store/region/events.js';
 import { projectEndpoint } from './access.js';
+import { eventIdParam } from './params.js';
 import { PERMISSIONS } from './permissions.js';
 import type { ApiCall, ApiRoute } from './route.js';
 import { isoDate } from './serializers/dates.js';
@@ -22,15 +21,6 @@ function serializeAttachment(a: Attachment) {
     headers: { 'Content-Type': a.contentType },
     sha1: createHash('sha1').update(a.data).digest('hex'),
   };
-}
-
-function eventIdParam(call: ApiCall): string {
-  try {
-    return normalizeEventId(call.params.event);
-  } catch (error) {
-    if (error instanceof ProtocolError) throw notFound();
-    throw error;
-  }
 }
 
 /** `GET /projects/:org/:project/events/:event/attachments/`: the files sent with an event. */

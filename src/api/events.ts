@@ -1,6 +1,4 @@
 import { notFound } from '../lib/app-error.js';
-import { normalizeEventId } from '../protocol/event-id.js';
-import { ProtocolError } from '../protocol/protocol-error.js';
 import {
   findEventByEventId,
   findIssueById,
@@ -10,19 +8,11 @@ import {
 import { listProjects } from '../store/region/projects.js';
 import { orgEndpoint, projectEndpoint } from './access.js';
 import { paginate } from './pagination.js';
+import { eventIdParam } from './params.js';
 import { PERMISSIONS } from './permissions.js';
 import type { ApiCall, ApiRoute } from './route.js';
 import { serializeEvent, serializeEventSummary } from './serializers/event.js';
 import { serializeIssue } from './serializers/issue.js';
-
-function eventIdParam(call: ApiCall): string {
-  try {
-    return normalizeEventId(call.params.event);
-  } catch (error) {
-    if (error instanceof ProtocolError) throw notFound();
-    throw error;
-  }
-}
 
 async function listEvents(call: ApiCall) {
   const access = await projectEndpoint(call, PERMISSIONS.projectEvents);

@@ -1,6 +1,4 @@
 import { AppError, notFound } from '../lib/app-error.js';
-import { normalizeEventId } from '../protocol/event-id.js';
-import { ProtocolError } from '../protocol/protocol-error.js';
 import {
   findEventByEventId,
   findIssueEdgeEvent,
@@ -15,6 +13,7 @@ import { issueEndpoint } from './issue-access.js';
 import { bulkTargets, issueListPage, listedProjects } from './issue-list.js';
 import { applyIssueUpdate, ISSUE_UPDATE_SCHEMA, type IssueUpdate, removeIssues } from './issue-updates.js';
 import { paginate } from './pagination.js';
+import { eventIdParam } from './params.js';
 import { PERMISSIONS } from './permissions.js';
 import { type ApiCall, type ApiRoute, noContent } from './route.js';
 import { serializeEvent, serializeEventSummary } from './serializers/event.js';
@@ -129,15 +128,6 @@ async function issueEvents(call: ApiCall) {
       full ? serializeEvent(e, await findNeighbourEventIds(call.ctx.db.region, e)) : serializeEventSummary(e),
     ),
   );
-}
-
-function eventIdParam(call: ApiCall): string {
-  try {
-    return normalizeEventId(call.params.event);
-  } catch (error) {
-    if (error instanceof ProtocolError) throw notFound();
-    throw error;
-  }
 }
 
 async function issueEvent(call: ApiCall) {

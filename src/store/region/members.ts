@@ -4,7 +4,7 @@ import type { Member, PageRequest, TeamMembership } from '../types.js';
 
 type Db = Kysely<RegionSchema>;
 
-function toMember(row: Selectable<MemberTable>): Member {
+export function toMember(row: Selectable<MemberTable>): Member {
   return {
     id: row.id,
     organizationId: row.organization_id,

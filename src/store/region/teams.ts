@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { parseId } from '../../lib/ids.js';
 import type { RegionSchema, TeamTable } from '../schema.js';
 import type { Member, PageRequest, Team, TeamMembership } from '../types.js';
+import { toMember } from './members.js';
 
 type Db = Kysely<RegionSchema>;
 
@@ -131,19 +132,7 @@ export async function listMembersOfTeam(
     .limit(page.limit)
     .offset(page.offset)
     .execute();
-  return rows.map((row) => ({
-    member: {
-      id: row.id,
-      organizationId: row.organization_id,
-      userId: row.user_id,
-      email: row.email,
-      role: row.role,
-      pending: row.user_id === null,
-      inviterId: row.inviter_id,
-      dateCreated: row.date_created,
-    },
-    teamRole: row.team_role,
-  }));
+  return rows.map(({ team_role, ...member }) => ({ member: toMember(member), teamRole: team_role }));
 }
 
 export async function countTeamMembers(db: Db, teamIds: readonly number[]): Promise<Map<number, number>> {
