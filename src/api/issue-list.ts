@@ -89,8 +89,8 @@ export async function listedProjects(call: ApiCall, access: OrgAccess): Promise<
   return chosen;
 }
 
-/** Per-caller fields and graphs for a page of issues, in a few batched queries. */
-async function extrasFor(
+/** Per-caller fields and graphs for a page of issues (or one issue's detail), in a few batched queries. */
+export async function extrasFor(
   call: ApiCall,
   issues: readonly Issue[],
   statsPeriod: string | null,

@@ -10,7 +10,7 @@ import {
 import type { Project } from '../store/types.js';
 import { type OrgAccess, orgEndpoint, projectEndpoint } from './access.js';
 import { issueEndpoint } from './issue-access.js';
-import { bulkTargets, issueListPage, listedProjects } from './issue-list.js';
+import { bulkTargets, extrasFor, issueListPage, listedProjects } from './issue-list.js';
 import { applyIssueUpdate, ISSUE_UPDATE_SCHEMA, type IssueUpdate, removeIssues } from './issue-updates.js';
 import { paginate } from './pagination.js';
 import { eventIdParam } from './params.js';
@@ -94,10 +94,18 @@ async function issueDetailOf(call: ApiCall, access: Awaited<ReturnType<typeof is
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('events.issue_id', '=', access.issue.id)
     .executeTakeFirstOrThrow();
-  return serializeIssueDetail(access.issue, access.project, access.org.slug, call.ctx.config.url, {
-    tags: tagRows.map((t) => ({ key: t.key, name: t.key, totalValues: Number(t.total) })),
-    userReportCount: Number(reports.n),
-  });
+  const extras = (await extrasFor(call, [access.issue], null)).get(access.issue.id);
+  return serializeIssueDetail(
+    access.issue,
+    access.project,
+    access.org.slug,
+    call.ctx.config.url,
+    {
+      tags: tagRows.map((t) => ({ key: t.key, name: t.key, totalValues: Number(t.total) })),
+      userReportCount: Number(reports.n),
+    },
+    extras,
+  );
 }
 
 async function updateIssue(call: ApiCall) {

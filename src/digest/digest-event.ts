@@ -59,12 +59,14 @@ export function nextStatus(
   if (state.status !== 'ignored') return null;
   if (state.ignoreUntil !== null && now >= state.ignoreUntil)
     return { status: 'unresolved', substatus: 'ongoing' };
-  if (state.ignoreCount !== null && state.timesSeen + 1 - (state.ignoreCountBase ?? 0) > state.ignoreCount) {
+  // "Ignore until it occurs N more times": the N-th event (or user) since the ignore wakes the issue,
+  // as Sentry lifts a snooze once `count <= times_seen - state.times_seen`.
+  if (state.ignoreCount !== null && state.timesSeen + 1 - (state.ignoreCountBase ?? 0) >= state.ignoreCount) {
     return { status: 'unresolved', substatus: 'escalating' };
   }
   if (
     state.ignoreUserCount !== null &&
-    state.userCount + (newUser ? 1 : 0) - (state.ignoreUserBase ?? 0) > state.ignoreUserCount
+    state.userCount + (newUser ? 1 : 0) - (state.ignoreUserBase ?? 0) >= state.ignoreUserCount
   ) {
     return { status: 'unresolved', substatus: 'escalating' };
   }

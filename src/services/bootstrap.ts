@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { USER_TOKEN_SCOPES } from '../auth/scopes.js';
+import { AppError } from '../lib/app-error.js';
 import { countUsers } from '../store/control/users.js';
 import type { ServiceContext } from './context.js';
 import { createOrganization } from './organizations.js';
@@ -19,8 +20,8 @@ export interface FirstStart {
 
 /**
  * On an empty database, creates the owner, an organization with a team, a project and its DSN
- * key, and a personal token with every scope. Returns null when any user exists already, so a
- * restart creates (and prints) nothing.
+ * key, and a personal token with every scope. Returns null when any user exists already (so a
+ * restart creates and prints nothing) or another node starting at the same time created it first.
  */
 export async function firstStart(ctx: ServiceContext): Promise<FirstStart | null> {
   if ((await countUsers(ctx.db.control)) > 0) return null;
@@ -31,7 +32,12 @@ export async function firstStart(ctx: ServiceContext): Promise<FirstStart | null
     password,
     name: 'Admin',
     isSuperuser: true,
+  }).catch((error: unknown) => {
+    // Nodes started together on an empty database: the one whose owner row lands first sets up (issue #5).
+    if (error instanceof AppError && error.code === 'conflict') return null;
+    throw error;
   });
+  if (user === null) return null;
   const slug = ctx.config.initialOrg;
   const { organization, team } = await createOrganization(ctx, { name: slug, slug, owner: user });
   const { key } = await createProject(ctx, {

@@ -81,6 +81,10 @@ function openPostgres(
   });
   // An idle client that loses its server emits 'error' on the pool; the next query reconnects.
   pool.on('error', () => {});
+  // A checked-out client (in a transaction, between statements) has no listener of the pool's: an
+  // error there (backend terminated, connection cut) would crash the process. Its query fails
+  // instead, and the pool drops the broken client on release (issue #5).
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -167,7 +167,7 @@ describe.each(TEST_ENGINES)('digest on %s', (engine) => {
       .set({
         status: 'ignored',
         substatus: 'archived_until_condition_met',
-        ignore_count: 2,
+        ignore_count: 3,
         ignore_count_base: 1,
       })
       .where('id', '=', shipped!.id)

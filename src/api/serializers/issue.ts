@@ -84,7 +84,8 @@ export function serializeIssue(
     firstSeen: isoDate(issue.firstSeen),
     lastSeen: isoDate(issue.lastSeen),
     derivedData: null,
-    ...(extras.stats ? { stats: extras.stats } : {}),
+    // Required by Sentry's schema; keyed by graph period, so empty when no graph was asked for.
+    stats: extras.stats ?? {},
     lifetime: {
       count: String(issue.timesSeen),
       userCount: issue.userCount,

@@ -69,7 +69,12 @@ export async function findAttachmentsByEvent(
   return rows.map(toAttachment);
 }
 
-export async function findAttachmentById(db: Db, projectId: number, eventId: string, id: number): Promise<Attachment | undefined> {
+export async function findAttachmentById(
+  db: Db,
+  projectId: number,
+  eventId: string,
+  id: number,
+): Promise<Attachment | undefined> {
   const row = await db
     .selectFrom('attachments')
     .selectAll()
