@@ -115,6 +115,8 @@ export class DigestWorker {
           try {
             await digestRawEnvelope(trx, db.engine, raw);
           } catch (error) {
+            // A database that is down, busy or deadlocked says nothing about the envelope: retry later.
+            if (isTransient(error)) throw error;
             // Throwing rolls back this envelope's partial rows.
             throw new EnvelopeFailed(raw.id, error);
           }
@@ -136,6 +138,12 @@ export class DigestWorker {
     }
     return done;
   }
+}
+
+/** Errors after which the same envelope may well digest fine: unavailability, deadlocks, serialization. */
+function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return isDatabaseUnavailable(error) || code === '40P01' || code === '40001';
 }
 
 class EnvelopeFailed extends Error {
