@@ -6,6 +6,7 @@ import {
   deleteRawEnvelopes,
   markRawEnvelopeFailed,
 } from '../store/region/raw-envelopes.js';
+import { isDatabaseUnavailable } from '../store/unavailable.js';
 
 export interface DigestWorkerOptions {
   readonly batchSize: number;
