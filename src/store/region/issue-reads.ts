@@ -139,22 +139,32 @@ export async function findEventByEventId(
   return row && toStoredEvent(row);
 }
 
-/** Events of an issue, newest first (by time, then id). */
-export async function listIssueEvents(
+/** Events of an issue or of a project, newest first (by time, then id). */
+async function listEventsWhere(
   db: Db,
-  issueId: number,
+  column: 'issue_id' | 'project_id',
+  id: number,
   page: { limit: number; offset: number },
 ): Promise<StoredEvent[]> {
   const rows = await db
     .selectFrom('events')
     .selectAll()
-    .where('issue_id', '=', issueId)
+    .where(column, '=', id)
     .orderBy('timestamp', 'desc')
     .orderBy('id', 'desc')
     .limit(page.limit)
     .offset(page.offset)
     .execute();
   return rows.map(toStoredEvent);
+}
+
+/** Events of an issue, newest first. */
+export function listIssueEvents(
+  db: Db,
+  issueId: number,
+  page: { limit: number; offset: number },
+): Promise<StoredEvent[]> {
+  return listEventsWhere(db, 'issue_id', issueId, page);
 }
 
 /** The issue's newest or oldest event. */
@@ -213,21 +223,12 @@ export async function findNeighbourEventIds(
 }
 
 /** Events of a project (errors, messages and transactions), newest first. */
-export async function listProjectEvents(
+export function listProjectEvents(
   db: Db,
   projectId: number,
   page: { limit: number; offset: number },
 ): Promise<StoredEvent[]> {
-  const rows = await db
-    .selectFrom('events')
-    .selectAll()
-    .where('project_id', '=', projectId)
-    .orderBy('timestamp', 'desc')
-    .orderBy('id', 'desc')
-    .limit(page.limit)
-    .offset(page.offset)
-    .execute();
-  return rows.map(toStoredEvent);
+  return listEventsWhere(db, 'project_id', projectId, page);
 }
 
 export async function listIssueHashes(
