@@ -4,44 +4,17 @@
 // were) plus `<sdk>/<scenario>.request.json` (method, url, headers). See README.md beside this file.
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startRecorder } from '../../test/fixtures/recorder.js';
 
 const PUBLIC_KEY = 'b3c1f0d2a4e54b7c9a8d6e5f4a3b2c1d';
 const PAYLOADS = import.meta.dirname;
 const ROOT = join(PAYLOADS, '..', '..');
 const CLIENT_TIMEOUT_MS = 60_000;
 
-interface Captured {
-  scenario: string;
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
-
-let scenario = 'startup';
-let captured: Captured[] = [];
-
-const server = createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (chunk: Buffer) => chunks.push(chunk));
-  req.on('end', () => {
-    captured.push({
-      scenario,
-      method: req.method ?? '',
-      url: req.url ?? '',
-      headers: req.headers,
-      body: Buffer.concat(chunks),
-    });
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{}');
-  });
-});
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const { port } = server.address() as AddressInfo;
+const recorder = await startRecorder();
+const { port } = recorder;
 const home = await mkdtemp(join(tmpdir(), 'errata-bench-capture-'));
 const env = {
   PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -61,7 +34,7 @@ function run(command: string, args: string[]): Promise<void> {
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) {
-        if (line.startsWith('scenario:')) scenario = line.slice('scenario:'.length);
+        if (line.startsWith('scenario:')) recorder.setScenario(line.slice('scenario:'.length));
         else if (line !== '') console.log(`  ${command}: ${line}`);
       }
     });
@@ -79,7 +52,7 @@ async function save(sdk: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const used = new Set<string>();
-  for (const request of captured) {
+  for (const request of recorder.take()) {
     let name = request.scenario;
     for (let n = 2; used.has(name); n++) name = `${request.scenario}-${n}`;
     used.add(name);
@@ -91,7 +64,6 @@ async function save(sdk: string): Promise<void> {
     );
     console.log(`${sdk}/${name}.body  ${request.body.length} bytes`);
   }
-  captured = [];
 }
 
 try {
@@ -100,7 +72,6 @@ try {
   await run('/usr/bin/python3', ['bench/payloads/drivers/python-error.py']);
   await save('python');
 } finally {
-  server.closeAllConnections();
-  server.close();
+  recorder.close();
   await rm(home, { recursive: true, force: true });
 }
