@@ -3,6 +3,7 @@ import type { EventUser, NormalizedEvent } from '../protocol/normalized-event.js
 import { eventExists, insertEvent, setProjectFirstEvent } from '../store/region/events.js';
 import {
   deleteIssue,
+  findHashOwners,
   findIssueIdByHashes,
   findIssueState,
   type IssueState,
@@ -77,9 +78,12 @@ export function nextStatus(
 async function issueFor(ctx: ItemContext, prepared: PreparedEvent): Promise<number> {
   const projectId = ctx.raw.projectId;
   const { hashes, mechanism } = prepared.grouping;
-  const found = await findIssueIdByHashes(ctx.trx, projectId, hashes);
+  const owners = await findHashOwners(ctx.trx, projectId, hashes);
+  const found = hashes.map((h) => owners.get(h)).find((id) => id !== undefined);
   if (found !== undefined) {
-    await insertGroupHashes(ctx.trx, projectId, found, hashes, mechanism);
+    // Most events of an issue bring hashes it owns already: write only the ones it does not.
+    const missing = hashes.filter((h) => !owners.has(h));
+    if (missing.length > 0) await insertGroupHashes(ctx.trx, projectId, found, missing, mechanism);
     return found;
   }
   const { event, summary } = prepared;

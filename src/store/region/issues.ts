@@ -4,21 +4,32 @@ import type { RegionSchema } from '../schema.js';
 type Db = Kysely<RegionSchema>;
 
 /** The first issue that owns any of the hashes, in the order given (the primary hash first). */
-export async function findIssueIdByHashes(
+/** Which issue owns each of the hashes that have an owner. */
+export async function findHashOwners(
   db: Db,
   projectId: number,
   hashes: readonly string[],
-): Promise<number | undefined> {
-  if (hashes.length === 0) return undefined;
+): Promise<Map<string, number>> {
+  if (hashes.length === 0) return new Map();
   const rows = await db
     .selectFrom('group_hashes')
     .select(['hash', 'issue_id'])
     .where('project_id', '=', projectId)
     .where('hash', 'in', [...hashes])
     .execute();
+  return new Map(rows.map((r) => [r.hash, r.issue_id]));
+}
+
+/** The first issue that owns any of the hashes, in the order given (the primary hash first). */
+export async function findIssueIdByHashes(
+  db: Db,
+  projectId: number,
+  hashes: readonly string[],
+): Promise<number | undefined> {
+  const owners = await findHashOwners(db, projectId, hashes);
   for (const hash of hashes) {
-    const row = rows.find((r) => r.hash === hash);
-    if (row) return row.issue_id;
+    const owner = owners.get(hash);
+    if (owner !== undefined) return owner;
   }
   return undefined;
 }
