@@ -98,7 +98,7 @@ try {
   const rest: RestScenario | null = await attempt('rest', () => restScenario(ctx));
   const footprint: Footprint | null = await attempt('footprint', () => footprintScenario(ctx));
   const profileAt = options.profileConnections;
-  const profile: ProfileSummary | null =
+  const profile: ProfileSummary[] | null =
     profileAt === null ? null : await attempt('profile', () => profileScenario(ctx, profileAt));
 
   const results: BenchResults = {

@@ -1,11 +1,12 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config/config.js';
 import { KeyCache } from './ingest/key-cache.js';
 import { DatabaseRateLimiter, MemoryRateLimiter, type RateLimiter } from './ingest/rate-limiter.js';
-import { createRawWriter } from './ingest/raw-writer.js';
-import { DigestWorker } from './jobs/digest-worker.js';
+import { createRawWriter, type RawWriter } from './ingest/raw-writer.js';
+import { type DigestRunner, DigestWorker } from './jobs/digest-worker.js';
 import { startMaintenance } from './jobs/maintenance.js';
+import { SqliteThread } from './jobs/sqlite-thread-client.js';
 import { type FirstStart, firstStart } from './services/bootstrap.js';
 import type { ServiceContext } from './services/context.js';
 import type { Database } from './store/db.js';
@@ -15,7 +16,7 @@ import { incrementRateCounter } from './store/region/rate-counters.js';
 
 export interface Errata {
   readonly app: FastifyInstance;
-  readonly worker: DigestWorker;
+  readonly worker: DigestRunner;
 }
 
 /**
@@ -23,7 +24,6 @@ export interface Errata {
  * writer that tells the digest worker about new work, and the worker itself (not started).
  */
 export async function assemble(ctx: ServiceContext): Promise<Errata> {
-  let worker: DigestWorker | undefined;
   // One SQLite process counts in memory; nodes sharing PostgreSQL count in it, so limits hold across them.
   const limiter: RateLimiter =
     ctx.db.engine === 'postgres'
@@ -31,23 +31,52 @@ export async function assemble(ctx: ServiceContext): Promise<Errata> {
           incrementRateCounter(ctx.db.region, bucket, windowStart),
         )
       : new MemoryRateLimiter();
-  const writer = createRawWriter(ctx.db.region, () => worker?.notify());
+  const { writer, worker, log } = ingestPipeline(ctx);
   const app = await buildApp(ctx, {
     keys: new KeyCache(ctx.db.region, ctx.config.keyCacheSeconds * 1000, ctx.now),
     limiter,
     writer,
   });
-  worker = new DigestWorker(ctx.db, {
-    batchSize: ctx.config.digestBatchSize,
-    pollMs: ctx.config.digestPollMs,
-    log: app.log,
-  });
+  log.target = app.log;
+  if (worker instanceof SqliteThread) app.addHook('onClose', () => worker.close());
   return { app, worker };
+}
+
+/**
+ * Where raw envelopes are committed and digested. A SQLite file gets a thread of its own for both
+ * (its commits block, and digest is most of the CPU): the HTTP thread only reads, checks and
+ * hands over. PostgreSQL (asynchronous, and shared by several nodes) and SQLite in memory (one
+ * connection) do both on this thread.
+ */
+function ingestPipeline(ctx: ServiceContext): {
+  writer: RawWriter;
+  worker: DigestRunner;
+  log: { target: Pick<FastifyBaseLogger, 'error' | 'warn'> | null };
+} {
+  const holder: { target: Pick<FastifyBaseLogger, 'error' | 'warn'> | null } = { target: null };
+  const log: Pick<FastifyBaseLogger, 'error' | 'warn'> = {
+    error: (...args: [object, string]) => holder.target?.error(...args),
+    warn: (...args: [object, string]) => holder.target?.warn(...args),
+  } as Pick<FastifyBaseLogger, 'error' | 'warn'>;
+  const options = { batchSize: ctx.config.digestBatchSize, pollMs: ctx.config.digestPollMs, log };
+  if (ctx.db.engine === 'sqlite' && ctx.db.file !== null) {
+    const thread = new SqliteThread({
+      file: ctx.db.file,
+      digestBatchSize: options.batchSize,
+      digestPollMs: options.pollMs,
+      log,
+    });
+    return { writer: thread, worker: thread, log: holder };
+  }
+  let worker: DigestWorker | undefined;
+  const writer = createRawWriter(ctx.db.region, () => worker?.notify());
+  worker = new DigestWorker(ctx.db, options);
+  return { writer, worker, log: holder };
 }
 
 export interface Server {
   readonly app: FastifyInstance;
-  readonly worker: DigestWorker;
+  readonly worker: DigestRunner;
   readonly ctx: ServiceContext;
   readonly url: string;
   readonly firstStart: FirstStart | null;

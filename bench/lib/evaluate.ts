@@ -15,7 +15,7 @@ export interface BenchResults {
   readonly extraFixed: IngestRun[];
   readonly rest: RestScenario | null;
   readonly footprint: Footprint | null;
-  readonly profile: ProfileSummary | null;
+  readonly profile: ProfileSummary[] | null;
   readonly failures: { scenario: string; error: string }[];
 }
 

@@ -3,7 +3,7 @@ import { ROOT } from './errata.js';
 import { type BenchResults, digestedRate, evaluateTargets, sameLevel, scenario } from './evaluate.js';
 import { FINDINGS } from './findings.js';
 import { int, mb, ms, percent, ratio, table } from './format.js';
-import type { IngestRun, IngestScenario } from './results.js';
+import type { IngestRun, IngestScenario, ProfileSummary } from './results.js';
 
 function lag(run: IngestRun, capS: number): string {
   if (!run.digest) return '–';
@@ -211,12 +211,16 @@ function footprintSection(results: BenchResults): string {
 }
 
 function profileSection(results: BenchResults): string {
-  const p = results.profile;
-  if (!p) return '';
+  const profiles = results.profile;
+  if (!profiles || profiles.length === 0) return '';
+  return ['## Profile', '', ...profiles.map(threadProfile)].join('\n');
+}
+
+function threadProfile(p: ProfileSummary): string {
   return [
-    '## Profile',
+    `### ${p.scenario.split(', ').at(-1)}`,
     '',
-    `\`node --cpu-prof\` on ${p.scenario}; ${(p.totalMs / 1000).toFixed(1)} s profiled, main thread busy ${percent(p.busyPercent)}`,
+    `\`node --cpu-prof\` on ${p.scenario}; ${(p.totalMs / 1000).toFixed(1)} s profiled, thread busy ${percent(p.busyPercent)}`,
     `of it. Shares are of busy time. The profile is kept in \`${path.relative(ROOT, p.file)}\` (open it in Chrome DevTools).`,
     '',
     table(
@@ -236,6 +240,7 @@ function profileSection(results: BenchResults): string {
       p.top.map((t) => [`\`${t.name}\``, t.where === '' ? '' : `\`${t.where}\``, percent(t.selfPercent)]),
       ['l', 'l', 'r'],
     ),
+    '',
   ].join('\n');
 }
 

@@ -9,11 +9,12 @@ import type { ProfileSummary } from '../lib/results.js';
 import { sqliteProbe } from '../lib/store-probe.js';
 
 /**
- * Errata's SQLite ingest once more, with `node --cpu-prof`, so that the report can say where the
- * server's time goes (ingest and digest share its one main thread). A separate run, because the
- * profiler slows the server down. The profile is kept in bench/.cache/profiles/ for DevTools.
+ * Errata's SQLite ingest once more, with `node --cpu-prof`, so that the report can say where each
+ * thread's time goes (the main thread answers HTTP; the SQLite writer thread commits and digests).
+ * A separate run, because the profiler slows the server down. The profiles are kept in
+ * bench/.cache/profiles/ for DevTools.
  */
-export async function profileScenario(ctx: BenchContext, connections: number): Promise<ProfileSummary> {
+export async function profileScenario(ctx: BenchContext, connections: number): Promise<ProfileSummary[]> {
   ctx.log(`profile: Errata SQLite ingest at c=${connections} with --cpu-prof`);
   const dataDir = path.join(ctx.tmpDir, 'profile-data');
   const profileDir = path.join(ctx.tmpDir, 'profile');
@@ -43,13 +44,22 @@ export async function profileScenario(ctx: BenchContext, connections: number): P
     await probe.close();
     await node.child.stop();
   }
-  const written = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
-  if (!written) throw new Error(`no CPU profile in ${profileDir}; did errata serve exit cleanly?`);
-  const kept = path.join(CACHE_DIR, 'profiles', `ingest-sqlite-c${connections}.cpuprofile`);
-  mkdirSync(path.dirname(kept), { recursive: true });
-  copyFileSync(path.join(profileDir, written), kept);
-  return summarizeProfile(
-    kept,
-    `Errata SQLite ingest, c=${connections}, ${ctx.options.durationS} s after warm-up`,
+  // One profile per thread: the main thread's (HTTP) is written first, then the SQLite writer's.
+  const written = readdirSync(profileDir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort();
+  if (written.length === 0)
+    throw new Error(`no CPU profile in ${profileDir}; did errata serve exit cleanly?`);
+  mkdirSync(path.join(CACHE_DIR, 'profiles'), { recursive: true });
+  const kept = written.map((file, i) => {
+    const to = path.join(CACHE_DIR, 'profiles', `ingest-sqlite-c${connections}-thread${i}.cpuprofile`);
+    copyFileSync(path.join(profileDir, file), to);
+    return to;
+  });
+  return kept.map((file, i) =>
+    summarizeProfile(
+      file,
+      `Errata SQLite ingest, c=${connections}, ${ctx.options.durationS} s after warm-up, ${i === 0 ? 'main thread (HTTP)' : 'SQLite writer thread (commits and digest)'}`,
+    ),
   );
 }

@@ -5,11 +5,17 @@ import { ProtocolError } from '../protocol/protocol-error.js';
 import type { Engine } from '../store/db.js';
 import type { StoredRawEnvelope } from '../store/region/raw-envelopes.js';
 import type { RegionSchema } from '../store/schema.js';
-import { prepareEvent, writeEvent } from './digest-event.js';
+import { type PendingEvent, prepareEvent } from './digest-event.js';
 import type { ItemContext } from './item-digester.js';
 import { ITEM_DIGESTERS } from './item-digesters.js';
 
-async function digestEventPayload(ctx: ItemContext, payload: Buffer, sentAt: unknown): Promise<void> {
+/** Parses and prepares an event item; its rows are written with the rest of the batch's events. */
+function digestEventPayload(
+  ctx: ItemContext,
+  payload: Buffer,
+  sentAt: unknown,
+  events: PendingEvent[],
+): void {
   let prepared: ReturnType<typeof prepareEvent>;
   try {
     const event = normalizeEvent(parseEventPayload(payload), {
@@ -24,18 +30,23 @@ async function digestEventPayload(ctx: ItemContext, payload: Buffer, sentAt: unk
     if (error instanceof ProtocolError) return;
     throw error;
   }
-  await writeEvent(ctx, prepared);
+  events.push({ projectId: ctx.raw.projectId, prepared });
 }
 
-/** Digests one raw envelope (or legacy store body) inside the caller's transaction. */
+/**
+ * Digests one raw envelope (or legacy store body) inside the caller's transaction. Every item but
+ * errors and messages is written now; those are added to `events`, which the caller writes with
+ * `writeEvents` (digest-event.ts) once for the whole batch, in the same transaction.
+ */
 export async function digestRawEnvelope(
   trx: Kysely<RegionSchema>,
   engine: Engine,
   raw: StoredRawEnvelope,
+  events: PendingEvent[],
 ): Promise<void> {
   if (raw.kind === 'store') {
     const ctx: ItemContext = { trx, engine, raw, envelopeHeaders: {}, eventId: raw.eventId };
-    await digestEventPayload(ctx, raw.payload, undefined);
+    digestEventPayload(ctx, raw.payload, undefined, events);
     return;
   }
   let envelope: ReturnType<typeof parseEnvelope>;
@@ -49,7 +60,7 @@ export async function digestRawEnvelope(
   const ctx: ItemContext = { trx, engine, raw, envelopeHeaders: headers, eventId: raw.eventId };
   for (const item of envelope.items) {
     if (item.headers.type === 'event') {
-      await digestEventPayload(ctx, item.payload, headers.sent_at);
+      digestEventPayload(ctx, item.payload, headers.sent_at, events);
       continue;
     }
     const digester = ITEM_DIGESTERS[item.headers.type];

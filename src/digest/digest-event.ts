@@ -1,20 +1,27 @@
+import type { Kysely } from 'kysely';
 import { computeGrouping, deriveIssueSummary, type GroupingResult } from '../grouping/index.js';
 import type { EventUser, NormalizedEvent } from '../protocol/normalized-event.js';
-import { eventExists, insertEvent, setProjectFirstEvent } from '../store/region/events.js';
+import {
+  existingEventIds,
+  insertEvents,
+  type NewEvent,
+  setProjectFirstEvent,
+} from '../store/region/events.js';
 import {
   deleteIssue,
   findHashOwners,
   findIssueIdByHashes,
   findIssueState,
   type IssueState,
+  type IssueTagCount,
   insertGroupHashes,
   insertIssue,
   insertIssueUser,
-  recordIssueEvent,
+  recordIssueEvents,
   upsertIssueTags,
 } from '../store/region/issues.js';
+import type { RegionSchema } from '../store/schema.js';
 import { eventTags, userKey } from './event-tags.js';
-import type { ItemContext } from './item-digester.js';
 
 /** An error or message event with everything computed that needs no database. */
 export interface PreparedEvent {
@@ -74,20 +81,13 @@ export function nextStatus(
   return null;
 }
 
-/** The issue the event belongs to: found by any of its hashes, or created (one per hash, whichever node wins). */
-async function issueFor(ctx: ItemContext, prepared: PreparedEvent): Promise<number> {
-  const projectId = ctx.raw.projectId;
-  const { hashes, mechanism } = prepared.grouping;
-  const owners = await findHashOwners(ctx.trx, projectId, hashes);
-  const found = hashes.map((h) => owners.get(h)).find((id) => id !== undefined);
-  if (found !== undefined) {
-    // Most events of an issue bring hashes it owns already: write only the ones it does not.
-    const missing = hashes.filter((h) => !owners.has(h));
-    if (missing.length > 0) await insertGroupHashes(ctx.trx, projectId, found, missing, mechanism);
-    return found;
-  }
-  const { event, summary } = prepared;
-  const created = await insertIssue(ctx.trx, {
+/**
+ * A new issue for an event no issue has a hash of: created with its hashes, unless another node
+ * claimed the primary hash first, whose issue then wins and ours is dropped.
+ */
+async function createIssue(trx: Db, projectId: number, prepared: PreparedEvent): Promise<number> {
+  const { event, summary, grouping } = prepared;
+  const created = await insertIssue(trx, {
     projectId,
     type: summary.type,
     title: summary.title,
@@ -99,11 +99,10 @@ async function issueFor(ctx: ItemContext, prepared: PreparedEvent): Promise<numb
     timestamp: event.timestamp,
     release: event.release ?? null,
   });
-  await insertGroupHashes(ctx.trx, projectId, created, hashes, mechanism);
-  // If another node claimed the primary hash first, its issue wins and ours is dropped.
-  const owner = await findIssueIdByHashes(ctx.trx, projectId, hashes);
+  await insertGroupHashes(trx, projectId, created, grouping.hashes, grouping.mechanism);
+  const owner = await findIssueIdByHashes(trx, projectId, grouping.hashes);
   if (owner !== undefined && owner !== created) {
-    await deleteIssue(ctx.trx, created);
+    await deleteIssue(trx, created);
     return owner;
   }
   return created;
@@ -149,37 +148,150 @@ function eventDocument(prepared: PreparedEvent): string {
   });
 }
 
+type Db = Kysely<RegionSchema>;
+
+/** An error or message event of a raw envelope, prepared and waiting for its batch's writes. */
+export interface PendingEvent {
+  readonly projectId: number;
+  readonly prepared: PreparedEvent;
+}
+
 /**
- * Writes one error or message event inside the digest transaction: the issue (found or created),
- * its counters, users and tag values, status changes, then the event itself. A repeated event id
- * in the project is stored once and counted once.
+ * Writes the error and message events of a digest batch inside its transaction, in arrival order:
+ * each one's issue (found by any of its hashes, or created), then per issue one update of its
+ * counters and status, one upsert of its tag values and its new users, then the events themselves
+ * in multi-row inserts. An event id the project has already, or that came earlier in the batch, is
+ * stored and counted once.
  */
-export async function writeEvent(ctx: ItemContext, prepared: PreparedEvent): Promise<void> {
-  const { event } = prepared;
-  const projectId = ctx.raw.projectId;
-  if (await eventExists(ctx.trx, projectId, event.eventId)) return;
-  const issueId = await issueFor(ctx, prepared);
-  const newUser = prepared.userKey !== null && (await insertIssueUser(ctx.trx, issueId, prepared.userKey));
-  const state = await findIssueState(ctx.trx, issueId);
-  await recordIssueEvent(ctx.trx, issueId, {
-    timestamp: event.timestamp,
-    newUser,
-    level: event.level,
-    release: event.release ?? null,
-    status: state ? nextStatus(state, event.receivedAt, newUser) : null,
+export async function writeEvents(trx: Db, pending: readonly PendingEvent[]): Promise<void> {
+  const byProject = new Map<number, PreparedEvent[]>();
+  for (const p of pending) {
+    const list = byProject.get(p.projectId);
+    if (list) list.push(p.prepared);
+    else byProject.set(p.projectId, [p.prepared]);
+  }
+  for (const [projectId, list] of byProject) await writeProjectEvents(trx, projectId, list);
+}
+
+async function writeProjectEvents(trx: Db, projectId: number, list: readonly PreparedEvent[]): Promise<void> {
+  const seen = await existingEventIds(trx, projectId, [...new Set(list.map((p) => p.event.eventId))]);
+  const fresh: PreparedEvent[] = [];
+  for (const p of list) {
+    if (seen.has(p.event.eventId)) continue;
+    seen.add(p.event.eventId);
+    fresh.push(p);
+  }
+  if (fresh.length === 0) return;
+
+  // Issues: most events bring hashes an issue owns already; a hash nobody owns opens an issue,
+  // which later events of the batch with that hash then join.
+  const owners = await findHashOwners(trx, projectId, [...new Set(fresh.flatMap((p) => p.grouping.hashes))]);
+  const byIssue = new Map<number, PreparedEvent[]>();
+  const issueOf = new Map<PreparedEvent, number>();
+  for (const p of fresh) {
+    const { hashes, mechanism } = p.grouping;
+    let issueId = hashes.map((h) => owners.get(h)).find((id) => id !== undefined);
+    if (issueId === undefined) {
+      issueId = await createIssue(trx, projectId, p);
+    } else {
+      const missing = hashes.filter((h) => !owners.has(h));
+      if (missing.length > 0) await insertGroupHashes(trx, projectId, issueId, missing, mechanism);
+    }
+    for (const h of hashes) if (!owners.has(h)) owners.set(h, issueId);
+    issueOf.set(p, issueId);
+    const events = byIssue.get(issueId);
+    if (events) events.push(p);
+    else byIssue.set(issueId, [p]);
+  }
+
+  for (const [issueId, events] of byIssue) await recordIssue(trx, issueId, events);
+
+  await insertEvents(
+    trx,
+    fresh.map((p) => eventRow(projectId, issueOf.get(p) as number, p)),
+  );
+  await setProjectFirstEvent(trx, projectId, Math.min(...fresh.map((p) => p.event.timestamp)));
+}
+
+/**
+ * Counts a batch's events on their issue: users new to it, one update of its counters, and the
+ * status change (regression, end of an ignore) that the events decide one after the other, as if
+ * each had been written on its own.
+ */
+async function recordIssue(trx: Db, issueId: number, events: readonly PreparedEvent[]): Promise<void> {
+  const newUsers = new Set<string>();
+  for (const key of new Set(events.map((p) => p.userKey))) {
+    if (key !== null && (await insertIssueUser(trx, issueId, key))) newUsers.add(key);
+  }
+  let state = await findIssueState(trx, issueId);
+  let status: { status: string; substatus: string | null } | null = null;
+  const counted = new Set<string>();
+  const tags = new Map<string, IssueTagCount>();
+  let release: string | null = null;
+  for (const p of events) {
+    const { event } = p;
+    const newUser = p.userKey !== null && newUsers.has(p.userKey) && !counted.has(p.userKey);
+    if (newUser) counted.add(p.userKey as string);
+    if (state) {
+      const change = nextStatus(state, event.receivedAt, newUser);
+      if (change) {
+        status = change;
+        state = {
+          ...state,
+          ...change,
+          ignoreUntil: null,
+          ignoreCount: null,
+          ignoreCountBase: null,
+          ignoreUserCount: null,
+          ignoreUserBase: null,
+        };
+      }
+      state = { ...state, timesSeen: state.timesSeen + 1, userCount: state.userCount + (newUser ? 1 : 0) };
+    }
+    if (event.release) release = event.release;
+    for (const [key, value] of p.tags) {
+      const id = `${key}\u0000${value}`;
+      const known = tags.get(id);
+      tags.set(
+        id,
+        known
+          ? {
+              key,
+              value,
+              count: known.count + 1,
+              firstSeen: Math.min(known.firstSeen, event.timestamp),
+              lastSeen: Math.max(known.lastSeen, event.timestamp),
+            }
+          : { key, value, count: 1, firstSeen: event.timestamp, lastSeen: event.timestamp },
+      );
+    }
+  }
+  const timestamps = events.map((p) => p.event.timestamp);
+  await recordIssueEvents(trx, issueId, {
+    count: events.length,
+    newUsers: counted.size,
+    firstSeen: Math.min(...timestamps),
+    lastSeen: Math.max(...timestamps),
+    level: (events.at(-1) as PreparedEvent).event.level,
+    release,
+    status,
   });
-  await upsertIssueTags(ctx.trx, issueId, prepared.tags, event.timestamp);
-  await insertEvent(ctx.trx, {
+  await upsertIssueTags(trx, issueId, [...tags.values()]);
+}
+
+function eventRow(projectId: number, issueId: number, prepared: PreparedEvent): NewEvent {
+  const { event, summary } = prepared;
+  return {
     projectId,
     issueId,
     eventId: event.eventId,
-    type: prepared.summary.type,
+    type: summary.type,
     timestamp: event.timestamp,
     receivedAt: event.receivedAt,
     level: event.level,
-    title: prepared.summary.title,
+    title: summary.title,
     message: event.message?.formatted ?? event.exceptions.at(-1)?.value ?? '',
-    culprit: prepared.summary.culprit || null,
+    culprit: summary.culprit || null,
     release: event.release ?? null,
     environment: event.environment ?? null,
     platform: event.platform,
@@ -188,6 +300,5 @@ export async function writeEvent(ctx: ItemContext, prepared: PreparedEvent): Pro
     userKey: prepared.userKey,
     tags: prepared.tags,
     data: eventDocument(prepared),
-  });
-  await setProjectFirstEvent(ctx.trx, projectId, event.timestamp);
+  };
 }

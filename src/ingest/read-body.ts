@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { PassThrough, Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { AppError } from '../lib/app-error.js';
 
@@ -18,42 +17,85 @@ export function tooLarge(what: string): AppError {
   );
 }
 
-/** Counts bytes through a stream and fails once they pass the limit. */
-class Limit extends Transform {
-  private seen = 0;
-  constructor(
-    private readonly max: number,
-    private readonly what: string,
-  ) {
-    super();
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.seen += chunk.length;
-    if (this.seen > this.max) done(tooLarge(this.what));
-    else done(null, chunk);
-  }
-}
+type Decode = (body: Buffer, options: zlib.ZlibOptions & zlib.BrotliOptions) => Promise<Buffer>;
 
-// zlib "deflate" per HTTP, but some SDKs send raw deflate: look at the first byte to tell them apart.
-function inflater(first: number): Transform {
-  return (first & 0x0f) === 8 && first >> 4 <= 7 ? zlib.createInflate() : zlib.createInflateRaw();
-}
+const gunzip = promisify(zlib.gunzip) as Decode;
+const inflate = promisify(zlib.inflate) as Decode;
+const inflateRaw = promisify(zlib.inflateRaw) as Decode;
+const brotli = promisify(zlib.brotliDecompress) as Decode;
 
-function decoder(encoding: string): (() => Transform) | null {
+// zlib "deflate" per HTTP, but some SDKs send raw deflate: the first byte tells them apart.
+const deflate: Decode = (body, options) => {
+  const first = body[0] as number;
+  return (first & 0x0f) === 8 && first >> 4 <= 7 ? inflate(body, options) : inflateRaw(body, options);
+};
+
+function decoder(encoding: string): Decode | null {
   switch (encoding) {
     case 'gzip':
     case 'x-gzip':
-      return () => zlib.createGunzip();
+      return gunzip;
+    case 'deflate':
+      return deflate;
     case 'br':
-      return () => zlib.createBrotliDecompress();
+      return brotli;
     default:
       return null;
   }
 }
 
 /**
- * Reads a request body, decompressing gzip, deflate (zlib or raw) or br as a stream and applying
- * both size limits while the bytes flow, so nothing past a limit is ever held in memory.
+ * The request body as sent, stopping at `max` bytes: past it the rest is read and dropped (so the
+ * 413 still reaches the client) and the promise rejects.
+ */
+function readWire(raw: IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let seen = 0;
+    let failed = false;
+    const onData = (chunk: Buffer) => {
+      if (failed) return;
+      seen += chunk.length;
+      if (seen > max) {
+        failed = true;
+        chunks.length = 0;
+        reject(tooLarge('envelope'));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      if (!failed) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, seen));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      if (!failed) reject(error);
+      failed = true;
+    };
+    const onClose = () => {
+      if (!raw.complete) onError(new Error('the client closed the connection before sending the whole body'));
+    };
+    const cleanup = () => {
+      raw.off('data', onData);
+      raw.off('end', onEnd);
+      raw.off('error', onError);
+      raw.off('close', onClose);
+      // Whatever is left is read and dropped.
+      raw.resume();
+    };
+    raw.on('data', onData);
+    raw.on('end', onEnd);
+    raw.on('error', onError);
+    raw.on('close', onClose);
+  });
+}
+
+/**
+ * Reads a request body and decompresses gzip, deflate (zlib or raw) or br, applying both size
+ * limits: the wire limit while the bytes arrive, the decompressed one inside zlib
+ * (`maxOutputLength`), so that a small gzip bomb stops there and is never held in memory.
+ * Decompression runs on libuv's thread pool, off the thread that answers HTTP.
  * An empty, `identity` or `UTF-8` Content-Encoding means none (SDKs in the wild send those).
  */
 export async function readBody(
@@ -64,63 +106,30 @@ export async function readBody(
   const declared = Number(raw.headers['content-length']);
   if (Number.isFinite(declared) && declared > limits.maxCompressed) throw tooLarge('envelope');
   const encoding = (contentEncoding ?? '').trim().toLowerCase();
-  const chunks: Buffer[] = [];
-  const collect = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      chunks.push(chunk);
-      done();
-    },
-  });
-  const wire = new Limit(limits.maxCompressed, 'envelope');
-  const plain = new Limit(limits.maxDecompressed, 'envelope');
-  // `pipe` (unlike `pipeline`) leaves the request open when the chain fails, so the 413 or 400
-  // still reaches the client; the rest of the body is then read and dropped.
-  const source = new PassThrough();
-  raw.pipe(source);
-  try {
-    if (encoding === '' || encoding === 'identity' || encoding === 'utf-8') {
-      await pipeline(source, wire, plain, collect);
-    } else if (encoding === 'deflate') {
-      // The first compressed byte decides zlib vs raw; buffer the wire body (it is bounded) first.
-      const compressed: Buffer[] = [];
-      await pipeline(
-        source,
-        wire,
-        new Transform({
-          transform(c: Buffer, _e, d) {
-            compressed.push(c);
-            d();
-          },
-        }),
-      );
-      const body = Buffer.concat(compressed);
-      if (body.length === 0) return body;
-      await pipeline(
-        (async function* () {
-          yield body;
-        })(),
-        inflater(body[0] as number),
-        plain,
-        collect,
-      );
-    } else {
-      const make = decoder(encoding);
-      if (!make) throw new AppError('bad_request', `unsupported content encoding: ${encoding}`);
-      await pipeline(source, wire, make(), plain, collect);
-    }
-  } catch (error) {
-    raw.unpipe(source);
+  const plain = encoding === '' || encoding === 'identity' || encoding === 'utf-8';
+  const decode = plain ? null : decoder(encoding);
+  if (!plain && !decode) {
     raw.resume();
-    if (error instanceof AppError) throw error;
+    throw new AppError('bad_request', `unsupported content encoding: ${encoding}`);
+  }
+  const body = await readWire(
+    raw,
+    plain ? Math.min(limits.maxCompressed, limits.maxDecompressed) : limits.maxCompressed,
+  );
+  if (!decode || body.length === 0) return body;
+  try {
+    return await decode(body, { maxOutputLength: limits.maxDecompressed });
+  } catch (error) {
     const code = (error as { code?: string }).code ?? '';
+    if (code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge('envelope');
     if (
       code.startsWith('Z_') ||
       code.startsWith('ERR_BROTLI') ||
+      code.startsWith('ERR__') ||
       /incorrect header|invalid|unexpected end/i.test(String(error))
     ) {
       throw new AppError('bad_request', `failed to decode ${encoding} payload`);
     }
     throw error;
   }
-  return Buffer.concat(chunks);
 }

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { digestRawEnvelope } from '../digest/digest-envelope.js';
+import { type PendingEvent, writeEvents } from '../digest/digest-event.js';
 import type { Database } from '../store/db.js';
 import {
   claimRawEnvelopes,
@@ -7,6 +8,18 @@ import {
   markRawEnvelopeFailed,
 } from '../store/region/raw-envelopes.js';
 import { isDatabaseUnavailable } from '../store/unavailable.js';
+
+/** What the process asks of digest, wherever it runs (this thread, or the SQLite ingest thread). */
+export interface DigestRunner {
+  start(): void;
+  stop(): Promise<void>;
+  /** Says there may be work. */
+  notify(): void;
+  /** Resolves once everything committed so far has been digested. */
+  drain(): Promise<void>;
+  /** Envelopes digested since start. */
+  readonly digested: number;
+}
 
 export interface DigestWorkerOptions {
   readonly batchSize: number;
@@ -20,7 +33,7 @@ export interface DigestWorkerOptions {
  * crash before the commit leaves it to be digested again. It runs when ingest says there is work
  * and, for work it was not told about (other nodes, a restart), on a timer.
  */
-export class DigestWorker {
+export class DigestWorker implements DigestRunner {
   private running = false;
   private again = false;
   private stopped = true;
@@ -75,7 +88,10 @@ export class DigestWorker {
     try {
       do {
         this.again = false;
-        while (!this.stopped && (await this.runOnce()) > 0) {}
+        while (!this.stopped && (await this.runOnce()) > 0) {
+          // Between batches, let the thread do other work (on SQLite: commit what ingest is waiting for).
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
       } while (this.again && !this.stopped);
     } catch (error) {
       this.options.log.error({ err: error }, 'digest run failed; retrying on the next poll');
@@ -91,7 +107,9 @@ export class DigestWorker {
     try {
       return await db.region.transaction().execute(async (trx) => {
         const batch = await claimRawEnvelopes(trx, db.engine, this.options.batchSize);
-        for (const raw of batch) await digestRawEnvelope(trx, db.engine, raw);
+        const events: PendingEvent[] = [];
+        for (const raw of batch) await digestRawEnvelope(trx, db.engine, raw, events);
+        await writeEvents(trx, events);
         await deleteRawEnvelopes(
           trx,
           batch.map((r) => r.id),
@@ -114,7 +132,9 @@ export class DigestWorker {
           const [raw] = await claimRawEnvelopes(trx, db.engine, 1);
           if (!raw) return false;
           try {
-            await digestRawEnvelope(trx, db.engine, raw);
+            const events: PendingEvent[] = [];
+            await digestRawEnvelope(trx, db.engine, raw, events);
+            await writeEvents(trx, events);
           } catch (error) {
             // A database that is down, busy or deadlocked says nothing about the envelope: retry later.
             if (isTransient(error)) throw error;

@@ -1,7 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresDialect,
+  type SqliteDatabase,
+  SqliteDialect,
+  type SqliteDriver,
+} from 'kysely';
 import pg from 'pg';
 import type { ControlSchema, RegionSchema } from './schema.js';
 
@@ -29,6 +38,8 @@ export type DatabaseTarget =
  */
 export interface Database {
   readonly engine: Engine;
+  /** The SQLite file (null for PostgreSQL and for `:memory:`), for a second connection of the same process. */
+  readonly file: string | null;
   readonly control: Kysely<ControlSchema>;
   readonly region: Kysely<RegionSchema>;
   destroy(): Promise<void>;
@@ -58,15 +69,47 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
   };
 }
 
-function openSqlite(file: string): Kysely<ControlSchema & RegionSchema> {
+/**
+ * SQLite transactions start with BEGIN IMMEDIATE: they take the write lock up front, waiting for it
+ * under busy_timeout. A deferred transaction that reads first and writes later fails at once with
+ * SQLITE_BUSY when another connection (the ingest thread) committed in between.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver() as SqliteDriver;
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
+}
+
+export interface SqliteConnection {
+  /** The driver itself, for the few synchronous writes of the ingest thread. */
+  readonly sqlite: SQLite.Database;
+  readonly kysely: Kysely<ControlSchema & RegionSchema>;
+}
+
+/**
+ * One SQLite connection. `synchronous` FULL (the default) puts every commit on disk before it
+ * returns, so nothing acknowledged is lost even on power failure; NORMAL leaves the WAL's fsync to
+ * the next FULL commit or checkpoint, for writes that can be redone (digest, whose commit also
+ * deletes the raw rows it digested: if it is lost, they are digested again).
+ */
+export function openSqliteConnection(
+  file: string,
+  synchronous: 'FULL' | 'NORMAL' = 'FULL',
+): SqliteConnection {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
-  // FULL: a commit is on disk before we answer, so nothing acknowledged is lost even on power failure.
-  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma(`synchronous = ${synchronous}`);
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('foreign_keys = ON');
-  return new Kysely({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const kysely = new Kysely<ControlSchema & RegionSchema>({
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
+  });
+  return { sqlite, kysely };
 }
 
 function openPostgres(
@@ -90,9 +133,10 @@ function openPostgres(
 
 /** Opens a database. Nothing is queried yet: call `migrateToLatest` (store/migrate.ts) before use. */
 export function openDatabase(target: DatabaseTarget): Database {
-  const kysely = target.engine === 'sqlite' ? openSqlite(target.file) : openPostgres(target);
+  const kysely = target.engine === 'sqlite' ? openSqliteConnection(target.file).kysely : openPostgres(target);
   return {
     engine: target.engine,
+    file: target.engine === 'sqlite' && target.file !== ':memory:' ? target.file : null,
     control: kysely as unknown as Kysely<ControlSchema>,
     region: kysely as unknown as Kysely<RegionSchema>,
     destroy: () => kysely.destroy(),

@@ -194,6 +194,60 @@ describe.each(TEST_ENGINES)('digest on %s', (engine) => {
     expect([b?.status, b?.substatus, b?.times_seen]).toEqual(['unresolved', 'escalating', 4]);
   });
 
+  it('decides status event by event inside one batch: an ignore that ends mid-batch stays ended', async () => {
+    const { project, key } = await ingestProject(h);
+    const region = h.ctx.db.region;
+    const byCount = () => errorEvent({ exception: frames('count', 1) });
+    const byUsers = (user: string) => errorEvent({ exception: frames('users', 1), user: { id: user } });
+    await send(project.id, key.publicKey, byCount());
+    await send(project.id, key.publicKey, byUsers('u0'));
+    await h.worker.drain();
+    const [counted, users] = await issuesOf(project.id);
+    // Wakes on the 2nd event after the ignore, and on the 2nd new user.
+    await region
+      .updateTable('issues')
+      .set({
+        status: 'ignored',
+        substatus: 'archived_until_condition_met',
+        ignore_count: 2,
+        ignore_count_base: 1,
+      })
+      .where('id', '=', counted!.id)
+      .execute();
+    await region
+      .updateTable('issues')
+      .set({
+        status: 'ignored',
+        substatus: 'archived_until_condition_met',
+        ignore_user_count: 2,
+        ignore_user_base: 1,
+      })
+      .where('id', '=', users!.id)
+      .execute();
+    // One drain, one batch: three events of the first issue; users u1, u1 again, u0 (old), u2.
+    for (let i = 0; i < 3; i++) await send(project.id, key.publicKey, byCount());
+    for (const user of ['u1', 'u1', 'u0']) await send(project.id, key.publicKey, byUsers(user));
+    await h.worker.drain();
+    let [a, b] = await issuesOf(project.id);
+    expect([a?.status, a?.substatus, a?.times_seen, a?.ignore_count]).toEqual([
+      'unresolved',
+      'escalating',
+      4,
+      null,
+    ]);
+    expect([b?.status, b?.times_seen, b?.user_count]).toEqual(['ignored', 4, 2]);
+    await send(project.id, key.publicKey, byUsers('u1'));
+    await send(project.id, key.publicKey, byUsers('u2'));
+    await h.worker.drain();
+    [a, b] = await issuesOf(project.id);
+    expect([b?.status, b?.substatus, b?.times_seen, b?.user_count]).toEqual([
+      'unresolved',
+      'escalating',
+      6,
+      3,
+    ]);
+  });
+
   it('wakes an issue ignored until a time once that time has passed', async () => {
     const { project, key } = await ingestProject(h);
     await send(project.id, key.publicKey, errorEvent());

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import type { Engine } from '../../src/store/db.js';
 import { type Database, openDatabase } from '../../src/store/db.js';
@@ -23,12 +26,26 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database: SQLite in memory, or a new schema on the test PostgreSQL server. */
-export async function openTestDatabase(engine: Engine, file = ':memory:'): Promise<TestDatabase> {
+/** Test SQLite files live in memory-backed /dev/shm where there is one: fsync costs nothing there. */
+const SQLITE_DIR = existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
+
+/**
+ * A fresh, migrated database: a SQLite file of its own (a file, as `npm start` has, so that ingest
+ * runs in its writer thread as there), or a new schema on the test PostgreSQL server.
+ */
+export async function openTestDatabase(engine: Engine, file?: string): Promise<TestDatabase> {
   if (engine === 'sqlite') {
-    const db = openDatabase({ engine: 'sqlite', file });
+    const dir = file === undefined ? mkdtempSync(path.join(SQLITE_DIR, 'errata-test-')) : null;
+    const db = openDatabase({ engine: 'sqlite', file: file ?? path.join(dir as string, 'errata.sqlite') });
     await migrateToLatest(db);
-    return { db, schema: null, drop: () => db.destroy() };
+    return {
+      db,
+      schema: null,
+      async drop() {
+        await db.destroy();
+        if (dir) rmSync(dir, { recursive: true, force: true });
+      },
+    };
   }
   const schema = `errata_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });

@@ -1,6 +1,6 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { type Config, loadConfig } from '../../src/config/config.js';
-import type { DigestWorker } from '../../src/jobs/digest-worker.js';
+import type { DigestRunner } from '../../src/jobs/digest-worker.js';
 import { assemble } from '../../src/main.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { createOrganization } from '../../src/services/organizations.js';
@@ -16,7 +16,7 @@ export interface Harness {
   readonly app: FastifyInstance;
   readonly database: TestDatabase;
   /** The digest worker (not started: call `worker.drain()` to digest what ingest wrote). */
-  readonly worker: DigestWorker;
+  readonly worker: DigestRunner;
   /** app.inject with a bearer token. */
   request(options: InjectOptions & { token?: string }): Promise<LightMyRequestResponse>;
   close(): Promise<void>;

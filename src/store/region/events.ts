@@ -35,30 +35,71 @@ export async function eventExists(db: Db, projectId: number, eventId: string): P
   return row !== undefined;
 }
 
+/** Which of the event ids the project has stored already. */
+export async function existingEventIds(
+  db: Db,
+  projectId: number,
+  eventIds: readonly string[],
+): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let at = 0; at < eventIds.length; at += IN_CHUNK) {
+    const rows = await db
+      .selectFrom('events')
+      .select('event_id')
+      .where('project_id', '=', projectId)
+      .where('event_id', 'in', eventIds.slice(at, at + IN_CHUNK))
+      .execute();
+    for (const row of rows) found.add(row.event_id);
+  }
+  return found;
+}
+
+/** Ids per IN list, and rows per multi-row insert: far below either engine's parameter limit. */
+const IN_CHUNK = 500;
+const INSERT_CHUNK = 100;
+
+function eventRow(event: NewEvent) {
+  return {
+    project_id: event.projectId,
+    issue_id: event.issueId,
+    event_id: event.eventId,
+    type: event.type,
+    timestamp: event.timestamp,
+    received_at: event.receivedAt,
+    level: event.level,
+    title: event.title,
+    message: event.message,
+    culprit: event.culprit,
+    release: event.release,
+    environment: event.environment,
+    platform: event.platform,
+    transaction_name: event.transactionName,
+    trace_id: event.traceId,
+    user_key: event.userKey,
+    tags: JSON.stringify(event.tags),
+    data: event.data,
+  };
+}
+
+/**
+ * Inserts events in multi-row statements, skipping ids the project has already (digest writes a
+ * batch of events at once: one statement per hundred rather than one per event).
+ */
+export async function insertEvents(db: Db, events: readonly NewEvent[]): Promise<void> {
+  for (let at = 0; at < events.length; at += INSERT_CHUNK) {
+    await db
+      .insertInto('events')
+      .values(events.slice(at, at + INSERT_CHUNK).map(eventRow))
+      .onConflict((oc) => oc.columns(['project_id', 'event_id']).doNothing())
+      .execute();
+  }
+}
+
 /** Inserts an event unless the project has one with the same id already; true when inserted. */
 export async function insertEvent(db: Db, event: NewEvent): Promise<boolean> {
   const result = await db
     .insertInto('events')
-    .values({
-      project_id: event.projectId,
-      issue_id: event.issueId,
-      event_id: event.eventId,
-      type: event.type,
-      timestamp: event.timestamp,
-      received_at: event.receivedAt,
-      level: event.level,
-      title: event.title,
-      message: event.message,
-      culprit: event.culprit,
-      release: event.release,
-      environment: event.environment,
-      platform: event.platform,
-      transaction_name: event.transactionName,
-      trace_id: event.traceId,
-      user_key: event.userKey,
-      tags: JSON.stringify(event.tags),
-      data: event.data,
-    })
+    .values(eventRow(event))
     .onConflict((oc) => oc.columns(['project_id', 'event_id']).doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;

@@ -174,34 +174,40 @@ export async function insertIssueUser(db: Db, issueId: number, userKey: string):
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
-export interface IssueEventUpdate {
-  readonly timestamp: number;
-  readonly newUser: boolean;
+export interface IssueEventsUpdate {
+  /** Events counted. */
+  readonly count: number;
+  /** Users new to the issue among them. */
+  readonly newUsers: number;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  /** The level of the last of them. */
   readonly level: string;
+  /** The last release named among them, or null when none names one. */
   readonly release: string | null;
   /** A status change decided by digest (regression, end of an ignore), or null to keep it. */
   readonly status: { status: string; substatus: string | null } | null;
 }
 
-/** Counts one more event on an issue: times seen, users, first/last seen, last release, and status. */
-export async function recordIssueEvent(db: Db, issueId: number, update: IssueEventUpdate): Promise<void> {
+/** Counts events on an issue in one update: times seen, users, first/last seen, last release, and status. */
+export async function recordIssueEvents(db: Db, issueId: number, update: IssueEventsUpdate): Promise<void> {
   await db
     .updateTable('issues')
     .set((eb) => ({
-      times_seen: eb('times_seen', '+', 1),
-      user_count: update.newUser ? eb('user_count', '+', 1) : eb.ref('user_count'),
+      times_seen: eb('times_seen', '+', update.count),
+      user_count: eb('user_count', '+', update.newUsers),
       // CASE rather than greatest()/max(): one spelling for both engines. `eb.val`: Kysely inlines a
       // bare number in `then`, which made this statement's text differ for every event (issue #6).
       last_seen: eb
         .case()
-        .when('last_seen', '<', update.timestamp)
-        .then(eb.val(update.timestamp))
+        .when('last_seen', '<', update.lastSeen)
+        .then(eb.val(update.lastSeen))
         .else(eb.ref('last_seen'))
         .end(),
       first_seen: eb
         .case()
-        .when('first_seen', '>', update.timestamp)
-        .then(eb.val(update.timestamp))
+        .when('first_seen', '>', update.firstSeen)
+        .then(eb.val(update.firstSeen))
         .else(eb.ref('first_seen'))
         .end(),
       level: update.level,
@@ -223,29 +229,37 @@ export async function recordIssueEvent(db: Db, issueId: number, update: IssueEve
     .execute();
 }
 
-/** Adds the event's tag values to the issue's tag table (count, first and last seen). */
+/** One tag value of an issue, seen `count` times between `firstSeen` and `lastSeen`. */
+export interface IssueTagCount {
+  readonly key: string;
+  readonly value: string;
+  readonly count: number;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+}
+
+/** Adds tag values to the issue's tag table (count, first and last seen), one statement for all. */
 export async function upsertIssueTags(
   db: Db,
   issueId: number,
-  tags: readonly (readonly [string, string])[],
-  timestamp: number,
+  tags: readonly IssueTagCount[],
 ): Promise<void> {
   if (tags.length === 0) return;
   await db
     .insertInto('issue_tags')
     .values(
-      tags.map(([key, value]) => ({
+      tags.map((t) => ({
         issue_id: issueId,
-        key,
-        value,
-        times_seen: 1,
-        first_seen: timestamp,
-        last_seen: timestamp,
+        key: t.key,
+        value: t.value,
+        times_seen: t.count,
+        first_seen: t.firstSeen,
+        last_seen: t.lastSeen,
       })),
     )
     .onConflict((oc) =>
       oc.columns(['issue_id', 'key', 'value']).doUpdateSet((eb) => ({
-        times_seen: eb('issue_tags.times_seen', '+', 1),
+        times_seen: eb('issue_tags.times_seen', '+', eb.ref('excluded.times_seen')),
         last_seen: eb
           .case()
           .when('issue_tags.last_seen', '<', eb.ref('excluded.last_seen'))

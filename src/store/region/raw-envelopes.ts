@@ -42,6 +42,17 @@ export async function insertRawEnvelopes(db: Db, rows: readonly RawEnvelope[]): 
 }
 
 /**
+ * The one-row insert as plain SQL with its parameters, for the SQLite ingest thread, which commits
+ * synchronously on its own connection (the same columns as `insertRawEnvelopes`).
+ */
+export const INSERT_RAW_ENVELOPE_SQL =
+  'insert into raw_envelopes (project_id, key_id, kind, received_at, event_id, client_ip, payload) values (?, ?, ?, ?, ?, ?, ?)';
+
+export function rawEnvelopeParameters(r: RawEnvelope): unknown[] {
+  return [r.projectId, r.keyId, r.kind, r.receivedAt, r.eventId, r.clientIp, r.payload];
+}
+
+/**
  * The oldest raw envelopes, locked for this transaction. On PostgreSQL rows another node holds are
  * skipped (`FOR UPDATE SKIP LOCKED`), so each is digested once whichever node picks it up; SQLite
  * has one writer, and the transaction's write lock does the same.

@@ -1,0 +1,180 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { FastifyBaseLogger } from 'fastify';
+import type { RawEnvelope } from '../store/region/raw-envelopes.js';
+import type { DigestRunner } from './digest-worker.js';
+import {
+  type FromThread,
+  fromThreadError,
+  type SqliteThreadData,
+  type ThreadError,
+  type ToThread,
+} from './sqlite-thread-protocol.js';
+
+export interface SqliteThreadOptions {
+  readonly file: string;
+  readonly digestBatchSize: number;
+  readonly digestPollMs: number;
+  readonly maxWriteBatch?: number;
+  readonly log: Pick<FastifyBaseLogger, 'error' | 'warn'>;
+}
+
+/** Starts sqlite-thread.ts: the built .js file, or the .ts source through tsx (tests, `npm run dev`). */
+function spawn(data: SqliteThreadData): Worker {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./sqlite-thread.js', here), { workerData: data });
+  const entry = new URL('./sqlite-thread.ts', here).href;
+  const tsx = pathToFileURL(
+    path.join(path.dirname(createRequire(here).resolve('tsx/package.json')), 'dist/esm/api/index.mjs'),
+  ).href;
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(boot, { eval: true, workerData: data });
+}
+
+/** An error for requests the thread can no longer answer: SQLITE_IOERR, so ingest answers 503. */
+function threadGone(reason: string): Error {
+  return Object.assign(new Error(`the SQLite writer thread stopped: ${reason}`), { code: 'SQLITE_IOERR' });
+}
+
+/**
+ * This thread's side of the SQLite writer thread: `add` resolves once the raw envelope is committed
+ * there (FULL), and the digest runner's calls are forwarded to the digest worker running there. A
+ * thread that dies fails what it held (503 to those clients, who retry) and is started again.
+ */
+export class SqliteThread implements DigestRunner {
+  private worker: Worker;
+  private nextId = 0;
+  private readonly waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  private closed = false;
+  private started = false;
+  /** False from the thread's exit until its replacement runs. */
+  private alive = true;
+  digested = 0;
+
+  constructor(private readonly options: SqliteThreadOptions) {
+    this.worker = this.spawnWorker();
+  }
+
+  private spawnWorker(): Worker {
+    const worker = spawn({
+      file: this.options.file,
+      digestBatchSize: this.options.digestBatchSize,
+      digestPollMs: this.options.digestPollMs,
+      maxWriteBatch: this.options.maxWriteBatch ?? 500,
+    });
+    worker.on('message', (message: FromThread) => this.receive(message));
+    worker.on('error', (error) => this.options.log.error({ err: error }, 'SQLite writer thread failed'));
+    worker.on('exit', (code) => {
+      if (worker !== this.worker) return;
+      this.alive = false;
+      this.failAll(threadGone(`exit code ${code}`));
+      if (this.closed) return;
+      // Started again after a pause, so that a thread that cannot open the database does not spin.
+      setTimeout(() => {
+        if (this.closed) return;
+        this.worker = this.spawnWorker();
+        this.alive = true;
+        if (this.started) this.post({ t: 'start' });
+      }, 1000).unref();
+    });
+    return worker;
+  }
+
+  private receive(message: FromThread): void {
+    switch (message.t) {
+      case 'committed':
+        for (const id of message.ids) this.settle(id);
+        return;
+      case 'failed': {
+        const error = fromThreadError(message.error);
+        for (const id of message.ids) this.settle(id, error);
+        return;
+      }
+      case 'done':
+        this.settle(message.id, message.error ? fromThreadError(message.error) : undefined);
+        return;
+      case 'digested':
+        this.digested = message.total;
+        return;
+      case 'log':
+        this.options.log[message.level](
+          message.error ? { err: fromThreadError(message.error) } : {},
+          message.msg,
+        );
+        return;
+      case 'ready':
+        return;
+    }
+  }
+
+  private settle(id: number, error?: Error): void {
+    const waiter = this.waiting.get(id);
+    if (!waiter) return;
+    this.waiting.delete(id);
+    if (error) waiter.reject(error);
+    else waiter.resolve();
+  }
+
+  private failAll(error: Error): void {
+    const waiters = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const waiter of waiters) waiter.reject(error);
+  }
+
+  private post(message: ToThread): void {
+    this.worker.postMessage(message);
+  }
+
+  private call(make: (id: number) => ToThread): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (!this.alive) return Promise.reject(threadGone('restarting'));
+    const id = ++this.nextId;
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.post(make(id));
+    });
+  }
+
+  /** Resolves once the raw envelope is committed (on disk); rejects when it is not. */
+  add(row: RawEnvelope): Promise<void> {
+    if (this.closed) return Promise.reject(threadGone('closed'));
+    if (!this.alive) return Promise.reject(threadGone('restarting'));
+    return this.call((id) => ({ t: 'add', id, row }));
+  }
+
+  start(): void {
+    this.started = true;
+    if (this.alive) this.post({ t: 'start' });
+  }
+
+  notify(): void {
+    if (!this.closed && this.alive) this.post({ t: 'notify' });
+  }
+
+  drain(): Promise<void> {
+    return this.call((id) => ({ t: 'drain', id }));
+  }
+
+  stop(): Promise<void> {
+    this.started = false;
+    if (!this.alive) return Promise.resolve();
+    return this.call((id) => ({ t: 'stop', id }));
+  }
+
+  /** Commits what it holds, stops digest, closes the connection and ends the thread. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    const done = this.alive ? this.call((id) => ({ t: 'close', id })) : Promise.resolve();
+    this.closed = true;
+    const worker = this.worker;
+    try {
+      await done;
+    } finally {
+      await worker.terminate();
+    }
+  }
+}
+
+export type { ThreadError };

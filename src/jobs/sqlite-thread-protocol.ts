@@ -1,0 +1,60 @@
+import type { RawEnvelope } from '../store/region/raw-envelopes.js';
+
+/** What the SQLite writer thread is started with. */
+export interface SqliteThreadData {
+  readonly file: string;
+  readonly digestBatchSize: number;
+  readonly digestPollMs: number;
+  /** Raw envelopes committed together at most. */
+  readonly maxWriteBatch: number;
+}
+
+/** Messages to the thread. Each `id` is answered once. */
+export type ToThread =
+  | { readonly t: 'add'; readonly id: number; readonly row: RawEnvelope }
+  | { readonly t: 'start' }
+  | { readonly t: 'notify' }
+  | { readonly t: 'drain'; readonly id: number }
+  | { readonly t: 'stop'; readonly id: number }
+  | { readonly t: 'close'; readonly id: number };
+
+/** An error as it crosses the thread boundary: what `isDatabaseUnavailable` and the log need. */
+export interface ThreadError {
+  readonly message: string;
+  readonly code?: string;
+  readonly stack?: string;
+}
+
+/** Messages from the thread. */
+export type FromThread =
+  | { readonly t: 'ready' }
+  | { readonly t: 'committed'; readonly ids: readonly number[] }
+  | { readonly t: 'failed'; readonly ids: readonly number[]; readonly error: ThreadError }
+  | { readonly t: 'done'; readonly id: number; readonly error?: ThreadError }
+  | { readonly t: 'digested'; readonly total: number }
+  | {
+      readonly t: 'log';
+      readonly level: 'error' | 'warn';
+      readonly msg: string;
+      readonly error?: ThreadError;
+    };
+
+export function toThreadError(error: unknown): ThreadError {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return {
+      message: error.message,
+      ...(typeof code === 'string' ? { code } : {}),
+      ...(error.stack ? { stack: error.stack } : {}),
+    };
+  }
+  return { message: String(error) };
+}
+
+/** The error again, on this side, with its code (so a busy or broken database still answers 503). */
+export function fromThreadError(error: ThreadError): Error {
+  const result = new Error(error.message) as Error & { code?: string };
+  if (error.code !== undefined) result.code = error.code;
+  if (error.stack !== undefined) result.stack = error.stack;
+  return result;
+}

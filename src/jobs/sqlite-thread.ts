@@ -1,0 +1,142 @@
+// The SQLite writer thread: commits the raw envelopes ingest hands it (synchronous=FULL, the requests
+// in flight together in one transaction) and digests them, on a connection of its own, so that
+// neither fsync nor digest blocks the thread that answers HTTP. Started by sqlite-thread-client.ts.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Database } from '../store/db.js';
+import { openSqliteConnection } from '../store/db.js';
+import {
+  INSERT_RAW_ENVELOPE_SQL,
+  type RawEnvelope,
+  rawEnvelopeParameters,
+} from '../store/region/raw-envelopes.js';
+import type { ControlSchema, RegionSchema } from '../store/schema.js';
+import { DigestWorker } from './digest-worker.js';
+import {
+  type FromThread,
+  type SqliteThreadData,
+  type ToThread,
+  toThreadError,
+} from './sqlite-thread-protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('sqlite-thread.ts runs only as a worker thread');
+const data = workerData as SqliteThreadData;
+const post = (message: FromThread) => port.postMessage(message);
+
+// Digest commits at NORMAL; each raw-envelope commit switches to FULL around itself.
+const { sqlite, kysely } = openSqliteConnection(data.file, 'NORMAL');
+const insertRaw = sqlite.prepare(INSERT_RAW_ENVELOPE_SQL);
+const insertRawBatch = sqlite.transaction((rows: RawEnvelope[]) => {
+  for (const row of rows) insertRaw.run(...rawEnvelopeParameters(row));
+});
+
+const db: Database = {
+  engine: 'sqlite',
+  file: data.file,
+  control: kysely as unknown as import('kysely').Kysely<ControlSchema>,
+  region: kysely as unknown as import('kysely').Kysely<RegionSchema>,
+  destroy: () => kysely.destroy(),
+};
+
+const log = (level: 'error' | 'warn') => (fields: { err?: unknown }, msg: string) =>
+  post({ t: 'log', level, msg, ...(fields.err === undefined ? {} : { error: toThreadError(fields.err) }) });
+const digest = new DigestWorker(db, {
+  batchSize: data.digestBatchSize,
+  pollMs: data.digestPollMs,
+  log: { error: log('error'), warn: log('warn') } as never,
+});
+let reported = 0;
+const reportDigested = () => {
+  if (digest.digested !== reported) {
+    reported = digest.digested;
+    post({ t: 'digested', total: reported });
+  }
+};
+const reporter = setInterval(reportDigested, 50);
+
+let pending: { id: number; row: RawEnvelope }[] = [];
+let scheduled = false;
+
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  // Every message that arrived in this turn joins the batch.
+  setImmediate(flush);
+}
+
+/** Commits what is waiting in one transaction, on disk before anyone is told it is. */
+function flush(): void {
+  scheduled = false;
+  if (pending.length === 0) return;
+  // A digest transaction of this connection is open between two of its statements: after it.
+  if (sqlite.inTransaction) {
+    schedule();
+    return;
+  }
+  const batch = pending.slice(0, data.maxWriteBatch);
+  pending = pending.slice(batch.length);
+  const ids = batch.map((p) => p.id);
+  try {
+    sqlite.pragma('synchronous = FULL');
+    insertRawBatch.immediate(batch.map((p) => p.row));
+    post({ t: 'committed', ids });
+    digest.notify();
+  } catch (error) {
+    post({ t: 'failed', ids, error: toThreadError(error) });
+  } finally {
+    try {
+      sqlite.pragma('synchronous = NORMAL');
+    } catch {
+      // The next FULL commit sets it again; a broken connection fails that one.
+    }
+  }
+  if (pending.length > 0) schedule();
+}
+
+async function answer(id: number, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+    reportDigested();
+    post({ t: 'done', id });
+  } catch (error) {
+    post({ t: 'done', id, error: toThreadError(error) });
+  }
+}
+
+port.on('message', (message: ToThread) => {
+  switch (message.t) {
+    case 'add':
+      // A Buffer arrives as a plain Uint8Array; the driver stores either as a BLOB.
+      pending.push({ id: message.id, row: message.row });
+      schedule();
+      return;
+    case 'start':
+      digest.start();
+      return;
+    case 'notify':
+      digest.notify();
+      return;
+    case 'drain':
+      void answer(message.id, () => digest.drain());
+      return;
+    case 'stop':
+      void answer(message.id, () => digest.stop());
+      return;
+    case 'close':
+      void (async () => {
+        try {
+          await digest.stop();
+          while (pending.length > 0) flush();
+          clearInterval(reporter);
+          reportDigested();
+          await kysely.destroy();
+          post({ t: 'done', id: message.id });
+        } catch (error) {
+          post({ t: 'done', id: message.id, error: toThreadError(error) });
+        }
+        port.close();
+      })();
+      return;
+  }
+});
+post({ t: 'ready' });
