@@ -55,6 +55,59 @@ export function prepareEvent(event: NormalizedEvent): PreparedEvent {
 }
 
 /**
+ * What digest writes of one error or message event: the events row, the stored document, and what
+ * finds or creates its issue. Plain data, so that ingest can compute it where it parses the event
+ * anyway and hand it to the SQLite writer thread with the raw envelope (digest then skips parsing
+ * it again); digest computes the same from the raw envelope when it was not handed one.
+ */
+export interface EventRecord {
+  readonly row: Omit<NewEvent, 'projectId' | 'issueId'>;
+  readonly hashes: readonly string[];
+  readonly mechanism: string;
+  readonly summary: {
+    readonly type: string;
+    readonly title: string;
+    readonly culprit: string;
+    readonly metadata: Record<string, unknown>;
+  };
+  readonly logger: string | null;
+}
+
+/** The record of a prepared event: its row, with the stored document serialized. */
+export function recordOf(prepared: PreparedEvent): EventRecord {
+  const { event, summary, grouping } = prepared;
+  return {
+    row: {
+      eventId: event.eventId,
+      type: summary.type,
+      timestamp: event.timestamp,
+      receivedAt: event.receivedAt,
+      level: event.level,
+      title: summary.title,
+      message: event.message?.formatted ?? event.exceptions.at(-1)?.value ?? '',
+      culprit: summary.culprit || null,
+      release: event.release ?? null,
+      environment: event.environment ?? null,
+      platform: event.platform,
+      transactionName: event.transaction ?? null,
+      traceId: typeof event.contexts.trace?.trace_id === 'string' ? event.contexts.trace.trace_id : null,
+      userKey: prepared.userKey,
+      tags: prepared.tags,
+      data: eventDocument(prepared),
+    },
+    hashes: grouping.hashes,
+    mechanism: grouping.mechanism,
+    summary: {
+      type: summary.type,
+      title: summary.title,
+      culprit: summary.culprit,
+      metadata: { ...summary.metadata },
+    },
+    logger: event.logger ?? null,
+  };
+}
+
+/**
  * Decides an issue's status when it sees a new event: a resolved issue regresses; an ignored one
  * wakes up once its condition (a time, a count of events or of users since it was ignored) ends.
  */
@@ -85,22 +138,22 @@ export function nextStatus(
  * A new issue for an event no issue has a hash of: created with its hashes, unless another node
  * claimed the primary hash first, whose issue then wins and ours is dropped.
  */
-async function createIssue(trx: Db, projectId: number, prepared: PreparedEvent): Promise<number> {
-  const { event, summary, grouping } = prepared;
+async function createIssue(trx: Db, projectId: number, record: EventRecord): Promise<number> {
+  const { row, summary, hashes, mechanism } = record;
   const created = await insertIssue(trx, {
     projectId,
     type: summary.type,
     title: summary.title,
     culprit: summary.culprit,
     metadata: { ...summary.metadata },
-    level: event.level,
-    platform: event.platform,
-    logger: event.logger ?? null,
-    timestamp: event.timestamp,
-    release: event.release ?? null,
+    level: row.level,
+    platform: row.platform ?? 'other',
+    logger: record.logger,
+    timestamp: row.timestamp,
+    release: row.release,
   });
-  await insertGroupHashes(trx, projectId, created, grouping.hashes, grouping.mechanism);
-  const owner = await findIssueIdByHashes(trx, projectId, grouping.hashes);
+  await insertGroupHashes(trx, projectId, created, hashes, mechanism);
+  const owner = await findIssueIdByHashes(trx, projectId, hashes);
   if (owner !== undefined && owner !== created) {
     await deleteIssue(trx, created);
     return owner;
@@ -150,10 +203,10 @@ function eventDocument(prepared: PreparedEvent): string {
 
 type Db = Kysely<RegionSchema>;
 
-/** An error or message event of a raw envelope, prepared and waiting for its batch's writes. */
+/** An error or message event of a raw envelope, waiting for its batch's writes. */
 export interface PendingEvent {
   readonly projectId: number;
-  readonly prepared: PreparedEvent;
+  readonly record: EventRecord;
 }
 
 /**
@@ -164,53 +217,48 @@ export interface PendingEvent {
  * stored and counted once.
  */
 export async function writeEvents(trx: Db, pending: readonly PendingEvent[]): Promise<void> {
-  const byProject = new Map<number, PreparedEvent[]>();
+  const byProject = new Map<number, EventRecord[]>();
   for (const p of pending) {
     const list = byProject.get(p.projectId);
-    if (list) list.push(p.prepared);
-    else byProject.set(p.projectId, [p.prepared]);
+    if (list) list.push(p.record);
+    else byProject.set(p.projectId, [p.record]);
   }
   for (const [projectId, list] of byProject) await writeProjectEvents(trx, projectId, list);
 }
 
-async function writeProjectEvents(trx: Db, projectId: number, list: readonly PreparedEvent[]): Promise<void> {
-  const seen = await existingEventIds(trx, projectId, [...new Set(list.map((p) => p.event.eventId))]);
-  const fresh: PreparedEvent[] = [];
-  for (const p of list) {
-    if (seen.has(p.event.eventId)) continue;
-    seen.add(p.event.eventId);
-    fresh.push(p);
+async function writeProjectEvents(trx: Db, projectId: number, list: readonly EventRecord[]): Promise<void> {
+  const seen = await existingEventIds(trx, projectId, [...new Set(list.map((r) => r.row.eventId))]);
+  const fresh: EventRecord[] = [];
+  for (const r of list) {
+    if (seen.has(r.row.eventId)) continue;
+    seen.add(r.row.eventId);
+    fresh.push(r);
   }
   if (fresh.length === 0) return;
 
   // Issues: most events bring hashes an issue owns already; a hash nobody owns opens an issue,
   // which later events of the batch with that hash then join.
-  const owners = await findHashOwners(trx, projectId, [...new Set(fresh.flatMap((p) => p.grouping.hashes))]);
-  const byIssue = new Map<number, PreparedEvent[]>();
-  const issueOf = new Map<PreparedEvent, number>();
-  for (const p of fresh) {
-    const { hashes, mechanism } = p.grouping;
-    let issueId = hashes.map((h) => owners.get(h)).find((id) => id !== undefined);
+  const owners = await findHashOwners(trx, projectId, [...new Set(fresh.flatMap((r) => r.hashes))]);
+  const byIssue = new Map<number, EventRecord[]>();
+  const rows: NewEvent[] = [];
+  for (const r of fresh) {
+    let issueId = r.hashes.map((h) => owners.get(h)).find((id) => id !== undefined);
     if (issueId === undefined) {
-      issueId = await createIssue(trx, projectId, p);
+      issueId = await createIssue(trx, projectId, r);
     } else {
-      const missing = hashes.filter((h) => !owners.has(h));
-      if (missing.length > 0) await insertGroupHashes(trx, projectId, issueId, missing, mechanism);
+      const missing = r.hashes.filter((h) => !owners.has(h));
+      if (missing.length > 0) await insertGroupHashes(trx, projectId, issueId, missing, r.mechanism);
     }
-    for (const h of hashes) if (!owners.has(h)) owners.set(h, issueId);
-    issueOf.set(p, issueId);
+    for (const h of r.hashes) if (!owners.has(h)) owners.set(h, issueId);
+    rows.push({ ...r.row, projectId, issueId });
     const events = byIssue.get(issueId);
-    if (events) events.push(p);
-    else byIssue.set(issueId, [p]);
+    if (events) events.push(r);
+    else byIssue.set(issueId, [r]);
   }
 
   for (const [issueId, events] of byIssue) await recordIssue(trx, issueId, events);
-
-  await insertEvents(
-    trx,
-    fresh.map((p) => eventRow(projectId, issueOf.get(p) as number, p)),
-  );
-  await setProjectFirstEvent(trx, projectId, Math.min(...fresh.map((p) => p.event.timestamp)));
+  await insertEvents(trx, rows);
+  await setProjectFirstEvent(trx, projectId, Math.min(...fresh.map((r) => r.row.timestamp)));
 }
 
 /**
@@ -218,9 +266,9 @@ async function writeProjectEvents(trx: Db, projectId: number, list: readonly Pre
  * status change (regression, end of an ignore) that the events decide one after the other, as if
  * each had been written on its own.
  */
-async function recordIssue(trx: Db, issueId: number, events: readonly PreparedEvent[]): Promise<void> {
+async function recordIssue(trx: Db, issueId: number, events: readonly EventRecord[]): Promise<void> {
   const newUsers = new Set<string>();
-  for (const key of new Set(events.map((p) => p.userKey))) {
+  for (const key of new Set(events.map((r) => r.row.userKey))) {
     if (key !== null && (await insertIssueUser(trx, issueId, key))) newUsers.add(key);
   }
   let state = await findIssueState(trx, issueId);
@@ -228,12 +276,11 @@ async function recordIssue(trx: Db, issueId: number, events: readonly PreparedEv
   const counted = new Set<string>();
   const tags = new Map<string, IssueTagCount>();
   let release: string | null = null;
-  for (const p of events) {
-    const { event } = p;
-    const newUser = p.userKey !== null && newUsers.has(p.userKey) && !counted.has(p.userKey);
-    if (newUser) counted.add(p.userKey as string);
+  for (const { row } of events) {
+    const newUser = row.userKey !== null && newUsers.has(row.userKey) && !counted.has(row.userKey);
+    if (newUser) counted.add(row.userKey as string);
     if (state) {
-      const change = nextStatus(state, event.receivedAt, newUser);
+      const change = nextStatus(state, row.receivedAt, newUser);
       if (change) {
         status = change;
         state = {
@@ -248,8 +295,8 @@ async function recordIssue(trx: Db, issueId: number, events: readonly PreparedEv
       }
       state = { ...state, timesSeen: state.timesSeen + 1, userCount: state.userCount + (newUser ? 1 : 0) };
     }
-    if (event.release) release = event.release;
-    for (const [key, value] of p.tags) {
+    if (row.release) release = row.release;
+    for (const [key, value] of row.tags) {
       const id = `${key}\u0000${value}`;
       const known = tags.get(id);
       tags.set(
@@ -259,46 +306,22 @@ async function recordIssue(trx: Db, issueId: number, events: readonly PreparedEv
               key,
               value,
               count: known.count + 1,
-              firstSeen: Math.min(known.firstSeen, event.timestamp),
-              lastSeen: Math.max(known.lastSeen, event.timestamp),
+              firstSeen: Math.min(known.firstSeen, row.timestamp),
+              lastSeen: Math.max(known.lastSeen, row.timestamp),
             }
-          : { key, value, count: 1, firstSeen: event.timestamp, lastSeen: event.timestamp },
+          : { key, value, count: 1, firstSeen: row.timestamp, lastSeen: row.timestamp },
       );
     }
   }
-  const timestamps = events.map((p) => p.event.timestamp);
+  const timestamps = events.map((r) => r.row.timestamp);
   await recordIssueEvents(trx, issueId, {
     count: events.length,
     newUsers: counted.size,
     firstSeen: Math.min(...timestamps),
     lastSeen: Math.max(...timestamps),
-    level: (events.at(-1) as PreparedEvent).event.level,
+    level: (events.at(-1) as EventRecord).row.level,
     release,
     status,
   });
   await upsertIssueTags(trx, issueId, [...tags.values()]);
-}
-
-function eventRow(projectId: number, issueId: number, prepared: PreparedEvent): NewEvent {
-  const { event, summary } = prepared;
-  return {
-    projectId,
-    issueId,
-    eventId: event.eventId,
-    type: summary.type,
-    timestamp: event.timestamp,
-    receivedAt: event.receivedAt,
-    level: event.level,
-    title: summary.title,
-    message: event.message?.formatted ?? event.exceptions.at(-1)?.value ?? '',
-    culprit: summary.culprit || null,
-    release: event.release ?? null,
-    environment: event.environment ?? null,
-    platform: event.platform,
-    transactionName: event.transaction ?? null,
-    traceId: typeof event.contexts.trace?.trace_id === 'string' ? event.contexts.trace.trace_id : null,
-    userKey: prepared.userKey,
-    tags: prepared.tags,
-    data: eventDocument(prepared),
-  };
 }

@@ -1,4 +1,6 @@
 import type { Config } from '../config/config.js';
+import { type EventRecordOptions, eventRecordOf, type PreparedRecords } from '../digest/digest-envelope.js';
+import type { EventRecord } from '../digest/digest-event.js';
 import { AppError } from '../lib/app-error.js';
 import type { Envelope } from '../protocol/envelope.js';
 import { generateEventId, normalizeEventId } from '../protocol/event-id.js';
@@ -12,10 +14,24 @@ const EVENT_LIKE = new Set(['event', 'transaction', 'feedback', 'span', 'log', '
 export const COUNTED = new Set(['event', 'transaction', 'feedback']);
 
 export interface AcceptedEnvelope {
+  /** The digest records of its event items, by item index, computed here where they are parsed anyway. */
+  readonly prepared: PreparedRecords;
   /** The id the answer carries: the envelope header's, else the event item's, else a new one. */
   readonly eventId: string | null;
   /** Whether the envelope holds an item that counts against rate limits. */
   readonly counted: boolean;
+}
+
+/**
+ * The digest record of an event, or null. Ingest only computes it ahead of digest: whatever fails
+ * here (a broken event, or a bug) is left for digest, which drops or sets the envelope aside.
+ */
+export function recordOrNull(payload: unknown, options: EventRecordOptions): EventRecord | null {
+  try {
+    return eventRecordOf(payload, options);
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -24,7 +40,11 @@ export interface AcceptedEnvelope {
  * (400) rather than acknowledged. A broken event beside good items is dropped by digest and the
  * good items are kept, as Relay keeps them.
  */
-export function acceptEnvelope(envelope: Envelope, config: Config): AcceptedEnvelope {
+export function acceptEnvelope(
+  envelope: Envelope,
+  config: Config,
+  received: { readonly receivedAt: number; readonly clientIp: string | null },
+): AcceptedEnvelope {
   let eventId: string | null = null;
   if (envelope.headers.event_id !== undefined && envelope.headers.event_id !== null) {
     eventId = normalizeEventId(envelope.headers.event_id);
@@ -32,7 +52,8 @@ export function acceptEnvelope(envelope: Envelope, config: Config): AcceptedEnve
   let counted = false;
   let good = 0;
   let badEvent: ProtocolError | null = null;
-  for (const item of envelope.items) {
+  const events: [number, unknown][] = [];
+  for (const [index, item] of envelope.items.entries()) {
     const type = item.headers.type;
     if (EVENT_LIKE.has(type) && item.payload.length > config.ingestMaxEventBytes) throw tooLarge(type);
     if (type === 'attachment' && item.payload.length > config.ingestMaxAttachmentBytes)
@@ -47,6 +68,7 @@ export function acceptEnvelope(envelope: Envelope, config: Config): AcceptedEnve
           eventId = normalizeEventId(payload.event_id);
         }
         counted ||= COUNTED.has(type);
+        if (type === 'event') events.push([index, payload]);
         good++;
       } catch (error) {
         if (!(error instanceof ProtocolError)) throw error;
@@ -58,5 +80,15 @@ export function acceptEnvelope(envelope: Envelope, config: Config): AcceptedEnve
   }
   if (badEvent && good === 0) throw new AppError('bad_request', badEvent.message);
   if (eventId === null && counted) eventId = generateEventId();
-  return { eventId, counted };
+  const prepared = new Map<number, EventRecord>();
+  for (const [index, payload] of events) {
+    const record = recordOrNull(payload, {
+      receivedAt: received.receivedAt,
+      eventId,
+      sentAt: envelope.headers.sent_at,
+      clientIp: received.clientIp,
+    });
+    if (record) prepared.set(index, record);
+  }
+  return { eventId, counted, prepared };
 }

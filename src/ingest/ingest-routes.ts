@@ -8,12 +8,12 @@ import { formatRateLimits, type RateLimitScope } from '../protocol/rate-limits.j
 import { findRequestAuth, type IngestAuth, resolveEnvelopeAuth } from '../protocol/sentry-auth.js';
 import type { ServiceContext } from '../services/context.js';
 import type { ProjectKey } from '../store/types.js';
-import { acceptEnvelope } from './accept-envelope.js';
+import { acceptEnvelope, recordOrNull } from './accept-envelope.js';
 import { asIngestError, rejected } from './ingest-error.js';
 import type { KeyCache } from './key-cache.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { RawWriter } from './raw-writer.js';
-import { readBody, tooLarge } from './read-body.js';
+import { type RequestBody, readBody, tooLarge } from './read-body.js';
 
 export interface IngestDeps {
   readonly ctx: ServiceContext;
@@ -86,34 +86,43 @@ async function checkLimits(deps: IngestDeps, key: ProjectKey): Promise<void> {
   }
 }
 
-async function body(deps: IngestDeps, request: FastifyRequest): Promise<Buffer> {
+async function body(deps: IngestDeps, request: FastifyRequest): Promise<RequestBody> {
   const config = deps.ctx.config;
-  const buffer = await readBody(request.raw, request.headers['content-encoding'], {
+  const read = await readBody(request.raw, request.headers['content-encoding'], {
     maxCompressed: config.ingestMaxCompressedBytes,
     maxDecompressed: config.ingestMaxEnvelopeBytes,
   });
-  if (buffer.length === 0) throw new AppError('bad_request', 'empty request body');
-  return buffer;
+  if (read.body.length === 0) throw new AppError('bad_request', 'empty request body');
+  return read;
+}
+
+/** What is stored of a body: as it came, compressed when it came compressed. */
+function stored(read: RequestBody): { payload: Buffer; encoding: RequestBody['encoding'] } {
+  return { payload: read.wire, encoding: read.encoding };
 }
 
 /** `POST /api/:projectId/envelope/`: check, write the raw envelope durably, answer with the event id. */
 async function envelopeHandler(deps: IngestDeps, request: FastifyRequest, reply: FastifyReply) {
   const projectId = projectIdOf(request);
   const headerAuth = requestAuth(request);
-  const payload = await body(deps, request);
-  const envelope = parseEnvelope(payload);
+  const read = await body(deps, request);
+  const envelope = parseEnvelope(read.body);
   const key = await enabledKey(deps, resolveEnvelopeAuth(headerAuth, envelope.headers.dsn), projectId);
-  const accepted = acceptEnvelope(envelope, deps.ctx.config);
+  const receivedAt = deps.ctx.now();
+  const accepted = acceptEnvelope(envelope, deps.ctx.config, { receivedAt, clientIp: request.ip });
   if (accepted.counted) await checkLimits(deps, key);
-  await deps.writer.add({
-    projectId,
-    keyId: key.id,
-    kind: 'envelope',
-    receivedAt: deps.ctx.now(),
-    eventId: accepted.eventId,
-    clientIp: request.ip,
-    payload,
-  });
+  await deps.writer.add(
+    {
+      projectId,
+      keyId: key.id,
+      kind: 'envelope',
+      receivedAt,
+      eventId: accepted.eventId,
+      clientIp: request.ip,
+      ...stored(read),
+    },
+    accepted.prepared,
+  );
   return reply.send(accepted.eventId ? { id: accepted.eventId } : {});
 }
 
@@ -123,9 +132,9 @@ async function storeHandler(deps: IngestDeps, request: FastifyRequest, reply: Fa
   const auth = requestAuth(request);
   if (!auth) throw new AppError('not_authenticated', 'missing authorization information');
   const key = await enabledKey(deps, auth, projectId);
-  const payload = await body(deps, request);
-  if (payload.length > deps.ctx.config.ingestMaxEventBytes) throw tooLarge('event');
-  const event = parseEventPayload(payload) as Record<string, unknown> | null;
+  const read = await body(deps, request);
+  if (read.body.length > deps.ctx.config.ingestMaxEventBytes) throw tooLarge('event');
+  const event = parseEventPayload(read.body) as Record<string, unknown> | null;
   if (event === null || typeof event !== 'object' || Array.isArray(event)) {
     throw new ProtocolError('invalid_event', 'invalid event: the payload is not a JSON object');
   }
@@ -134,15 +143,12 @@ async function storeHandler(deps: IngestDeps, request: FastifyRequest, reply: Fa
       ? generateEventId()
       : normalizeEventId(event.event_id);
   await checkLimits(deps, key);
-  await deps.writer.add({
-    projectId,
-    keyId: key.id,
-    kind: 'store',
-    receivedAt: deps.ctx.now(),
-    eventId,
-    clientIp: request.ip,
-    payload,
-  });
+  const receivedAt = deps.ctx.now();
+  const record = recordOrNull(event, { receivedAt, eventId, sentAt: undefined, clientIp: request.ip });
+  await deps.writer.add(
+    { projectId, keyId: key.id, kind: 'store', receivedAt, eventId, clientIp: request.ip, ...stored(read) },
+    record ? new Map([[0, record]]) : undefined,
+  );
   return reply.send({ id: eventId });
 }
 

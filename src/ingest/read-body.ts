@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
 import { AppError } from '../lib/app-error.js';
+import { type BodyEncoding, bodyEncoding, decode } from '../lib/compression.js';
 
 export interface BodyLimits {
   /** Bytes as sent on the wire. */
@@ -15,33 +14,6 @@ export function tooLarge(what: string): AppError {
     'too_large',
     `envelope exceeded size limits for type '${what}' (https://develop.sentry.dev/sdk/envelopes/#size-limits)`,
   );
-}
-
-type Decode = (body: Buffer, options: zlib.ZlibOptions & zlib.BrotliOptions) => Promise<Buffer>;
-
-const gunzip = promisify(zlib.gunzip) as Decode;
-const inflate = promisify(zlib.inflate) as Decode;
-const inflateRaw = promisify(zlib.inflateRaw) as Decode;
-const brotli = promisify(zlib.brotliDecompress) as Decode;
-
-// zlib "deflate" per HTTP, but some SDKs send raw deflate: the first byte tells them apart.
-const deflate: Decode = (body, options) => {
-  const first = body[0] as number;
-  return (first & 0x0f) === 8 && first >> 4 <= 7 ? inflate(body, options) : inflateRaw(body, options);
-};
-
-function decoder(encoding: string): Decode | null {
-  switch (encoding) {
-    case 'gzip':
-    case 'x-gzip':
-      return gunzip;
-    case 'deflate':
-      return deflate;
-    case 'br':
-      return brotli;
-    default:
-      return null;
-  }
 }
 
 /**
@@ -91,6 +63,13 @@ function readWire(raw: IncomingMessage, max: number): Promise<Buffer> {
   });
 }
 
+/** A request body: decoded, and as sent (the same buffer when it came plain). */
+export interface RequestBody {
+  readonly body: Buffer;
+  readonly wire: Buffer;
+  readonly encoding: BodyEncoding | null;
+}
+
 /**
  * Reads a request body and decompresses gzip, deflate (zlib or raw) or br, applying both size
  * limits: the wire limit while the bytes arrive, the decompressed one inside zlib
@@ -102,23 +81,24 @@ export async function readBody(
   raw: IncomingMessage,
   contentEncoding: string | undefined,
   limits: BodyLimits,
-): Promise<Buffer> {
+): Promise<RequestBody> {
   const declared = Number(raw.headers['content-length']);
   if (Number.isFinite(declared) && declared > limits.maxCompressed) throw tooLarge('envelope');
-  const encoding = (contentEncoding ?? '').trim().toLowerCase();
-  const plain = encoding === '' || encoding === 'identity' || encoding === 'utf-8';
-  const decode = plain ? null : decoder(encoding);
-  if (!plain && !decode) {
+  const encoding = bodyEncoding(contentEncoding);
+  if (encoding === undefined) {
     raw.resume();
-    throw new AppError('bad_request', `unsupported content encoding: ${encoding}`);
+    throw new AppError(
+      'bad_request',
+      `unsupported content encoding: ${(contentEncoding ?? '').trim().toLowerCase()}`,
+    );
   }
-  const body = await readWire(
+  const wire = await readWire(
     raw,
-    plain ? Math.min(limits.maxCompressed, limits.maxDecompressed) : limits.maxCompressed,
+    encoding === null ? Math.min(limits.maxCompressed, limits.maxDecompressed) : limits.maxCompressed,
   );
-  if (!decode || body.length === 0) return body;
+  if (encoding === null || wire.length === 0) return { body: wire, wire, encoding: null };
   try {
-    return await decode(body, { maxOutputLength: limits.maxDecompressed });
+    return { body: await decode(encoding, wire, limits.maxDecompressed), wire, encoding };
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';
     if (code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge('envelope');

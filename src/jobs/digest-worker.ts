@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { digestRawEnvelope } from '../digest/digest-envelope.js';
+import { digestRawEnvelope, type PreparedRecords } from '../digest/digest-envelope.js';
 import { type PendingEvent, writeEvents } from '../digest/digest-event.js';
 import type { Database } from '../store/db.js';
 import {
@@ -25,6 +25,8 @@ export interface DigestWorkerOptions {
   readonly batchSize: number;
   readonly pollMs: number;
   readonly log: Pick<FastifyBaseLogger, 'error' | 'warn'>;
+  /** Takes the digest records ingest computed for a raw envelope, if this process kept them. */
+  readonly prepared?: (rawId: number) => PreparedRecords | undefined;
 }
 
 /**
@@ -108,7 +110,8 @@ export class DigestWorker implements DigestRunner {
       return await db.region.transaction().execute(async (trx) => {
         const batch = await claimRawEnvelopes(trx, db.engine, this.options.batchSize);
         const events: PendingEvent[] = [];
-        for (const raw of batch) await digestRawEnvelope(trx, db.engine, raw, events);
+        for (const raw of batch)
+          await digestRawEnvelope(trx, db.engine, raw, events, this.options.prepared?.(raw.id));
         await writeEvents(trx, events);
         await deleteRawEnvelopes(
           trx,

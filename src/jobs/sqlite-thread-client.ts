@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FastifyBaseLogger } from 'fastify';
+import type { PreparedRecords } from '../digest/digest-envelope.js';
 import type { RawEnvelope } from '../store/region/raw-envelopes.js';
 import type { DigestRunner } from './digest-worker.js';
 import {
@@ -137,11 +138,14 @@ export class SqliteThread implements DigestRunner {
     });
   }
 
-  /** Resolves once the raw envelope is committed (on disk); rejects when it is not. */
-  add(row: RawEnvelope): Promise<void> {
+  /**
+   * Resolves once the raw envelope is committed (on disk); rejects when it is not. The thread keeps
+   * `prepared` until it digests the envelope, so that it need not parse its events again.
+   */
+  add(row: RawEnvelope, prepared?: PreparedRecords): Promise<void> {
     if (this.closed) return Promise.reject(threadGone('closed'));
     if (!this.alive) return Promise.reject(threadGone('restarting'));
-    return this.call((id) => ({ t: 'add', id, row }));
+    return this.call((id) => (prepared ? { t: 'add', id, row, prepared } : { t: 'add', id, row }));
   }
 
   start(): void {

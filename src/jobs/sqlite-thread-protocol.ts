@@ -1,3 +1,4 @@
+import type { PreparedRecords } from '../digest/digest-envelope.js';
 import type { RawEnvelope } from '../store/region/raw-envelopes.js';
 
 /** What the SQLite writer thread is started with. */
@@ -11,7 +12,7 @@ export interface SqliteThreadData {
 
 /** Messages to the thread. Each `id` is answered once. */
 export type ToThread =
-  | { readonly t: 'add'; readonly id: number; readonly row: RawEnvelope }
+  | { readonly t: 'add'; readonly id: number; readonly row: RawEnvelope; readonly prepared?: PreparedRecords }
   | { readonly t: 'start' }
   | { readonly t: 'notify' }
   | { readonly t: 'drain'; readonly id: number }

@@ -2,6 +2,7 @@
 // in flight together in one transaction) and digests them, on a connection of its own, so that
 // neither fsync nor digest blocks the thread that answers HTTP. Started by sqlite-thread-client.ts.
 import { parentPort, workerData } from 'node:worker_threads';
+import type { PreparedRecords } from '../digest/digest-envelope.js';
 import type { Database } from '../store/db.js';
 import { openSqliteConnection } from '../store/db.js';
 import {
@@ -26,8 +27,13 @@ const post = (message: FromThread) => port.postMessage(message);
 // Digest commits at NORMAL; each raw-envelope commit switches to FULL around itself.
 const { sqlite, kysely } = openSqliteConnection(data.file, 'NORMAL');
 const insertRaw = sqlite.prepare(INSERT_RAW_ENVELOPE_SQL);
-const insertRawBatch = sqlite.transaction((rows: RawEnvelope[]) => {
-  for (const row of rows) insertRaw.run(...rawEnvelopeParameters(row));
+/** Digest records ingest computed, by raw envelope id, until digest takes them (bounded: a backlog past it parses). */
+const prepared = new Map<number, PreparedRecords>();
+const MAX_PREPARED = 50_000;
+const insertRawBatch = sqlite.transaction((rows: Pending[]) => {
+  const ids: number[] = [];
+  for (const p of rows) ids.push(Number(insertRaw.run(...rawEnvelopeParameters(p.row)).lastInsertRowid));
+  return ids;
 });
 
 const db: Database = {
@@ -43,6 +49,11 @@ const log = (level: 'error' | 'warn') => (fields: { err?: unknown }, msg: string
 const digest = new DigestWorker(db, {
   batchSize: data.digestBatchSize,
   pollMs: data.digestPollMs,
+  prepared: (rawId) => {
+    const records = prepared.get(rawId);
+    prepared.delete(rawId);
+    return records;
+  },
   log: { error: log('error'), warn: log('warn') } as never,
 });
 let reported = 0;
@@ -54,7 +65,12 @@ const reportDigested = () => {
 };
 const reporter = setInterval(reportDigested, 50);
 
-let pending: { id: number; row: RawEnvelope }[] = [];
+interface Pending {
+  readonly id: number;
+  readonly row: RawEnvelope;
+  readonly prepared: PreparedRecords | undefined;
+}
+let pending: Pending[] = [];
 let scheduled = false;
 
 function schedule(): void {
@@ -78,8 +94,11 @@ function flush(): void {
   const ids = batch.map((p) => p.id);
   try {
     sqlite.pragma('synchronous = FULL');
-    insertRawBatch.immediate(batch.map((p) => p.row));
+    const rawIds = insertRawBatch.immediate(batch);
     post({ t: 'committed', ids });
+    batch.forEach((p, i) => {
+      if (p.prepared && prepared.size < MAX_PREPARED) prepared.set(rawIds[i] as number, p.prepared);
+    });
     digest.notify();
   } catch (error) {
     post({ t: 'failed', ids, error: toThreadError(error) });
@@ -107,7 +126,7 @@ port.on('message', (message: ToThread) => {
   switch (message.t) {
     case 'add':
       // A Buffer arrives as a plain Uint8Array; the driver stores either as a BLOB.
-      pending.push({ id: message.id, row: message.row });
+      pending.push({ id: message.id, row: message.row, prepared: message.prepared });
       schedule();
       return;
     case 'start':

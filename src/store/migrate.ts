@@ -7,6 +7,7 @@ import { organizations } from './migrations/region/20261128T1700-organizations.j
 import { events } from './migrations/region/20261128T1800-events.js';
 import { issueTriage } from './migrations/region/20261128T1900-issue-triage.js';
 import { rateCounters } from './migrations/region/20261128T1910-rate-counters.js';
+import { compressedPayloads } from './migrations/region/20261128T2100-compressed-payloads.js';
 
 /** The control store's migrations, in order; names are timestamp-prefixed and never renamed. */
 function controlMigrations(engine: Engine): Record<string, Migration> {
@@ -23,6 +24,7 @@ function regionMigrations(engine: Engine): Record<string, Migration> {
     '20261128T1800-events': events(engine),
     '20261128T1900-issue-triage': issueTriage(engine),
     '20261128T1910-rate-counters': rateCounters(engine),
+    '20261128T2100-compressed-payloads': compressedPayloads(engine),
   };
 }
 

@@ -130,6 +130,8 @@ export interface RawEnvelopeTable {
   event_id: string | null;
   client_ip: string | null;
   payload: Uint8Array;
+  /** The payload's Content-Encoding as sent (gzip, deflate, br), or null when it is plain. */
+  encoding: string | null;
   digest_error: string | null;
 }
 
@@ -196,7 +198,9 @@ export interface EventTable {
   trace_id: string | null;
   user_key: string | null;
   tags: string;
+  /** The stored document (JSON), or '' when it is in `data_gz`. */
   data: string;
+  data_gz: Uint8Array | null;
 }
 
 export interface IssueTagTable {

@@ -61,6 +61,7 @@ export function storedRaw(
     eventId: null,
     clientIp: '127.0.0.1',
     payload,
+    encoding: null,
   };
 }
 

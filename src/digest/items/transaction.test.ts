@@ -9,6 +9,7 @@ import {
 } from '../../../test/support/digest.js';
 import { TEST_ENGINES } from '../../../test/support/engines.js';
 import { serializeEnvelope } from '../../protocol/envelope.js';
+import { storedDocument } from '../../store/region/events.js';
 import { findSpansByTrace } from '../../store/region/spans.js';
 import { UNLABELED_TRANSACTION } from './transaction.js';
 
@@ -167,7 +168,7 @@ describe.each(TEST_ENGINES)('transaction digest (%s)', (engine) => {
         ['release', 'errata-fixtures@1.0.0'],
       ]),
     );
-    const data = JSON.parse(event!.data) as Record<string, unknown>;
+    const data = JSON.parse(storedDocument(event!)) as Record<string, unknown>;
     expect(data).toMatchObject({ type: 'transaction', transaction: 'process-order', event_id: f.eventId });
     expect(data.spans).toHaveLength(2);
 

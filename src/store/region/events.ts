@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { compressDocument, decompressDocument } from '../../lib/compression.js';
 import type { RegionSchema } from '../schema.js';
 
 type Db = Kysely<RegionSchema>;
@@ -54,6 +55,14 @@ export async function existingEventIds(
   return found;
 }
 
+/** An events row's stored document (JSON text), wherever the row keeps it. */
+export function storedDocument(row: { readonly data: string; readonly data_gz: Uint8Array | null }): string {
+  return row.data_gz ? decompressDocument(row.data_gz) : row.data;
+}
+
+/** Documents shorter than this are stored as text. */
+const COMPRESS_FROM = 512;
+
 /** Ids per IN list, and rows per multi-row insert: far below either engine's parameter limit. */
 const IN_CHUNK = 500;
 const INSERT_CHUNK = 100;
@@ -77,7 +86,10 @@ function eventRow(event: NewEvent) {
     trace_id: event.traceId,
     user_key: event.userKey,
     tags: JSON.stringify(event.tags),
-    data: event.data,
+    // Documents are stored gzipped (issue #6); a tiny one is not worth it.
+    ...(event.data.length >= COMPRESS_FROM
+      ? { data: '', data_gz: compressDocument(event.data) }
+      : { data: event.data, data_gz: null }),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { EventTable, IssueTable, RegionSchema } from '../schema.js';
+import { storedDocument } from './events.js';
 
 type Db = Kysely<RegionSchema>;
 
@@ -121,7 +122,7 @@ export function toStoredEvent(row: Selectable<EventTable>): StoredEvent {
     environment: row.environment,
     platform: row.platform,
     tags: JSON.parse(row.tags) as [string, string][],
-    data: JSON.parse(row.data) as Record<string, unknown>,
+    data: JSON.parse(storedDocument(row)) as Record<string, unknown>,
   };
 }
 

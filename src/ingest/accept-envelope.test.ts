@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { FIXTURE_SDKS, loadFixtures } from '../../test/fixtures/load.js';
+import { loadConfig } from '../config/config.js';
+import { eventRecordOf } from '../digest/digest-envelope.js';
+import { parseEnvelope } from '../protocol/envelope.js';
+import { parseEventPayload } from '../protocol/event-normalize.js';
+import { acceptEnvelope } from './accept-envelope.js';
+
+const config = loadConfig({});
+const envelopes = FIXTURE_SDKS.flatMap((sdk) => loadFixtures(sdk)).filter((f) =>
+  f.url.includes('/envelope/'),
+);
+
+describe('acceptEnvelope hands digest the records it would compute itself', () => {
+  it.each(envelopes.map((f) => [`${f.sdk}/${f.name}`, f] as const))('%s', (_name, fixture) => {
+    const envelope = parseEnvelope(fixture.body);
+    const received = { receivedAt: Date.parse('2026-11-28T17:24:28Z'), clientIp: '203.0.113.9' };
+    const accepted = acceptEnvelope(envelope, config, received);
+    // What digest computes from the stored raw envelope when nothing was handed over.
+    const expected = new Map();
+    for (const [index, item] of envelope.items.entries()) {
+      if (item.headers.type !== 'event') continue;
+      const record = eventRecordOf(parseEventPayload(item.payload), {
+        ...received,
+        eventId: accepted.eventId,
+        sentAt: envelope.headers.sent_at,
+      });
+      if (record) expected.set(index, record);
+    }
+    expect(accepted.prepared).toEqual(expected);
+  });
+
+  it('covers envelopes with error events', () => {
+    const withEvents = envelopes.filter(
+      (f) =>
+        acceptEnvelope(parseEnvelope(f.body), config, { receivedAt: 0, clientIp: null }).prepared.size > 0,
+    );
+    expect(withEvents.length).toBeGreaterThanOrEqual(5);
+  });
+});
