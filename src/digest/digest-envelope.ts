@@ -24,7 +24,11 @@ export interface EventRecordOptions {
  * is dropped (the envelope's other items are still digested). Ingest and digest both call this with
  * the same inputs, so a record handed over by ingest is the one digest would compute.
  */
-export function eventRecordOf(payload: unknown, options: EventRecordOptions): EventRecord | null {
+export function eventRecordOf(
+  payload: unknown,
+  options: EventRecordOptions,
+  payloadText?: string,
+): EventRecord | null {
   try {
     const event = normalizeEvent(payload, {
       receivedAt: options.receivedAt,
@@ -32,7 +36,7 @@ export function eventRecordOf(payload: unknown, options: EventRecordOptions): Ev
       ...(options.sentAt === undefined ? {} : { sentAt: options.sentAt }),
       ...(options.clientIp ? { clientIp: options.clientIp } : {}),
     });
-    return recordOf(prepareEvent(event));
+    return recordOf(prepareEvent(event), payloadText);
   } catch (error) {
     if (error instanceof ProtocolError) return null;
     throw error;
@@ -59,12 +63,11 @@ function eventItem(
       if (error instanceof ProtocolError) return;
       throw error;
     }
-    record = eventRecordOf(parsed, {
-      receivedAt: ctx.raw.receivedAt,
-      eventId: ctx.eventId,
-      sentAt,
-      clientIp: ctx.raw.clientIp,
-    });
+    record = eventRecordOf(
+      parsed,
+      { receivedAt: ctx.raw.receivedAt, eventId: ctx.eventId, sentAt, clientIp: ctx.raw.clientIp },
+      payload.toString('utf8'),
+    );
   }
   if (record) events.push({ projectId: ctx.raw.projectId, record });
 }

@@ -20,11 +20,11 @@ describe('acceptEnvelope hands digest the records it would compute itself', () =
     const expected = new Map();
     for (const [index, item] of envelope.items.entries()) {
       if (item.headers.type !== 'event') continue;
-      const record = eventRecordOf(parseEventPayload(item.payload), {
-        ...received,
-        eventId: accepted.eventId,
-        sentAt: envelope.headers.sent_at,
-      });
+      const record = eventRecordOf(
+        parseEventPayload(item.payload),
+        { ...received, eventId: accepted.eventId, sentAt: envelope.headers.sent_at },
+        item.payload.toString('utf8'),
+      );
       if (record) expected.set(index, record);
     }
     expect(accepted.prepared).toEqual(expected);

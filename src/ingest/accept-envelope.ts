@@ -4,7 +4,7 @@ import type { EventRecord } from '../digest/digest-event.js';
 import { AppError } from '../lib/app-error.js';
 import type { Envelope } from '../protocol/envelope.js';
 import { generateEventId, normalizeEventId } from '../protocol/event-id.js';
-import { parseEventPayload } from '../protocol/event-normalize.js';
+import { parseEventText } from '../protocol/event-normalize.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { tooLarge } from './read-body.js';
 
@@ -26,9 +26,13 @@ export interface AcceptedEnvelope {
  * The digest record of an event, or null. Ingest only computes it ahead of digest: whatever fails
  * here (a broken event, or a bug) is left for digest, which drops or sets the envelope aside.
  */
-export function recordOrNull(payload: unknown, options: EventRecordOptions): EventRecord | null {
+export function recordOrNull(
+  payload: unknown,
+  options: EventRecordOptions,
+  payloadText: string,
+): EventRecord | null {
   try {
-    return eventRecordOf(payload, options);
+    return eventRecordOf(payload, options, payloadText);
   } catch {
     return null;
   }
@@ -52,7 +56,7 @@ export function acceptEnvelope(
   let counted = false;
   let good = 0;
   let badEvent: ProtocolError | null = null;
-  const events: [number, unknown][] = [];
+  const events: [number, unknown, string][] = [];
   for (const [index, item] of envelope.items.entries()) {
     const type = item.headers.type;
     if (EVENT_LIKE.has(type) && item.payload.length > config.ingestMaxEventBytes) throw tooLarge(type);
@@ -60,7 +64,8 @@ export function acceptEnvelope(
       throw tooLarge('attachment');
     if (type === 'event' || type === 'transaction' || type === 'feedback') {
       try {
-        const payload = parseEventPayload(item.payload) as Record<string, unknown> | null;
+        const text = item.payload.toString('utf8');
+        const payload = parseEventText(text) as Record<string, unknown> | null;
         if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
           throw new ProtocolError('invalid_event', 'invalid event: the payload is not a JSON object');
         }
@@ -68,7 +73,7 @@ export function acceptEnvelope(
           eventId = normalizeEventId(payload.event_id);
         }
         counted ||= COUNTED.has(type);
-        if (type === 'event') events.push([index, payload]);
+        if (type === 'event') events.push([index, payload, text]);
         good++;
       } catch (error) {
         if (!(error instanceof ProtocolError)) throw error;
@@ -81,13 +86,17 @@ export function acceptEnvelope(
   if (badEvent && good === 0) throw new AppError('bad_request', badEvent.message);
   if (eventId === null && counted) eventId = generateEventId();
   const prepared = new Map<number, EventRecord>();
-  for (const [index, payload] of events) {
-    const record = recordOrNull(payload, {
-      receivedAt: received.receivedAt,
-      eventId,
-      sentAt: envelope.headers.sent_at,
-      clientIp: received.clientIp,
-    });
+  for (const [index, payload, text] of events) {
+    const record = recordOrNull(
+      payload,
+      {
+        receivedAt: received.receivedAt,
+        eventId,
+        sentAt: envelope.headers.sent_at,
+        clientIp: received.clientIp,
+      },
+      text,
+    );
     if (record) prepared.set(index, record);
   }
   return { eventId, counted, prepared };

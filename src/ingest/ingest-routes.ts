@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../lib/app-error.js';
 import { parseEnvelope } from '../protocol/envelope.js';
 import { generateEventId, normalizeEventId } from '../protocol/event-id.js';
-import { parseEventPayload } from '../protocol/event-normalize.js';
+import { parseEventText } from '../protocol/event-normalize.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { formatRateLimits, type RateLimitScope } from '../protocol/rate-limits.js';
 import { findRequestAuth, type IngestAuth, resolveEnvelopeAuth } from '../protocol/sentry-auth.js';
@@ -121,7 +121,7 @@ async function envelopeHandler(deps: IngestDeps, request: FastifyRequest, reply:
       clientIp: request.ip,
       ...stored(read),
     },
-    accepted.prepared,
+    { records: accepted.prepared, ...(read.encoding ? { plain: read.body } : {}) },
   );
   return reply.send(accepted.eventId ? { id: accepted.eventId } : {});
 }
@@ -134,7 +134,8 @@ async function storeHandler(deps: IngestDeps, request: FastifyRequest, reply: Fa
   const key = await enabledKey(deps, auth, projectId);
   const read = await body(deps, request);
   if (read.body.length > deps.ctx.config.ingestMaxEventBytes) throw tooLarge('event');
-  const event = parseEventPayload(read.body) as Record<string, unknown> | null;
+  const text = read.body.toString('utf8');
+  const event = parseEventText(text) as Record<string, unknown> | null;
   if (event === null || typeof event !== 'object' || Array.isArray(event)) {
     throw new ProtocolError('invalid_event', 'invalid event: the payload is not a JSON object');
   }
@@ -144,10 +145,13 @@ async function storeHandler(deps: IngestDeps, request: FastifyRequest, reply: Fa
       : normalizeEventId(event.event_id);
   await checkLimits(deps, key);
   const receivedAt = deps.ctx.now();
-  const record = recordOrNull(event, { receivedAt, eventId, sentAt: undefined, clientIp: request.ip });
+  const record = recordOrNull(event, { receivedAt, eventId, sentAt: undefined, clientIp: request.ip }, text);
   await deps.writer.add(
     { projectId, keyId: key.id, kind: 'store', receivedAt, eventId, clientIp: request.ip, ...stored(read) },
-    record ? new Map([[0, record]]) : undefined,
+    {
+      ...(record ? { records: new Map([[0, record]]) } : {}),
+      ...(read.encoding ? { plain: read.body } : {}),
+    },
   );
   return reply.send({ id: eventId });
 }

@@ -7,7 +7,7 @@ import type { RegionSchema } from '../store/schema.js';
 /**
  * Durable raw writes for ingest: each request waits until its envelope is committed, and the
  * requests in flight together share one transaction. `onCommit` tells digest there is work.
- * This writer (PostgreSQL, SQLite in memory) keeps no prepared records: digest parses again.
+ * This writer (PostgreSQL, SQLite in memory) keeps no extras: digest reads and parses again.
  */
 export function createRawWriter(db: Kysely<RegionSchema>, onCommit: () => void, maxBatch = 500): RawWriter {
   return new GroupCommit<RawEnvelope>(
@@ -18,10 +18,16 @@ export function createRawWriter(db: Kysely<RegionSchema>, onCommit: () => void, 
 }
 
 /**
- * Where ingest hands a raw envelope: resolves once it is committed, rejects when it is not.
- * `prepared` are the digest records of its event items, which a writer that digests in the same
- * process may keep for digest (it parses the envelope again when it has none).
+ * What ingest has of a raw envelope beyond its row, which a writer that digests in the same process
+ * may keep for digest: the digest records of its event items, and its body decoded (when it is
+ * stored compressed). Digest reads and parses the envelope again when it has neither.
  */
+export interface IngestedExtras {
+  readonly records?: PreparedRecords;
+  readonly plain?: Buffer;
+}
+
+/** Where ingest hands a raw envelope: resolves once it is committed, rejects when it is not. */
 export interface RawWriter {
-  add(row: RawEnvelope, prepared?: PreparedRecords): Promise<void>;
+  add(row: RawEnvelope, extras?: IngestedExtras): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { digestRawEnvelope, type PreparedRecords } from '../digest/digest-envelope.js';
+import { digestRawEnvelope } from '../digest/digest-envelope.js';
 import { type PendingEvent, writeEvents } from '../digest/digest-event.js';
 import type { Database } from '../store/db.js';
 import {
@@ -8,6 +8,7 @@ import {
   markRawEnvelopeFailed,
 } from '../store/region/raw-envelopes.js';
 import { isDatabaseUnavailable } from '../store/unavailable.js';
+import type { RetainedEnvelopes } from './retained-envelopes.js';
 
 /** What the process asks of digest, wherever it runs (this thread, or the SQLite ingest thread). */
 export interface DigestRunner {
@@ -25,8 +26,8 @@ export interface DigestWorkerOptions {
   readonly batchSize: number;
   readonly pollMs: number;
   readonly log: Pick<FastifyBaseLogger, 'error' | 'warn'>;
-  /** Takes the digest records ingest computed for a raw envelope, if this process kept them. */
-  readonly prepared?: (rawId: number) => PreparedRecords | undefined;
+  /** What this process kept of the envelopes ingest wrote (bodies, digest records), if anything. */
+  readonly retained?: RetainedEnvelopes;
 }
 
 /**
@@ -108,10 +109,16 @@ export class DigestWorker implements DigestRunner {
     const { db } = this;
     try {
       return await db.region.transaction().execute(async (trx) => {
-        const batch = await claimRawEnvelopes(trx, db.engine, this.options.batchSize);
+        const { retained } = this.options;
+        const batch = await claimRawEnvelopes(
+          trx,
+          db.engine,
+          this.options.batchSize,
+          retained ? (id) => retained.payload(id) : undefined,
+        );
         const events: PendingEvent[] = [];
         for (const raw of batch)
-          await digestRawEnvelope(trx, db.engine, raw, events, this.options.prepared?.(raw.id));
+          await digestRawEnvelope(trx, db.engine, raw, events, retained?.take(raw.id)?.records);
         await writeEvents(trx, events);
         await deleteRawEnvelopes(
           trx,
@@ -132,11 +139,17 @@ export class DigestWorker implements DigestRunner {
     for (let i = 0; i < this.options.batchSize; i++) {
       try {
         const found = await db.region.transaction().execute(async (trx) => {
-          const [raw] = await claimRawEnvelopes(trx, db.engine, 1);
+          const { retained } = this.options;
+          const [raw] = await claimRawEnvelopes(
+            trx,
+            db.engine,
+            1,
+            retained ? (id) => retained.payload(id) : undefined,
+          );
           if (!raw) return false;
           try {
             const events: PendingEvent[] = [];
-            await digestRawEnvelope(trx, db.engine, raw, events);
+            await digestRawEnvelope(trx, db.engine, raw, events, retained?.take(raw.id)?.records);
             await writeEvents(trx, events);
           } catch (error) {
             // A database that is down, busy or deadlocked says nothing about the envelope: retry later.

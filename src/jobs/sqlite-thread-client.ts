@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FastifyBaseLogger } from 'fastify';
-import type { PreparedRecords } from '../digest/digest-envelope.js';
+import type { IngestedExtras } from '../ingest/raw-writer.js';
 import type { RawEnvelope } from '../store/region/raw-envelopes.js';
 import type { DigestRunner } from './digest-worker.js';
 import {
@@ -64,6 +64,7 @@ export class SqliteThread implements DigestRunner {
       digestBatchSize: this.options.digestBatchSize,
       digestPollMs: this.options.digestPollMs,
       maxWriteBatch: this.options.maxWriteBatch ?? 500,
+      retainBytes: 64 * 1024 * 1024,
     });
     worker.on('message', (message: FromThread) => this.receive(message));
     worker.on('error', (error) => this.options.log.error({ err: error }, 'SQLite writer thread failed'));
@@ -140,12 +141,12 @@ export class SqliteThread implements DigestRunner {
 
   /**
    * Resolves once the raw envelope is committed (on disk); rejects when it is not. The thread keeps
-   * `prepared` until it digests the envelope, so that it need not parse its events again.
+   * the extras until it digests the envelope, so that it need not read and parse it again.
    */
-  add(row: RawEnvelope, prepared?: PreparedRecords): Promise<void> {
+  add(row: RawEnvelope, extras?: IngestedExtras): Promise<void> {
     if (this.closed) return Promise.reject(threadGone('closed'));
     if (!this.alive) return Promise.reject(threadGone('restarting'));
-    return this.call((id) => (prepared ? { t: 'add', id, row, prepared } : { t: 'add', id, row }));
+    return this.call((id) => (extras ? { t: 'add', id, row, extras } : { t: 'add', id, row }));
   }
 
   start(): void {

@@ -1,4 +1,4 @@
-import type { PreparedRecords } from '../digest/digest-envelope.js';
+import type { IngestedExtras } from '../ingest/raw-writer.js';
 import type { RawEnvelope } from '../store/region/raw-envelopes.js';
 
 /** What the SQLite writer thread is started with. */
@@ -8,11 +8,13 @@ export interface SqliteThreadData {
   readonly digestPollMs: number;
   /** Raw envelopes committed together at most. */
   readonly maxWriteBatch: number;
+  /** Bytes of ingest extras (decoded bodies, digest records) kept for digest at most. */
+  readonly retainBytes: number;
 }
 
 /** Messages to the thread. Each `id` is answered once. */
 export type ToThread =
-  | { readonly t: 'add'; readonly id: number; readonly row: RawEnvelope; readonly prepared?: PreparedRecords }
+  | { readonly t: 'add'; readonly id: number; readonly row: RawEnvelope; readonly extras?: IngestedExtras }
   | { readonly t: 'start' }
   | { readonly t: 'notify' }
   | { readonly t: 'drain'; readonly id: number }

@@ -2,7 +2,7 @@
 // in flight together in one transaction) and digests them, on a connection of its own, so that
 // neither fsync nor digest blocks the thread that answers HTTP. Started by sqlite-thread-client.ts.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { PreparedRecords } from '../digest/digest-envelope.js';
+import type { IngestedExtras } from '../ingest/raw-writer.js';
 import type { Database } from '../store/db.js';
 import { openSqliteConnection } from '../store/db.js';
 import {
@@ -12,6 +12,7 @@ import {
 } from '../store/region/raw-envelopes.js';
 import type { ControlSchema, RegionSchema } from '../store/schema.js';
 import { DigestWorker } from './digest-worker.js';
+import { RetainedEnvelopes } from './retained-envelopes.js';
 import {
   type FromThread,
   type SqliteThreadData,
@@ -27,9 +28,8 @@ const post = (message: FromThread) => port.postMessage(message);
 // Digest commits at NORMAL; each raw-envelope commit switches to FULL around itself.
 const { sqlite, kysely } = openSqliteConnection(data.file, 'NORMAL');
 const insertRaw = sqlite.prepare(INSERT_RAW_ENVELOPE_SQL);
-/** Digest records ingest computed, by raw envelope id, until digest takes them (bounded: a backlog past it parses). */
-const prepared = new Map<number, PreparedRecords>();
-const MAX_PREPARED = 50_000;
+/** What ingest handed over with each committed envelope, until digest takes it. */
+const retained = new RetainedEnvelopes(data.retainBytes);
 const insertRawBatch = sqlite.transaction((rows: Pending[]) => {
   const ids: number[] = [];
   for (const p of rows) ids.push(Number(insertRaw.run(...rawEnvelopeParameters(p.row)).lastInsertRowid));
@@ -49,11 +49,7 @@ const log = (level: 'error' | 'warn') => (fields: { err?: unknown }, msg: string
 const digest = new DigestWorker(db, {
   batchSize: data.digestBatchSize,
   pollMs: data.digestPollMs,
-  prepared: (rawId) => {
-    const records = prepared.get(rawId);
-    prepared.delete(rawId);
-    return records;
-  },
+  retained,
   log: { error: log('error'), warn: log('warn') } as never,
 });
 let reported = 0;
@@ -68,7 +64,7 @@ const reporter = setInterval(reportDigested, 50);
 interface Pending {
   readonly id: number;
   readonly row: RawEnvelope;
-  readonly prepared: PreparedRecords | undefined;
+  readonly extras: IngestedExtras | undefined;
 }
 let pending: Pending[] = [];
 let scheduled = false;
@@ -97,7 +93,12 @@ function flush(): void {
     const rawIds = insertRawBatch.immediate(batch);
     post({ t: 'committed', ids });
     batch.forEach((p, i) => {
-      if (p.prepared && prepared.size < MAX_PREPARED) prepared.set(rawIds[i] as number, p.prepared);
+      const payload = p.extras?.plain ?? (p.row.encoding === null ? p.row.payload : undefined);
+      retained.keep(rawIds[i] as number, {
+        records: p.extras?.records,
+        // A Buffer crosses the thread boundary as a plain Uint8Array: view it as a Buffer again.
+        payload: payload && Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+      });
     });
     digest.notify();
   } catch (error) {
@@ -126,7 +127,7 @@ port.on('message', (message: ToThread) => {
   switch (message.t) {
     case 'add':
       // A Buffer arrives as a plain Uint8Array; the driver stores either as a BLOB.
-      pending.push({ id: message.id, row: message.row, prepared: message.prepared });
+      pending.push({ id: message.id, row: message.row, extras: message.extras });
       schedule();
       return;
     case 'start':

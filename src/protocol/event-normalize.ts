@@ -34,8 +34,13 @@ export interface NormalizeOptions {
  * Throws `ProtocolError` `invalid_event` with Relay's wording, "invalid JSON data".
  */
 export function parseEventPayload(payload: Buffer): unknown {
+  return parseEventText(payload.toString('utf8'));
+}
+
+/** The same, from the payload already decoded as UTF-8 (the caller keeps the text). */
+export function parseEventText(text: string): unknown {
   try {
-    return JSON.parse(payload.toString('utf8'));
+    return JSON.parse(text);
   } catch (err) {
     throw new ProtocolError('invalid_event', `invalid JSON data: ${(err as Error).message}`);
   }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { compressDocument, decompressDocument } from '../../lib/compression.js';
+import { decompressDocument, packDocument } from '../../lib/compression.js';
 import type { RegionSchema } from '../schema.js';
 
 type Db = Kysely<RegionSchema>;
@@ -22,8 +22,8 @@ export interface NewEvent {
   readonly traceId: string | null;
   readonly userKey: string | null;
   readonly tags: readonly (readonly [string, string])[];
-  /** The stored event document (JSON text). */
-  readonly data: string;
+  /** The stored event document: JSON text, or already packed by `packDocument` (lib/compression.ts). */
+  readonly data: string | Uint8Array;
 }
 
 export async function eventExists(db: Db, projectId: number, eventId: string): Promise<boolean> {
@@ -60,8 +60,11 @@ export function storedDocument(row: { readonly data: string; readonly data_gz: U
   return row.data_gz ? decompressDocument(row.data_gz) : row.data;
 }
 
-/** Documents shorter than this are stored as text. */
-const COMPRESS_FROM = 512;
+function stored(packed: string | Uint8Array): { data: string; data_gz: Buffer | null } {
+  if (typeof packed === 'string') return { data: packed, data_gz: null };
+  // A Buffer crosses a thread boundary as a plain Uint8Array; the drivers bind Buffers.
+  return { data: '', data_gz: Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength) };
+}
 
 /** Ids per IN list, and rows per multi-row insert: far below either engine's parameter limit. */
 const IN_CHUNK = 500;
@@ -86,10 +89,8 @@ function eventRow(event: NewEvent) {
     trace_id: event.traceId,
     user_key: event.userKey,
     tags: JSON.stringify(event.tags),
-    // Documents are stored gzipped (issue #6); a tiny one is not worth it.
-    ...(event.data.length >= COMPRESS_FROM
-      ? { data: '', data_gz: compressDocument(event.data) }
-      : { data: event.data, data_gz: null }),
+    // Documents are stored gzipped (issue #6), a tiny one as text.
+    ...stored(typeof event.data === 'string' ? packDocument(event.data) : event.data),
   };
 }
 

@@ -63,15 +63,40 @@ export function rawEnvelopeParameters(r: RawEnvelope): unknown[] {
  * skipped (`FOR UPDATE SKIP LOCKED`), so each is digested once whichever node picks it up; SQLite
  * has one writer, and the transaction's write lock does the same.
  */
-export async function claimRawEnvelopes(db: Db, engine: Engine, limit: number): Promise<StoredRawEnvelope[]> {
+export async function claimRawEnvelopes(
+  db: Db,
+  engine: Engine,
+  limit: number,
+  /** Payloads the caller holds already (decoded), which are then not read back. */
+  held?: (id: number) => Buffer | undefined,
+): Promise<StoredRawEnvelope[]> {
+  // Without payloads held, one query reads everything; with them, the payloads not held come after.
   let query = db
     .selectFrom('raw_envelopes')
-    .selectAll()
+    .select(['id', 'project_id', 'key_id', 'kind', 'received_at', 'event_id', 'client_ip'])
+    .$if(held === undefined, (q) => q.select(['payload', 'encoding']))
     .where('digest_error', 'is', null)
     .orderBy('id')
     .limit(limit);
   if (engine === 'postgres') query = query.modifyEnd(sql`for update skip locked`);
   const rows = await query.execute();
+  const payloads = new Map<number, Buffer>();
+  const decoded = (payload: Uint8Array, encoding: string | null | undefined) =>
+    // Decoded once already at ingest, within the size limits.
+    encoding ? decodeSync(encoding as BodyEncoding, Buffer.from(payload)) : Buffer.from(payload);
+  for (const r of rows) {
+    const payload = r.payload ? decoded(r.payload, r.encoding) : held?.(r.id);
+    if (payload) payloads.set(r.id, payload);
+  }
+  const missing = rows.filter((r) => !payloads.has(r.id)).map((r) => r.id);
+  if (missing.length > 0) {
+    const stored = await db
+      .selectFrom('raw_envelopes')
+      .select(['id', 'payload', 'encoding'])
+      .where('id', 'in', missing)
+      .execute();
+    for (const r of stored) payloads.set(r.id, decoded(r.payload, r.encoding));
+  }
   return rows.map((r) => ({
     id: r.id,
     projectId: r.project_id,
@@ -80,10 +105,7 @@ export async function claimRawEnvelopes(db: Db, engine: Engine, limit: number): 
     receivedAt: r.received_at,
     eventId: r.event_id,
     clientIp: r.client_ip,
-    // Decoded once already at ingest, within the size limits.
-    payload: r.encoding
-      ? decodeSync(r.encoding as BodyEncoding, Buffer.from(r.payload))
-      : Buffer.from(r.payload),
+    payload: payloads.get(r.id) as Buffer,
     encoding: null,
   }));
 }
