@@ -6,6 +6,7 @@ import { DatabaseRateLimiter, MemoryRateLimiter, type RateLimiter } from './inge
 import { createRawWriter, type RawWriter } from './ingest/raw-writer.js';
 import { type DigestRunner, DigestWorker } from './jobs/digest-worker.js';
 import { startMaintenance } from './jobs/maintenance.js';
+import { RetainedEnvelopes } from './jobs/retained-envelopes.js';
 import { SqliteThread } from './jobs/sqlite-thread-client.js';
 import { type FirstStart, firstStart } from './services/bootstrap.js';
 import type { ServiceContext } from './services/context.js';
@@ -42,6 +43,9 @@ export async function assemble(ctx: ServiceContext): Promise<Errata> {
   return { app, worker };
 }
 
+/** What ingest hands digest (decoded bodies, digest records) is kept up to this many bytes. */
+const RETAIN_BYTES = 64 * 1024 * 1024;
+
 /**
  * Where raw envelopes are committed and digested. A SQLite file gets a thread of its own for both
  * (its commits block, and digest is most of the CPU): the HTTP thread only reads, checks and
@@ -64,13 +68,19 @@ function ingestPipeline(ctx: ServiceContext): {
       file: ctx.db.file,
       digestBatchSize: options.batchSize,
       digestPollMs: options.pollMs,
+      retainBytes: RETAIN_BYTES,
       log,
     });
     return { writer: thread, worker: thread, log: holder };
   }
   let worker: DigestWorker | undefined;
-  const writer = createRawWriter(ctx.db.region, () => worker?.notify());
-  worker = new DigestWorker(ctx.db, options);
+  const retained = new RetainedEnvelopes(RETAIN_BYTES);
+  const writer = createRawWriter(ctx.db.region, () => worker?.notify(), retained);
+  worker = new DigestWorker(ctx.db, {
+    ...options,
+    retained,
+    concurrency: ctx.db.engine === 'postgres' ? ctx.config.digestConcurrency : 1,
+  });
   return { writer, worker, log: holder };
 }
 

@@ -62,6 +62,8 @@ export interface Config {
   readonly projectQuotaPerMinute: number;
   /** ERRATA_DIGEST_BATCH, default 50: raw envelopes digested per transaction. */
   readonly digestBatchSize: number;
+  /** ERRATA_DIGEST_CONCURRENCY, default 2: digest transactions at once per node on PostgreSQL (SQLite: one). */
+  readonly digestConcurrency: number;
   /** ERRATA_DIGEST_POLL_MS, default 1000: how often digest looks for work it was not told about (other nodes, restarts). */
   readonly digestPollMs: number;
 }
@@ -166,6 +168,7 @@ export function loadConfig(env: Env): Config {
     keyCacheSeconds: integer(env, 'ERRATA_KEY_CACHE_SECONDS', 5, 0, 3600),
     projectQuotaPerMinute: integer(env, 'ERRATA_PROJECT_QUOTA_PER_MINUTE', 0, 0, 1_000_000_000),
     digestBatchSize: integer(env, 'ERRATA_DIGEST_BATCH', 50, 1, 10_000),
+    digestConcurrency: integer(env, 'ERRATA_DIGEST_CONCURRENCY', 2, 1, 32),
     digestPollMs: integer(env, 'ERRATA_DIGEST_POLL_MS', 1000, 10, 600_000),
   });
 }

@@ -275,7 +275,9 @@ async function writeProjectEvents(trx: Db, projectId: number, list: readonly Eve
     else byIssue.set(issueId, [r]);
   }
 
-  for (const [issueId, events] of byIssue) await recordIssue(trx, issueId, events);
+  // In issue order: concurrent digest transactions (PostgreSQL) then lock shared issues in the same order.
+  for (const issueId of [...byIssue.keys()].sort((a, b) => a - b))
+    await recordIssue(trx, issueId, byIssue.get(issueId) as EventRecord[]);
   await insertEvents(trx, rows);
   await setProjectFirstEvent(trx, projectId, Math.min(...fresh.map((r) => r.row.timestamp)));
 }

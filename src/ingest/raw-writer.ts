@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { PreparedRecords } from '../digest/digest-envelope.js';
+import type { RetainedEnvelopes } from '../jobs/retained-envelopes.js';
 import { GroupCommit } from '../lib/group-commit.js';
 import { insertRawEnvelopes, type RawEnvelope } from '../store/region/raw-envelopes.js';
 import type { RegionSchema } from '../store/schema.js';
@@ -7,14 +8,32 @@ import type { RegionSchema } from '../store/schema.js';
 /**
  * Durable raw writes for ingest: each request waits until its envelope is committed, and the
  * requests in flight together share one transaction. `onCommit` tells digest there is work.
- * This writer (PostgreSQL, SQLite in memory) keeps no extras: digest reads and parses again.
+ * What ingest computed of each envelope is kept in `retained` for this process's digest (another
+ * node, or this one after a restart, reads and parses the envelope instead).
  */
-export function createRawWriter(db: Kysely<RegionSchema>, onCommit: () => void, maxBatch = 500): RawWriter {
-  return new GroupCommit<RawEnvelope>(
-    (rows) => db.transaction().execute((trx) => insertRawEnvelopes(trx, rows)),
+export function createRawWriter(
+  db: Kysely<RegionSchema>,
+  onCommit: () => void,
+  retained: RetainedEnvelopes,
+  maxBatch = 500,
+): RawWriter {
+  const commit = new GroupCommit<{ row: RawEnvelope; extras: IngestedExtras | undefined }>(
+    async (items) => {
+      const ids = await db.transaction().execute((trx) =>
+        insertRawEnvelopes(
+          trx,
+          items.map((i) => i.row),
+        ),
+      );
+      items.forEach(({ row, extras }, i) => {
+        const payload = extras?.plain ?? (row.encoding === null ? row.payload : undefined);
+        retained.keep(ids[i] as number, { records: extras?.records, payload });
+      });
+    },
     maxBatch,
     onCommit,
   );
+  return { add: (row, extras) => commit.add({ row, extras }) };
 }
 
 /**

@@ -26,6 +26,8 @@ export interface DigestWorkerOptions {
   readonly batchSize: number;
   readonly pollMs: number;
   readonly log: Pick<FastifyBaseLogger, 'error' | 'warn'>;
+  /** Digest transactions at once (PostgreSQL; SQLite has one writer: 1). */
+  readonly concurrency?: number;
   /** What this process kept of the envelopes ingest wrote (bodies, digest records), if anything. */
   readonly retained?: RetainedEnvelopes;
 }
@@ -91,10 +93,15 @@ export class DigestWorker implements DigestRunner {
     try {
       do {
         this.again = false;
-        while (!this.stopped && (await this.runOnce()) > 0) {
-          // Between batches, let the thread do other work (on SQLite: commit what ingest is waiting for).
-          await new Promise<void>((resolve) => setImmediate(resolve));
-        }
+        // On PostgreSQL several transactions at once, each claiming its own batch (SKIP LOCKED), so
+        // that one's round trips overlap another's; they meet only on the rows of a shared issue.
+        const loops = Array.from({ length: this.options.concurrency ?? 1 }, async () => {
+          while (!this.stopped && (await this.runOnce()) > 0) {
+            // Between batches, let the thread do other work (on SQLite: commit what ingest is waiting for).
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          }
+        });
+        await Promise.all(loops);
       } while (this.again && !this.stopped);
     } catch (error) {
       this.options.log.error({ err: error }, 'digest run failed; retrying on the next poll');

@@ -11,20 +11,31 @@ export interface Retained {
 /**
  * Raw envelopes' ingest extras by raw envelope id, within a byte budget: while digest keeps up the
  * backlog is small; when it falls behind, envelopes past the budget are simply not kept, and digest
- * reads and parses those from the database as after a restart.
+ * reads and parses those from the database as after a restart. What is older than `maxAgeMs` is
+ * dropped (with several nodes, another node may have digested the envelope).
  */
 export class RetainedEnvelopes {
-  private readonly entries = new Map<number, { retained: Retained; bytes: number }>();
+  private readonly entries = new Map<number, { retained: Retained; bytes: number; at: number }>();
   private bytes = 0;
 
-  constructor(private readonly maxBytes: number) {}
+  constructor(
+    private readonly maxBytes: number,
+    private readonly maxAgeMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Keeps what fits in the budget; true when kept. */
   keep(id: number, retained: Retained): boolean {
+    const now = this.now();
+    // Oldest first (a Map iterates in insertion order).
+    for (const [oldId, entry] of this.entries) {
+      if (entry.at > now - this.maxAgeMs) break;
+      this.take(oldId);
+    }
     let bytes = retained.payload?.length ?? 0;
     for (const record of retained.records?.values() ?? []) bytes += record.row.data.length + 1024;
     if (bytes === 0 || this.bytes + bytes > this.maxBytes) return false;
-    this.entries.set(id, { retained, bytes });
+    this.entries.set(id, { retained, bytes, at: now });
     this.bytes += bytes;
     return true;
   }

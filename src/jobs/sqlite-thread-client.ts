@@ -19,6 +19,8 @@ export interface SqliteThreadOptions {
   readonly digestBatchSize: number;
   readonly digestPollMs: number;
   readonly maxWriteBatch?: number;
+  /** Bytes of ingest extras the thread keeps for digest at most. */
+  readonly retainBytes: number;
   readonly log: Pick<FastifyBaseLogger, 'error' | 'warn'>;
 }
 
@@ -64,7 +66,7 @@ export class SqliteThread implements DigestRunner {
       digestBatchSize: this.options.digestBatchSize,
       digestPollMs: this.options.digestPollMs,
       maxWriteBatch: this.options.maxWriteBatch ?? 500,
-      retainBytes: 64 * 1024 * 1024,
+      retainBytes: this.options.retainBytes,
     });
     worker.on('message', (message: FromThread) => this.receive(message));
     worker.on('error', (error) => this.options.log.error({ err: error }, 'SQLite writer thread failed'));

@@ -27,10 +27,14 @@ export interface StoredRawEnvelope extends RawEnvelope {
   readonly encoding: null;
 }
 
-/** Inserts a batch of raw envelopes in one statement (the caller's transaction is the commit). */
-export async function insertRawEnvelopes(db: Db, rows: readonly RawEnvelope[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db
+/**
+ * Inserts a batch of raw envelopes in one statement (the caller's transaction is the commit) and
+ * returns their ids in the order given (PostgreSQL and SQLite return the rows of a multi-row
+ * INSERT … RETURNING in VALUES order).
+ */
+export async function insertRawEnvelopes(db: Db, rows: readonly RawEnvelope[]): Promise<number[]> {
+  if (rows.length === 0) return [];
+  const inserted = await db
     .insertInto('raw_envelopes')
     .values(
       rows.map((r) => ({
@@ -44,7 +48,9 @@ export async function insertRawEnvelopes(db: Db, rows: readonly RawEnvelope[]): 
         encoding: r.encoding,
       })),
     )
+    .returning('id')
     .execute();
+  return inserted.map((r) => r.id);
 }
 
 /**
