@@ -14,6 +14,7 @@ import type { Database } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
 import { openConfiguredDatabase } from './store/open.js';
 import { incrementRateCounter } from './store/region/rate-counters.js';
+import { countRawEnvelopes } from './store/region/raw-envelopes.js';
 
 export interface Errata {
   readonly app: FastifyInstance;
@@ -70,6 +71,7 @@ function ingestPipeline(ctx: ServiceContext): {
       digestPollMs: options.pollMs,
       retainBytes: RETAIN_BYTES,
       log,
+      pendingWork: async () => (await countRawEnvelopes(ctx.db.region)) > 0,
     });
     return { writer: thread, worker: thread, log: holder };
   }

@@ -12,12 +12,13 @@ import {
   deleteIssue,
   findHashOwners,
   findIssueIdByHashes,
-  findIssueState,
+  findIssueStates,
+  type IssueEventsUpdate,
   type IssueState,
   type IssueTagCount,
   insertGroupHashes,
   insertIssue,
-  insertIssueUser,
+  insertIssueUsers,
   recordIssueEvents,
   upsertIssueTags,
 } from '../store/region/issues.js';
@@ -275,30 +276,51 @@ async function writeProjectEvents(trx: Db, projectId: number, list: readonly Eve
     else byIssue.set(issueId, [r]);
   }
 
-  // In issue order: concurrent digest transactions (PostgreSQL) then lock shared issues in the same order.
-  for (const issueId of [...byIssue.keys()].sort((a, b) => a - b))
-    await recordIssue(trx, issueId, byIssue.get(issueId) as EventRecord[]);
+  await recordIssues(trx, byIssue);
   await insertEvents(trx, rows);
   await setProjectFirstEvent(trx, projectId, Math.min(...fresh.map((r) => r.row.timestamp)));
 }
 
 /**
- * Counts a batch's events on their issue: users new to it, one update of its counters, and the
- * status change (regression, end of an ignore) that the events decide one after the other, as if
- * each had been written on its own.
+ * Counts a batch's events on their issues: the users new to each (one insert for all), their
+ * states (one read), then per issue one update of its counters and of the status its events decide
+ * one after the other, as if each had been written on its own; the tag values of all in one upsert.
+ * In issue id order, so that concurrent digest transactions (PostgreSQL) lock shared issues in the
+ * same order.
  */
-async function recordIssue(trx: Db, issueId: number, events: readonly EventRecord[]): Promise<void> {
-  const newUsers = new Set<string>();
-  for (const key of new Set(events.map((r) => r.row.userKey))) {
-    if (key !== null && (await insertIssueUser(trx, issueId, key))) newUsers.add(key);
+async function recordIssues(trx: Db, byIssue: ReadonlyMap<number, readonly EventRecord[]>): Promise<void> {
+  const ids = [...byIssue.keys()].sort((a, b) => a - b);
+  const pairs: { issueId: number; userKey: string }[] = [];
+  for (const issueId of ids) {
+    const keys = new Set((byIssue.get(issueId) as EventRecord[]).map((r) => r.row.userKey));
+    for (const userKey of keys) if (userKey !== null) pairs.push({ issueId, userKey });
   }
-  let state = await findIssueState(trx, issueId);
+  const newUsers = await insertIssueUsers(trx, pairs);
+  const states = await findIssueStates(trx, ids);
+  const tags: IssueTagCount[] = [];
+  for (const issueId of ids) {
+    const events = byIssue.get(issueId) as EventRecord[];
+    const update = countEvents(issueId, events, states.get(issueId), newUsers.get(issueId), tags);
+    await recordIssueEvents(trx, issueId, update);
+  }
+  await upsertIssueTags(trx, tags);
+}
+
+/** One issue's counters and status after its events of the batch; adds their tag counts to `tags`. */
+function countEvents(
+  issueId: number,
+  events: readonly EventRecord[],
+  initial: IssueState | undefined,
+  newUsers: ReadonlySet<string> | undefined,
+  tags: IssueTagCount[],
+): IssueEventsUpdate {
+  let state = initial;
   let status: { status: string; substatus: string | null } | null = null;
   const counted = new Set<string>();
-  const tags = new Map<string, IssueTagCount>();
+  const byTag = new Map<string, IssueTagCount>();
   let release: string | null = null;
   for (const { row } of events) {
-    const newUser = row.userKey !== null && newUsers.has(row.userKey) && !counted.has(row.userKey);
+    const newUser = row.userKey !== null && newUsers?.has(row.userKey) === true && !counted.has(row.userKey);
     if (newUser) counted.add(row.userKey as string);
     if (state) {
       const change = nextStatus(state, row.receivedAt, newUser);
@@ -319,23 +341,23 @@ async function recordIssue(trx: Db, issueId: number, events: readonly EventRecor
     if (row.release) release = row.release;
     for (const [key, value] of row.tags) {
       const id = `${key}\u0000${value}`;
-      const known = tags.get(id);
-      tags.set(
+      const known = byTag.get(id);
+      byTag.set(
         id,
         known
           ? {
-              key,
-              value,
+              ...known,
               count: known.count + 1,
               firstSeen: Math.min(known.firstSeen, row.timestamp),
               lastSeen: Math.max(known.lastSeen, row.timestamp),
             }
-          : { key, value, count: 1, firstSeen: row.timestamp, lastSeen: row.timestamp },
+          : { issueId, key, value, count: 1, firstSeen: row.timestamp, lastSeen: row.timestamp },
       );
     }
   }
+  tags.push(...byTag.values());
   const timestamps = events.map((r) => r.row.timestamp);
-  await recordIssueEvents(trx, issueId, {
+  return {
     count: events.length,
     newUsers: counted.size,
     firstSeen: Math.min(...timestamps),
@@ -343,6 +365,5 @@ async function recordIssue(trx: Db, issueId: number, events: readonly EventRecor
     level: (events.at(-1) as EventRecord).row.level,
     release,
     status,
-  });
-  await upsertIssueTags(trx, issueId, [...tags.values()]);
+  };
 }

@@ -22,6 +22,8 @@ export interface SqliteThreadOptions {
   /** Bytes of ingest extras the thread keeps for digest at most. */
   readonly retainBytes: number;
   readonly log: Pick<FastifyBaseLogger, 'error' | 'warn'>;
+  /** Whether raw envelopes wait for digest (read on this thread's own connection). */
+  readonly pendingWork: () => Promise<boolean>;
 }
 
 /** Starts sqlite-thread.ts: the built .js file, or the .ts source through tsx (tests, `npm run dev`). */
@@ -47,17 +49,32 @@ function threadGone(reason: string): Error {
  * thread that dies fails what it held (503 to those clients, who retry) and is started again.
  */
 export class SqliteThread implements DigestRunner {
-  private worker: Worker;
+  /** Null until there is work: an idle server that never ingested runs no thread (idle RSS, issue #6). */
+  private worker: Worker | null = null;
   private nextId = 0;
   private readonly waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   private closed = false;
   private started = false;
   /** False from the thread's exit until its replacement runs. */
-  private alive = true;
+  private alive = false;
   digested = 0;
 
-  constructor(private readonly options: SqliteThreadOptions) {
-    this.worker = this.spawnWorker();
+  constructor(private readonly options: SqliteThreadOptions) {}
+
+  /** Whether the thread runs (it starts with the first envelope, or with envelopes left to digest). */
+  get running(): boolean {
+    return this.worker !== null;
+  }
+
+  /** Starts the thread the first time it is needed; false while it is being started again. */
+  private ensure(): boolean {
+    if (this.closed) return false;
+    if (this.worker === null) {
+      this.worker = this.spawnWorker();
+      this.alive = true;
+      if (this.started) this.post({ t: 'start' });
+    }
+    return this.alive;
   }
 
   private spawnWorker(): Worker {
@@ -128,7 +145,7 @@ export class SqliteThread implements DigestRunner {
   }
 
   private post(message: ToThread): void {
-    this.worker.postMessage(message);
+    this.worker?.postMessage(message);
   }
 
   private call(make: (id: number) => ToThread): Promise<void> {
@@ -147,39 +164,51 @@ export class SqliteThread implements DigestRunner {
    */
   add(row: RawEnvelope, extras?: IngestedExtras): Promise<void> {
     if (this.closed) return Promise.reject(threadGone('closed'));
-    if (!this.alive) return Promise.reject(threadGone('restarting'));
+    if (!this.ensure()) return Promise.reject(threadGone('restarting'));
     return this.call((id) => (extras ? { t: 'add', id, row, extras } : { t: 'add', id, row }));
   }
 
+  /** Digests as work comes; envelopes left from before a restart start the thread now. */
   start(): void {
     this.started = true;
-    if (this.alive) this.post({ t: 'start' });
+    if (this.worker) {
+      if (this.alive) this.post({ t: 'start' });
+      return;
+    }
+    void this.options.pendingWork().then(
+      (pending) => {
+        if (pending) this.ensure();
+      },
+      (error: unknown) => this.options.log.warn({ err: error }, 'cannot look for envelopes left to digest'),
+    );
   }
 
   notify(): void {
     if (!this.closed && this.alive) this.post({ t: 'notify' });
   }
 
-  drain(): Promise<void> {
+  async drain(): Promise<void> {
+    if (this.worker === null && !(await this.options.pendingWork())) return;
+    this.ensure();
     return this.call((id) => ({ t: 'drain', id }));
   }
 
   stop(): Promise<void> {
     this.started = false;
-    if (!this.alive) return Promise.resolve();
+    if (this.worker === null || !this.alive) return Promise.resolve();
     return this.call((id) => ({ t: 'stop', id }));
   }
 
   /** Commits what it holds, stops digest, closes the connection and ends the thread. */
   async close(): Promise<void> {
     if (this.closed) return;
-    const done = this.alive ? this.call((id) => ({ t: 'close', id })) : Promise.resolve();
-    this.closed = true;
     const worker = this.worker;
+    const done = worker && this.alive ? this.call((id) => ({ t: 'close', id })) : Promise.resolve();
+    this.closed = true;
     try {
       await done;
     } finally {
-      await worker.terminate();
+      await worker?.terminate();
     }
   }
 }

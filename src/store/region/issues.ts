@@ -133,10 +133,13 @@ export interface IssueState {
   readonly ignoreUserBase: number | null;
 }
 
-export async function findIssueState(db: Db, id: number): Promise<IssueState | undefined> {
-  const row = await db
+/** The digest state of each of the issues that exists. */
+export async function findIssueStates(db: Db, ids: readonly number[]): Promise<Map<number, IssueState>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
     .selectFrom('issues')
     .select([
+      'id',
       'status',
       'substatus',
       'times_seen',
@@ -147,32 +150,53 @@ export async function findIssueState(db: Db, id: number): Promise<IssueState | u
       'ignore_user_count',
       'ignore_user_base',
     ])
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return (
-    row && {
-      status: row.status,
-      substatus: row.substatus,
-      timesSeen: row.times_seen,
-      userCount: row.user_count,
-      ignoreUntil: row.ignore_until,
-      ignoreCount: row.ignore_count,
-      ignoreCountBase: row.ignore_count_base,
-      ignoreUserCount: row.ignore_user_count,
-      ignoreUserBase: row.ignore_user_base,
-    }
+    .where('id', 'in', [...ids])
+    .execute();
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      {
+        status: row.status,
+        substatus: row.substatus,
+        timesSeen: row.times_seen,
+        userCount: row.user_count,
+        ignoreUntil: row.ignore_until,
+        ignoreCount: row.ignore_count,
+        ignoreCountBase: row.ignore_count_base,
+        ignoreUserCount: row.ignore_user_count,
+        ignoreUserBase: row.ignore_user_base,
+      },
+    ]),
   );
 }
 
-/** Counts one user for an issue; true when the user is new to it. */
-export async function insertIssueUser(db: Db, issueId: number, userKey: string): Promise<boolean> {
-  const result = await db
-    .insertInto('issue_users')
-    .values({ issue_id: issueId, user_key: userKey })
-    .onConflict((oc) => oc.columns(['issue_id', 'user_key']).doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+/**
+ * Counts users for issues, one statement for all: the pairs that are new (the rest were counted
+ * before), as `issueId` → user keys.
+ */
+export async function insertIssueUsers(
+  db: Db,
+  pairs: readonly { readonly issueId: number; readonly userKey: string }[],
+): Promise<Map<number, Set<string>>> {
+  const inserted = new Map<number, Set<string>>();
+  for (let at = 0; at < pairs.length; at += CHUNK) {
+    const rows = await db
+      .insertInto('issue_users')
+      .values(pairs.slice(at, at + CHUNK).map((p) => ({ issue_id: p.issueId, user_key: p.userKey })))
+      .onConflict((oc) => oc.columns(['issue_id', 'user_key']).doNothing())
+      .returning(['issue_id', 'user_key'])
+      .execute();
+    for (const row of rows) {
+      const keys = inserted.get(row.issue_id);
+      if (keys) keys.add(row.user_key);
+      else inserted.set(row.issue_id, new Set([row.user_key]));
+    }
+  }
+  return inserted;
 }
+
+/** Rows per multi-row statement: far below either engine's parameter limit. */
+const CHUNK = 500;
 
 export interface IssueEventsUpdate {
   /** Events counted. */
@@ -231,6 +255,7 @@ export async function recordIssueEvents(db: Db, issueId: number, update: IssueEv
 
 /** One tag value of an issue, seen `count` times between `firstSeen` and `lastSeen`. */
 export interface IssueTagCount {
+  readonly issueId: number;
   readonly key: string;
   readonly value: string;
   readonly count: number;
@@ -238,18 +263,17 @@ export interface IssueTagCount {
   readonly lastSeen: number;
 }
 
-/** Adds tag values to the issue's tag table (count, first and last seen), one statement for all. */
-export async function upsertIssueTags(
-  db: Db,
-  issueId: number,
-  tags: readonly IssueTagCount[],
-): Promise<void> {
-  if (tags.length === 0) return;
+/** Adds tag values to issues' tag tables (count, first and last seen), one statement per 500. */
+export async function upsertIssueTags(db: Db, tags: readonly IssueTagCount[]): Promise<void> {
+  for (let at = 0; at < tags.length; at += CHUNK) await upsertTagChunk(db, tags.slice(at, at + CHUNK));
+}
+
+async function upsertTagChunk(db: Db, tags: readonly IssueTagCount[]): Promise<void> {
   await db
     .insertInto('issue_tags')
     .values(
       tags.map((t) => ({
-        issue_id: issueId,
+        issue_id: t.issueId,
         key: t.key,
         value: t.value,
         times_seen: t.count,

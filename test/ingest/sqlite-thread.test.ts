@@ -1,0 +1,71 @@
+// The SQLite writer thread: started only when there is work, and left-over envelopes are digested.
+import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteThread } from '../../src/jobs/sqlite-thread-client.js';
+import { countRawEnvelopes, insertRawEnvelopes } from '../../src/store/region/raw-envelopes.js';
+import { openTestDatabase, type TestDatabase } from '../support/engines.js';
+import { makeOrg, makeProject, makeUser, testConfig } from '../support/harness.js';
+import { errorEvent } from './support.js';
+
+describe('SQLite writer thread', () => {
+  let database: TestDatabase;
+  let thread: SqliteThread | undefined;
+  afterEach(async () => {
+    await thread?.close();
+    await database.drop();
+  });
+
+  async function world() {
+    database = await openTestDatabase('sqlite');
+    const ctx = { db: database.db, config: testConfig(), now: () => Date.now() };
+    const owner = await makeUser(ctx);
+    const { org, team } = await makeOrg(ctx, owner);
+    const { project, key } = await makeProject(ctx, org, team);
+    const region = database.db.region;
+    const newThread = () =>
+      new SqliteThread({
+        file: database.db.file as string,
+        digestBatchSize: 50,
+        digestPollMs: 1000,
+        retainBytes: 1024 * 1024,
+        log: { error: () => {}, warn: () => {} } as never,
+        pendingWork: async () => (await countRawEnvelopes(region)) > 0,
+      });
+    const raw = (event: Record<string, unknown>) => ({
+      projectId: project.id,
+      keyId: key.id,
+      kind: 'store' as const,
+      receivedAt: Date.now(),
+      eventId: event.event_id as string,
+      clientIp: null,
+      payload: Buffer.from(JSON.stringify(event)),
+      encoding: null,
+    });
+    const events = () => region.selectFrom('events').select('event_id').execute();
+    return { region, newThread, raw, events };
+  }
+
+  it('runs no thread until the first envelope, then commits and digests it', async () => {
+    const { newThread, raw, events } = await world();
+    thread = newThread();
+    thread.start();
+    await thread.drain();
+    expect(thread.running).toBe(false);
+    const event = errorEvent();
+    await thread.add(raw(event));
+    expect(thread.running).toBe(true);
+    await thread.drain();
+    expect(await events()).toEqual([{ event_id: event.event_id }]);
+    expect(thread.digested).toBe(1);
+  });
+
+  it('starts at once for envelopes left from before a restart, and digests them', async () => {
+    const { region, newThread, raw, events } = await world();
+    const left = [errorEvent(), errorEvent()];
+    await insertRawEnvelopes(region, left.map(raw));
+    thread = newThread();
+    thread.start();
+    await expect.poll(() => thread?.running).toBe(true);
+    await expect.poll(async () => (await events()).length).toBe(2);
+    expect(await countRawEnvelopes(region)).toBe(0);
+  });
+});
