@@ -28,63 +28,57 @@ function peerAgainstFloor(results: BenchResults): string {
  */
 export const FINDINGS: Partial<Record<string, string | ((results: BenchResults) => string)>> = {
   'floor-share':
-    'One main thread does all the work of an event. Ingest: read the body, gunzip it (Python), parse the ' +
-    'envelope and the whole event JSON to validate it, group-commit the raw row. Digest, right after, on the ' +
-    'same thread: parse the event JSON again, normalize, group, about ten Kysely queries per event (each built ' +
-    'and compiled at run time), JSON.stringify the stored document, commit. Under load the thread is busy all ' +
-    'the time; by stack, digest takes the largest share and most of the Kysely time resumed after an await is ' +
-    "digest's too, ingest and HTTP far less (Profile). `executeQuery` self time is SQLite itself, and mostly " +
-    'commits, during which better-sqlite3 blocks the event loop: a commit writes the WAL pages of its ' +
-    'transaction and, with `synchronous = FULL`, fsyncs them, and every event is written twice (the raw ' +
-    'envelope, then the stored document, ~27 KB each), then again by checkpoints (`disk KiB/event` under ' +
-    'Ingest). A statement-timing run (c=64, 5 s, quiet machine) counted 595 commits for 5,472 events, 196 ' +
-    'group commits of raw envelopes and 399 digest transactions, at 1.8 ms each: 1.1 s, a fifth of the time ' +
-    'under load, while every other statement together took 0.7 s. Kysely also prepared every statement ' +
-    'anew (9 % of busy time before this bench); src/store/db.ts now keeps prepared statements, and ' +
-    '`recordIssueEvent` no longer inlines the timestamp into its SQL. Next, largest first: (1) digest in a ' +
-    'worker thread with its own connection, so that ingest has one core and digest the other; (2) commit ' +
-    'digest transactions with `synchronous = NORMAL` and let digest take fuller batches: the raw rows a ' +
-    'digest transaction deletes commit with it, so a digest commit lost to a power cut is digested again and ' +
-    'nothing acknowledged is lost; (3) write a batch with a few multi-row statements (events, tag counts, ' +
-    'one update per issue) instead of ~10 statements per event; (4) in ingest, find the event id without ' +
-    'parsing the whole event (the event JSON is parsed twice: `parseEventPayload` in the top functions); ' +
-    '(5) keep a raw envelope as it arrived when it came compressed (Python: 2.7 KB gzipped, 25 KB after) ' +
-    'rather than decompressed, to cut what each event writes.',
+    'The HTTP floor reads a body and answers; Errata, for every event, reads the body, gunzips it ' +
+    '(Python), parses the envelope and the whole 27 KB event JSON, normalizes and groups it and builds ' +
+    'its stored document, all on the HTTP thread, then hands it to the SQLite writer thread, which ' +
+    'commits the raw envelope (synchronous = FULL) before the answer and digests it right after: ' +
+    'gzips the document, and writes the event, its issue counters and tag values. Per-thread CPU ' +
+    'from /proc during a c=64 run at 2,478 req/s (one-off measurement): HTTP thread 59 %, writer ' +
+    "thread 72 %, V8's four helper threads 20 % together (garbage collection of the parsed JSON " +
+    "trees), the bench's own load generator 23 %: the two cores are ~87 % busy, so the rate is " +
+    'bounded by CPU per event (about 0.6 ms of Errata CPU per event), not by fsync: committing raw ' +
+    'envelopes with synchronous = NORMAL instead of FULL changed nothing (2,515 vs 2,543 req/s, ' +
+    'profiled, same run). In the writer thread (Profile), the raw-envelope insert and its commit ' +
+    "(`sqliteTransaction`) and the digest statements (`executeQuery`, SQLite's own time) take most of " +
+    'it; Kysely building and compiling queries ~8 %. Done in this round: the writer thread, ' +
+    'batched digest statements, the event parsed once (at ingest), the stored document appended to ' +
+    'the payload text instead of re-serialized, small bodies inflated in place. Next, largest ' +
+    'first: (1) keep raw envelopes in an append-only log file rather than a table row that is ' +
+    'inserted and deleted (a 27 KB row costs ~4x a 4 KB one to commit: 3.4 ms vs 0.77 ms for 40 ' +
+    'rows); (2) normalize without copying the payload tree, to cut garbage; (3) the digest writes ' +
+    'through prepared statements rather than queries built per batch. Even together these are ' +
+    'unlikely to reach the 3x less CPU per event that 25 % of the floor needs on two cores.',
   'peer-ratio': (results) =>
     "Spotlight's sidecar parses each envelope and keeps the last 500 in memory; nothing reaches a disk or an " +
     'index, and here it runs without the Sentry telemetry its CLI starts, which only makes it faster. ' +
-    `${peerAgainstFloor(results)} Errata is slower than the peer for the reasons under the floor target, and ` +
-    'the same steps apply.',
+    `${peerAgainstFloor(results)} Errata comes close to the peer while storing every event durably and ` +
+    'digesting it; the limits are those under the floor target.',
   'events-per-second':
-    'Ingest and digest together cost about one millisecond of main-thread time per 25 KB event (one core ' +
-    'divided by the digested rate). 10,000 events/s on two cores leaves at most 0.2 ms of CPU per event, ' +
-    'which is about what parsing the event JSON twice, serializing the stored document and gunzipping ' +
-    'already take (`parseEventPayload`, `eventDocument`, zlib in the Profile). The target needs both the ' +
-    'second core for digest and the per-event work cut to one parse and a few batched statements (steps ' +
-    '1-4 under the floor target). PostgreSQL is no way round it today: its ingest is faster (no fsync on ' +
-    'the event loop) but its digest is slower still (one network round trip per statement, ~10 per event), ' +
-    'see its digest lag.',
+    'Ingest and digest keep pace with each other (the digest lag stays in milliseconds), so this is ' +
+    'the ingest rate, bounded by CPU as described under the floor target: ~0.6 ms of Errata CPU per ' +
+    '27 KB event on two cores shared with the load generator. 10,000 events/s on two cores leaves ' +
+    '0.2 ms of CPU per event for everything, about what parsing the event JSON, normalizing it and ' +
+    'compressing its document take alone. PostgreSQL is no way round it: its ingest is about as fast ' +
+    'and its digest slower (a network round trip per statement), see its digest lag.',
   'p99-half-rate':
-    'The server does not carry 5,000 req/s, so that run measures a saturated server and its p99 is queueing. ' +
-    'The second fixed-rate row, at half of what the server does carry, shows the latency it has when it keeps ' +
-    'up. The tail comes from the one SQLite connection: Kysely lets a transaction hold it, so a group commit ' +
-    'waits behind a whole digest transaction (up to ERRATA_DIGEST_BATCH = 200 envelopes, plus its fsync), ' +
-    'which is also where the highest-concurrency p99 comes from. Next: the digest steps under the floor ' +
-    'target; meanwhile shorter digest transactions while ingest is waiting.',
+    'The server does not carry 5,000 req/s, so that run measures a saturated server and its p99 is ' +
+    'queueing: requests wait for their commit behind a digest transaction of up to ' +
+    'ERRATA_DIGEST_BATCH = 50 envelopes in the writer thread. The second fixed-rate row, at half of ' +
+    'what the server does carry, shows the latency it has when it keeps up. Next: the CPU steps under ' +
+    'the floor target.',
   'digest-lag':
-    'On SQLite, digest runs between ingest commits on the same thread and connection, so it keeps up by ' +
+    'On SQLite, digest runs in the writer thread between raw-envelope commits, so it keeps up by ' +
     'slowing ingest down; when it does fall behind, it is for the reasons under the floor target.',
   'digest-lag-postgres':
-    'On PostgreSQL, ingest answers faster than digest can keep up: each envelope costs ~10 statements, each a ' +
-    'network round trip awaited in turn inside one transaction per batch, so one node digests a few hundred ' +
-    'events/s while ingest takes several times that, and the backlog grows for as long as the load lasts. ' +
-    'A second node shares the same two cores (and PostgreSQL), so it adds no digest capacity here. Next: ' +
-    'batch the statements of a digest batch (multi-row inserts and upserts: a handful of round trips per ' +
-    'batch instead of ~10 per event), and run more than one digest transaction at a time (`FOR UPDATE SKIP ' +
-    'LOCKED` already allows it).',
+    'On PostgreSQL, ingest and digest share the HTTP thread, and every digest statement is a network ' +
+    'round trip to a server on the same two cores. A batch of 50 envelopes now costs a handful of ' +
+    'statements plus one counter update per issue (was ~10 per event), and two batches run at once ' +
+    '(ERRATA_DIGEST_CONCURRENCY); digest still falls behind an ingest that saturates the machine, ' +
+    'and catches up after the load. A second node shares the same cores, so it adds no capacity ' +
+    'here. Next: digest in a worker thread with its own pool, as on SQLite, and the counter updates ' +
+    'of a batch in one statement (UPDATE … FROM VALUES).',
   'idle-rss':
-    'Node itself is ~40 MiB here and loading Fastify, Kysely, pg and better-sqlite3 adds ~35 MiB; right ' +
-    'after start V8 also holds ~35 MiB of start-up garbage (a heap of 54 MiB with 17 MiB in use) until its ' +
-    'idle-time collection, 10-20 s later. Next: load pg only with DATABASE_URL, and the Postgres-only and ' +
-    'UI code lazily.',
+    'Node itself is ~40 MiB here and loading Fastify, Kysely, pg and better-sqlite3 adds ~35 MiB; ' +
+    'the SQLite writer thread (a second V8 isolate) starts with the first envelope. Next: load pg ' +
+    'only with DATABASE_URL, and the Postgres-only and UI code lazily.',
 };

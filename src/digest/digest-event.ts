@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import { computeGrouping, deriveIssueSummary, type GroupingResult } from '../grouping/index.js';
-import { packDocument } from '../lib/compression.js';
 import type { EventUser, NormalizedEvent } from '../protocol/normalized-event.js';
 import {
   existingEventIds,
@@ -75,7 +74,7 @@ export interface EventRecord {
   readonly logger: string | null;
 }
 
-/** The record of a prepared event: its row, with the stored document serialized and packed (gzipped). */
+/** The record of a prepared event: its row, with the stored document serialized (packed when stored). */
 export function recordOf(prepared: PreparedEvent, payloadText?: string): EventRecord {
   const { event, summary, grouping } = prepared;
   return {
@@ -95,7 +94,7 @@ export function recordOf(prepared: PreparedEvent, payloadText?: string): EventRe
       traceId: typeof event.contexts.trace?.trace_id === 'string' ? event.contexts.trace.trace_id : null,
       userKey: prepared.userKey,
       tags: prepared.tags,
-      data: packDocument(eventDocument(prepared, payloadText)),
+      data: eventDocument(prepared, payloadText),
     },
     hashes: grouping.hashes,
     mechanism: grouping.mechanism,
