@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { computeGrouping, deriveIssueSummary, type GroupingResult } from '../grouping/index.js';
 import type { EventUser, NormalizedEvent } from '../protocol/normalized-event.js';
+import type { Engine } from '../store/db.js';
 import {
   existingEventIds,
   insertEvents,
@@ -18,7 +19,7 @@ import {
   insertGroupHashes,
   insertIssue,
   insertIssueUsers,
-  recordIssueEvents,
+  recordIssuesEvents,
   upsertIssueTags,
 } from '../store/region/issues.js';
 import type { RegionSchema } from '../store/schema.js';
@@ -235,17 +236,22 @@ export interface PendingEvent {
  * in multi-row inserts. An event id the project has already, or that came earlier in the batch, is
  * stored and counted once.
  */
-export async function writeEvents(trx: Db, pending: readonly PendingEvent[]): Promise<void> {
+export async function writeEvents(trx: Db, engine: Engine, pending: readonly PendingEvent[]): Promise<void> {
   const byProject = new Map<number, EventRecord[]>();
   for (const p of pending) {
     const list = byProject.get(p.projectId);
     if (list) list.push(p.record);
     else byProject.set(p.projectId, [p.record]);
   }
-  for (const [projectId, list] of byProject) await writeProjectEvents(trx, projectId, list);
+  for (const [projectId, list] of byProject) await writeProjectEvents(trx, engine, projectId, list);
 }
 
-async function writeProjectEvents(trx: Db, projectId: number, list: readonly EventRecord[]): Promise<void> {
+async function writeProjectEvents(
+  trx: Db,
+  engine: Engine,
+  projectId: number,
+  list: readonly EventRecord[],
+): Promise<void> {
   const seen = await existingEventIds(trx, projectId, [...new Set(list.map((r) => r.row.eventId))]);
   const fresh: EventRecord[] = [];
   for (const r of list) {
@@ -275,7 +281,7 @@ async function writeProjectEvents(trx: Db, projectId: number, list: readonly Eve
     else byIssue.set(issueId, [r]);
   }
 
-  await recordIssues(trx, byIssue);
+  await recordIssues(trx, engine, byIssue);
   await insertEvents(trx, rows);
   await setProjectFirstEvent(trx, projectId, Math.min(...fresh.map((r) => r.row.timestamp)));
 }
@@ -287,21 +293,31 @@ async function writeProjectEvents(trx: Db, projectId: number, list: readonly Eve
  * In issue id order, so that concurrent digest transactions (PostgreSQL) lock shared issues in the
  * same order.
  */
-async function recordIssues(trx: Db, byIssue: ReadonlyMap<number, readonly EventRecord[]>): Promise<void> {
+async function recordIssues(
+  trx: Db,
+  engine: Engine,
+  byIssue: ReadonlyMap<number, readonly EventRecord[]>,
+): Promise<void> {
   const ids = [...byIssue.keys()].sort((a, b) => a - b);
   const pairs: { issueId: number; userKey: string }[] = [];
   for (const issueId of ids) {
     const keys = new Set((byIssue.get(issueId) as EventRecord[]).map((r) => r.row.userKey));
     for (const userKey of keys) if (userKey !== null) pairs.push({ issueId, userKey });
   }
+  const states = await findIssueStates(trx, engine, ids);
   const newUsers = await insertIssueUsers(trx, pairs);
-  const states = await findIssueStates(trx, ids);
   const tags: IssueTagCount[] = [];
-  for (const issueId of ids) {
-    const events = byIssue.get(issueId) as EventRecord[];
-    const update = countEvents(issueId, events, states.get(issueId), newUsers.get(issueId), tags);
-    await recordIssueEvents(trx, issueId, update);
-  }
+  const updates = ids.map((issueId) => ({
+    issueId,
+    update: countEvents(
+      issueId,
+      byIssue.get(issueId) as EventRecord[],
+      states.get(issueId),
+      newUsers.get(issueId),
+      tags,
+    ),
+  }));
+  await recordIssuesEvents(trx, updates);
   await upsertIssueTags(trx, tags);
 }
 

@@ -126,7 +126,7 @@ export class DigestWorker implements DigestRunner {
         const events: PendingEvent[] = [];
         for (const raw of batch)
           await digestRawEnvelope(trx, db.engine, raw, events, retained?.take(raw.id)?.records);
-        await writeEvents(trx, events);
+        await writeEvents(trx, db.engine, events);
         await deleteRawEnvelopes(
           trx,
           batch.map((r) => r.id),
@@ -157,7 +157,7 @@ export class DigestWorker implements DigestRunner {
           try {
             const events: PendingEvent[] = [];
             await digestRawEnvelope(trx, db.engine, raw, events, retained?.take(raw.id)?.records);
-            await writeEvents(trx, events);
+            await writeEvents(trx, db.engine, events);
           } catch (error) {
             // A database that is down, busy or deadlocked says nothing about the envelope: retry later.
             if (isTransient(error)) throw error;

@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import type { Engine } from '../db.js';
 import type { RegionSchema } from '../schema.js';
 
 type Db = Kysely<RegionSchema>;
@@ -133,8 +134,16 @@ export interface IssueState {
   readonly ignoreUserBase: number | null;
 }
 
-/** The digest state of each of the issues that exists. */
-export async function findIssueStates(db: Db, ids: readonly number[]): Promise<Map<number, IssueState>> {
+/**
+ * The digest state of each of the issues that exists. On PostgreSQL the rows are locked, in id
+ * order, until the transaction ends: a concurrent digest transaction waits for this one's counts
+ * before it decides a status change, and two of them never lock shared issues in opposite orders.
+ */
+export async function findIssueStates(
+  db: Db,
+  engine: Engine,
+  ids: readonly number[],
+): Promise<Map<number, IssueState>> {
   if (ids.length === 0) return new Map();
   const rows = await db
     .selectFrom('issues')
@@ -151,6 +160,8 @@ export async function findIssueStates(db: Db, ids: readonly number[]): Promise<M
       'ignore_user_base',
     ])
     .where('id', 'in', [...ids])
+    .orderBy('id')
+    .$if(engine === 'postgres', (q) => q.forUpdate())
     .execute();
   return new Map(
     rows.map((row) => [
@@ -213,44 +224,47 @@ export interface IssueEventsUpdate {
   readonly status: { status: string; substatus: string | null } | null;
 }
 
-/** Counts events on an issue in one update: times seen, users, first/last seen, last release, and status. */
-export async function recordIssueEvents(db: Db, issueId: number, update: IssueEventsUpdate): Promise<void> {
-  await db
-    .updateTable('issues')
-    .set((eb) => ({
-      times_seen: eb('times_seen', '+', update.count),
-      user_count: eb('user_count', '+', update.newUsers),
-      // CASE rather than greatest()/max(): one spelling for both engines. `eb.val`: Kysely inlines a
-      // bare number in `then`, which made this statement's text differ for every event (issue #6).
-      last_seen: eb
-        .case()
-        .when('last_seen', '<', update.lastSeen)
-        .then(eb.val(update.lastSeen))
-        .else(eb.ref('last_seen'))
-        .end(),
-      first_seen: eb
-        .case()
-        .when('first_seen', '>', update.firstSeen)
-        .then(eb.val(update.firstSeen))
-        .else(eb.ref('first_seen'))
-        .end(),
-      level: update.level,
-      ...(update.release === null ? {} : { last_release: update.release }),
-      ...(update.status === null
-        ? {}
-        : {
-            status: update.status.status,
-            substatus: update.status.substatus,
-            resolved_at: null,
-            ignore_until: null,
-            ignore_count: null,
-            ignore_count_base: null,
-            ignore_user_count: null,
-            ignore_user_base: null,
-          }),
-    }))
-    .where('id', '=', issueId)
-    .execute();
+/**
+ * Counts events on issues in one statement: times seen, users, first/last seen, level, last
+ * release, and status (a change resets the resolution and the ignore conditions). `UPDATE … FROM
+ * (VALUES …)` reads the same on both engines (SQLite ≥ 3.33); the casts type PostgreSQL's
+ * parameters, and the columns of a VALUES list are column1, column2, … on both.
+ */
+export async function recordIssuesEvents(
+  db: Db,
+  updates: readonly { readonly issueId: number; readonly update: IssueEventsUpdate }[],
+): Promise<void> {
+  for (let at = 0; at < updates.length; at += CHUNK) {
+    const rows = updates
+      .slice(at, at + CHUNK)
+      .map(
+        ({ issueId, update: u }) =>
+          sql`(cast(${issueId} as bigint), cast(${u.count} as bigint), cast(${u.newUsers} as bigint), cast(${u.firstSeen} as bigint), cast(${u.lastSeen} as bigint), cast(${u.level} as text), cast(${u.release} as text), cast(${u.status?.status ?? null} as text), cast(${u.status?.substatus ?? null} as text))`,
+      );
+    const reset = (column: string) =>
+      sql`${sql.ref(column)} = case when v.column8 is null then issues.${sql.ref(column)} else null end`;
+    await sql`update issues set
+        times_seen = issues.times_seen + v.column2,
+        user_count = issues.user_count + v.column3,
+        first_seen = case when issues.first_seen > v.column4 then v.column4 else issues.first_seen end,
+        last_seen = case when issues.last_seen < v.column5 then v.column5 else issues.last_seen end,
+        level = v.column6,
+        last_release = coalesce(v.column7, issues.last_release),
+        status = coalesce(v.column8, issues.status),
+        substatus = case when v.column8 is null then issues.substatus else v.column9 end,
+        ${sql.join(
+          [
+            'resolved_at',
+            'ignore_until',
+            'ignore_count',
+            'ignore_count_base',
+            'ignore_user_count',
+            'ignore_user_base',
+          ].map(reset),
+        )}
+      from (values ${sql.join(rows)}) as v
+      where issues.id = v.column1`.execute(db);
+  }
 }
 
 /** One tag value of an issue, seen `count` times between `firstSeen` and `lastSeen`. */
