@@ -157,6 +157,10 @@ port.on('message', (message: ToThread) => {
         port.close();
       })();
       return;
+    default:
+      // A message this thread does not know is a bug on the other side: end the thread, which the
+      // client starts again (failing what it held), rather than leave a request unanswered.
+      throw new Error(`unknown message to the SQLite writer thread: ${JSON.stringify(message)}`);
   }
 });
 post({ t: 'ready' });

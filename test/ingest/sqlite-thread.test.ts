@@ -21,13 +21,13 @@ describe('SQLite writer thread', () => {
     const { org, team } = await makeOrg(ctx, owner);
     const { project, key } = await makeProject(ctx, org, team);
     const region = database.db.region;
-    const newThread = () =>
+    const newThread = (log: { error(o: unknown, msg: string): void } = { error: () => {} }) =>
       new SqliteThread({
         file: database.db.file as string,
         digestBatchSize: 50,
         digestPollMs: 1000,
         retainBytes: 1024 * 1024,
-        log: { error: () => {}, warn: () => {} } as never,
+        log: { ...log, warn: () => {} } as never,
         pendingWork: async () => (await countRawEnvelopes(region)) > 0,
       });
     const raw = (event: Record<string, unknown>) => ({
@@ -56,6 +56,37 @@ describe('SQLite writer thread', () => {
     await thread.drain();
     expect(await events()).toEqual([{ event_id: event.event_id }]);
     expect(thread.digested).toBe(1);
+  });
+
+  it('starts again after the thread dies: what it held fails (503 at ingest), what comes after is kept', async () => {
+    const { newThread, raw, events } = await world();
+    const errors: string[] = [];
+    thread = newThread({ error: (_o, msg) => errors.push(msg) });
+    thread.start();
+    const first = errorEvent();
+    await thread.add(raw(first));
+    // A message the thread does not know ends it (see sqlite-thread.ts).
+    (thread as unknown as { post(message: unknown): void }).post({ t: 'bogus' });
+    await expect.poll(() => errors).toContain('SQLite writer thread failed');
+    const during = await thread.add(raw(errorEvent())).then(
+      () => 'stored',
+      (error: { code?: string }) => error.code,
+    );
+    // Refused while it starts again; the code makes ingest answer 503 (store/unavailable.ts).
+    expect(during).toBe('SQLITE_IOERR');
+    const after = errorEvent();
+    await expect
+      .poll(
+        () =>
+          thread?.add(raw(after)).then(
+            () => true,
+            () => false,
+          ),
+        { timeout: 5000, interval: 200 },
+      )
+      .toBe(true);
+    await thread.drain();
+    expect((await events()).map((e) => e.event_id).sort()).toEqual([first.event_id, after.event_id].sort());
   });
 
   it('starts at once for envelopes left from before a restart, and digests them', async () => {
