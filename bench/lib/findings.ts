@@ -77,6 +77,14 @@ export const FINDINGS: Partial<Record<string, string | ((results: BenchResults) 
     'and catches up after the load. A second node shares the same cores, so it adds no capacity ' +
     'here. Next: digest in a worker thread with its own pool, as on SQLite, and the counter updates ' +
     'of a batch in one statement (UPDATE … FROM VALUES).',
+  'peak-rss':
+    'The peak comes from the highest-concurrency run, with two V8 isolates (the HTTP thread and the ' +
+    'SQLite writer thread) each growing its heap under a high allocation rate: every event crosses ' +
+    'the thread boundary as its body and its stored document (~55 KB copied), and each side parses ' +
+    'or builds it. At c=16 and c=64 the peak stays near 300 MiB. Measured: capping the writer ' +
+    "thread's old generation at 96 MB brought the c=128 peak to 345 MiB but cost 20 % of the rate " +
+    '(more collections), so it is not set. Next: send the document as the payload text plus the ' +
+    'fields Errata decides (1 KB) and splice it in the writer thread, halving what crosses.',
   'idle-rss':
     'Node itself is ~40 MiB here and loading Fastify, Kysely, pg and better-sqlite3 adds ~35 MiB; ' +
     'the SQLite writer thread (a second V8 isolate) starts with the first envelope. Next: load pg ' +
