@@ -5,7 +5,13 @@ import { ProtocolError } from '../protocol/protocol-error.js';
 import type { Engine } from '../store/db.js';
 import type { StoredRawEnvelope } from '../store/region/raw-envelopes.js';
 import type { RegionSchema } from '../store/schema.js';
-import { type EventRecord, type PendingEvent, prepareEvent, recordOf } from './digest-event.js';
+import {
+  completeRecord,
+  type EventRecord,
+  type PendingEvent,
+  prepareEvent,
+  recordOf,
+} from './digest-event.js';
 import type { ItemContext } from './item-digester.js';
 import { ITEM_DIGESTERS } from './item-digesters.js';
 
@@ -28,6 +34,8 @@ export function eventRecordOf(
   payload: unknown,
   options: EventRecordOptions,
   payloadText?: string,
+  /** Leave the document to complete where the payload is at hand (see EventRecord.appendToPayload). */
+  deferDocument = false,
 ): EventRecord | null {
   try {
     const event = normalizeEvent(payload, {
@@ -36,7 +44,7 @@ export function eventRecordOf(
       ...(options.sentAt === undefined ? {} : { sentAt: options.sentAt }),
       ...(options.clientIp ? { clientIp: options.clientIp } : {}),
     });
-    return recordOf(prepareEvent(event), payloadText);
+    return recordOf(prepareEvent(event), payloadText, deferDocument);
   } catch (error) {
     if (error instanceof ProtocolError) return null;
     throw error;
@@ -54,7 +62,8 @@ function eventItem(
   events: PendingEvent[],
   prepared: PreparedRecords | undefined,
 ): void {
-  let record = prepared?.get(index) ?? null;
+  const handed = prepared?.get(index);
+  let record = handed ? completeRecord(handed, payload.toString('utf8')) : null;
   if (record === null) {
     let parsed: unknown;
     try {

@@ -73,12 +73,22 @@ export interface EventRecord {
     readonly metadata: Record<string, unknown>;
   };
   readonly logger: string | null;
+  /**
+   * Set when the document is left to complete where the payload is at hand: then `row.data` is
+   * empty, and the document is the event item's payload text with these decided fields appended
+   * (`completeRecord`). Ingest hands records over so, to copy ~1 KB to the writer thread instead
+   * of a second copy of the payload.
+   */
+  readonly appendToPayload?: string;
 }
 
 /** The record of a prepared event: its row, with the stored document serialized (packed when stored). */
-export function recordOf(prepared: PreparedEvent, payloadText?: string): EventRecord {
+export function recordOf(prepared: PreparedEvent, payloadText?: string, deferDocument = false): EventRecord {
   const { event, summary, grouping } = prepared;
+  const appendToPayload =
+    deferDocument && payloadText !== undefined ? decidedToAppend(prepared, payloadText) : null;
   return {
+    ...(appendToPayload === null ? {} : { appendToPayload }),
     row: {
       eventId: event.eventId,
       type: summary.type,
@@ -95,7 +105,7 @@ export function recordOf(prepared: PreparedEvent, payloadText?: string): EventRe
       traceId: typeof event.contexts.trace?.trace_id === 'string' ? event.contexts.trace.trace_id : null,
       userKey: prepared.userKey,
       tags: prepared.tags,
-      data: eventDocument(prepared, payloadText),
+      data: appendToPayload === null ? eventDocument(prepared, payloadText) : '',
     },
     hashes: grouping.hashes,
     mechanism: grouping.mechanism,
@@ -210,15 +220,38 @@ function decidedFields(prepared: PreparedEvent): Record<string, unknown> {
  * that was not a valid one) becomes null there, so that the payload's own value does not show.
  */
 export function eventDocument(prepared: PreparedEvent, payloadText?: string): string {
-  const decided = decidedFields(prepared);
+  const appended = payloadText === undefined ? null : decidedToAppend(prepared, payloadText);
+  if (payloadText === undefined || appended === null)
+    return JSON.stringify({ ...prepared.event.data, ...decidedFields(prepared) });
+  return appendDecided(payloadText, appended);
+}
+
+/**
+ * The decided fields as the JSON object text `appendDecided` appends to the payload's own text, or
+ * null when that text cannot take them (a payload with no field of its own).
+ */
+function decidedToAppend(prepared: PreparedEvent, payloadText: string): string | null {
   const data = prepared.event.data;
-  if (payloadText === undefined) return JSON.stringify({ ...data, ...decided });
+  if (Object.keys(data).length === 0 || payloadText.lastIndexOf('}') < 0) return null;
+  const decided = decidedFields(prepared);
   for (const [key, value] of Object.entries(decided))
     if (value === undefined && key in data) decided[key] = null;
-  const end = payloadText.lastIndexOf('}');
-  const hasKeys = Object.keys(data).length > 0;
-  if (end < 0 || !hasKeys) return JSON.stringify({ ...data, ...decided });
-  return `${payloadText.slice(0, end)},${JSON.stringify(decided).slice(1)}`;
+  return JSON.stringify(decided);
+}
+
+/** The payload's JSON object text with the decided fields' object text appended into it. */
+export function appendDecided(payloadText: string, decided: string): string {
+  return `${payloadText.slice(0, payloadText.lastIndexOf('}'))},${decided.slice(1)}`;
+}
+
+/**
+ * A record whose document was left to complete (`appendToPayload`), completed with its event item's
+ * payload text; any other record as it is.
+ */
+export function completeRecord(record: EventRecord, payloadText: string): EventRecord {
+  if (record.appendToPayload === undefined) return record;
+  const { appendToPayload, ...rest } = record;
+  return { ...rest, row: { ...record.row, data: appendDecided(payloadText, appendToPayload) } };
 }
 
 type Db = Kysely<RegionSchema>;
