@@ -71,12 +71,15 @@ export const FINDINGS: Partial<Record<string, string | ((results: BenchResults) 
     'slowing ingest down; when it does fall behind, it is for the reasons under the floor target.',
   'digest-lag-postgres':
     'On PostgreSQL, ingest and digest share the HTTP thread, and every digest statement is a network ' +
-    'round trip to a server on the same two cores. A batch of 50 envelopes now costs a handful of ' +
-    'statements plus one counter update per issue (was ~10 per event), and two batches run at once ' +
-    '(ERRATA_DIGEST_CONCURRENCY); digest still falls behind an ingest that saturates the machine, ' +
-    'and catches up after the load. A second node shares the same cores, so it adds no capacity ' +
-    'here. Next: digest in a worker thread with its own pool, as on SQLite, and the counter updates ' +
-    'of a batch in one statement (UPDATE … FROM VALUES).',
+    'round trip to a server on the same two cores. A batch of 50 envelopes now costs about eight ' +
+    'statements (its issues read and locked in id order, new users, one UPDATE … FROM VALUES for ' +
+    'every issue, one tag upsert, the events, the raw rows) where it cost ~10 per event, and two ' +
+    'batches run at once (ERRATA_DIGEST_CONCURRENCY; 4 measured no faster: the cores are busy). ' +
+    'One node digests ~1,100-1,300 events/s (digested/s under Ingest), which keeps up at c=16 and ' +
+    'falls behind the ~2,000 req/s ingest takes at higher concurrency, then catches up after the ' +
+    'load. A second node shares the same cores, so it adds no capacity here. Next: digest in a ' +
+    'worker thread with its own pool, as on SQLite, so that the HTTP thread stops sharing its time ' +
+    'with it (handing it what ingest computed, as the SQLite writer thread gets).',
   'peak-rss':
     'The peak comes from the highest-concurrency run, with two V8 isolates (the HTTP thread and the ' +
     'SQLite writer thread) each growing its heap under a high allocation rate. Done: ingest hands ' +
