@@ -67,7 +67,8 @@ function ingestPipeline(ctx: ServiceContext): {
     error: (...args: [object, string]) => holder.target?.error(...args),
     warn: (...args: [object, string]) => holder.target?.warn(...args),
   } as Pick<FastifyBaseLogger, 'error' | 'warn'>;
-  const options = { batchSize: ctx.config.digestBatchSize, pollMs: ctx.config.digestPollMs, log };
+  const batchSize = ctx.config.digestBatchSize ?? (ctx.db.engine === 'postgres' ? 500 : 50);
+  const options = { batchSize, pollMs: ctx.config.digestPollMs, log };
   if (ctx.db.engine === 'sqlite' && ctx.db.file !== null) {
     const thread = new SqliteThread({
       file: ctx.db.file,

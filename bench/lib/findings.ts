@@ -71,13 +71,13 @@ export const FINDINGS: Partial<Record<string, string | ((results: BenchResults) 
     'slowing ingest down; when it does fall behind, it is for the reasons under the floor target.',
   'digest-lag-postgres':
     'On PostgreSQL, ingest and digest share the HTTP thread, and every digest statement is a network ' +
-    'round trip to a server on the same two cores. A batch of 50 envelopes now costs about eight ' +
-    'statements (its issues read and locked in id order, new users, one UPDATE … FROM VALUES for ' +
-    'every issue, one tag upsert, the events, the raw rows) where it cost ~10 per event, and two ' +
+    'round trip to a server on the same two cores. A batch (500 envelopes on PostgreSQL) costs about ' +
+    'eight statements (its issues read and locked in id order, new users, one UPDATE … FROM VALUES ' +
+    'for every issue, one tag upsert, the events, the raw rows) where it cost ~10 per event, and two ' +
     'batches run at once (ERRATA_DIGEST_CONCURRENCY; 4 measured no faster: the cores are busy). ' +
-    'One node digests ~1,100-1,300 events/s (digested/s under Ingest), which keeps up at c=16 and ' +
-    'falls behind the ~2,000 req/s ingest takes at higher concurrency, then catches up after the ' +
-    'load. A second node shares the same cores, so it adds no capacity here. Next: digest in a ' +
+    'With batches of 50 one node digested ~1,100-1,300 events/s and fell 4 s behind at c=64; with ' +
+    '500 it keeps up within a few hundred ms in the runs measured, but not with margin when ingest ' +
+    'saturates the machine. A second node shares the same cores, so it adds no capacity here. Next: digest in a ' +
     'worker thread with its own pool, as on SQLite, so that the HTTP thread stops sharing its time ' +
     'with it (handing it what ingest computed, as the SQLite writer thread gets).',
   'peak-rss':

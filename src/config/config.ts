@@ -60,8 +60,12 @@ export interface Config {
   readonly keyCacheSeconds: number;
   /** ERRATA_PROJECT_QUOTA_PER_MINUTE, default 0 (none): events a project may send per minute before 429. */
   readonly projectQuotaPerMinute: number;
-  /** ERRATA_DIGEST_BATCH, default 50: raw envelopes digested per transaction. */
-  readonly digestBatchSize: number;
+  /**
+   * ERRATA_DIGEST_BATCH: raw envelopes digested per transaction; null for the engine's default (50
+   * on SQLite, where a shorter transaction keeps ingest's commits waiting less; 500 on PostgreSQL,
+   * where fewer, larger statements save round trips).
+   */
+  readonly digestBatchSize: number | null;
   /** ERRATA_DIGEST_CONCURRENCY, default 2: digest transactions at once per node on PostgreSQL (SQLite: one). */
   readonly digestConcurrency: number;
   /** ERRATA_DIGEST_POLL_MS, default 1000: how often digest looks for work it was not told about (other nodes, restarts). */
@@ -167,7 +171,7 @@ export function loadConfig(env: Env): Config {
     ingestMaxAttachmentBytes: integer(env, 'ERRATA_INGEST_MAX_ATTACHMENT_BYTES', 20 * MiB, 0, 1024 * MiB),
     keyCacheSeconds: integer(env, 'ERRATA_KEY_CACHE_SECONDS', 5, 0, 3600),
     projectQuotaPerMinute: integer(env, 'ERRATA_PROJECT_QUOTA_PER_MINUTE', 0, 0, 1_000_000_000),
-    digestBatchSize: integer(env, 'ERRATA_DIGEST_BATCH', 50, 1, 10_000),
+    digestBatchSize: env.ERRATA_DIGEST_BATCH ? integer(env, 'ERRATA_DIGEST_BATCH', 50, 1, 10_000) : null,
     digestConcurrency: integer(env, 'ERRATA_DIGEST_CONCURRENCY', 2, 1, 32),
     digestPollMs: integer(env, 'ERRATA_DIGEST_POLL_MS', 1000, 10, 600_000),
   });
