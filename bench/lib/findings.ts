@@ -90,6 +90,6 @@ export const FINDINGS: Partial<Record<string, string | ((results: BenchResults) 
     'collections), so it is not set. Next: fewer copies of each body on the HTTP thread.',
   'idle-rss':
     'Node itself is ~40 MiB here and loading Fastify, Kysely, pg and better-sqlite3 adds ~35 MiB; ' +
-    'the SQLite writer thread (a second V8 isolate) starts with the first envelope. Next: load pg ' +
-    'only with DATABASE_URL, and the Postgres-only and UI code lazily.',
+    'the SQLite writer thread (a second V8 isolate) starts with the first envelope, and pg loads only ' +
+    'with DATABASE_URL. Next: the UI and PostgreSQL-only code loaded lazily.',
 };

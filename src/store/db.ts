@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
@@ -11,11 +12,22 @@ import {
   SqliteDialect,
   type SqliteDriver,
 } from 'kysely';
-import pg from 'pg';
+import type PgModule from 'pg';
 import type { ControlSchema, RegionSchema } from './schema.js';
 
-// PostgreSQL returns BIGINT as text; every BIGINT here (ids, epoch milliseconds, counters) fits in a double.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+/**
+ * The pg driver, loaded the first time a PostgreSQL database is opened: a SQLite server never
+ * loads it (a few MiB of idle RSS, issue #6).
+ */
+let pgModule: typeof PgModule | undefined;
+function loadPg(): typeof PgModule {
+  if (!pgModule) {
+    pgModule = createRequire(import.meta.url)('pg') as typeof PgModule;
+    // PostgreSQL returns BIGINT as text; every BIGINT here (ids, epoch milliseconds, counters) fits in a double.
+    pgModule.types.setTypeParser(pgModule.types.builtins.INT8, (value) => Number(value));
+  }
+  return pgModule;
+}
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -115,7 +127,7 @@ export function openSqliteConnection(
 function openPostgres(
   target: Extract<DatabaseTarget, { engine: 'postgres' }>,
 ): Kysely<ControlSchema & RegionSchema> {
-  const pool = new pg.Pool({
+  const pool = new (loadPg().Pool)({
     connectionString: target.url,
     max: target.poolMax ?? 10,
     connectionTimeoutMillis: target.connectTimeoutMs ?? 5000,
