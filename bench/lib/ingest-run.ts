@@ -1,3 +1,5 @@
+import type { BenchContext } from './context.js';
+import type { ErrataNode } from './errata.js';
 import { type LoadResult, runLoad } from './load.js';
 import type { BenchOptions } from './options.js';
 import { bodyTemplates, type CapturedRequest, type IngestTarget } from './payloads.js';
@@ -84,4 +86,20 @@ export class IngestDriver {
     for (const connections of this.options.levels) runs.push(await this.run(connections));
     return runs;
   }
+}
+
+/** The driver of one Errata node over SQLite, sending to the project its first start printed. */
+export function errataNodeDriver(ctx: BenchContext, node: ErrataNode, probe: StoreProbe): IngestDriver {
+  if (!node.firstStart) throw new Error('errata serve printed no first-start DSN');
+  return new IngestDriver(
+    {
+      urls: [node.url],
+      pids: [node.child.pid],
+      target: { publicKey: node.firstStart.publicKey, projectId: node.firstStart.projectId },
+      probe,
+    },
+    ctx.captured,
+    ctx.options,
+    ctx.log,
+  );
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { BenchContext } from '../lib/context.js';
 import { startErrata } from '../lib/errata.js';
-import { IngestDriver } from '../lib/ingest-run.js';
+import { errataNodeDriver, type IngestDriver } from '../lib/ingest-run.js';
 import { readMemory } from '../lib/memory.js';
 import type { IngestRun, IngestScenario } from '../lib/results.js';
 import { sqliteProbe } from '../lib/store-probe.js';
@@ -36,18 +36,7 @@ export async function sqliteScenario(
   const node = await startErrata({ build: ctx.build, name: 'errata (SQLite)', dataDir });
   const probe = sqliteProbe(path.join(dataDir, 'errata.sqlite'));
   try {
-    if (!node.firstStart) throw new Error('errata serve printed no first-start DSN');
-    const driver = new IngestDriver(
-      {
-        urls: [node.url],
-        pids: [node.child.pid],
-        target: { publicKey: node.firstStart.publicKey, projectId: node.firstStart.projectId },
-        probe,
-      },
-      ctx.captured,
-      ctx.options,
-      ctx.log,
-    );
+    const driver = errataNodeDriver(ctx, node, probe);
     const runs = await driver.runLevels();
     const [fixedRate = null, ...extraFixed] = await fixedRateRuns(ctx, driver, runs);
     const counts = await probe.counts();

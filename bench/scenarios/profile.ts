@@ -4,7 +4,7 @@ import { CACHE_DIR } from '../lib/cache-dir.js';
 import type { BenchContext } from '../lib/context.js';
 import { summarizeProfile } from '../lib/cpu-profile.js';
 import { startErrata } from '../lib/errata.js';
-import { IngestDriver } from '../lib/ingest-run.js';
+import { errataNodeDriver } from '../lib/ingest-run.js';
 import type { ProfileSummary } from '../lib/results.js';
 import { sqliteProbe } from '../lib/store-probe.js';
 
@@ -26,18 +26,7 @@ export async function profileScenario(ctx: BenchContext, connections: number): P
   });
   const probe = sqliteProbe(path.join(dataDir, 'errata.sqlite'));
   try {
-    if (!node.firstStart) throw new Error('errata serve printed no first-start DSN');
-    const driver = new IngestDriver(
-      {
-        urls: [node.url],
-        pids: [node.child.pid],
-        target: { publicKey: node.firstStart.publicKey, projectId: node.firstStart.projectId },
-        probe,
-      },
-      ctx.captured,
-      ctx.options,
-      ctx.log,
-    );
+    const driver = errataNodeDriver(ctx, node, probe);
     await driver.warmUp();
     await driver.run(connections);
   } finally {

@@ -26,8 +26,7 @@ export function createRawWriter(
         ),
       );
       items.forEach(({ row, extras }, i) => {
-        const payload = extras?.plain ?? (row.encoding === null ? row.payload : undefined);
-        retained.keep(ids[i] as number, { records: extras?.records, payload });
+        retained.keepIngested(ids[i] as number, row, extras);
       });
     },
     maxBatch,

@@ -44,13 +44,18 @@ export class DigestWorker implements DigestRunner {
   private stopped = true;
   private timer: NodeJS.Timeout | null = null;
   private idleWaiters: (() => void)[] = [];
+  /** The decoded bodies this process kept, which claiming then does not read back. */
+  private readonly held: ((id: number) => Buffer | undefined) | undefined;
   /** Envelopes digested since start (for tests and metrics). */
   digested = 0;
 
   constructor(
     private readonly db: Database,
     private readonly options: DigestWorkerOptions,
-  ) {}
+  ) {
+    const { retained } = options;
+    this.held = retained && ((id) => retained.payload(id));
+  }
 
   start(): void {
     this.stopped = false;
@@ -117,12 +122,7 @@ export class DigestWorker implements DigestRunner {
     try {
       return await db.region.transaction().execute(async (trx) => {
         const { retained } = this.options;
-        const batch = await claimRawEnvelopes(
-          trx,
-          db.engine,
-          this.options.batchSize,
-          retained ? (id) => retained.payload(id) : undefined,
-        );
+        const batch = await claimRawEnvelopes(trx, db.engine, this.options.batchSize, this.held);
         const events: PendingEvent[] = [];
         for (const raw of batch)
           await digestRawEnvelope(trx, db.engine, raw, events, retained?.take(raw.id)?.records);
@@ -147,12 +147,7 @@ export class DigestWorker implements DigestRunner {
       try {
         const found = await db.region.transaction().execute(async (trx) => {
           const { retained } = this.options;
-          const [raw] = await claimRawEnvelopes(
-            trx,
-            db.engine,
-            1,
-            retained ? (id) => retained.payload(id) : undefined,
-          );
+          const [raw] = await claimRawEnvelopes(trx, db.engine, 1, this.held);
           if (!raw) return false;
           try {
             const events: PendingEvent[] = [];

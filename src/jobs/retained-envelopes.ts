@@ -1,4 +1,6 @@
 import type { PreparedRecords } from '../digest/digest-envelope.js';
+import type { IngestedExtras } from '../ingest/raw-writer.js';
+import type { RawEnvelope } from '../store/region/raw-envelopes.js';
 
 /** What the writer thread keeps of a committed raw envelope until digest takes it. */
 export interface Retained {
@@ -38,6 +40,19 @@ export class RetainedEnvelopes {
     this.entries.set(id, { retained, bytes, at: now });
     this.bytes += bytes;
     return true;
+  }
+
+  /**
+   * Keeps what ingest handed over with a committed raw envelope: its records, and its decoded body
+   * (`plain`, or the row's payload when that is stored plain).
+   */
+  keepIngested(id: number, row: RawEnvelope, extras: IngestedExtras | undefined): boolean {
+    const payload = extras?.plain ?? (row.encoding === null ? row.payload : undefined);
+    return this.keep(id, {
+      records: extras?.records,
+      // A Buffer crosses a thread boundary as a plain Uint8Array: view it as a Buffer again.
+      payload: payload && Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+    });
   }
 
   payload(id: number): Buffer | undefined {

@@ -3,6 +3,7 @@
 // neither fsync nor digest blocks the thread that answers HTTP. Started by sqlite-thread-client.ts.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { IngestedExtras } from '../ingest/raw-writer.js';
+import { GroupCommit } from '../lib/group-commit.js';
 import type { Database } from '../store/db.js';
 import { openSqliteConnection } from '../store/db.js';
 import {
@@ -66,52 +67,36 @@ interface Pending {
   readonly row: RawEnvelope;
   readonly extras: IngestedExtras | undefined;
 }
-let pending: Pending[] = [];
-let scheduled = false;
-
-function schedule(): void {
-  if (scheduled) return;
-  scheduled = true;
-  // Every message that arrived in this turn joins the batch.
-  setImmediate(flush);
-}
-
-/** Commits what is waiting in one transaction, on disk before anyone is told it is. */
-function flush(): void {
-  scheduled = false;
-  if (pending.length === 0) return;
-  // A digest transaction of this connection is open between two of its statements: after it.
-  if (sqlite.inTransaction) {
-    schedule();
-    return;
-  }
-  const batch = pending.slice(0, data.maxWriteBatch);
-  pending = pending.slice(batch.length);
-  const ids = batch.map((p) => p.id);
-  try {
-    sqlite.pragma('synchronous = FULL');
-    const rawIds = insertRawBatch.immediate(batch);
-    post({ t: 'committed', ids });
-    batch.forEach((p, i) => {
-      const payload = p.extras?.plain ?? (p.row.encoding === null ? p.row.payload : undefined);
-      retained.keep(rawIds[i] as number, {
-        records: p.extras?.records,
-        // A Buffer crosses the thread boundary as a plain Uint8Array: view it as a Buffer again.
-        payload: payload && Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
-      });
-    });
-    digest.notify();
-  } catch (error) {
-    post({ t: 'failed', ids, error: toThreadError(error) });
-  } finally {
+/**
+ * Raw envelopes committed with lib/group-commit: those that arrive while a commit or a digest
+ * transaction runs are committed together, on disk before anyone is told they are.
+ */
+const commit = new GroupCommit<Pending>(
+  async (batch) => {
+    // A digest transaction of this connection is open between two of its statements: after it.
+    while (sqlite.inTransaction) await new Promise((resolve) => setImmediate(resolve));
+    const ids = batch.map((p) => p.id);
     try {
-      sqlite.pragma('synchronous = NORMAL');
-    } catch {
-      // The next FULL commit sets it again; a broken connection fails that one.
+      sqlite.pragma('synchronous = FULL');
+      const rawIds = insertRawBatch.immediate(batch);
+      post({ t: 'committed', ids });
+      batch.forEach((p, i) => {
+        retained.keepIngested(rawIds[i] as number, p.row, p.extras);
+      });
+    } catch (error) {
+      post({ t: 'failed', ids, error: toThreadError(error) });
+      throw error;
+    } finally {
+      try {
+        sqlite.pragma('synchronous = NORMAL');
+      } catch {
+        // The next FULL commit sets it again; a broken connection fails that one.
+      }
     }
-  }
-  if (pending.length > 0) schedule();
-}
+  },
+  data.maxWriteBatch,
+  () => digest.notify(),
+);
 
 async function answer(id: number, work: () => Promise<void>): Promise<void> {
   try {
@@ -127,8 +112,8 @@ port.on('message', (message: ToThread) => {
   switch (message.t) {
     case 'add':
       // A Buffer arrives as a plain Uint8Array; the driver stores either as a BLOB.
-      pending.push({ id: message.id, row: message.row, extras: message.extras });
-      schedule();
+      // The outcome goes back in the write itself ('committed' or 'failed'), one message a batch.
+      commit.add({ id: message.id, row: message.row, extras: message.extras }).catch(() => {});
       return;
     case 'start':
       digest.start();
@@ -146,7 +131,7 @@ port.on('message', (message: ToThread) => {
       void (async () => {
         try {
           await digest.stop();
-          while (pending.length > 0) flush();
+          await commit.idle();
           clearInterval(reporter);
           reportDigested();
           await kysely.destroy();

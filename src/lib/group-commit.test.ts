@@ -40,4 +40,16 @@ describe('GroupCommit', () => {
     await Promise.all([1, 2, 3, 4, 5].map((n) => writer.add(n)));
     expect(sizes).toEqual([2, 2, 1]);
   });
+
+  it('says when everything added so far is written', async () => {
+    const written: number[] = [];
+    const writer = new GroupCommit<number>(async (items) => {
+      await new Promise((r) => setImmediate(r));
+      written.push(...items);
+    }, 2);
+    await writer.idle();
+    for (const n of [1, 2, 3]) void writer.add(n);
+    await writer.idle();
+    expect(written).toEqual([1, 2, 3]);
+  });
 });

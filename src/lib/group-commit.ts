@@ -11,6 +11,7 @@ export class GroupCommit<T> {
   private pending: { item: T; resolve: () => void; reject: (error: unknown) => void }[] = [];
   private writing = false;
   private scheduled = false;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly write: (items: T[]) => Promise<void>,
@@ -28,6 +29,12 @@ export class GroupCommit<T> {
   /** Items waiting for a write (for readiness and metrics). */
   get backlog(): number {
     return this.pending.length;
+  }
+
+  /** Resolves once everything added so far is written (or failed): nothing waits, nothing is being written. */
+  idle(): Promise<void> {
+    if (!this.writing && this.pending.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private schedule(): void {
@@ -53,6 +60,7 @@ export class GroupCommit<T> {
     } finally {
       this.writing = false;
       if (this.pending.length > 0) this.schedule();
+      else for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
   }
 }
