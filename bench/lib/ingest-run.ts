@@ -1,4 +1,5 @@
 import type { BenchContext } from './context.js';
+import { ProcessCpu } from './cpu-monitor.js';
 import type { ErrataNode } from './errata.js';
 import { type LoadResult, runLoad } from './load.js';
 import type { BenchOptions } from './options.js';
@@ -67,16 +68,19 @@ export class IngestDriver {
   }
 
   async run(connections: number, overallRate?: number): Promise<IngestRun> {
+    const cpu = new ProcessCpu(this.server.pids, this.server.postgres ?? false);
     const load = await this.load(connections, this.options.durationS, overallRate);
     const digest = await this.digest(performance.now(), this.options.digestWaitS);
+    // Load and digest both: what the server spent on the requests of this run.
+    const cpuUsPerRequest = load.ok > 0 ? (cpu.ms() * 1000) / load.ok : null;
     const rate = overallRate ? ` at ${overallRate}/s` : '';
     const lag = digest
       ? `, digest lag ${digest.lagMs === null ? `> ${this.options.digestWaitS} s` : `${Math.round(digest.lagMs)} ms`}`
       : '';
     this.log(
-      `  c=${connections}${rate}: ${Math.round(load.rps)} req/s, p50 ${load.p50Ms.toFixed(1)} ms, p99 ${load.p99Ms.toFixed(1)} ms, ${load.errors} errors${lag}, other CPU ${load.otherCpuPercent.toFixed(0)} %`,
+      `  c=${connections}${rate}: ${Math.round(load.rps)} req/s, p50 ${load.p50Ms.toFixed(1)} ms, p99 ${load.p99Ms.toFixed(1)} ms, ${load.errors} errors${lag}, other CPU ${load.otherCpuPercent.toFixed(0)} %, server CPU ${cpuUsPerRequest === null ? '–' : Math.round(cpuUsPerRequest)} µs/req`,
     );
-    return { load, digest };
+    return { load, digest, cpuUsPerRequest };
   }
 
   /** Every concurrency level of the options, in order. */

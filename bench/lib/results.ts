@@ -6,6 +6,11 @@ export interface IngestRun {
   readonly load: LoadResult;
   /** For Errata: how long until every acknowledged event was queryable, and the store then. */
   readonly digest: { readonly lagMs: number | null; readonly counts: StoreCounts } | null;
+  /**
+   * CPU time the server's processes (and PostgreSQL's, when it stores there) used per 2xx answer,
+   * microseconds, from the start of the load until digest caught up; null when nothing was answered.
+   */
+  readonly cpuUsPerRequest: number | null;
 }
 
 export interface IngestScenario {
