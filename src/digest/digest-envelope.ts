@@ -63,7 +63,7 @@ function eventItem(
   prepared: PreparedRecords | undefined,
 ): void {
   const handed = prepared?.get(index);
-  let record = handed ? completeRecord(handed, payload.toString('utf8')) : null;
+  let record = handed ? completeRecord(handed, payload) : null;
   if (record === null) {
     let parsed: unknown;
     try {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { computeGrouping, deriveIssueSummary, type GroupingResult } from '../grouping/index.js';
+import { packDocument } from '../lib/compression.js';
 import type { EventUser, NormalizedEvent } from '../protocol/normalized-event.js';
 import type { Engine } from '../store/db.js';
 import {
@@ -240,18 +241,22 @@ function decidedToAppend(prepared: PreparedEvent, payloadText: string): string |
 }
 
 /** The payload's JSON object text with the decided fields' object text appended into it. */
-export function appendDecided(payloadText: string, decided: string): string {
+function appendDecided(payloadText: string, decided: string): string {
   return `${payloadText.slice(0, payloadText.lastIndexOf('}'))},${decided.slice(1)}`;
 }
 
 /**
  * A record whose document was left to complete (`appendToPayload`), completed with its event item's
- * payload text; any other record as it is.
+ * payload and packed for storage; any other record as it is. The decided fields are appended to
+ * the payload's bytes as `appendDecided` appends them to its text ('}' is one byte in UTF-8 and never
+ * part of another character), so that the payload is neither decoded to a string nor encoded again.
  */
-export function completeRecord(record: EventRecord, payloadText: string): EventRecord {
+export function completeRecord(record: EventRecord, payload: Buffer): EventRecord {
   if (record.appendToPayload === undefined) return record;
   const { appendToPayload, ...rest } = record;
-  return { ...rest, row: { ...record.row, data: appendDecided(payloadText, appendToPayload) } };
+  const end = payload.lastIndexOf(0x7d);
+  const document = Buffer.concat([payload.subarray(0, end), Buffer.from(`,${appendToPayload.slice(1)}`)]);
+  return { ...rest, row: { ...record.row, data: packDocument(document) } };
 }
 
 type Db = Kysely<RegionSchema>;

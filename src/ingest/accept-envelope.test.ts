@@ -3,6 +3,7 @@ import { FIXTURE_SDKS, loadFixtures } from '../../test/fixtures/load.js';
 import { loadConfig } from '../config/config.js';
 import { eventRecordOf } from '../digest/digest-envelope.js';
 import { completeRecord } from '../digest/digest-event.js';
+import { decompressDocument } from '../lib/compression.js';
 import { parseEnvelope } from '../protocol/envelope.js';
 import { parseEventPayload } from '../protocol/event-normalize.js';
 import { acceptEnvelope } from './accept-envelope.js';
@@ -28,12 +29,15 @@ describe('acceptEnvelope hands digest the records it would compute itself', () =
       );
       if (record) expected.set(index, record);
     }
-    // Ingest leaves each document to complete from the payload (1 KB crosses to the writer, not 27).
+    // Ingest leaves each document to complete from the payload (1 KB crosses to the writer, not 27),
+    // which the writer packs for storage.
     const completed = new Map();
     for (const [index, record] of accepted.prepared) {
       expect(record.appendToPayload).toBeDefined();
       expect(record.row.data).toBe('');
-      completed.set(index, completeRecord(record, envelope.items[index]!.payload.toString('utf8')));
+      const { row, ...rest } = completeRecord(record, envelope.items[index]!.payload);
+      const data = typeof row.data === 'string' ? row.data : decompressDocument(row.data);
+      completed.set(index, { ...rest, row: { ...row, data } });
     }
     expect(completed).toEqual(expected);
   });

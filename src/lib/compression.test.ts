@@ -1,6 +1,13 @@
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { bodyEncoding, compressDocument, decode, decodeSync, decompressDocument } from './compression.js';
+import {
+  bodyEncoding,
+  compressDocument,
+  decode,
+  decodeSync,
+  decompressDocument,
+  packDocument,
+} from './compression.js';
 
 const MiB = 1024 * 1024;
 const twoMiB = Buffer.alloc(2 * MiB, 'a');
@@ -50,5 +57,25 @@ describe('stored documents', () => {
     const stored = compressDocument(text);
     expect(stored.length).toBeLessThan(text.length / 3);
     expect(decompressDocument(stored)).toBe(text);
+    expect(decompressDocument(compressDocument(Buffer.from(text)))).toBe(text);
+  });
+
+  it('keeps a short document as text, from a string or from bytes', () => {
+    expect(packDocument('{"a":1}')).toBe('{"a":1}');
+    expect(packDocument(Buffer.from('{"a":"é"}'))).toBe('{"a":"é"}');
+    expect(packDocument('x'.repeat(600))).toBeInstanceOf(Buffer);
+  });
+
+  it('reads documents gzipped by earlier versions', () => {
+    const text = JSON.stringify({ message: 'é'.repeat(400) });
+    expect(decompressDocument(zlib.gzipSync(text, { level: 1 }))).toBe(text);
+  });
+
+  it('never writes a stream that starts like gzip', () => {
+    // The first byte's low bits are brotli's window header (22 bits: 0xb), whatever the content.
+    for (let i = 0; i < 200; i++) {
+      const text = JSON.stringify({ i, pad: String.fromCharCode(0x1f, 0x8b).repeat(i * 7) });
+      expect((compressDocument(text)[0] as number) & 0x0f).toBe(0x0b);
+    }
   });
 });

@@ -8,6 +8,7 @@ import { events } from './migrations/region/20261128T1800-events.js';
 import { issueTriage } from './migrations/region/20261128T1900-issue-triage.js';
 import { rateCounters } from './migrations/region/20261128T1910-rate-counters.js';
 import { compressedPayloads } from './migrations/region/20261128T2100-compressed-payloads.js';
+import { packedDocuments } from './migrations/region/20261128T2200-packed-documents.js';
 
 /** The control store's migrations, in order; names are timestamp-prefixed and never renamed. */
 function controlMigrations(engine: Engine): Record<string, Migration> {
@@ -25,6 +26,7 @@ function regionMigrations(engine: Engine): Record<string, Migration> {
     '20261128T1900-issue-triage': issueTriage(engine),
     '20261128T1910-rate-counters': rateCounters(engine),
     '20261128T2100-compressed-payloads': compressedPayloads(engine),
+    '20261128T2200-packed-documents': packedDocuments(),
   };
 }
 

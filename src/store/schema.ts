@@ -198,9 +198,10 @@ export interface EventTable {
   trace_id: string | null;
   user_key: string | null;
   tags: string;
-  /** The stored document (JSON), or '' when it is in `data_gz`. */
+  /** The stored document (JSON), or '' when it is in `data_packed`. */
   data: string;
-  data_gz: Uint8Array | null;
+  /** The stored document compressed (lib/compression.ts: brotli, or gzip in rows written before). */
+  data_packed: Uint8Array | null;
 }
 
 export interface IssueTagTable {

@@ -56,14 +56,14 @@ export async function existingEventIds(
 }
 
 /** An events row's stored document (JSON text), wherever the row keeps it. */
-export function storedDocument(row: { readonly data: string; readonly data_gz: Uint8Array | null }): string {
-  return row.data_gz ? decompressDocument(row.data_gz) : row.data;
+export function storedDocument(row: { readonly data: string; readonly data_packed: Uint8Array | null }): string {
+  return row.data_packed ? decompressDocument(row.data_packed) : row.data;
 }
 
-function stored(packed: string | Uint8Array): { data: string; data_gz: Buffer | null } {
-  if (typeof packed === 'string') return { data: packed, data_gz: null };
+function stored(packed: string | Uint8Array): { data: string; data_packed: Buffer | null } {
+  if (typeof packed === 'string') return { data: packed, data_packed: null };
   // A Buffer crosses a thread boundary as a plain Uint8Array; the drivers bind Buffers.
-  return { data: '', data_gz: Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength) };
+  return { data: '', data_packed: Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength) };
 }
 
 /** Ids per IN list, and rows per multi-row insert: far below either engine's parameter limit. */
@@ -89,7 +89,7 @@ function eventRow(event: NewEvent) {
     trace_id: event.traceId,
     user_key: event.userKey,
     tags: JSON.stringify(event.tags),
-    // Documents are stored gzipped (issue #6), a tiny one as text.
+    // Documents are stored compressed (issue #6), a tiny one as text.
     ...stored(typeof event.data === 'string' ? packDocument(event.data) : event.data),
   };
 }
