@@ -19,6 +19,33 @@ function peerAgainstFloor(results: BenchResults): string {
     : `Ten times its rate at c=${c} is ${int(tenfold)} req/s, ${Math.round((100 * tenfold) / floorRps)} % of the HTTP floor there.`;
 }
 
+/** Server CPU per request of the floor and of Errata on SQLite at c=64 (or their first common level). */
+function cpuComparison(results: BenchResults): string {
+  const sqlite = scenario(results, 'sqlite');
+  const floor = scenario(results, 'floor');
+  const run = sqlite?.runs.find((r) => r.load.connections === 64) ?? sqlite?.runs[0];
+  const floorRun = run && sameLevel(run, floor);
+  if (!run?.cpuUsPerRequest || !floorRun?.cpuUsPerRequest) return '';
+  const c = run.load.connections;
+  return (
+    `At c=${c} the floor's server spends ${int(floorRun.cpuUsPerRequest)} µs of CPU per request and ` +
+    `Errata ${int(run.cpuUsPerRequest)} µs, digest included (CPU µs/req column); the floor itself is held ` +
+    `back by the load generator, which takes the rest of the two cores at ${int(floorRun.load.rps)} req/s.`
+  );
+}
+
+/** What 10,000 events/s leaves per event, against what Errata spends now. */
+function cpuBudget(results: BenchResults): string {
+  const runs = scenario(results, 'sqlite')?.runs ?? [];
+  const best = [...runs].sort((a, b) => b.load.rps - a.load.rps)[0];
+  if (!best?.cpuUsPerRequest) return '';
+  return (
+    `10,000 events/s on two cores leaves at most 200 µs of CPU per event for everything, the load ` +
+    `generator included; Errata spends ${int(best.cpuUsPerRequest)} µs per event at c=${best.load.connections}, ` +
+    'where parsing the event JSON, normalizing it and compressing its document take ~150 µs alone.'
+  );
+}
+
 /**
  * What limits each target when it is missed, and the next step: the analysis behind the numbers,
  * written from the profile and the runs (see BENCHMARKS.md's Profile section; the statement
@@ -27,39 +54,38 @@ function peerAgainstFloor(results: BenchResults): string {
  * evidence, and rewrite it when the evidence changes.
  */
 export const FINDINGS: Partial<Record<string, string | ((results: BenchResults) => string)>> = {
-  'floor-share':
-    'The HTTP floor reads a body and answers; Errata, for every event, reads the body, gunzips it ' +
-    '(Python), parses the envelope and the whole 27 KB event JSON, normalizes and groups it and builds ' +
-    'its stored document, all on the HTTP thread, then hands it to the SQLite writer thread, which ' +
-    'commits the raw envelope (synchronous = FULL) before the answer and digests it right after: ' +
-    'gzips the document, and writes the event, its issue counters and tag values. Per-thread CPU ' +
-    'from /proc during a c=64 run at 2,478 req/s (one-off measurement): HTTP thread 59 %, writer ' +
-    "thread 72 %, V8's four helper threads 20 % together (garbage collection of the parsed JSON " +
-    "trees), the bench's own load generator 23 %: the two cores are ~87 % busy, so the rate is " +
-    'bounded by CPU per event (about 0.6 ms of Errata CPU per event), not by fsync: committing raw ' +
-    'envelopes with synchronous = NORMAL instead of FULL changed nothing (2,515 vs 2,543 req/s, ' +
-    'profiled, same run). In the writer thread (Profile), the raw-envelope insert and its commit ' +
-    "(`sqliteTransaction`) and the digest statements (`executeQuery`, SQLite's own time) take most of " +
-    'it; Kysely building and compiling queries ~8 %. Done in this round: the writer thread, ' +
-    'batched digest statements, the event parsed once (at ingest), the stored document appended to ' +
-    'the payload text instead of re-serialized, small bodies inflated in place. Next, largest ' +
-    'first: (1) keep raw envelopes in an append-only log file rather than a table row that is ' +
-    'inserted and deleted (a 27 KB row costs ~4x a 4 KB one to commit: 3.4 ms vs 0.77 ms for 40 ' +
-    'rows); (2) normalize without copying the payload tree, to cut garbage; (3) the digest writes ' +
-    'through prepared statements rather than queries built per batch. Even together these are ' +
-    'unlikely to reach the 3x less CPU per event that 25 % of the floor needs on two cores.',
+  'floor-share': (results) =>
+    `${cpuComparison(results)} The rate is bounded by CPU per event, not by fsync or locks: the ` +
+    "two cores are shared by the server's HTTP thread, its SQLite writer thread, V8's helper threads " +
+    "and the bench's load generator, and all are busy. Errata, for every event, reads the body, " +
+    'gunzips it (Python), parses the envelope and the whole 27 KB event JSON, normalizes and groups ' +
+    'it on the HTTP thread, then hands it to the writer thread, which commits the raw envelope ' +
+    '(synchronous = FULL) before the answer and digests it right after: compresses the document and ' +
+    'writes the event, its issue counters and tag values. Where the CPU goes (Linux perf, on-CPU ' +
+    'samples of the server at c=64, one-off): HTTP thread 49 %, writer thread 43 %, GC helper ' +
+    "threads 8 %. Of the HTTP thread's, JSON.parse of the event ~20 %, HTTP parsing of the 27 KB " +
+    'body ~15 %, normalizing ~12 %, gunzip ~7 %, grouping ~6 %, handing over to the writer ~5 %; of ' +
+    "the writer's, SQLite's own statement work, Kysely building queries, and the document's " +
+    'compression lead, and the time its V8 profile shows in the raw-envelope commit is mostly the ' +
+    'wait for fsync (fsync itself is ~2 % of its CPU), so keeping raw envelopes in a log file instead ' +
+    'of table rows would save less than that profile suggested. No function takes more than ~10 % of ' +
+    'the process. Done in this round: documents brotli-compressed (quality 1: ~45 µs for 27 KB ' +
+    'against ~65 µs with gzip, same size) straight from the payload bytes, no string round trip. ' +
+    'Next: hand the body to the writer thread by transfer rather than copy and batch the hand-over ' +
+    'messages (a 27 KB copy costs the process ~10 µs per request, measured alone); digest writes ' +
+    'through prepared statements rather than Kysely; normalize without copying the payload tree ' +
+    '(garbage). Together these are unlikely to give the ~1.7x less CPU per event that 25 % of the ' +
+    'floor needs on two cores.',
   'peer-ratio': (results) =>
     "Spotlight's sidecar parses each envelope and keeps the last 500 in memory; nothing reaches a disk or an " +
     'index, and here it runs without the Sentry telemetry its CLI starts, which only makes it faster. ' +
     `${peerAgainstFloor(results)} Errata comes close to the peer while storing every event durably and ` +
     'digesting it; the limits are those under the floor target.',
-  'events-per-second':
+  'events-per-second': (results) =>
     'Ingest and digest keep pace with each other (the digest lag stays in milliseconds), so this is ' +
-    'the ingest rate, bounded by CPU as described under the floor target: ~0.6 ms of Errata CPU per ' +
-    '27 KB event on two cores shared with the load generator. 10,000 events/s on two cores leaves ' +
-    '0.2 ms of CPU per event for everything, about what parsing the event JSON, normalizing it and ' +
-    'compressing its document take alone. PostgreSQL is no way round it: its ingest is about as fast ' +
-    'and its digest slower (a network round trip per statement), see its digest lag.',
+    `the ingest rate, bounded by CPU as described under the floor target. ${cpuBudget(results)} ` +
+    'PostgreSQL is no way round it: its ingest is slower and its digest costs a network round trip ' +
+    'per statement, see its rows.',
   'p99-half-rate':
     'The server does not carry 5,000 req/s, so that run measures a saturated server and its p99 is ' +
     'queueing: requests wait for their commit behind a digest transaction of up to ' +
