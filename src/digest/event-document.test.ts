@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { FIXTURE_SDKS, loadFixtures } from '../../test/fixtures/load.js';
 import { parseEnvelope } from '../protocol/envelope.js';
 import { normalizeEvent } from '../protocol/event-normalize.js';
-import { eventDocument, prepareEvent } from './digest-event.js';
+import { decompressDocument } from '../lib/compression.js';
+import { completeRecord, eventDocument, prepareEvent, recordOf } from './digest-event.js';
 
 const options = { receivedAt: Date.parse('2026-11-28T17:24:28Z'), clientIp: '203.0.113.9' };
 
@@ -40,6 +41,17 @@ describe('the stored event document, appended to the payload as sent', () => {
       level: 'error',
       tags: [['level', 'error']],
     });
+  });
+
+  it.each([
+    ...payloads,
+    ['non-ASCII text, a brace in a string', '{"message":"caf\u00e9 } \ud83d\ude00 ✓ }","extra":{"k":"}"}}\n'],
+  ] as const)('is the same appended to the payload bytes as to its text: %s', (_name, text) => {
+    const prepared = prepareEvent(normalizeEvent(JSON.parse(text), options));
+    const deferred = recordOf(prepared, text, true);
+    const { data } = completeRecord(deferred, Buffer.from(text, 'utf8')).row;
+    const stored = typeof data === 'string' ? data : decompressDocument(data);
+    expect(stored).toBe(eventDocument(prepared, text));
   });
 
   it('writes the whole document when the payload has no field of its own', () => {
