@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_SDKS, loadFixtures } from '../../test/fixtures/load.js';
+import { decompressDocument } from '../lib/compression.js';
 import { parseEnvelope } from '../protocol/envelope.js';
 import { normalizeEvent } from '../protocol/event-normalize.js';
-import { decompressDocument } from '../lib/compression.js';
 import { completeRecord, eventDocument, prepareEvent, recordOf } from './digest-event.js';
 
 const options = { receivedAt: Date.parse('2026-11-28T17:24:28Z'), clientIp: '203.0.113.9' };

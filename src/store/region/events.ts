@@ -56,7 +56,10 @@ export async function existingEventIds(
 }
 
 /** An events row's stored document (JSON text), wherever the row keeps it. */
-export function storedDocument(row: { readonly data: string; readonly data_packed: Uint8Array | null }): string {
+export function storedDocument(row: {
+  readonly data: string;
+  readonly data_packed: Uint8Array | null;
+}): string {
   return row.data_packed ? decompressDocument(row.data_packed) : row.data;
 }
 
