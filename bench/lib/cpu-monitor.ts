@@ -69,37 +69,3 @@ export class CpuMonitor {
     return Math.max(0, Math.min(100, (100 * other) / elapsed));
   }
 }
-
-/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux/x86-64). */
-const TICKS_PER_S = 100;
-
-/**
- * CPU time (user and system, every thread) that some processes used from the counter's making:
- * the servers under test, and PostgreSQL's processes when the server stores there. Divided by the
- * requests answered it gives the cost of one request, which unlike req/s does not depend on how
- * much of the two cores the load generator took.
- */
-export class ProcessCpu {
-  private readonly start: Map<number, number>;
-
-  constructor(
-    private readonly pids: readonly number[],
-    private readonly postgres: boolean,
-  ) {
-    this.start = this.read();
-  }
-
-  private read(): Map<number, number> {
-    const all = processes();
-    const pids = new Set(this.pids);
-    if (this.postgres) for (const [pid, sample] of all) if (sample.name === 'postgres') pids.add(pid);
-    return new Map([...pids].map((pid) => [pid, all.get(pid)?.jiffies ?? 0]));
-  }
-
-  /** Milliseconds of CPU since the counter was made (10 ms resolution per process). */
-  ms(): number {
-    let ticks = 0;
-    for (const [pid, jiffies] of this.read()) ticks += Math.max(0, jiffies - (this.start.get(pid) ?? 0));
-    return (ticks * 1000) / TICKS_PER_S;
-  }
-}

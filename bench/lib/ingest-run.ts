@@ -1,9 +1,9 @@
 import type { BenchContext } from './context.js';
-import { ProcessCpu } from './cpu-monitor.js';
 import type { ErrataNode } from './errata.js';
 import { type LoadResult, runLoad } from './load.js';
 import type { BenchOptions } from './options.js';
 import { bodyTemplates, type CapturedRequest, type IngestTarget } from './payloads.js';
+import { ProcessCpu } from './process-counters.js';
 import type { IngestRun } from './results.js';
 import { type StoreProbe, waitForDigest } from './store-probe.js';
 import { ingestTraffic } from './traffic.js';

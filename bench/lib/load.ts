@@ -1,7 +1,7 @@
 import autocannon, { type Request, type Result } from 'autocannon';
 import { CpuMonitor } from './cpu-monitor.js';
-import { DiskWrites } from './disk-writes.js';
 import { RssSampler } from './memory.js';
+import { DiskWrites } from './process-counters.js';
 
 export interface LoadSpec {
   /** One URL, or several to split the connections across them (round robin). */
