@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config/config.js';
@@ -68,13 +69,16 @@ function ingestPipeline(ctx: ServiceContext): {
     warn: (...args: [object, string]) => holder.target?.warn(...args),
   } as Pick<FastifyBaseLogger, 'error' | 'warn'>;
   const batchSize = ctx.config.digestBatchSize ?? (ctx.db.engine === 'postgres' ? 500 : 50);
-  const options = { batchSize, pollMs: ctx.config.digestPollMs, log };
+  // Names the raw envelopes this process commits, so that its digest takes those first (ClaimScope).
+  const nodeId = randomUUID();
+  const options = { batchSize, pollMs: ctx.config.digestPollMs, log, nodeId };
   if (ctx.db.engine === 'sqlite' && ctx.db.file !== null) {
     const thread = new SqliteThread({
       file: ctx.db.file,
       digestBatchSize: options.batchSize,
       digestPollMs: options.pollMs,
       retainBytes: RETAIN_BYTES,
+      nodeId,
       log,
       pendingWork: async () => (await countRawEnvelopes(ctx.db.region)) > 0,
     });
@@ -82,7 +86,7 @@ function ingestPipeline(ctx: ServiceContext): {
   }
   let worker: DigestWorker | undefined;
   const retained = new RetainedEnvelopes(RETAIN_BYTES);
-  const writer = createRawWriter(ctx.db.region, () => worker?.notify(), retained);
+  const writer = createRawWriter(ctx.db.region, () => worker?.notify(), retained, nodeId);
   worker = new DigestWorker(ctx.db, {
     ...options,
     retained,

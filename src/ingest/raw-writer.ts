@@ -15,6 +15,8 @@ export function createRawWriter(
   db: Kysely<RegionSchema>,
   onCommit: () => void,
   retained: RetainedEnvelopes,
+  /** This process's id on the envelopes it commits (see `ClaimScope`). */
+  nodeId: string,
   maxBatch = 500,
 ): RawWriter {
   const commit = new GroupCommit<{ row: RawEnvelope; extras: IngestedExtras | undefined }>(
@@ -23,6 +25,7 @@ export function createRawWriter(
         insertRawEnvelopes(
           trx,
           items.map((i) => i.row),
+          nodeId,
         ),
       );
       items.forEach(({ row, extras }, i) => {

@@ -3,6 +3,7 @@ import { digestRawEnvelope } from '../digest/digest-envelope.js';
 import { type PendingEvent, writeEvents } from '../digest/digest-event.js';
 import type { Database } from '../store/db.js';
 import {
+  type ClaimScope,
   claimRawEnvelopes,
   deleteRawEnvelopes,
   markRawEnvelopeFailed,
@@ -30,7 +31,15 @@ export interface DigestWorkerOptions {
   readonly concurrency?: number;
   /** What this process kept of the envelopes ingest wrote (bodies, digest records), if anything. */
   readonly retained?: RetainedEnvelopes;
+  /**
+   * This process's id on the raw envelopes it commits: digest then claims those, and another
+   * node's only once they are `ORPHAN_AFTER_MS` old. Without it, it claims every envelope.
+   */
+  readonly nodeId?: string;
 }
+
+/** How old another node's raw envelope must be before this node digests it (that node is gone or far behind). */
+export const ORPHAN_AFTER_MS = 5000;
 
 /**
  * Digests raw envelopes in batches, off the request path: one transaction claims a batch, writes
@@ -116,13 +125,24 @@ export class DigestWorker implements DigestRunner {
     }
   }
 
+  private scope(): ClaimScope | undefined {
+    const { nodeId } = this.options;
+    return nodeId === undefined ? undefined : { nodeId, orphanBefore: Date.now() - ORPHAN_AFTER_MS };
+  }
+
   /** One batch in one transaction; a batch that fails is retried one envelope at a time. */
   private async runOnce(): Promise<number> {
     const { db } = this;
     try {
       return await db.region.transaction().execute(async (trx) => {
         const { retained } = this.options;
-        const batch = await claimRawEnvelopes(trx, db.engine, this.options.batchSize, this.held);
+        const batch = await claimRawEnvelopes(
+          trx,
+          db.engine,
+          this.options.batchSize,
+          this.held,
+          this.scope(),
+        );
         const events: PendingEvent[] = [];
         for (const raw of batch)
           await digestRawEnvelope(trx, db.engine, raw, events, retained?.take(raw.id)?.records);
@@ -147,7 +167,7 @@ export class DigestWorker implements DigestRunner {
       try {
         const found = await db.region.transaction().execute(async (trx) => {
           const { retained } = this.options;
-          const [raw] = await claimRawEnvelopes(trx, db.engine, 1, this.held);
+          const [raw] = await claimRawEnvelopes(trx, db.engine, 1, this.held, this.scope());
           if (!raw) return false;
           try {
             const events: PendingEvent[] = [];

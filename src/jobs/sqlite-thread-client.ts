@@ -21,6 +21,8 @@ export interface SqliteThreadOptions {
   readonly maxWriteBatch?: number;
   /** Bytes of ingest extras the thread keeps for digest at most. */
   readonly retainBytes: number;
+  /** This process's id on the raw envelopes it commits (see `ClaimScope`); a thread started again keeps it. */
+  readonly nodeId: string;
   readonly log: Pick<FastifyBaseLogger, 'error' | 'warn'>;
   /** Whether raw envelopes wait for digest (read on this thread's own connection). */
   readonly pendingWork: () => Promise<boolean>;
@@ -88,6 +90,7 @@ export class SqliteThread implements DigestRunner {
       digestPollMs: this.options.digestPollMs,
       maxWriteBatch: this.options.maxWriteBatch ?? 500,
       retainBytes: this.options.retainBytes,
+      nodeId: this.options.nodeId,
     });
     worker.on('message', (message: FromThread) => this.receive(message));
     worker.on('error', (error) => this.options.log.error({ err: error }, 'SQLite writer thread failed'));

@@ -10,6 +10,8 @@ export interface SqliteThreadData {
   readonly maxWriteBatch: number;
   /** Bytes of ingest extras (decoded bodies, digest records) kept for digest at most. */
   readonly retainBytes: number;
+  /** This process's id on the raw envelopes it commits (see `ClaimScope`). */
+  readonly nodeId: string;
 }
 
 /** Messages to the thread. Each `id` is answered once. */

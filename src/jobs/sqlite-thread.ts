@@ -33,7 +33,8 @@ const insertRaw = sqlite.prepare(INSERT_RAW_ENVELOPE_SQL);
 const retained = new RetainedEnvelopes(data.retainBytes);
 const insertRawBatch = sqlite.transaction((rows: Pending[]) => {
   const ids: number[] = [];
-  for (const p of rows) ids.push(Number(insertRaw.run(...rawEnvelopeParameters(p.row)).lastInsertRowid));
+  for (const p of rows)
+    ids.push(Number(insertRaw.run(...rawEnvelopeParameters(p.row, data.nodeId)).lastInsertRowid));
   return ids;
 });
 
@@ -51,6 +52,7 @@ const digest = new DigestWorker(db, {
   batchSize: data.digestBatchSize,
   pollMs: data.digestPollMs,
   retained,
+  nodeId: data.nodeId,
   log: { error: log('error'), warn: log('warn') } as never,
 });
 let reported = 0;

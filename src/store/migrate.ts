@@ -9,6 +9,7 @@ import { issueTriage } from './migrations/region/20261128T1900-issue-triage.js';
 import { rateCounters } from './migrations/region/20261128T1910-rate-counters.js';
 import { compressedPayloads } from './migrations/region/20261128T2100-compressed-payloads.js';
 import { packedDocuments } from './migrations/region/20261128T2200-packed-documents.js';
+import { rawEnvelopeNode } from './migrations/region/20261128T2300-raw-envelope-node.js';
 
 /** The control store's migrations, in order; names are timestamp-prefixed and never renamed. */
 function controlMigrations(engine: Engine): Record<string, Migration> {
@@ -27,6 +28,7 @@ function regionMigrations(engine: Engine): Record<string, Migration> {
     '20261128T1910-rate-counters': rateCounters(engine),
     '20261128T2100-compressed-payloads': compressedPayloads(engine),
     '20261128T2200-packed-documents': packedDocuments(),
+    '20261128T2300-raw-envelope-node': rawEnvelopeNode(),
   };
 }
 

@@ -27,6 +27,7 @@ describe('SQLite writer thread', () => {
         digestBatchSize: 50,
         digestPollMs: 1000,
         retainBytes: 1024 * 1024,
+        nodeId: 'test-node',
         log: { ...log, warn: () => {} } as never,
         pendingWork: async () => (await countRawEnvelopes(region)) > 0,
       });

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ORPHAN_AFTER_MS } from '../../src/jobs/digest-worker.js';
+import {
+  claimRawEnvelopes,
+  deleteRawEnvelopes,
+  insertRawEnvelopes,
+  type RawEnvelope,
+} from '../../src/store/region/raw-envelopes.js';
+import { openTestDatabase, TEST_ENGINES, type TestDatabase } from '../support/engines.js';
+
+describe.each(TEST_ENGINES)('claiming raw envelopes on %s', (engine) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await openTestDatabase(engine);
+  });
+  afterAll(() => t.drop());
+
+  const now = Date.now();
+  const raw = (eventId: string, receivedAt: number): RawEnvelope => ({
+    projectId: 1,
+    keyId: 1,
+    kind: 'envelope',
+    receivedAt,
+    eventId,
+    clientIp: null,
+    payload: Buffer.from('{}\n'),
+    encoding: null,
+  });
+
+  async function claimed(scope?: { nodeId: string; orphanBefore: number }): Promise<string[]> {
+    const rows = await t.db.region
+      .transaction()
+      .execute((trx) => claimRawEnvelopes(trx, t.db.engine, 100, undefined, scope));
+    return rows.map((r) => r.eventId as string);
+  }
+
+  it("takes this node's envelopes and orphans, not another node's fresh ones", async () => {
+    const region = t.db.region;
+    const ids = [
+      ...(await insertRawEnvelopes(region, [raw('old-b', now - ORPHAN_AFTER_MS - 1000)], 'node-b')),
+      ...(await insertRawEnvelopes(region, [raw('fresh-b', now)], 'node-b')),
+      ...(await insertRawEnvelopes(region, [raw('fresh-a', now)], 'node-a')),
+      ...(await insertRawEnvelopes(region, [raw('before-nodes', now)])),
+    ];
+    const orphanBefore = now - ORPHAN_AFTER_MS;
+    expect(await claimed({ nodeId: 'node-a', orphanBefore })).toEqual(['old-b', 'fresh-a', 'before-nodes']);
+    expect(await claimed({ nodeId: 'node-b', orphanBefore })).toEqual(['old-b', 'fresh-b', 'before-nodes']);
+    // Once node b's envelope is old enough, node a takes it too; without a scope, everything.
+    expect(await claimed({ nodeId: 'node-a', orphanBefore: now + 1 })).toHaveLength(4);
+    expect(await claimed()).toHaveLength(4);
+    await deleteRawEnvelopes(region, ids);
+  });
+});
