@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ORPHAN_AFTER_MS } from '../../src/jobs/digest-worker.js';
+import { DigestWorker, ORPHAN_AFTER_MS } from '../../src/jobs/digest-worker.js';
 import {
   claimRawEnvelopes,
   deleteRawEnvelopes,
@@ -49,5 +49,22 @@ describe.each(TEST_ENGINES)('claiming raw envelopes on %s', (engine) => {
     expect(await claimed({ nodeId: 'node-a', orphanBefore: now + 1 })).toHaveLength(4);
     expect(await claimed()).toHaveLength(4);
     await deleteRawEnvelopes(region, ids);
+  });
+
+  it("leaves another node's fresh envelopes to it, and digests those a stopped node left behind", async () => {
+    const region = t.db.region;
+    await insertRawEnvelopes(region, [raw('left-by-a', now - ORPHAN_AFTER_MS - 1000)], 'node-a');
+    const [fresh] = await insertRawEnvelopes(region, [raw('fresh-a', Date.now())], 'node-a');
+    const log = { error: () => {}, warn: () => {} } as never;
+    const worker = new DigestWorker(t.db, { batchSize: 50, pollMs: 60_000, log, nodeId: 'node-b' });
+    await worker.drain();
+    const pending = await region
+      .selectFrom('raw_envelopes')
+      .select('id')
+      .where('digest_error', 'is', null)
+      .execute();
+    expect(pending.map((r) => r.id)).toEqual([fresh]);
+    expect(worker.digested).toBe(1);
+    await deleteRawEnvelopes(region, [fresh as number]);
   });
 });
