@@ -117,7 +117,8 @@ export const FINDINGS: Partial<Record<string, string | ((results: BenchResults) 
     'batches run at once (ERRATA_DIGEST_CONCURRENCY; 4 measured no faster: the cores are busy). ' +
     'With batches of 50 one node digested ~1,100-1,300 events/s and fell 4 s behind at c=64; with ' +
     '500 it keeps up within a few hundred ms in the runs measured, but not with margin when ingest ' +
-    'saturates the machine. A second node shares the same cores, so it adds no capacity here. Next: digest in a ' +
+    "saturates the machine. Each node digests the envelopes it took in (another node's only once " +
+    "they are 5 s old): before, each node's digest took the other's and parsed them again. Next: digest in a " +
     'worker thread with its own pool, as on SQLite, so that the HTTP thread stops sharing its time ' +
     'with it (handing it what ingest computed, as the SQLite writer thread gets).',
   'peak-rss':
