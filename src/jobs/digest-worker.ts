@@ -17,7 +17,10 @@ export interface DigestRunner {
   stop(): Promise<void>;
   /** Says there may be work. */
   notify(): void;
-  /** Resolves once everything committed so far has been digested. */
+  /**
+   * Resolves once everything committed so far that this node may claim has been digested: all of
+   * it with one node; another node's envelopes younger than ORPHAN_AFTER_MS are left to it.
+   */
   drain(): Promise<void>;
   /** Envelopes digested since start. */
   readonly digested: number;
@@ -90,7 +93,7 @@ export class DigestWorker implements DigestRunner {
     void this.run();
   }
 
-  /** Resolves once everything committed so far has been digested (tests, benchmarks, shutdown). */
+  /** See DigestRunner.drain (tests, benchmarks, shutdown). */
   async drain(): Promise<void> {
     for (;;) {
       if (!this.running) {
