@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { type EnvelopeHeaders, parseEnvelope } from '../protocol/envelope.js';
-import { normalizeEvent, parseEventPayload } from '../protocol/event-normalize.js';
+import { normalizeEvent, parseEventText } from '../protocol/event-normalize.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { Engine } from '../store/db.js';
 import type { StoredRawEnvelope } from '../store/region/raw-envelopes.js';
@@ -62,12 +62,12 @@ function eventItem(
   events: PendingEvent[],
   prepared: PreparedRecords | undefined,
 ): void {
-  const handed = prepared?.get(index);
-  let record = handed ? completeRecord(handed, payload) : null;
+  let record = prepared?.get(index) ?? null;
   if (record === null) {
+    const text = payload.toString('utf8');
     let parsed: unknown;
     try {
-      parsed = parseEventPayload(payload);
+      parsed = parseEventText(text);
     } catch (error) {
       if (error instanceof ProtocolError) return;
       throw error;
@@ -75,10 +75,12 @@ function eventItem(
     record = eventRecordOf(
       parsed,
       { receivedAt: ctx.raw.receivedAt, eventId: ctx.eventId, sentAt, clientIp: ctx.raw.clientIp },
-      payload.toString('utf8'),
+      text,
+      true,
     );
   }
-  if (record) events.push({ projectId: ctx.raw.projectId, record });
+  // Handed over by ingest or computed here, the document is completed from the payload's bytes.
+  if (record) events.push({ projectId: ctx.raw.projectId, record: completeRecord(record, payload) });
 }
 
 /**

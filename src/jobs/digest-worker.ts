@@ -36,9 +36,9 @@ export interface DigestWorkerOptions {
   readonly retained?: RetainedEnvelopes;
   /**
    * This process's id on the raw envelopes it commits: digest then claims those, and another
-   * node's only once they are `ORPHAN_AFTER_MS` old. Without it, it claims every envelope.
+   * node's only once they are `ORPHAN_AFTER_MS` old.
    */
-  readonly nodeId?: string;
+  readonly nodeId: string;
 }
 
 /** How old another node's raw envelope must be before this node digests it (that node is gone or far behind). */
@@ -128,9 +128,8 @@ export class DigestWorker implements DigestRunner {
     }
   }
 
-  private scope(): ClaimScope | undefined {
-    const { nodeId } = this.options;
-    return nodeId === undefined ? undefined : { nodeId, orphanBefore: Date.now() - ORPHAN_AFTER_MS };
+  private scope(): ClaimScope {
+    return { nodeId: this.options.nodeId, orphanBefore: Date.now() - ORPHAN_AFTER_MS };
   }
 
   /** One batch in one transaction; a batch that fails is retried one envelope at a time. */

@@ -1,4 +1,6 @@
+import type { Updateable } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IssueTable } from '../../src/store/schema.js';
 import { envelopeOf, errorEvent, ingestProject, postEnvelope, postStore } from '../ingest/support.js';
 import { TEST_ENGINES } from '../support/engines.js';
 import { createHarness, type Harness } from '../support/harness.js';
@@ -16,6 +18,9 @@ describe.each(TEST_ENGINES)('digest on %s', (engine) => {
     expect(r.statusCode, r.body).toBe(200);
   }
 
+  /** Puts an issue in a state a test starts from (as triage through the API would). */
+  const setIssue = (id: number, values: Updateable<IssueTable>) =>
+    h.ctx.db.region.updateTable('issues').set(values).where('id', '=', id).execute();
   const issuesOf = (projectId: number) =>
     h.ctx.db.region
       .selectFrom('issues')
@@ -149,7 +154,6 @@ describe.each(TEST_ENGINES)('digest on %s', (engine) => {
 
   it('regresses a resolved issue on a new event; an ignored one wakes only when its condition ends', async () => {
     const { project, key } = await ingestProject(h);
-    const region = h.ctx.db.region;
     const resolvedEvent = () => errorEvent({ exception: frames('pay', 1) });
     const ignoredEvent = () => errorEvent({ exception: frames('ship', 1) });
     const foreverEvent = () => errorEvent({ exception: frames('bill', 1) });
@@ -157,26 +161,14 @@ describe.each(TEST_ENGINES)('digest on %s', (engine) => {
       await send(project.id, key.publicKey, make());
     await h.worker.drain();
     const [paid, shipped, billed] = await issuesOf(project.id);
-    await region
-      .updateTable('issues')
-      .set({ status: 'resolved', substatus: null, resolved_at: Date.now() })
-      .where('id', '=', paid!.id)
-      .execute();
-    await region
-      .updateTable('issues')
-      .set({
-        status: 'ignored',
-        substatus: 'archived_until_condition_met',
-        ignore_count: 3,
-        ignore_count_base: 1,
-      })
-      .where('id', '=', shipped!.id)
-      .execute();
-    await region
-      .updateTable('issues')
-      .set({ status: 'ignored', substatus: 'archived_forever' })
-      .where('id', '=', billed!.id)
-      .execute();
+    await setIssue(paid!.id, { status: 'resolved', substatus: null, resolved_at: Date.now() });
+    await setIssue(shipped!.id, {
+      status: 'ignored',
+      substatus: 'archived_until_condition_met',
+      ignore_count: 3,
+      ignore_count_base: 1,
+    });
+    await setIssue(billed!.id, { status: 'ignored', substatus: 'archived_forever' });
 
     await send(project.id, key.publicKey, resolvedEvent());
     await send(project.id, key.publicKey, ignoredEvent());
@@ -196,7 +188,6 @@ describe.each(TEST_ENGINES)('digest on %s', (engine) => {
 
   it('decides status event by event inside one batch: an ignore that ends mid-batch stays ended', async () => {
     const { project, key } = await ingestProject(h);
-    const region = h.ctx.db.region;
     const byCount = () => errorEvent({ exception: frames('count', 1) });
     const byUsers = (user: string) => errorEvent({ exception: frames('users', 1), user: { id: user } });
     await send(project.id, key.publicKey, byCount());
@@ -204,26 +195,18 @@ describe.each(TEST_ENGINES)('digest on %s', (engine) => {
     await h.worker.drain();
     const [counted, users] = await issuesOf(project.id);
     // Wakes on the 2nd event after the ignore, and on the 2nd new user.
-    await region
-      .updateTable('issues')
-      .set({
-        status: 'ignored',
-        substatus: 'archived_until_condition_met',
-        ignore_count: 2,
-        ignore_count_base: 1,
-      })
-      .where('id', '=', counted!.id)
-      .execute();
-    await region
-      .updateTable('issues')
-      .set({
-        status: 'ignored',
-        substatus: 'archived_until_condition_met',
-        ignore_user_count: 2,
-        ignore_user_base: 1,
-      })
-      .where('id', '=', users!.id)
-      .execute();
+    await setIssue(counted!.id, {
+      status: 'ignored',
+      substatus: 'archived_until_condition_met',
+      ignore_count: 2,
+      ignore_count_base: 1,
+    });
+    await setIssue(users!.id, {
+      status: 'ignored',
+      substatus: 'archived_until_condition_met',
+      ignore_user_count: 2,
+      ignore_user_base: 1,
+    });
     // One drain, one batch: three events of the first issue; users u1, u1 again, u0 (old), u2.
     for (let i = 0; i < 3; i++) await send(project.id, key.publicKey, byCount());
     for (const user of ['u1', 'u1', 'u0']) await send(project.id, key.publicKey, byUsers(user));
@@ -253,19 +236,11 @@ describe.each(TEST_ENGINES)('digest on %s', (engine) => {
     await send(project.id, key.publicKey, errorEvent());
     await h.worker.drain();
     const [issue] = await issuesOf(project.id);
-    await h.ctx.db.region
-      .updateTable('issues')
-      .set({ status: 'ignored', ignore_until: Date.now() + 3_600_000 })
-      .where('id', '=', issue!.id)
-      .execute();
+    await setIssue(issue!.id, { status: 'ignored', ignore_until: Date.now() + 3_600_000 });
     await send(project.id, key.publicKey, errorEvent());
     await h.worker.drain();
     expect((await issuesOf(project.id))[0]?.status).toBe('ignored');
-    await h.ctx.db.region
-      .updateTable('issues')
-      .set({ ignore_until: Date.now() - 1 })
-      .where('id', '=', issue!.id)
-      .execute();
+    await setIssue(issue!.id, { ignore_until: Date.now() - 1 });
     await send(project.id, key.publicKey, errorEvent());
     await h.worker.drain();
     expect((await issuesOf(project.id))[0]?.status).toBe('unresolved');

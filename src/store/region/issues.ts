@@ -4,7 +4,6 @@ import type { RegionSchema } from '../schema.js';
 
 type Db = Kysely<RegionSchema>;
 
-/** The first issue that owns any of the hashes, in the order given (the primary hash first). */
 /** Which issue owns each of the hashes that have an owner. */
 export async function findHashOwners(
   db: Db,
