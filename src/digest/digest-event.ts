@@ -320,7 +320,7 @@ async function writeProjectEvents(
   }
 
   await recordIssues(trx, engine, byIssue);
-  await insertEvents(trx, rows);
+  await insertEvents(trx, engine, rows);
   await setProjectFirstEvent(trx, projectId, Math.min(...fresh.map((r) => r.row.timestamp)));
 }
 
@@ -343,7 +343,7 @@ async function recordIssues(
     for (const userKey of keys) if (userKey !== null) pairs.push({ issueId, userKey });
   }
   const states = await findIssueStates(trx, engine, ids);
-  const newUsers = await insertIssueUsers(trx, pairs);
+  const newUsers = await insertIssueUsers(trx, engine, pairs);
   const tags: IssueTagCount[] = [];
   const updates = ids.map((issueId) => ({
     issueId,
@@ -356,7 +356,7 @@ async function recordIssues(
     ),
   }));
   await recordIssuesEvents(trx, updates);
-  await upsertIssueTags(trx, tags);
+  await upsertIssueTags(trx, engine, tags);
 }
 
 /** One issue's counters and status after its events of the batch; adds their tag counts to `tags`. */

@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import { decompressDocument, packDocument } from '../../lib/compression.js';
+import { type BulkInsert, bulkInsert } from '../bulk-insert.js';
+import type { Engine } from '../db.js';
 import type { RegionSchema } from '../schema.js';
 
 type Db = Kysely<RegionSchema>;
@@ -97,17 +99,26 @@ function eventRow(event: NewEvent) {
   };
 }
 
+const EVENT_COLUMNS = Object.keys(
+  eventRow({ projectId: 0, eventId: '', tags: [], data: '' } as unknown as NewEvent),
+) as (keyof ReturnType<typeof eventRow>)[];
+const INSERT_EVENTS: BulkInsert = {
+  table: 'events',
+  columns: EVENT_COLUMNS,
+  tail: 'on conflict (project_id, event_id) do nothing',
+};
+
 /**
  * Inserts events in multi-row statements, skipping ids the project has already (digest writes a
  * batch of events at once: one statement per hundred rather than one per event).
  */
-export async function insertEvents(db: Db, events: readonly NewEvent[]): Promise<void> {
+export async function insertEvents(db: Db, engine: Engine, events: readonly NewEvent[]): Promise<void> {
   for (let at = 0; at < events.length; at += INSERT_CHUNK) {
-    await db
-      .insertInto('events')
-      .values(events.slice(at, at + INSERT_CHUNK).map(eventRow))
-      .onConflict((oc) => oc.columns(['project_id', 'event_id']).doNothing())
-      .execute();
+    const rows = events.slice(at, at + INSERT_CHUNK).map((event) => {
+      const row = eventRow(event);
+      return EVENT_COLUMNS.map((column) => row[column]);
+    });
+    await bulkInsert(db, engine, INSERT_EVENTS, rows);
   }
 }
 

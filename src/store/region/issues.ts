@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { type BulkInsert, bulkInsert } from '../bulk-insert.js';
 import type { Engine } from '../db.js';
 import type { RegionSchema } from '../schema.js';
 
@@ -180,22 +181,29 @@ export async function findIssueStates(
   );
 }
 
+const INSERT_ISSUE_USERS: BulkInsert = {
+  table: 'issue_users',
+  columns: ['issue_id', 'user_key'],
+  tail: 'on conflict (issue_id, user_key) do nothing returning issue_id, user_key',
+};
+
 /**
  * Counts users for issues, one statement for all: the pairs that are new (the rest were counted
  * before), as `issueId` → user keys.
  */
 export async function insertIssueUsers(
   db: Db,
+  engine: Engine,
   pairs: readonly { readonly issueId: number; readonly userKey: string }[],
 ): Promise<Map<number, Set<string>>> {
   const inserted = new Map<number, Set<string>>();
   for (let at = 0; at < pairs.length; at += CHUNK) {
-    const rows = await db
-      .insertInto('issue_users')
-      .values(pairs.slice(at, at + CHUNK).map((p) => ({ issue_id: p.issueId, user_key: p.userKey })))
-      .onConflict((oc) => oc.columns(['issue_id', 'user_key']).doNothing())
-      .returning(['issue_id', 'user_key'])
-      .execute();
+    const rows = await bulkInsert<{ issue_id: number; user_key: string }>(
+      db,
+      engine,
+      INSERT_ISSUE_USERS,
+      pairs.slice(at, at + CHUNK).map((p) => [p.issueId, p.userKey]),
+    );
     for (const row of rows) {
       const keys = inserted.get(row.issue_id);
       if (keys) keys.add(row.user_key);
@@ -276,40 +284,21 @@ export interface IssueTagCount {
   readonly lastSeen: number;
 }
 
-/** Adds tag values to issues' tag tables (count, first and last seen), one statement per 500. */
-export async function upsertIssueTags(db: Db, tags: readonly IssueTagCount[]): Promise<void> {
-  for (let at = 0; at < tags.length; at += CHUNK) await upsertTagChunk(db, tags.slice(at, at + CHUNK));
-}
+const UPSERT_ISSUE_TAGS: BulkInsert = {
+  table: 'issue_tags',
+  columns: ['issue_id', 'key', 'value', 'times_seen', 'first_seen', 'last_seen'],
+  tail: `on conflict (issue_id, key, value) do update set
+    times_seen = issue_tags.times_seen + excluded.times_seen,
+    last_seen = case when issue_tags.last_seen < excluded.last_seen then excluded.last_seen else issue_tags.last_seen end,
+    first_seen = case when issue_tags.first_seen > excluded.first_seen then excluded.first_seen else issue_tags.first_seen end`,
+};
 
-async function upsertTagChunk(db: Db, tags: readonly IssueTagCount[]): Promise<void> {
-  await db
-    .insertInto('issue_tags')
-    .values(
-      tags.map((t) => ({
-        issue_id: t.issueId,
-        key: t.key,
-        value: t.value,
-        times_seen: t.count,
-        first_seen: t.firstSeen,
-        last_seen: t.lastSeen,
-      })),
-    )
-    .onConflict((oc) =>
-      oc.columns(['issue_id', 'key', 'value']).doUpdateSet((eb) => ({
-        times_seen: eb('issue_tags.times_seen', '+', eb.ref('excluded.times_seen')),
-        last_seen: eb
-          .case()
-          .when('issue_tags.last_seen', '<', eb.ref('excluded.last_seen'))
-          .then(eb.ref('excluded.last_seen'))
-          .else(eb.ref('issue_tags.last_seen'))
-          .end(),
-        first_seen: eb
-          .case()
-          .when('issue_tags.first_seen', '>', eb.ref('excluded.first_seen'))
-          .then(eb.ref('excluded.first_seen'))
-          .else(eb.ref('issue_tags.first_seen'))
-          .end(),
-      })),
-    )
-    .execute();
+/** Adds tag values to issues' tag tables (count, first and last seen), one statement per 500. */
+export async function upsertIssueTags(db: Db, engine: Engine, tags: readonly IssueTagCount[]): Promise<void> {
+  for (let at = 0; at < tags.length; at += CHUNK) {
+    const rows = tags
+      .slice(at, at + CHUNK)
+      .map((t) => [t.issueId, t.key, t.value, t.count, t.firstSeen, t.lastSeen]);
+    await bulkInsert(db, engine, UPSERT_ISSUE_TAGS, rows);
+  }
 }

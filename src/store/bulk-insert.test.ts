@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDatabase, TEST_ENGINES, type TestDatabase } from '../../test/support/engines.js';
+import { makeOrg, makeProject, makeUser, testConfig } from '../../test/support/harness.js';
+import type { ServiceContext } from '../services/context.js';
+import { type BulkInsert, bulkInsert, bulkInsertSql } from './bulk-insert.js';
+import { insertIssue } from './region/issues.js';
+
+const USERS: BulkInsert = {
+  table: 'issue_users',
+  columns: ['issue_id', 'user_key'],
+  tail: 'on conflict (issue_id, user_key) do nothing returning issue_id, user_key',
+};
+
+describe('bulkInsertSql', () => {
+  it('numbers PostgreSQL placeholders across rows and uses ? on SQLite', () => {
+    expect(bulkInsertSql(USERS, 'postgres', 2)).toBe(
+      'insert into "issue_users" ("issue_id", "user_key") values ($1, $2), ($3, $4) on conflict (issue_id, user_key) do nothing returning issue_id, user_key',
+    );
+    expect(bulkInsertSql(USERS, 'sqlite', 3)).toBe(
+      'insert into "issue_users" ("issue_id", "user_key") values (?, ?), (?, ?), (?, ?) on conflict (issue_id, user_key) do nothing returning issue_id, user_key',
+    );
+  });
+
+  it('gives the same text for the same row count (the statement caches key on it)', () => {
+    expect(bulkInsertSql(USERS, 'sqlite', 7)).toBe(bulkInsertSql(USERS, 'sqlite', 7));
+    expect(bulkInsertSql(USERS, 'sqlite', 7)).not.toBe(bulkInsertSql(USERS, 'sqlite', 8));
+  });
+});
+
+describe.each(TEST_ENGINES)('bulkInsert on %s', (engine) => {
+  let t: TestDatabase;
+  let issueId: number;
+  beforeAll(async () => {
+    t = await openTestDatabase(engine);
+    const ctx: ServiceContext = { db: t.db, config: testConfig(), now: () => Date.now() };
+    const { org, team } = await makeOrg(ctx, await makeUser(ctx));
+    const { project } = await makeProject(ctx, org, team);
+    issueId = await insertIssue(t.db.region, {
+      projectId: project.id,
+      type: 'error',
+      title: 't',
+      culprit: '',
+      metadata: {},
+      level: 'error',
+      platform: 'node',
+      logger: null,
+      timestamp: Date.now(),
+      release: null,
+    });
+  });
+  afterAll(() => t.drop());
+
+  it('inserts every row and returns what the tail returns: only the rows not there before', async () => {
+    const first = await bulkInsert(t.db.region, engine, USERS, [
+      [issueId, 'id:a'],
+      [issueId, 'id:b'],
+    ]);
+    expect(first).toEqual([
+      { issue_id: issueId, user_key: 'id:a' },
+      { issue_id: issueId, user_key: 'id:b' },
+    ]);
+    const second = await bulkInsert(t.db.region, engine, USERS, [
+      [issueId, 'id:b'],
+      [issueId, 'id:c'],
+    ]);
+    expect(second).toEqual([{ issue_id: issueId, user_key: 'id:c' }]);
+    const stored = await t.db.region
+      .selectFrom('issue_users')
+      .select('user_key')
+      .where('issue_id', '=', issueId)
+      .orderBy('user_key')
+      .execute();
+    expect(stored.map((r) => r.user_key)).toEqual(['id:a', 'id:b', 'id:c']);
+  });
+
+  it('runs nothing for no rows, and refuses a row of the wrong width before running anything', async () => {
+    await expect(bulkInsert(t.db.region, engine, USERS, [])).resolves.toEqual([]);
+    await expect(bulkInsert(t.db.region, engine, USERS, [[issueId, 'id:d'], [issueId]])).rejects.toThrow(
+      'bulk insert into issue_users: 1 values for 2 columns',
+    );
+    const stored = await t.db.region
+      .selectFrom('issue_users')
+      .select('user_key')
+      .where('user_key', '=', 'id:d')
+      .execute();
+    expect(stored).toEqual([]);
+  });
+});

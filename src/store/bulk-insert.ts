@@ -1,0 +1,71 @@
+import { CompiledQuery, type QueryResult } from 'kysely';
+import type { Engine } from './db.js';
+
+/**
+ * A multi-row INSERT that digest runs once a batch (events, tag values, issue users). Its SQL is
+ * written here as text, the same for both engines but for the placeholders, and cached per row
+ * count: built through Kysely's query builder, each of the hundreds of values a batch carries was
+ * parsed, frozen and visited as a node, which cost the SQLite writer thread more than SQLite's own
+ * work on the rows (issue #6).
+ */
+export interface BulkInsert {
+  readonly table: string;
+  readonly columns: readonly string[];
+  /** What follows the VALUES list: `on conflict …`, `returning …`, or nothing. */
+  readonly tail: string;
+}
+
+const texts = new WeakMap<BulkInsert, Map<string, string>>();
+
+function placeholders(engine: Engine, rows: number, columns: number): string {
+  const list: string[] = [];
+  let n = 0;
+  for (let r = 0; r < rows; r++) {
+    const values: string[] = [];
+    for (let c = 0; c < columns; c++) values.push(engine === 'postgres' ? `$${++n}` : '?');
+    list.push(`(${values.join(', ')})`);
+  }
+  return list.join(', ');
+}
+
+/** The statement's text for `rows` rows on `engine`, built once per row count. */
+export function bulkInsertSql(spec: BulkInsert, engine: Engine, rows: number): string {
+  let byCount = texts.get(spec);
+  if (!byCount) {
+    byCount = new Map();
+    texts.set(spec, byCount);
+  }
+  const key = `${engine}:${rows}`;
+  let text = byCount.get(key);
+  if (text === undefined) {
+    const columns = spec.columns.map((c) => `"${c}"`).join(', ');
+    text = `insert into "${spec.table}" (${columns}) values ${placeholders(engine, rows, spec.columns.length)}${spec.tail ? ` ${spec.tail}` : ''}`;
+    byCount.set(key, text);
+  }
+  return text;
+}
+
+/**
+ * Runs the insert for `rows`, each holding one value per column in `spec.columns` order, and
+ * returns what its `returning` tail gives back (nothing without one).
+ */
+export async function bulkInsert<Row = never>(
+  db: { executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>> },
+  engine: Engine,
+  spec: BulkInsert,
+  rows: readonly (readonly unknown[])[],
+): Promise<Row[]> {
+  if (rows.length === 0) return [];
+  const width = spec.columns.length;
+  const parameters: unknown[] = new Array(rows.length * width);
+  let at = 0;
+  for (const row of rows) {
+    if (row.length !== width)
+      throw new Error(`bulk insert into ${spec.table}: ${row.length} values for ${width} columns`);
+    for (const value of row) parameters[at++] = value;
+  }
+  const result = await db.executeQuery<Row>(
+    CompiledQuery.raw(bulkInsertSql(spec, engine, rows.length), parameters),
+  );
+  return result.rows as Row[];
+}
