@@ -9,28 +9,30 @@ function fromSeconds(seconds: number): number | undefined {
   return Number.isFinite(ms) && ms >= 0 && ms <= MAX_EPOCH_MS ? ms : undefined;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number);
+}
+
 function fromIso(text: string): number | undefined {
   const m = ISO_8601.exec(text);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second = 0] = m
-    .slice(1, 7)
-    .map((part) => Number(part ?? 0)) as number[];
-  const date = new Date(Date.UTC(year!, month! - 1, day!, hour!, minute!, second));
-  // Date.UTC rolls over (Feb 30 → Mar 2); a round trip catches impossible dates and times.
-  if (
-    date.getUTCFullYear() !== year ||
-    date.getUTCMonth() !== month! - 1 ||
-    date.getUTCDate() !== day ||
-    date.getUTCHours() !== hour ||
-    date.getUTCMinutes() !== minute ||
-    date.getUTCSeconds() !== second
-  ) {
-    return undefined;
-  }
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = m[6] === undefined ? 0 : Number(m[6]);
+  // Checked rather than left to Date.UTC, which rolls over (Feb 30 → Mar 2) and reads years below
+  // 100 as 19xx. Breadcrumbs carry one timestamp each, so this runs tens of times per event.
+  if (year < 100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
   const fraction = m[7] === undefined ? 0 : Number(`0.${m[7]}`) * 1000;
   const sign = m[9] === '-' ? -1 : 1;
   const offsetMinutes = m[9] === undefined ? 0 : sign * (Number(m[10]) * 60 + Number(m[11] ?? 0));
-  return Math.round(date.getTime() + fraction - offsetMinutes * 60_000);
+  return Math.round(Date.UTC(year, month - 1, day, hour, minute, second) + fraction - offsetMinutes * 60_000);
 }
 
 /**
