@@ -1,5 +1,10 @@
 import type { Kysely } from 'kysely';
-import { computeGrouping, deriveIssueSummary, type GroupingResult } from '../grouping/index.js';
+import {
+  computeGrouping,
+  deriveIssueSummary,
+  type GroupingInput,
+  type GroupingResult,
+} from '../grouping/index.js';
 import { packDocument } from '../lib/compression.js';
 import type { EventUser, NormalizedEvent } from '../protocol/normalized-event.js';
 import type { Engine } from '../store/db.js';
@@ -38,9 +43,19 @@ export interface PreparedEvent {
 /** Normalizes, groups and summarizes an event: pure work, done before the write transaction's rows. */
 export function prepareEvent(event: NormalizedEvent): PreparedEvent {
   // Grouping reads the payload's shape; give it the normalized message (Python's logging sends only
-  // a template and params) and fingerprint.
-  const input = {
-    ...event.data,
+  // a template and params) and fingerprint. Only the fields it reads (GroupingInput): a copy of
+  // the whole payload object cost more than grouping it.
+  const { data } = event;
+  const input: GroupingInput = {
+    exception: data.exception,
+    stacktrace: data.stacktrace,
+    threads: data.threads,
+    culprit: data.culprit,
+    level: data.level,
+    logger: data.logger,
+    tags: data.tags,
+    request: data.request,
+    transaction: data.transaction,
     message: event.message?.formatted,
     logentry: event.message
       ? { message: event.message.template, formatted: event.message.formatted }

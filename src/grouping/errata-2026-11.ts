@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import { DEFAULT_GROUPING, type FingerprintPart, resolveFingerprint } from './fingerprint.js';
 import {
   asObject,
@@ -88,7 +88,8 @@ export const errata202611: GroupingMechanism = {
 function result(variant: GroupingVariant, parts: Parts[]): GroupingResult {
   const hashes: string[] = [];
   for (const list of parts) {
-    const hash = createHash('md5').update(list.join('\0')).digest('hex');
+    // One-shot: no Hash object per hash (issue #6).
+    const hash = digest('md5', list.join('\0'), 'hex');
     if (!hashes.includes(hash)) hashes.push(hash);
   }
   return { mechanism: errata202611.id, hashes, variant };
