@@ -75,21 +75,23 @@ export const FINDINGS: Partial<Record<string, string | ((results: BenchResults) 
     'gunzips it (Python), parses the envelope and the whole 27 KB event JSON, normalizes and groups ' +
     'it on the HTTP thread, then hands it to the writer thread, which commits the raw envelope ' +
     '(synchronous = FULL) before the answer and digests it right after: compresses the document and ' +
-    'writes the event, its issue counters and tag values. Where the CPU goes (Linux perf, on-CPU ' +
-    'samples of the server at c=64, one-off): HTTP thread 49 %, writer thread 43 %, GC helper ' +
-    "threads 8 %. Of the HTTP thread's, JSON.parse of the event ~20 %, HTTP parsing of the 27 KB " +
-    'body ~15 %, normalizing ~12 %, gunzip ~7 %, grouping ~6 %, handing over to the writer ~5 %; of ' +
-    "the writer's, SQLite's own statement work, Kysely building queries, and the document's " +
-    'compression lead, and the time its V8 profile shows in the raw-envelope commit is mostly the ' +
-    'wait for fsync (fsync itself is ~2 % of its CPU), so keeping raw envelopes in a log file instead ' +
-    'of table rows would save less than that profile suggested. No function takes more than ~10 % of ' +
-    'the process. Done in this round: documents brotli-compressed (quality 1: ~45 µs for 27 KB ' +
-    'against ~65 µs with gzip, same size) straight from the payload bytes, no string round trip. ' +
-    'Next: hand the body to the writer thread by transfer rather than copy and batch the hand-over ' +
-    'messages (a 27 KB copy costs the process ~10 µs per request, measured alone); digest writes ' +
-    'through prepared statements rather than Kysely; normalize without copying the payload tree ' +
-    '(garbage). Together these are unlikely to give the ~1.7x less CPU per event that 25 % of the ' +
-    'floor needs on two cores.',
+    'writes the event, its issue counters and tag values. Where the CPU goes (per-thread CPU from ' +
+    '/proc at c=64, one-off): HTTP thread ~64 % of a core, writer thread ~66 % (17 points of it in ' +
+    "the kernel: WAL writes, fsync, checkpoints), V8's GC helper threads ~19 %. On the HTTP thread " +
+    'JSON.parse of the event is the largest single item (~18 % of its busy time), then writing the ' +
+    "answer, gunzip and the hand-over to the writer; on the writer thread, SQLite's own work on the " +
+    'rows (~30 % in statements, ~10 % in the digest commit), the raw-envelope commit (~21 %, mostly ' +
+    "the wait for fsync) and the document's compression (~11 %). No function takes more than ~18 % " +
+    "of a thread. Done in this round: digest's multi-row inserts are written as cached SQL text " +
+    "instead of through Kysely's query builder (writeEvents alone: 88-95 -> 65-68 µs per event); " +
+    'grouping reads only the fields it needs instead of a copy of the payload object, hashes with ' +
+    'one-shot MD5, and ISO timestamps are checked by arithmetic (parse, normalize and record of the ' +
+    'Node event: ~2.1-2.5M -> ~1.55-1.95M instructions under callgrind). In interleaved runs at ' +
+    'c=64 before and after these, the server took 690 and 517 µs of CPU per request (medians of 3). ' +
+    'Next: batch the hand-over messages to the writer thread; normalize without the parts digest ' +
+    'never reads (frames, breadcrumbs and modules are normalized and dropped; a lazy property ' +
+    'made it more than 2x slower, so it needs a separate digest-side reader). What remains is spread over JSON parsing, ' +
+    'SQLite and the kernel, so these steps are unlikely to close the factor the targets table gives.',
   'peer-ratio': (results) =>
     "Spotlight's sidecar parses each envelope and keeps the last 500 in memory; nothing reaches a disk or an " +
     'index, and here it runs without the Sentry telemetry its CLI starts, which only makes it faster. ' +
