@@ -55,8 +55,8 @@ function cpuBudget(results: BenchResults): string {
   return (
     `10,000 events/s on two cores leaves at most 200 µs of CPU per event for everything, the load ` +
     `generator included; Errata spends ${int(best.cpuUsPerRequest)} µs per event at c=${best.load.connections}, ` +
-    'where parsing, normalizing and grouping a 27 KB event take ~140 µs and compressing its ' +
-    'document ~45 µs, measured alone.'
+    'where parsing, normalizing and grouping a 27 KB event take ~70-100 µs and compressing its ' +
+    'document ~30-45 µs, measured alone (both vary with the load of the machine).'
   );
 }
 
