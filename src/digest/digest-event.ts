@@ -43,8 +43,8 @@ export interface PreparedEvent {
 /** Normalizes, groups and summarizes an event: pure work, done before the write transaction's rows. */
 export function prepareEvent(event: NormalizedEvent): PreparedEvent {
   // Grouping reads the payload's shape; give it the normalized message (Python's logging sends only
-  // a template and params) and fingerprint. Only the fields it reads (GroupingInput): a copy of
-  // the whole payload object cost more than grouping it.
+  // a template and params) and fingerprint. Only the fields it reads (GroupingInput): copying the
+  // whole payload object for it was a measurable share of ingest's CPU (issue #6).
   const { data } = event;
   const input: GroupingInput = {
     exception: data.exception,

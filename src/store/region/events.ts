@@ -99,9 +99,32 @@ function eventRow(event: NewEvent) {
   };
 }
 
-const EVENT_COLUMNS = Object.keys(
-  eventRow({ projectId: 0, eventId: '', tags: [], data: '' } as unknown as NewEvent),
-) as (keyof ReturnType<typeof eventRow>)[];
+type EventColumn = keyof ReturnType<typeof eventRow>;
+/** The columns of `eventRow`, in the order `insertEvents` binds them. */
+const EVENT_COLUMNS = [
+  'project_id',
+  'issue_id',
+  'event_id',
+  'type',
+  'timestamp',
+  'received_at',
+  'level',
+  'title',
+  'message',
+  'culprit',
+  'release',
+  'environment',
+  'platform',
+  'transaction_name',
+  'trace_id',
+  'user_key',
+  'tags',
+  'data',
+  'data_packed',
+] as const satisfies readonly EventColumn[];
+// Fails to compile when eventRow gains a column this list lacks.
+const everyColumn: Exclude<EventColumn, (typeof EVENT_COLUMNS)[number]> extends never ? true : never = true;
+void everyColumn;
 const INSERT_EVENTS: BulkInsert = {
   table: 'events',
   columns: EVENT_COLUMNS,
