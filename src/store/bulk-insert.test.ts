@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, TEST_ENGINES, type TestDatabase } from '../../test/support/engines.js';
-import { makeOrg, makeProject, makeUser, testConfig } from '../../test/support/harness.js';
+import { makeIssue, makeOrg, makeProject, makeUser, testConfig } from '../../test/support/harness.js';
 import type { ServiceContext } from '../services/context.js';
 import { type BulkInsert, bulkInsert, bulkInsertSql } from './bulk-insert.js';
-import { insertIssue } from './region/issues.js';
 
 const USERS: BulkInsert = {
   table: 'issue_users',
@@ -35,18 +34,7 @@ describe.each(TEST_ENGINES)('bulkInsert on %s', (engine) => {
     const ctx: ServiceContext = { db: t.db, config: testConfig(), now: () => Date.now() };
     const { org, team } = await makeOrg(ctx, await makeUser(ctx));
     const { project } = await makeProject(ctx, org, team);
-    issueId = await insertIssue(t.db.region, {
-      projectId: project.id,
-      type: 'error',
-      title: 't',
-      culprit: '',
-      metadata: {},
-      level: 'error',
-      platform: 'node',
-      logger: null,
-      timestamp: Date.now(),
-      release: null,
-    });
+    issueId = await makeIssue(ctx, project.id);
   });
   afterAll(() => t.drop());
 

@@ -8,6 +8,7 @@ import { createProject } from '../../src/services/projects.js';
 import { createUserToken } from '../../src/services/user-tokens.js';
 import { createUser } from '../../src/services/users.js';
 import type { Engine } from '../../src/store/db.js';
+import { insertIssue } from '../../src/store/region/issues.js';
 import type { Organization, Project, ProjectKey, Team, User } from '../../src/store/types.js';
 import { openTestDatabase, type TestDatabase } from './engines.js';
 
@@ -97,6 +98,26 @@ export async function makeProject(
   slug = unique('proj'),
 ): Promise<{ project: Project; key: ProjectKey }> {
   return createProject(ctx, { organizationId: org.id, teamId: team.id, name: slug, slug, platform: 'node' });
+}
+
+/** An unresolved error issue of the project, seen at `timestamp` (events are the caller's to add). */
+export async function makeIssue(
+  ctx: ServiceContext,
+  projectId: number,
+  timestamp = Date.now(),
+): Promise<number> {
+  return insertIssue(ctx.db.region, {
+    projectId,
+    type: 'error',
+    title: 't',
+    culprit: '',
+    metadata: {},
+    level: 'error',
+    platform: 'node',
+    logger: null,
+    timestamp,
+    release: null,
+  });
 }
 
 export async function makeToken(

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, TEST_ENGINES, type TestDatabase } from '../../../test/support/engines.js';
-import { makeOrg, makeProject, makeUser, testConfig } from '../../../test/support/harness.js';
+import { makeIssue, makeOrg, makeProject, makeUser, testConfig } from '../../../test/support/harness.js';
 import type { ServiceContext } from '../../services/context.js';
 import { insertEvent } from './events.js';
 import { issueEventStats } from './issue-stats.js';
-import { insertIssue } from './issues.js';
 
 describe.each(TEST_ENGINES)('issue event stats on %s', (engine) => {
   let t: TestDatabase;
@@ -20,18 +19,7 @@ describe.each(TEST_ENGINES)('issue event stats on %s', (engine) => {
     const { project } = await makeProject(ctx, org, team);
     const hour = 3_600_000;
     const end = Math.floor(Date.now() / hour) * hour + 1234;
-    const issue = await insertIssue(t.db.region, {
-      projectId: project.id,
-      type: 'error',
-      title: 't',
-      culprit: '',
-      metadata: {},
-      level: 'error',
-      platform: 'node',
-      logger: null,
-      timestamp: end,
-      release: null,
-    });
+    const issue = await makeIssue(ctx, project.id, end);
     const at = [end, end - 10, end - hour, end - 5 * hour, end - 30 * hour];
     for (const [i, ts] of at.entries()) {
       await insertEvent(t.db.region, {
