@@ -1,3 +1,4 @@
+import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DigestWorker, ORPHAN_AFTER_MS } from '../../src/jobs/digest-worker.js';
 import {
@@ -66,5 +67,32 @@ describe.each(TEST_ENGINES)('claiming raw envelopes on %s', (engine) => {
     expect(pending.map((r) => r.id)).toEqual([fresh]);
     expect(worker.digested).toBe(1);
     await deleteRawEnvelopes(region, [fresh as number]);
+  });
+
+  it('ends a run on a batch that came back short, without a transaction that claims nothing', async () => {
+    const region = t.db.region;
+    let claims = 0;
+    const counter: KyselyPlugin = {
+      transformQuery(args) {
+        const node = args.node as {
+          kind: string;
+          from?: { froms: { table?: { identifier?: { name?: string } } }[] };
+        };
+        const from = node.from?.froms[0]?.table?.identifier?.name;
+        if (node.kind === 'SelectQueryNode' && from === 'raw_envelopes') claims++;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    };
+    const db = { ...t.db, region: region.withPlugin(counter) };
+    await insertRawEnvelopes(region, [raw('a', now), raw('b', now), raw('c', now)], 'node-a');
+    const log = { error: () => {}, warn: () => {} } as never;
+    const worker = new DigestWorker(db, { batchSize: 2, pollMs: 60_000, log, nodeId: 'node-a' });
+    worker.start();
+    while (worker.digested < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    await worker.stop();
+    // A full batch of 2, then a short one of 1 that ends the run.
+    expect(worker.digested).toBe(3);
+    expect(claims).toBe(2);
   });
 });
