@@ -96,6 +96,17 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+/**
+ * The WAL is copied back into the database once it holds this many pages (SQLite's default is
+ * 1,000). Under ingest, raw envelopes are written, digested and deleted within milliseconds and
+ * their pages reused, so between two checkpoints the same pages are written many times but copied
+ * back once. Measured at c=64 (issue #6): 52-54 -> 44-46 KiB written to disk per event, and
+ * digest's commits took 372 ms instead of 627 in a 6 s run. The WAL grows to ~40 MB under load.
+ */
+export const WAL_CHECKPOINT_PAGES = 10_000;
+/** What is left of the WAL file after a checkpoint has emptied it (bytes); it is truncated to this. */
+export const WAL_KEEP_BYTES = 16 * 1024 * 1024;
+
 export interface SqliteConnection {
   /** The driver itself, for the few synchronous writes of the ingest thread. */
   readonly sqlite: SQLite.Database;
@@ -117,6 +128,8 @@ export function openSqliteConnection(
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${synchronous}`);
   sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+  sqlite.pragma(`journal_size_limit = ${WAL_KEEP_BYTES}`);
   sqlite.pragma('foreign_keys = ON');
   const kysely = new Kysely<ControlSchema & RegionSchema>({
     dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
