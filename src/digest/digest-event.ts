@@ -6,6 +6,7 @@ import {
   type GroupingResult,
 } from '../grouping/index.js';
 import { packDocument } from '../lib/compression.js';
+import { shiftBreadcrumbs } from '../protocol/event-normalize.js';
 import type { EventUser, NormalizedEvent } from '../protocol/normalized-event.js';
 import type { Engine } from '../store/db.js';
 import {
@@ -226,6 +227,10 @@ function decidedFields(prepared: PreparedEvent): Record<string, unknown> {
     type: summary.type,
     grouping: { mechanism: grouping.mechanism, variant: grouping.variant, hashes: grouping.hashes },
     ...(event.problems.length > 0 ? { errors: event.problems } : {}),
+    // The client's clock was off: its breadcrumbs' times are corrected as the event's own was.
+    ...(event.clockDriftMs !== undefined && event.data.breadcrumbs !== undefined
+      ? { breadcrumbs: shiftBreadcrumbs(event.data.breadcrumbs, event.clockDriftMs) }
+      : {}),
   };
 }
 

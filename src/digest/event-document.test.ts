@@ -58,4 +58,24 @@ describe('the stored event document, appended to the payload as sent', () => {
     const { appended, serialized } = both('{}');
     expect(appended).toBe(serialized);
   });
+
+  it("moves the breadcrumbs' times by the clock drift it corrected the event's by, and only then", () => {
+    const text = JSON.stringify({
+      message: 'late clock',
+      timestamp: '2026-11-28T15:24:00Z',
+      breadcrumbs: { values: [{ timestamp: '2026-11-28T15:20:00Z', message: 'step' }] },
+    });
+    const drifted = prepareEvent(
+      normalizeEvent(JSON.parse(text), { ...options, sentAt: '2026-11-28T15:24:28Z' }),
+    );
+    const document = JSON.parse(eventDocument(drifted, text));
+    expect(document.timestamp).toBe(Date.parse('2026-11-28T17:24:00Z') / 1000);
+    expect(document.breadcrumbs).toEqual({
+      values: [{ timestamp: Date.parse('2026-11-28T17:20:00Z') / 1000, message: 'step' }],
+    });
+    const onTime = prepareEvent(
+      normalizeEvent(JSON.parse(text), { ...options, sentAt: '2026-11-28T17:24:28Z' }),
+    );
+    expect(JSON.parse(eventDocument(onTime, text)).breadcrumbs).toEqual(JSON.parse(text).breadcrumbs);
+  });
 });

@@ -20,6 +20,12 @@ import { parseTimestamp } from './timestamp.js';
 const all = FIXTURE_SDKS.flatMap((sdk) => loadFixtures(sdk));
 const isStore = (fixture: Fixture) => fixture.url.includes('/store/');
 const envelopeOf = (sdk: FixtureSdk, name: string) => parseEnvelope(loadFixture(sdk, name).body);
+type RawFrame = Record<string, unknown>;
+/** The stack frames of the payload's exceptions as sent (oldest exception first). */
+const framesAsSent = (event: NormalizedEvent): RawFrame[][] =>
+  (event.data.exception as { values: { stacktrace?: { frames: RawFrame[] } }[] }).values.map(
+    (e) => e.stacktrace?.frames ?? [],
+  );
 
 function eventOf(sdk: FixtureSdk, name: string): { event: NormalizedEvent; envelope?: Envelope } {
   const fixture = loadFixture(sdk, name);
@@ -102,14 +108,12 @@ describe('@sentry/node 11.12.0', () => {
     expect(event.exceptions[0]?.mechanism).toMatchObject({ exceptionId: 1, parentId: 0, handled: true });
     const main = event.exceptions.at(-1);
     expect(main?.value).toBe('could not parse order');
-    const crash = main?.stacktrace?.frames.at(-1);
-    expect(crash).toMatchObject({ function: 'parseOrder', module: 'node-sdk', inApp: true });
-    expect(crash?.contextLine).toContain("throw new Error('could not parse order'");
-    expect(crash?.preContext).toHaveLength(5);
-    expect(event.exceptions[0]?.stacktrace?.frames.at(-1)).toMatchObject({
-      function: 'JSON.parse',
-      inApp: false,
-    });
+    const [cause, thrown] = framesAsSent(event);
+    const crash = thrown?.at(-1);
+    expect(crash).toMatchObject({ function: 'parseOrder', module: 'node-sdk', in_app: true });
+    expect(crash?.context_line).toContain("throw new Error('could not parse order'");
+    expect(crash?.pre_context).toHaveLength(5);
+    expect(cause?.at(-1)).toMatchObject({ function: 'JSON.parse', in_app: false });
   });
 
   it('sends scope data: user, tags (numbers included), breadcrumbs as a list, contexts', () => {
@@ -119,13 +123,13 @@ describe('@sentry/node 11.12.0', () => {
       ['build.number', '7'],
       ['feature', 'checkout'],
     ]);
-    expect(Array.isArray(event.data.breadcrumbs)).toBe(true);
-    expect(event.breadcrumbs).toEqual([
+    expect(event.data.breadcrumbs).toEqual([
       expect.objectContaining({
         category: 'cart',
         message: 'added item',
         level: 'info',
         data: { sku: 'A-1' },
+        timestamp: expect.any(Number),
       }),
     ]);
     expect(Object.keys(event.contexts)).toEqual(expect.arrayContaining(['trace', 'order', 'runtime', 'os']));
@@ -214,12 +218,12 @@ describe('python sentry_sdk 1.9.10', () => {
     ]);
     expect(event.exceptions.every((e) => e.mechanism === undefined && e.module === undefined)).toBe(true);
     expect(event.data.exception).toMatchObject({ values: [{ mechanism: null }, { mechanism: null }] });
-    expect(event.exceptions[0]?.stacktrace?.frames.at(-1)).toMatchObject({
+    expect(framesAsSent(event)[0]?.at(-1)).toMatchObject({
       function: 'price_of',
       module: '__main__',
       filename: 'python-sdk.py',
-      absPath: expect.stringMatching(/python-sdk\.py$/),
-      inApp: true,
+      abs_path: expect.stringMatching(/python-sdk\.py$/),
+      in_app: true,
       vars: { line: { quantity: '2' } },
     });
     expect(event.data.timestamp).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/);
@@ -229,9 +233,9 @@ describe('python sentry_sdk 1.9.10', () => {
 
   it('wraps breadcrumbs in values and records its own HTTP calls', () => {
     const { event } = eventOf('python', 'logging-message.store');
-    expect(event.data.breadcrumbs).toHaveProperty('values');
-    expect(event.breadcrumbs[0]).toMatchObject({ category: 'cart', type: 'default' });
-    expect(event.breadcrumbs.slice(1).every((b) => b.category === 'httplib')).toBe(true);
+    const { values } = event.data.breadcrumbs as { values: { category?: string; type?: string }[] };
+    expect(values[0]).toMatchObject({ category: 'cart', type: 'default' });
+    expect(values.slice(1).every((b) => b.category === 'httplib')).toBe(true);
   });
 
   it('sends capture_message as a plain message string', () => {

@@ -1,84 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeExceptions, normalizeStacktrace, normalizeThreads } from './event-exception.js';
+import { normalizeExceptions } from './event-exception.js';
 import type { EventProblem } from './normalized-event.js';
-
-describe('normalizeStacktrace', () => {
-  it.each<[string, unknown, unknown]>([
-    ['absent', undefined, undefined],
-    ['no frames', { frames: [] }, undefined],
-    ['frames not a list', { frames: {} }, undefined],
-    ['only junk frames', { frames: [1, null] }, undefined],
-    [
-      'a Node frame',
-      {
-        frames: [
-          {
-            filename: '/app/a.js',
-            module: 'a',
-            function: 'f',
-            lineno: 3,
-            colno: 7,
-            in_app: true,
-            pre_context: ['x'],
-            context_line: 'y',
-            post_context: ['z'],
-          },
-        ],
-      },
-      {
-        frames: [
-          {
-            filename: '/app/a.js',
-            module: 'a',
-            function: 'f',
-            lineno: 3,
-            colno: 7,
-            inApp: true,
-            preContext: ['x'],
-            contextLine: 'y',
-            postContext: ['z'],
-          },
-        ],
-      },
-    ],
-    [
-      'a Python frame with nulls, vars and abs_path',
-      {
-        frames: [
-          {
-            filename: 'a.py',
-            abs_path: '/a.py',
-            module: null,
-            lineno: 1,
-            vars: { x: '1' },
-            pre_context: [null, 'b'],
-          },
-        ],
-      },
-      {
-        frames: [{ filename: 'a.py', absPath: '/a.py', lineno: 1, vars: { x: '1' }, preContext: ['', 'b'] }],
-      },
-    ],
-    [
-      'native addresses and bad line numbers',
-      {
-        frames: [
-          {
-            instruction_addr: '0x1',
-            symbol_addr: '0x0',
-            image_addr: '0x2',
-            lineno: 0,
-            colno: -1,
-            in_app: 'yes',
-          },
-        ],
-      },
-      { frames: [{ instructionAddr: '0x1', symbolAddr: '0x0', imageAddr: '0x2' }] },
-    ],
-  ])('%s', (_name, input, expected) => {
-    expect(normalizeStacktrace(input)).toEqual(expected);
-  });
-});
 
 describe('normalizeExceptions', () => {
   it.each<[string, unknown, unknown[], string[]]>([
@@ -154,39 +76,5 @@ describe('normalizeExceptions', () => {
     const problems: EventProblem[] = [];
     expect(normalizeExceptions(input, problems)).toEqual(expected);
     expect(problems.map((p) => p.name)).toEqual(problemNames);
-  });
-});
-
-describe('normalizeThreads', () => {
-  it.each<[string, unknown, unknown]>([
-    ['absent', undefined, []],
-    [
-      'values wrapper',
-      {
-        values: [
-          {
-            id: 1,
-            name: 'main',
-            crashed: true,
-            current: true,
-            main: true,
-            stacktrace: { frames: [{ function: 'f' }] },
-          },
-        ],
-      },
-      [
-        {
-          id: 1,
-          name: 'main',
-          crashed: true,
-          current: true,
-          main: true,
-          stacktrace: { frames: [{ function: 'f' }] },
-        },
-      ],
-    ],
-    ['bare list, string id, junk dropped', [{ id: 'worker-1' }, 'x'], [{ id: 'worker-1' }]],
-  ])('%s', (_name, input, expected) => {
-    expect(normalizeThreads(input)).toEqual(expected);
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type NormalizeOptions, normalizeEvent, parseEventPayload, parseLevel } from './event-normalize.js';
+import {
+  type NormalizeOptions,
+  normalizeEvent,
+  parseEventPayload,
+  parseLevel,
+  shiftBreadcrumbs,
+} from './event-normalize.js';
 import type { NormalizedEvent } from './normalized-event.js';
 
 const RECEIVED = Date.parse('2024-05-06T07:08:09Z');
@@ -121,12 +127,9 @@ describe('normalizeEvent', () => {
       expect(problemsOf(event)).toEqual(problems);
     });
 
-    it('shifts breadcrumbs by the same drift', () => {
-      const event = normalize(
-        { breadcrumbs: [{ timestamp: '2024-05-06T05:00:00Z' }] },
-        { sentAt: '2024-05-06T05:08:09Z' },
-      );
-      expect(event.breadcrumbs[0]?.timestamp).toBe(Date.parse('2024-05-06T07:00:00Z'));
+    it('says by how much it moved the clock, for the other timestamps of the event', () => {
+      expect(normalize({}, { sentAt: '2024-05-06T05:08:09Z' }).clockDriftMs).toBe(2 * 3_600_000);
+      expect(normalize({}, { sentAt: '2024-05-06T07:07:09Z' })).not.toHaveProperty('clockDriftMs');
     });
   });
 
@@ -141,9 +144,7 @@ describe('normalizeEvent', () => {
         tags: [],
         contexts: {},
         exceptions: [],
-        breadcrumbs: [],
         extra: {},
-        modules: {},
       },
       [],
     ],
@@ -222,18 +223,11 @@ describe('normalizeEvent', () => {
       [],
     ],
     [
-      'top-level stacktrace',
-      { stacktrace: { frames: [{ function: 'f' }] } },
-      { stacktrace: { frames: [{ function: 'f' }] } },
-      [],
-    ],
-    [
       'contexts keep objects only',
       { contexts: { os: { name: 'Linux' }, bad: 'x' } },
       { contexts: { os: { name: 'Linux' } } },
       [],
     ],
-    ['modules as strings', { modules: { a: '1.0', b: 2, c: null } }, { modules: { a: '1.0', b: '2' } }, []],
     ['extra kept', { extra: { 'sys.argv': ['x'] } }, { extra: { 'sys.argv': ['x'] } }, []],
     ['tags map', { tags: { 'build.number': 7 } }, { tags: [['build.number', '7']] }, []],
   ])('%s', (_name, data, expected, problems) => {
@@ -333,23 +327,34 @@ describe('normalizeEvent', () => {
     expect(problemsOf(event)).toEqual(problems);
   });
 
-  it.each<[string, unknown, unknown]>([
-    [
-      'list (JS), float timestamp',
-      [{ timestamp: 1715000000.5, category: 'cart', message: 'm', level: 'info', data: { a: 1 } }],
-      [{ timestamp: 1715000000500, category: 'cart', message: 'm', level: 'info', data: { a: 1 } }],
-    ],
-    [
-      'values wrapper (Python), ISO timestamp, bad level dropped',
-      { values: [{ timestamp: '2024-05-06T07:00:00Z', type: 'http', level: 'loud' }, 'junk'] },
-      [{ timestamp: Date.parse('2024-05-06T07:00:00Z'), type: 'http' }],
-    ],
-  ])('breadcrumbs: %s', (_name, breadcrumbs, expected) => {
-    expect(normalize({ breadcrumbs }).breadcrumbs).toEqual(expected);
-  });
-
   it('keeps the original payload by reference', () => {
     const data = { message: 'hi', custom_field: { x: 1 } };
     expect(normalize(data).data).toBe(data);
+  });
+});
+
+describe('shiftBreadcrumbs', () => {
+  const HOURS_2 = 2 * 3_600_000;
+  it.each<[string, unknown, unknown]>([
+    [
+      'list (JS), float seconds',
+      [{ timestamp: 1715000000.5, category: 'cart', data: { a: 1 } }],
+      [{ timestamp: 1715007200.5, category: 'cart', data: { a: 1 } }],
+    ],
+    [
+      'values wrapper (Python), ISO timestamp; what has no readable time is kept as sent',
+      { values: [{ timestamp: '2024-05-06T05:00:00Z', type: 'http' }, { message: 'no time' }, 'junk'] },
+      {
+        values: [
+          { timestamp: Date.parse('2024-05-06T07:00:00Z') / 1000, type: 'http' },
+          { message: 'no time' },
+          'junk',
+        ],
+      },
+    ],
+    ['not breadcrumbs at all', 'junk', 'junk'],
+    ['a wrapper without a list', { values: 5 }, { values: 5 }],
+  ])('%s', (_name, breadcrumbs, expected) => {
+    expect(shiftBreadcrumbs(breadcrumbs, HOURS_2)).toEqual(expected);
   });
 });

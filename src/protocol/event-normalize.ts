@@ -1,10 +1,9 @@
-import { normalizeExceptions, normalizeStacktrace, normalizeThreads } from './event-exception.js';
+import { normalizeExceptions } from './event-exception.js';
 import { generateEventId, normalizeEventId } from './event-id.js';
 import { normalizeMessage } from './event-message.js';
 import { normalizeTags } from './event-tags.js';
-import { asLenientString, asObject, asString, asValues, compact, type JsonObject } from './json-read.js';
+import { asLenientString, asObject, asString, compact, type JsonObject } from './json-read.js';
 import type {
-  EventBreadcrumb,
   EventLevel,
   EventPair,
   EventProblem,
@@ -208,24 +207,23 @@ function sdkOf(data: JsonObject, problems: EventProblem[]): EventSdk | undefined
   return compact<EventSdk>({ name, version, integrations, packages });
 }
 
-function breadcrumbsOf(value: unknown, driftMs: number): EventBreadcrumb[] {
-  const crumbs: EventBreadcrumb[] = [];
-  for (const item of asValues(value) ?? []) {
+/**
+ * The payload's breadcrumbs with every readable timestamp moved by the clock drift (ms), as epoch
+ * seconds, in the shape they came in (a list, or `{ values: [...] }`); anything else as sent.
+ * Sentry corrects every client timestamp of an event by the drift, not only the event's own.
+ *
+ * @example
+ * shiftBreadcrumbs([{ timestamp: 100, message: 'm' }], 7_200_000) // [{ timestamp: 7300, message: 'm' }]
+ */
+export function shiftBreadcrumbs(value: unknown, driftMs: number): unknown {
+  const shift = (item: unknown) => {
     const crumb = asObject(item);
-    if (crumb === undefined) continue;
-    const timestamp = parseTimestamp(crumb.timestamp);
-    crumbs.push(
-      compact<EventBreadcrumb>({
-        timestamp: timestamp === undefined ? undefined : timestamp + driftMs,
-        type: asString(crumb.type),
-        category: asString(crumb.category),
-        message: asString(crumb.message),
-        level: parseLevel(crumb.level),
-        data: asObject(crumb.data),
-      }),
-    );
-  }
-  return crumbs;
+    const timestamp = crumb === undefined ? undefined : parseTimestamp(crumb.timestamp);
+    return timestamp === undefined ? item : { ...crumb, timestamp: (timestamp + driftMs) / 1000 };
+  };
+  if (Array.isArray(value)) return value.map(shift);
+  const values = asObject(value)?.values;
+  return Array.isArray(values) ? { ...(value as JsonObject), values: values.map(shift) } : value;
 }
 
 function contextsOf(value: unknown): Record<string, JsonObject> {
@@ -235,15 +233,6 @@ function contextsOf(value: unknown): Record<string, JsonObject> {
     if (object !== undefined) contexts[name] = object;
   }
   return contexts;
-}
-
-function modulesOf(value: unknown): Record<string, string> {
-  const modules: Record<string, string> = {};
-  for (const [name, version] of Object.entries(asObject(value) ?? {})) {
-    const text = asLenientString(version);
-    if (text !== undefined) modules[name] = text;
-  }
-  return modules;
 }
 
 function fingerprintOf(value: unknown, problems: EventProblem[]): string[] | undefined {
@@ -285,13 +274,13 @@ export function normalizeEvent(payload: unknown, options: NormalizeOptions): Nor
     level = 'error';
   }
   const exceptions = normalizeExceptions(data.exception ?? data['sentry.interfaces.Exception'], problems);
-  const stacktrace = normalizeStacktrace(data.stacktrace ?? data['sentry.interfaces.Stacktrace']);
   const platform = asString(data.platform);
 
   return compact<NormalizedEvent>({
     eventId,
     type: typeOf(data, exceptions.length > 0),
     timestamp,
+    clockDriftMs: drift === 0 ? undefined : drift,
     receivedAt: options.receivedAt,
     level,
     platform: platform && platform.length <= 64 ? platform : 'other',
@@ -307,15 +296,11 @@ export function normalizeEvent(payload: unknown, options: NormalizeOptions): Nor
     user: userOf(data, options),
     contexts: contextsOf(data.contexts),
     exceptions,
-    threads: normalizeThreads(data.threads),
-    stacktrace,
-    breadcrumbs: breadcrumbsOf(data.breadcrumbs, drift),
     request: requestOf(data),
     sdk: sdkOf(data, problems),
     fingerprint: fingerprintOf(data.fingerprint, problems),
     checksum: asString(data.checksum),
     extra: asObject(data.extra) ?? {},
-    modules: modulesOf(data.modules),
     problems,
     data,
   });
