@@ -55,7 +55,7 @@ function cpuBudget(results: BenchResults): string {
   return (
     `10,000 events/s on two cores leaves at most 200 µs of CPU per event for everything, the load ` +
     `generator included; Errata spends ${int(best.cpuUsPerRequest)} µs per event at c=${best.load.connections}, ` +
-    'where parsing, normalizing and grouping a 27 KB event take ~70-100 µs and compressing its ' +
+    'where parsing a 27 KB event takes ~35-50 µs, normalizing and grouping it ~25 µs, and compressing its ' +
     'document ~30-45 µs, measured alone (both vary with the load of the machine).'
   );
 }
@@ -76,22 +76,23 @@ export const FINDINGS: Partial<Record<string, string | ((results: BenchResults) 
     'it on the HTTP thread, then hands it to the writer thread, which commits the raw envelope ' +
     '(synchronous = FULL) before the answer and digests it right after: compresses the document and ' +
     'writes the event, its issue counters and tag values. Where the CPU goes (per-thread CPU from ' +
-    '/proc at c=64, one-off): HTTP thread ~64 % of a core, writer thread ~66 % (17 points of it in ' +
-    "the kernel: WAL writes, fsync, checkpoints), V8's GC helper threads ~19 %. On the HTTP thread " +
-    'JSON.parse of the event is the largest single item (~18 % of its busy time), then writing the ' +
-    "answer, gunzip and the hand-over to the writer; on the writer thread, SQLite's own work on the " +
-    'rows (~30 % in statements, ~10 % in the digest commit), the raw-envelope commit (~21 %, mostly ' +
-    "the wait for fsync) and the document's compression (~11 %). No function takes more than ~18 % " +
-    "of a thread. Done in this round: digest's multi-row inserts are written as cached SQL text " +
-    "instead of through Kysely's query builder (writeEvents alone: 88-95 -> 65-68 µs per event); " +
-    'grouping reads only the fields it needs instead of a copy of the payload object, hashes with ' +
-    'one-shot MD5, and ISO timestamps are checked by arithmetic (parse, normalize and record of the ' +
-    'Node event: ~2.1-2.5M -> ~1.55-1.95M instructions under callgrind). In interleaved runs at ' +
-    'c=64 before and after these, the server took 690 and 517 µs of CPU per request (medians of 3). ' +
-    'Next: batch the hand-over messages to the writer thread; normalize without the parts digest ' +
-    'never reads (frames, breadcrumbs and modules are normalized and dropped; a lazy property ' +
-    'made it more than 2x slower, so it needs a separate digest-side reader). What remains is spread over JSON parsing, ' +
-    'SQLite and the kernel, so these steps are unlikely to close the factor the targets table gives.',
+    '/proc at c=64, medians of 4 interleaved runs): HTTP thread ~225-240 µs per request, writer ' +
+    "thread ~235-250, V8's GC helpers and the rest ~75-80. The writer thread is the busier (~5 % " +
+    'idle in its profile, the HTTP thread ~18 %), but not for want of fsync: with the raw commit made ' +
+    'not durable (an experiment only) the rate was the same, 2,724 against 2,673 req/s (medians of ' +
+    "3). The bound is CPU: the two cores are full with the load generator's share. On the " +
+    'HTTP thread, JSON.parse of the event is the largest item (~17 % of its time), then the hand-over ' +
+    "to the writer and gunzip (~4 % each); on the writer, the raw-envelope commit (~28 %), SQLite's " +
+    "statements (~21 %) and the document's compression (~12 %). Done in this round: the event is " +
+    'normalized without the stack frames, threads, breadcrumbs and modules nothing read (turning a ' +
+    'parsed event into its record: 41-42 -> 26 µs), digest no longer ends each run with a ' +
+    'transaction that claims nothing, and the WAL is checkpointed every 10,000 pages (52-54 -> 44-46 ' +
+    'KiB written per event). Interleaved at c=64 before and after: 624 -> 578 µs of CPU per request ' +
+    '(medians of 4; HTTP thread 276 -> 242). Measured and not kept: one message per event-loop turn ' +
+    'for the hand-over (533 against 536 µs), raw_envelopes with the payload as its last column, a ' +
+    'larger page cache, and digest waiting for fuller batches (no change beyond the noise). What ' +
+    'remains is JSON parsing, SQLite, compression, the kernel and GC, each a fraction: no single step ' +
+    'closes the factor the targets table gives.',
   'peer-ratio': (results) =>
     "Spotlight's sidecar parses each envelope and keeps the last 500 in memory; nothing reaches a disk or an " +
     'index, and here it runs without the Sentry telemetry its CLI starts, which only makes it faster. ' +
