@@ -1,8 +1,9 @@
+import type { CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, TEST_ENGINES, type TestDatabase } from '../../test/support/engines.js';
 import { makeIssue, makeOrg, makeProject, makeUser, testConfig } from '../../test/support/harness.js';
 import type { ServiceContext } from '../services/context.js';
-import { type BulkInsert, bulkInsert, bulkInsertSql } from './bulk-insert.js';
+import { type BulkInsert, bulkInsert, bulkInsertSql, statementSizes } from './bulk-insert.js';
 
 const USERS: BulkInsert = {
   table: 'issue_users',
@@ -23,6 +24,25 @@ describe('bulkInsertSql', () => {
   it('gives the same text for the same row count (the statement caches key on it)', () => {
     expect(bulkInsertSql(USERS, 'sqlite', 7)).toBe(bulkInsertSql(USERS, 'sqlite', 7));
     expect(bulkInsertSql(USERS, 'sqlite', 7)).not.toBe(bulkInsertSql(USERS, 'sqlite', 8));
+  });
+});
+
+describe('statementSizes', () => {
+  it.each([
+    [0, []],
+    [1, [1]],
+    [3, [2, 1]],
+    [37, [32, 4, 1]],
+    [64, [64]],
+    [500, [256, 128, 64, 32, 16, 4]],
+  ])('splits %i rows into %j', (rows, sizes) => {
+    expect(statementSizes(rows)).toEqual(sizes);
+  });
+
+  it('needs at most ten statement texts for every count from 1 to 500', () => {
+    const texts = new Set<number>();
+    for (let rows = 1; rows <= 500; rows++) for (const size of statementSizes(rows)) texts.add(size);
+    expect([...texts].sort((a, b) => a - b)).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256]);
   });
 });
 
@@ -59,6 +79,22 @@ describe.each(TEST_ENGINES)('bulkInsert on %s', (engine) => {
       .orderBy('user_key')
       .execute();
     expect(stored.map((r) => r.user_key)).toEqual(['id:a', 'id:b', 'id:c']);
+  });
+
+  it('inserts 37 rows as statements of 32, 4 and 1, and returns the new rows of all of them', async () => {
+    const ran: number[] = [];
+    const counting = {
+      executeQuery: <R>(query: CompiledQuery<R>) => {
+        ran.push(query.parameters.length / USERS.columns.length);
+        return t.db.region.executeQuery(query);
+      },
+    };
+    const rows = Array.from({ length: 37 }, (_, i) => [issueId, `id:many-${i}`] as const);
+    const returned = await bulkInsert<{ user_key: string }>(counting, engine, USERS, rows);
+    expect(ran).toEqual([32, 4, 1]);
+    expect(returned.map((r) => r.user_key).sort()).toEqual(rows.map((r) => r[1]).sort());
+    // Run again, the same rows are there already: nothing new comes back.
+    expect(await bulkInsert(counting, engine, USERS, rows)).toEqual([]);
   });
 
   it('runs nothing for no rows, and refuses a row of the wrong width before running anything', async () => {
