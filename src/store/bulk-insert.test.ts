@@ -81,7 +81,7 @@ describe.each(TEST_ENGINES)('bulkInsert on %s', (engine) => {
     expect(stored.map((r) => r.user_key)).toEqual(['id:a', 'id:b', 'id:c']);
   });
 
-  it('inserts 37 rows as statements of 32, 4 and 1, and returns the new rows of all of them', async () => {
+  it('inserts 37 rows (SQLite: as statements of 32, 4 and 1) and returns the new rows of all', async () => {
     const ran: number[] = [];
     const counting = {
       executeQuery: <R>(query: CompiledQuery<R>) => {
@@ -91,7 +91,7 @@ describe.each(TEST_ENGINES)('bulkInsert on %s', (engine) => {
     };
     const rows = Array.from({ length: 37 }, (_, i) => [issueId, `id:many-${i}`] as const);
     const returned = await bulkInsert<{ user_key: string }>(counting, engine, USERS, rows);
-    expect(ran).toEqual([32, 4, 1]);
+    expect(ran).toEqual(engine === 'sqlite' ? [32, 4, 1] : [37]);
     expect(returned.map((r) => r.user_key).sort()).toEqual(rows.map((r) => r[1]).sort());
     // Run again, the same rows are there already: nothing new comes back.
     expect(await bulkInsert(counting, engine, USERS, rows)).toEqual([]);

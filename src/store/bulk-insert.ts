@@ -46,10 +46,11 @@ export function bulkInsertSql(spec: BulkInsert, engine: Engine, rows: number): s
 }
 
 /**
- * How many rows each statement takes: the powers of two that add up to `rows`, largest first (37:
- * 32, 4, 1). Each insert then has at most a dozen texts to prepare, not one per row count: digest's
- * batches bring every count from 1 to hundreds, and SQLite prepared ~90 statements a second for
- * them at c=128, each a few hundred µs for a wide one (issue #6).
+ * How many rows each statement takes on SQLite: the powers of two that add up to `rows`, largest
+ * first (37: 32, 4, 1). Each insert then has at most a dozen texts to prepare, not one per row
+ * count: digest's batches bring every count from 1 to hundreds, and SQLite prepared ~90 statements
+ * a second for them at c=128, each a few hundred µs for a wide one (issue #6). PostgreSQL prepares
+ * nothing here (pg sends unnamed statements), and each statement is a round trip: one for all.
  */
 export function statementSizes(rows: number): number[] {
   const sizes: number[] = [];
@@ -59,9 +60,9 @@ export function statementSizes(rows: number): number[] {
 }
 
 /**
- * Runs the insert for `rows`, each holding one value per column in `spec.columns` order, in as
- * few statements as `statementSizes` gives, and returns what its `returning` tail gives back
- * (nothing without one). Every row is checked before anything runs.
+ * Runs the insert for `rows`, each holding one value per column in `spec.columns` order (on SQLite
+ * in the statements `statementSizes` gives, on PostgreSQL in one), and returns what its
+ * `returning` tail gives back (nothing without one). Every row is checked before anything runs.
  */
 export async function bulkInsert<Row = never>(
   db: { executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>> },
@@ -75,7 +76,8 @@ export async function bulkInsert<Row = never>(
       throw new Error(`bulk insert into ${spec.table}: ${row.length} values for ${width} columns`);
   const returned: Row[] = [];
   let from = 0;
-  for (const size of statementSizes(rows.length)) {
+  const sizes = engine === 'sqlite' ? statementSizes(rows.length) : rows.length > 0 ? [rows.length] : [];
+  for (const size of sizes) {
     const parameters: unknown[] = new Array(size * width);
     let at = 0;
     for (let r = from; r < from + size; r++)

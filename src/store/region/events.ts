@@ -133,8 +133,8 @@ const INSERT_EVENTS: BulkInsert = {
 
 /**
  * Inserts events in multi-row statements, skipping ids the project has already (digest writes a
- * batch of events at once: a few statements per hundred, see `statementSizes`, rather than one per
- * event).
+ * batch of events at once: one statement per hundred, a few on SQLite (`statementSizes`), rather
+ * than one per event).
  */
 export async function insertEvents(db: Db, engine: Engine, events: readonly NewEvent[]): Promise<void> {
   for (let at = 0; at < events.length; at += INSERT_CHUNK) {

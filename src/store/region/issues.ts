@@ -188,7 +188,7 @@ const INSERT_ISSUE_USERS: BulkInsert = {
 };
 
 /**
- * Counts users for issues, in a few statements for all (`statementSizes`): the pairs that are new
+ * Counts users for issues, in one statement for all (a few on SQLite): the pairs that are new
  * (the rest were counted before), as `issueId` → user keys.
  */
 export async function insertIssueUsers(
@@ -293,7 +293,7 @@ const UPSERT_ISSUE_TAGS: BulkInsert = {
     first_seen = case when issue_tags.first_seen > excluded.first_seen then excluded.first_seen else issue_tags.first_seen end`,
 };
 
-/** Adds tag values to issues' tag tables (count, first and last seen), in a few statements per 500 (`statementSizes`). */
+/** Adds tag values to issues' tag tables (count, first and last seen), one statement per 500 (a few on SQLite). */
 export async function upsertIssueTags(db: Db, engine: Engine, tags: readonly IssueTagCount[]): Promise<void> {
   for (let at = 0; at < tags.length; at += CHUNK) {
     const rows = tags
