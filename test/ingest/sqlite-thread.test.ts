@@ -1,6 +1,7 @@
 // The SQLite writer thread: started only when there is work, and left-over envelopes are digested.
-import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteThread } from '../../src/jobs/sqlite-thread-client.js';
+import v8 from 'node:v8';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SqliteThread, WRITER_INITIAL_OLD_SPACE_MB } from '../../src/jobs/sqlite-thread-client.js';
 import { countRawEnvelopes, insertRawEnvelopes } from '../../src/store/region/raw-envelopes.js';
 import { openTestDatabase, type TestDatabase } from '../support/engines.js';
 import { makeOrg, makeProject, makeUser, testConfig } from '../support/harness.js';
@@ -57,6 +58,19 @@ describe('SQLite writer thread', () => {
     await thread.drain();
     expect(await events()).toEqual([{ event_id: event.event_id }]);
     expect(thread.digested).toBe(1);
+  });
+
+  it('starts the thread with a larger old generation, which its many mark-compacts called for', async () => {
+    const setFlags = vi.spyOn(v8, 'setFlagsFromString');
+    try {
+      const { newThread, raw } = await world();
+      thread = newThread();
+      await thread.add(raw(errorEvent()));
+      expect(WRITER_INITIAL_OLD_SPACE_MB).toBe(64);
+      expect(setFlags).toHaveBeenCalledWith('--initial-old-space-size=64');
+    } finally {
+      setFlags.mockRestore();
+    }
   });
 
   it('starts again after the thread dies: what it held fails (503 at ingest), what comes after is kept', async () => {
