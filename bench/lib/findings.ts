@@ -77,7 +77,7 @@ export const FINDINGS: Partial<Record<string, string | ((results: BenchResults) 
     '(synchronous = FULL) before the answer and digests it right after: compresses the document and ' +
     'writes the event, its issue counters and tag values. Where the CPU goes (per-thread CPU from ' +
     '/proc at c=64, medians of 4 interleaved runs): HTTP thread ~225-240 µs per request, writer ' +
-    "thread ~235-250, V8's GC helpers and the rest ~75-80. The writer thread is the busier (~5 % " +
+    "thread ~235-250, V8's GC helpers and the rest ~55-80. The writer thread is the busier (~5 % " +
     'idle in its profile, the HTTP thread ~18 %), but not for want of fsync: with the raw commit made ' +
     'not durable (an experiment only) the rate was the same, 2,724 against 2,673 req/s (medians of ' +
     "3). The bound is CPU: the two cores are full with the load generator's share. On the " +
@@ -89,9 +89,12 @@ export const FINDINGS: Partial<Record<string, string | ((results: BenchResults) 
     'transaction that claims nothing, the WAL is checkpointed every 10,000 pages (52-54 -> 44-46 ' +
     'KiB written per event), and the writer stopped re-preparing statements: its cache of 500 was ' +
     'emptied whenever it filled, 5 times in 30 s at c=128 (2,756 statements prepared; now 260, as ' +
-    'multi-row inserts come in power-of-two sizes and the cache drops the least recently used). ' +
+    'multi-row inserts come in power-of-two sizes and the cache drops the least recently used), ' +
+    "and the writer thread's heap starts with a 64 MB old generation: V8's few MB filled every " +
+    '100-300 ms, 95 full mark-compacts in 30 s at c=128 where there are now 47 (550 -> 528 µs per ' +
+    "request at c=64, 4 interleaved pairs; V8's GC helper threads 74 -> 55 µs). " +
     'Interleaved at c=64 before and after the first three: 624 -> 578 µs of CPU per request (medians ' +
-    'of 4; HTTP thread 276 -> 242); at c=128 before and after the last: 591 -> 560. Measured and not ' +
+    'of 4; HTTP thread 276 -> 242); at c=128 before and after the statement cache: 591 -> 560. Measured and not ' +
     'kept: a larger young generation for the writer thread (32 or 64 MB), one message per event-loop turn ' +
     'for the hand-over (533 against 536 µs), raw_envelopes with the payload as its last column, a ' +
     'larger page cache, and digest waiting for fuller batches (no change beyond the noise). What ' +
