@@ -47,7 +47,7 @@ export function bulkInsertSql(spec: BulkInsert, engine: Engine, rows: number): s
 
 /**
  * How many rows each statement takes on SQLite: the powers of two that add up to `rows`, largest
- * first (37: 32, 4, 1). Each insert then has at most a dozen texts to prepare, not one per row
+ * first (37: 32, 4, 1). Each insert then has at most ten texts to prepare, not one per row
  * count: digest's batches bring every count from 1 to hundreds, and SQLite prepared ~90 statements
  * a second for them at c=128, each a few hundred µs for a wide one (issue #6). PostgreSQL prepares
  * nothing here (pg sends unnamed statements), and each statement is a round trip: one for all.
