@@ -9,6 +9,7 @@ const USERS: BulkInsert = {
   table: 'issue_users',
   columns: ['issue_id', 'user_key'],
   tail: 'on conflict (issue_id, user_key) do nothing returning issue_id, user_key',
+  maxRows: 500,
 };
 
 describe('bulkInsertSql', () => {
@@ -95,6 +96,25 @@ describe.each(TEST_ENGINES)('bulkInsert on %s', (engine) => {
     expect(returned.map((r) => r.user_key).sort()).toEqual(rows.map((r) => r[1]).sort());
     // Run again, the same rows are there already: nothing new comes back.
     expect(await bulkInsert(counting, engine, USERS, rows)).toEqual([]);
+  });
+
+  it('never puts more than maxRows rows in one statement', async () => {
+    const ran: number[] = [];
+    const counting = {
+      executeQuery: <R>(query: CompiledQuery<R>) => {
+        ran.push(query.parameters.length / USERS.columns.length);
+        return t.db.region.executeQuery(query);
+      },
+    };
+    const rows = Array.from({ length: 37 }, (_, i) => [issueId, `id:capped-${i}`] as const);
+    const returned = await bulkInsert<{ user_key: string }>(
+      counting,
+      engine,
+      { ...USERS, maxRows: 16 },
+      rows,
+    );
+    expect(ran).toEqual(engine === 'sqlite' ? [16, 16, 4, 1] : [16, 16, 5]);
+    expect(returned).toHaveLength(37);
   });
 
   it('runs nothing for no rows, and refuses a row of the wrong width before running anything', async () => {

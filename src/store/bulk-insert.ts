@@ -13,6 +13,8 @@ export interface BulkInsert {
   readonly columns: readonly string[];
   /** What follows the VALUES list: `on conflict …`, `returning …`, or nothing. */
   readonly tail: string;
+  /** Rows per statement at most: far below either engine's parameter limit. */
+  readonly maxRows: number;
 }
 
 const texts = new WeakMap<BulkInsert, Map<string, string>>();
@@ -59,10 +61,22 @@ export function statementSizes(rows: number): number[] {
   return sizes;
 }
 
+/** Rows per statement for `rows` rows: `maxRows` at most, and on SQLite the sizes `statementSizes` gives. */
+function chunkSizes(engine: Engine, rows: number, maxRows: number): number[] {
+  const sizes: number[] = [];
+  for (let left = rows; left > 0; left -= maxRows) {
+    const chunk = Math.min(left, maxRows);
+    if (engine === 'sqlite') sizes.push(...statementSizes(chunk));
+    else sizes.push(chunk);
+  }
+  return sizes;
+}
+
 /**
- * Runs the insert for `rows`, each holding one value per column in `spec.columns` order (on SQLite
- * in the statements `statementSizes` gives, on PostgreSQL in one), and returns what its
- * `returning` tail gives back (nothing without one). Every row is checked before anything runs.
+ * Runs the insert for `rows`, each holding one value per column in `spec.columns` order, in
+ * statements of `spec.maxRows` rows at most (on SQLite split as `statementSizes` says), and returns
+ * what its `returning` tail gives back (nothing without one). Every row is checked before anything
+ * runs.
  */
 export async function bulkInsert<Row = never>(
   db: { executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>> },
@@ -76,8 +90,7 @@ export async function bulkInsert<Row = never>(
       throw new Error(`bulk insert into ${spec.table}: ${row.length} values for ${width} columns`);
   const returned: Row[] = [];
   let from = 0;
-  const sizes = engine === 'sqlite' ? statementSizes(rows.length) : rows.length > 0 ? [rows.length] : [];
-  for (const size of sizes) {
+  for (const size of chunkSizes(engine, rows.length, spec.maxRows)) {
     const parameters: unknown[] = new Array(size * width);
     let at = 0;
     for (let r = from; r < from + size; r++)

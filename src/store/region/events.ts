@@ -71,9 +71,8 @@ function stored(packed: string | Uint8Array): { data: string; data_packed: Buffe
   return { data: '', data_packed: Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength) };
 }
 
-/** Ids per IN list, and rows per multi-row insert: far below either engine's parameter limit. */
+/** Ids per IN list: far below either engine's parameter limit. */
 const IN_CHUNK = 500;
-const INSERT_CHUNK = 100;
 
 function eventRow(event: NewEvent) {
   return {
@@ -129,6 +128,7 @@ const INSERT_EVENTS: BulkInsert = {
   table: 'events',
   columns: EVENT_COLUMNS,
   tail: 'on conflict (project_id, event_id) do nothing',
+  maxRows: 100,
 };
 
 /**
@@ -137,13 +137,11 @@ const INSERT_EVENTS: BulkInsert = {
  * than one per event).
  */
 export async function insertEvents(db: Db, engine: Engine, events: readonly NewEvent[]): Promise<void> {
-  for (let at = 0; at < events.length; at += INSERT_CHUNK) {
-    const rows = events.slice(at, at + INSERT_CHUNK).map((event) => {
-      const row = eventRow(event);
-      return EVENT_COLUMNS.map((column) => row[column]);
-    });
-    await bulkInsert(db, engine, INSERT_EVENTS, rows);
-  }
+  const rows = events.map((event) => {
+    const row = eventRow(event);
+    return EVENT_COLUMNS.map((column) => row[column]);
+  });
+  await bulkInsert(db, engine, INSERT_EVENTS, rows);
 }
 
 /** Inserts an event unless the project has one with the same id already; true when inserted. */

@@ -181,10 +181,14 @@ export async function findIssueStates(
   );
 }
 
+/** Rows per multi-row statement: far below either engine's parameter limit. */
+const CHUNK = 500;
+
 const INSERT_ISSUE_USERS: BulkInsert = {
   table: 'issue_users',
   columns: ['issue_id', 'user_key'],
   tail: 'on conflict (issue_id, user_key) do nothing returning issue_id, user_key',
+  maxRows: CHUNK,
 };
 
 /**
@@ -197,24 +201,19 @@ export async function insertIssueUsers(
   pairs: readonly { readonly issueId: number; readonly userKey: string }[],
 ): Promise<Map<number, Set<string>>> {
   const inserted = new Map<number, Set<string>>();
-  for (let at = 0; at < pairs.length; at += CHUNK) {
-    const rows = await bulkInsert<{ issue_id: number; user_key: string }>(
-      db,
-      engine,
-      INSERT_ISSUE_USERS,
-      pairs.slice(at, at + CHUNK).map((p) => [p.issueId, p.userKey]),
-    );
-    for (const row of rows) {
-      const keys = inserted.get(row.issue_id);
-      if (keys) keys.add(row.user_key);
-      else inserted.set(row.issue_id, new Set([row.user_key]));
-    }
+  const rows = await bulkInsert<{ issue_id: number; user_key: string }>(
+    db,
+    engine,
+    INSERT_ISSUE_USERS,
+    pairs.map((p) => [p.issueId, p.userKey]),
+  );
+  for (const row of rows) {
+    const keys = inserted.get(row.issue_id);
+    if (keys) keys.add(row.user_key);
+    else inserted.set(row.issue_id, new Set([row.user_key]));
   }
   return inserted;
 }
-
-/** Rows per multi-row statement: far below either engine's parameter limit. */
-const CHUNK = 500;
 
 export interface IssueEventsUpdate {
   /** Events counted. */
@@ -291,14 +290,11 @@ const UPSERT_ISSUE_TAGS: BulkInsert = {
     times_seen = issue_tags.times_seen + excluded.times_seen,
     last_seen = case when issue_tags.last_seen < excluded.last_seen then excluded.last_seen else issue_tags.last_seen end,
     first_seen = case when issue_tags.first_seen > excluded.first_seen then excluded.first_seen else issue_tags.first_seen end`,
+  maxRows: CHUNK,
 };
 
 /** Adds tag values to issues' tag tables (count, first and last seen), one statement per 500 (a few on SQLite). */
 export async function upsertIssueTags(db: Db, engine: Engine, tags: readonly IssueTagCount[]): Promise<void> {
-  for (let at = 0; at < tags.length; at += CHUNK) {
-    const rows = tags
-      .slice(at, at + CHUNK)
-      .map((t) => [t.issueId, t.key, t.value, t.count, t.firstSeen, t.lastSeen]);
-    await bulkInsert(db, engine, UPSERT_ISSUE_TAGS, rows);
-  }
+  const rows = tags.map((t) => [t.issueId, t.key, t.value, t.count, t.firstSeen, t.lastSeen]);
+  await bulkInsert(db, engine, UPSERT_ISSUE_TAGS, rows);
 }
