@@ -82,7 +82,8 @@ describe.each(TEST_ENGINES)('bulkInsert on %s', (engine) => {
     expect(stored.map((r) => r.user_key)).toEqual(['id:a', 'id:b', 'id:c']);
   });
 
-  it('inserts 37 rows (SQLite: as statements of 32, 4 and 1) and returns the new rows of all', async () => {
+  /** The test database, noting the rows of each statement it runs. */
+  function countingStatements() {
     const ran: number[] = [];
     const counting = {
       executeQuery: <R>(query: CompiledQuery<R>) => {
@@ -90,6 +91,11 @@ describe.each(TEST_ENGINES)('bulkInsert on %s', (engine) => {
         return t.db.region.executeQuery(query);
       },
     };
+    return { ran, counting };
+  }
+
+  it('inserts 37 rows (SQLite: as statements of 32, 4 and 1) and returns the new rows of all', async () => {
+    const { ran, counting } = countingStatements();
     const rows = Array.from({ length: 37 }, (_, i) => [issueId, `id:many-${i}`] as const);
     const returned = await bulkInsert<{ user_key: string }>(counting, engine, USERS, rows);
     expect(ran).toEqual(engine === 'sqlite' ? [32, 4, 1] : [37]);
@@ -99,13 +105,7 @@ describe.each(TEST_ENGINES)('bulkInsert on %s', (engine) => {
   });
 
   it('never puts more than maxRows rows in one statement', async () => {
-    const ran: number[] = [];
-    const counting = {
-      executeQuery: <R>(query: CompiledQuery<R>) => {
-        ran.push(query.parameters.length / USERS.columns.length);
-        return t.db.region.executeQuery(query);
-      },
-    };
+    const { ran, counting } = countingStatements();
     const rows = Array.from({ length: 37 }, (_, i) => [issueId, `id:capped-${i}`] as const);
     const returned = await bulkInsert<{ user_key: string }>(
       counting,
