@@ -10,6 +10,7 @@ import { killAllNow, stopAll } from './lib/children.js';
 import type { BenchContext } from './lib/context.js';
 import { prepareErrataBuild, ROOT } from './lib/errata.js';
 import type { BenchResults } from './lib/evaluate.js';
+import { type LeastWork, measureLeastWork } from './lib/least-work.js';
 import { setQuietBudget } from './lib/load.js';
 import { describeMachine } from './lib/machine.js';
 import { parseOptions } from './lib/options.js';
@@ -76,6 +77,15 @@ try {
   log(`Errata from ${build.reason}; ${machine.cores} cores; ${options.quick ? 'quick' : 'full'} run`);
 
   const ingest: IngestScenario[] = [];
+  // Timed before any server starts, while this process has a core to itself.
+  const leastWork: LeastWork | null = ['floor', 'spotlight', 'sqlite', 'postgres'].some(wanted)
+    ? measureLeastWork(captured)
+    : null;
+  if (leastWork) {
+    log(
+      `least work per request (timed alone): decode ${leastWork.decodeUs.toFixed(1)} µs, parse ${leastWork.parseUs.toFixed(1)} µs`,
+    );
+  }
   let extraFixed: IngestRun[] = [];
   const keep = (s: IngestScenario | null) => {
     if (s) ingest.push(s);
@@ -109,6 +119,7 @@ try {
     payloads: payloadNotes(captured, options),
     ingest,
     extraFixed,
+    leastWork,
     rest,
     footprint,
     profile,

@@ -1,4 +1,5 @@
 import { int, mb, ms, percent, ratio } from './format.js';
+import type { LeastWork } from './least-work.js';
 import type { Machine } from './machine.js';
 import type { BenchOptions } from './options.js';
 import type { Footprint, IngestRun, IngestScenario, ProfileSummary, RestScenario } from './results.js';
@@ -13,6 +14,8 @@ export interface BenchResults {
   readonly payloads: string[];
   readonly ingest: IngestScenario[];
   readonly extraFixed: IngestRun[];
+  /** Decoding and parsing the requests of the mix, timed alone; null when no ingest scenario ran. */
+  readonly leastWork: LeastWork | null;
   readonly rest: RestScenario | null;
   readonly footprint: Footprint | null;
   readonly profile: ProfileSummary[] | null;
@@ -42,6 +45,41 @@ export function scenario(results: BenchResults, id: string): IngestScenario | un
 /** The run of `other` at the same concurrency as `run`, if it had one. */
 export function sameLevel(run: IngestRun, other: IngestScenario | undefined): IngestRun | undefined {
   return other?.runs.find((r) => r.load.connections === run.load.connections);
+}
+
+/** The least CPU a request of the mix costs on this machine, and the rate that allows. */
+export interface Ceiling {
+  readonly connections: number;
+  /** The load generator's CPU per answer in the floor's run at this concurrency, µs. */
+  readonly clientUs: number;
+  /** The floor's server CPU per answer there, µs: reading the request and answering it. */
+  readonly httpUs: number;
+  /** Decompressing and parsing the body, timed alone (see LeastWork), µs. */
+  readonly readUs: number;
+  /** Requests per second the machine's cores allow at that cost, for any server that parses the events. */
+  readonly rps: number;
+}
+
+/**
+ * The most requests per second any server that parses these events could answer here, at the
+ * floor's concurrency `connections`: the cores divided by the least CPU a request costs (the load
+ * generator's share, the floor's server, and decoding and parsing the body). It stores nothing, so
+ * a real server answers fewer.
+ */
+export function ceiling(results: BenchResults, connections: number): Ceiling | null {
+  const floorRun = scenario(results, 'floor')?.runs.find((r) => r.load.connections === connections);
+  const least = results.leastWork;
+  if (!floorRun?.cpuUsPerRequest || !floorRun.load.clientCpuUsPerRequest || !least) return null;
+  const clientUs = floorRun.load.clientCpuUsPerRequest;
+  const httpUs = floorRun.cpuUsPerRequest;
+  const readUs = least.decodeUs + least.parseUs;
+  return {
+    connections,
+    clientUs,
+    httpUs,
+    readUs,
+    rps: (results.machine.cores * 1_000_000) / (clientUs + httpUs + readUs),
+  };
 }
 
 /** Events per second from the start of a run until digest had caught up with it. */

@@ -1,7 +1,21 @@
-import { type BenchResults, sameLevel, scenario } from './evaluate.js';
+import { type BenchResults, ceiling, sameLevel, scenario } from './evaluate.js';
 import { int } from './format.js';
+import { TARGETS } from './targets.js';
 
-/** Ten times the peer against the floor, at the concurrency where Errata compares worst with the peer. */
+/** The least a request costs at `connections` and the rate that allows, as a sentence; '' when not measured. */
+function ceilingSentence(results: BenchResults, connections: number): string {
+  const c = ceiling(results, connections);
+  if (!c) return '';
+  return (
+    `The least any server must spend on one of these requests at c=${connections}: ${int(c.clientUs)} µs in ` +
+    `the load generator, ${int(c.httpUs)} µs in the floor's server and ${int(c.readUs)} µs to decompress ` +
+    'and parse the body (timed alone in the bench process, so a lower bound). At that cost ' +
+    `${results.machine.cores} cores answer at most ${int(c.rps)} req/s, for a server that parses the events and ` +
+    'stores nothing.'
+  );
+}
+
+/** Ten times the peer against the floor and the ceiling, at the concurrency where Errata compares worst with the peer. */
 function peerAgainstFloor(results: BenchResults): string {
   const sqlite = scenario(results, 'sqlite');
   const peer = scenario(results, 'spotlight');
@@ -11,12 +25,19 @@ function peerAgainstFloor(results: BenchResults): string {
     .filter((r) => r.peer && r.floor)
     .sort((a, b) => a.run.load.rps / (a.peer?.load.rps ?? 1) - b.run.load.rps / (b.peer?.load.rps ?? 1))[0];
   if (!worst?.peer || !worst.floor) return '';
-  const tenfold = 10 * worst.peer.load.rps;
+  const tenfold = TARGETS.peerRatio * worst.peer.load.rps;
   const floorRps = worst.floor.load.rps;
   const c = worst.run.load.connections;
-  return tenfold > floorRps
-    ? `Ten times its rate at c=${c} is ${int(tenfold)} req/s, more than the HTTP floor's ${int(floorRps)} req/s there: no server that reads these bodies can meet this target on this machine, so the useful goal is to beat the peer while storing durably.`
-    : `Ten times its rate at c=${c} is ${int(tenfold)} req/s, ${Math.round((100 * tenfold) / floorRps)} % of the HTTP floor there.`;
+  const limit = ceiling(results, c);
+  const against =
+    tenfold > floorRps
+      ? `Ten times its rate at c=${c} is ${int(tenfold)} req/s, more than the HTTP floor's ${int(floorRps)} req/s there.`
+      : `Ten times its rate at c=${c} is ${int(tenfold)} req/s, ${Math.round((100 * tenfold) / floorRps)} % of the HTTP floor there.`;
+  const verdict =
+    limit && limit.rps < tenfold
+      ? ` That is ${Math.round((100 * limit.rps) / tenfold)} % of ten times the peer: no server that reads the events it acknowledges can meet this target on this machine, so the useful goal is to beat the peer while storing durably.`
+      : '';
+  return `${against} ${ceilingSentence(results, c)}${verdict}`;
 }
 
 /** Errata's rate as a multiple of the peer's, lowest and highest over the concurrency levels. */
@@ -47,16 +68,40 @@ function cpuComparison(results: BenchResults): string {
   );
 }
 
-/** What 10,000 events/s leaves per event, against what Errata spends now. */
+/** What 10,000 events/s leaves per event, against what Errata spends now and what any server must. */
 function cpuBudget(results: BenchResults): string {
   const runs = scenario(results, 'sqlite')?.runs ?? [];
   const best = [...runs].sort((a, b) => b.load.rps - a.load.rps)[0];
   if (!best?.cpuUsPerRequest) return '';
+  const cores = results.machine.cores;
+  const perEvent = (cores * 1_000_000) / TARGETS.eventsPerSecond;
+  const limit = ceiling(results, best.load.connections);
+  const verdict = limit
+    ? limit.rps < TARGETS.eventsPerSecond
+      ? ' So even before it stores anything, no server reaches this target on this machine.'
+      : ` That leaves ${int(perEvent - (limit.clientUs + limit.httpUs + limit.readUs))} µs per event for grouping, compressing and storing it durably.`
+    : '';
   return (
-    `10,000 events/s on two cores leaves at most 200 µs of CPU per event for everything, the load ` +
-    `generator included; Errata spends ${int(best.cpuUsPerRequest)} µs per event at c=${best.load.connections}, ` +
-    'where parsing a 27 KB event takes ~35-50 µs, normalizing and grouping it ~25 µs, and compressing its ' +
-    'document ~30-45 µs, measured alone (both vary with the load of the machine).'
+    `${int(TARGETS.eventsPerSecond)} events/s on ${cores} cores leaves at most ${int(perEvent)} µs of CPU per event ` +
+    `for everything, the load generator included; Errata spends ${int(best.cpuUsPerRequest)} µs per event at ` +
+    `c=${best.load.connections}. ${ceilingSentence(results, best.load.connections)}${verdict} Beyond parsing, ` +
+    'normalizing and grouping an event took ~25 µs and compressing its document ~30-45 µs, timed alone ' +
+    'during development.'
+  );
+}
+
+/** What the floor-share target leaves Errata per request at c=64, against what it spends. */
+function shareBudget(results: BenchResults): string {
+  const sqlite = scenario(results, 'sqlite');
+  const run = sqlite?.runs.find((r) => r.load.connections === 64) ?? sqlite?.runs[0];
+  const floorRun = run && sameLevel(run, scenario(results, 'floor'));
+  if (!run?.cpuUsPerRequest || !run.load.clientCpuUsPerRequest || !floorRun) return '';
+  const goal = TARGETS.floorShare * floorRun.load.rps;
+  const left = (results.machine.cores * 1_000_000) / goal - run.load.clientCpuUsPerRequest;
+  return (
+    `${Math.round(TARGETS.floorShare * 100)} % of the floor at c=${run.load.connections} is ${int(goal)} req/s: after ` +
+    `the load generator's ${int(run.load.clientCpuUsPerRequest)} µs per request (in Errata's run), that leaves ` +
+    `Errata ${int(left)} µs of CPU per request, where it spends ${int(run.cpuUsPerRequest)}.`
   );
 }
 
@@ -69,7 +114,7 @@ function cpuBudget(results: BenchResults): string {
  */
 export const FINDINGS: Partial<Record<string, string | ((results: BenchResults) => string)>> = {
   'floor-share': (results) =>
-    `${cpuComparison(results)} The rate is bounded by CPU per event, not by fsync or locks: the ` +
+    `${cpuComparison(results)} ${shareBudget(results)} The rate is bounded by CPU per event, not by fsync or locks: the ` +
     "two cores are shared by the server's HTTP thread, its SQLite writer thread, V8's helper threads " +
     "and the bench's load generator, and all are busy. Errata, for every event, reads the body, " +
     'gunzips it (Python), parses the envelope and the whole 27 KB event JSON, normalizes and groups ' +

@@ -45,6 +45,11 @@ export interface LoadResult {
   readonly otherCpuPercent: number;
   /** Bytes the server processes (and PostgreSQL's, when it stores there) wrote to the disk during the run. */
   readonly diskWriteBytes: number;
+  /**
+   * CPU the load generator (autocannon, in this process, with the bench's own sampling) used per
+   * 2xx answer, µs; null when nothing was answered.
+   */
+  readonly clientCpuUsPerRequest: number | null;
 }
 
 /** Other work below this share of the machine counts as quiet. */
@@ -139,6 +144,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const monitor = new CpuMonitor(spec.pids ?? []);
   const writes = new DiskWrites(spec.pids ?? [], spec.postgres ?? false);
   const parts = spec.overallRate ? Math.min(spec.instances ?? 1, spec.connections) : 1;
+  const clientCpu = process.cpuUsage();
   const results = await Promise.all(
     Array.from({ length: parts }, async (_, i) => {
       await new Promise((resolve) => setTimeout(resolve, (i * 1000) / parts));
@@ -146,6 +152,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       return instance(spec, share(spec.connections, parts, i), rate, latencies);
     }),
   );
+  const clientCpuUs = process.cpuUsage(clientCpu);
   const peakRssMb = sampler.stop();
   const otherCpuPercent = monitor.otherPercent();
   const diskWriteBytes = writes.bytes();
@@ -176,5 +183,6 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     peakRssMb,
     otherCpuPercent,
     diskWriteBytes,
+    clientCpuUsPerRequest: ok > 0 ? (clientCpuUs.user + clientCpuUs.system) / ok : null,
   };
 }

@@ -89,6 +89,7 @@ function ingestRow(results: BenchResults, s: IngestScenario, run: IngestRun, lab
     digested ? `${digested.lowerBound ? '≥ ' : ''}${int(digested.rate)}` : '–',
     isErrata && run.load.ok > 0 ? int(run.load.diskWriteBytes / run.load.ok / 1024) : '–',
     run.cpuUsPerRequest === null ? '–' : int(run.cpuUsPerRequest),
+    run.load.clientCpuUsPerRequest === null ? '–' : int(run.load.clientCpuUsPerRequest),
     percent(run.load.otherCpuPercent),
   ];
 }
@@ -115,6 +116,7 @@ function ingestSection(results: BenchResults): string {
     'acknowledged event (/proc/<pid>/io), digest included as far as it ran during the load.',
     '`CPU µs/req` is the CPU time the server used per answered request, digest included (on PostgreSQL with',
     "PostgreSQL's own): unlike req/s, it does not depend on the share of the two cores the load generator took.",
+    '`client µs/req` is the CPU the load generator (autocannon, in the bench process) used per answered request.',
     '`other CPU` is the share of both cores used by anything but the bench, its servers and PostgreSQL during the',
     'run (other sessions share this machine); a high figure means that run was slowed down by them.',
     '',
@@ -133,13 +135,20 @@ function ingestSection(results: BenchResults): string {
         'digested/s',
         'disk KiB/event',
         'CPU µs/req',
+        'client µs/req',
         'other CPU',
       ],
       rows,
-      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     ),
     '',
     `Peak RSS of each process over its whole scenario (VmHWM): ${hwm}.`,
+    ...(results.leastWork
+      ? [
+          '',
+          `The least work on a request beyond the floor's, timed alone in the bench process before any server started (${results.leastWork.requests} requests of the same mix, fastest of 5 passes): decompressing the body ${results.leastWork.decodeUs.toFixed(1)} µs and parsing its JSON ${results.leastWork.parseUs.toFixed(1)} µs on average. Any server that reads the events it acknowledges spends at least this, plus the floor's own CPU; the findings below use it for the highest rate this machine allows.`,
+        ]
+      : []),
     ...(notes.length > 0 ? ['', ...notes] : []),
   ].join('\n');
 }
