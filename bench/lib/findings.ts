@@ -114,37 +114,31 @@ function shareBudget(results: BenchResults): string {
  */
 export const FINDINGS: Partial<Record<string, string | ((results: BenchResults) => string)>> = {
   'floor-share': (results) =>
-    `${cpuComparison(results)} ${shareBudget(results)} The rate is bounded by CPU per event, not by fsync or locks: the ` +
-    "two cores are shared by the server's HTTP thread, its SQLite writer thread, V8's helper threads " +
-    "and the bench's load generator, and all are busy. Errata, for every event, reads the body, " +
-    'gunzips it (Python), parses the envelope and the whole 27 KB event JSON, normalizes and groups ' +
-    'it on the HTTP thread, then hands it to the writer thread, which commits the raw envelope ' +
-    '(synchronous = FULL) before the answer and digests it right after: compresses the document and ' +
-    'writes the event, its issue counters and tag values. Where the CPU goes (per-thread CPU from ' +
-    '/proc at c=64, medians of 4 interleaved runs): HTTP thread ~225-240 µs per request, writer ' +
-    "thread ~235-250, V8's GC helpers and the rest ~55-80. The writer thread is the busier (~5 % " +
-    'idle in its profile, the HTTP thread ~18 %), but not for want of fsync: with the raw commit made ' +
-    'not durable (an experiment only) the rate was the same, 2,724 against 2,673 req/s (medians of ' +
-    "3). The bound is CPU: the two cores are full with the load generator's share. On the " +
-    'HTTP thread, JSON.parse of the event is the largest item (~17 % of its time), then the hand-over ' +
-    "to the writer and gunzip (~4 % each); on the writer, the raw-envelope commit (~28 %), SQLite's " +
-    "statements (~21 %) and the document's compression (~12 %). Done in this round: the event is " +
-    'normalized without the stack frames, threads, breadcrumbs and modules nothing read (turning a ' +
-    'parsed event into its record: 41-42 -> 26 µs), digest no longer ends each run with a ' +
-    'transaction that claims nothing, the WAL is checkpointed every 10,000 pages (52-54 -> 44-46 ' +
-    'KiB written per event), and the writer stopped re-preparing statements: its cache of 500 was ' +
-    'emptied whenever it filled, 5 times in 30 s at c=128 (2,756 statements prepared; now 260, as ' +
-    'multi-row inserts come in power-of-two sizes and the cache drops the least recently used), ' +
-    "and the writer thread's heap starts with a 64 MB old generation: V8's few MB filled every " +
-    '100-300 ms, 95 full mark-compacts in 30 s at c=128 where there are now 47 (550 -> 528 µs per ' +
-    "request at c=64, 4 interleaved pairs; V8's GC helper threads 74 -> 55 µs). " +
-    'Interleaved at c=64 before and after the first three: 624 -> 578 µs of CPU per request (medians ' +
-    'of 4; HTTP thread 276 -> 242); at c=128 before and after the statement cache: 591 -> 560. Measured and not ' +
-    'kept: a larger young generation for the writer thread (32 or 64 MB), one message per event-loop turn ' +
-    'for the hand-over (533 against 536 µs), raw_envelopes with the payload as its last column, a ' +
-    'larger page cache, and digest waiting for fuller batches (no change beyond the noise). What ' +
-    'remains is JSON parsing, SQLite, compression, the kernel and GC, each a fraction: no single step ' +
-    'closes the factor the targets table gives.',
+    `${cpuComparison(results)} ${shareBudget(results)} The rate is bounded by CPU per event, not by ` +
+    "fsync or locks: the two cores are shared by the server's HTTP thread, its SQLite writer thread, " +
+    "V8's helper threads and the bench's load generator, and all are busy. With the raw commit made " +
+    'not durable (an experiment only) the rate was the same, 2,724 against 2,673 req/s (medians of 3), ' +
+    'and with no raw payload written at all (also an experiment) the writer thread spent only ~10 µs ' +
+    'less per event. Errata, for every event, reads the body, gunzips it (Python), parses the envelope ' +
+    'and the whole 27 KB event JSON, normalizes and groups it on the HTTP thread, then hands it to the ' +
+    'writer thread, which commits the raw envelope (synchronous = FULL) before the answer and digests ' +
+    'it right after: compresses the document and writes the event, its issue counters and tag values. ' +
+    'Where the CPU goes at c=64 (per-thread CPU from /proc, 3 interleaved runs): HTTP thread ~200-212 ' +
+    "µs per request, writer thread ~199-211, V8's GC helpers and the rest ~35-41. By perf's CPU " +
+    "samples: on the HTTP thread JSON.parse ~27 %, gunzip ~9 %, the kernel's socket work ~6 %, the " +
+    "hand-over to the writer ~4 %, grouping's md5 ~4 %, and Fastify, the handler and the record most " +
+    "of the rest; on the writer SQLite's statements and commits ~42 %, compressing the document ~22 % " +
+    "(~45 µs per event under load, ~31 µs alone), receiving the hand-over ~5 %, and digest's " +
+    'JavaScript most of the rest. Measured and not kept, each in interleaved runs at c=64 and within ' +
+    "the noise (±3 %): brotli at quality 0, prepared statements for the commit's synchronous switch, " +
+    'handing the body over by transfer instead of a copy, digest batches of 100 or 200 (at this rate a ' +
+    "batch holds ~20 envelopes), V8's young generation at 32 or 64 MB, a larger young generation for " +
+    'the writer thread, one message per event-loop turn for the hand-over, raw_envelopes with the ' +
+    'payload as its last column, a larger page cache and digest waiting for fuller batches. ' +
+    "V8's --single-threaded-gc made no difference beyond the noise as a node flag, and set at run time " +
+    '(v8.setFlagsFromString) it crashed the server in its first seconds under load. What remains is JSON parsing, ' +
+    'SQLite, compression, the kernel and GC, each a fraction: no single step closes the factor the ' +
+    'targets table gives.',
   'peer-ratio': (results) =>
     "Spotlight's sidecar parses each envelope and keeps the last 500 in memory; nothing reaches a disk or an " +
     'index, and here it runs without the Sentry telemetry its CLI starts, which only makes it faster. ' +
