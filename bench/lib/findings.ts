@@ -35,7 +35,7 @@ function peerAgainstFloor(results: BenchResults): string {
       : `Ten times its rate at c=${c} is ${int(tenfold)} req/s, ${Math.round((100 * tenfold) / floorRps)} % of the HTTP floor there.`;
   const verdict =
     limit && limit.rps < tenfold
-      ? ` That is ${Math.round((100 * limit.rps) / tenfold)} % of ten times the peer: no server that reads the events it acknowledges can meet this target on this machine, so the useful goal is to beat the peer while storing durably.`
+      ? ` That is ${Math.round((100 * limit.rps) / tenfold)} % of ten times the peer: no server that parses each event before it answers (as it must, to answer a broken one with 400) can meet this target on this machine, so the useful goal is to beat the peer while storing durably.`
       : '';
   return `${against} ${ceilingSentence(results, c)}${verdict}`;
 }

@@ -146,7 +146,7 @@ function ingestSection(results: BenchResults): string {
     ...(results.leastWork
       ? [
           '',
-          `The least work on a request beyond the floor's, timed alone in the bench process before any server started (${results.leastWork.requests} requests of the same mix, fastest of 5 passes): decompressing the body ${results.leastWork.decodeUs.toFixed(1)} µs and parsing its JSON ${results.leastWork.parseUs.toFixed(1)} µs on average. Any server that reads the events it acknowledges spends at least this, plus the floor's own CPU; the findings below use it for the highest rate this machine allows.`,
+          `The least work on a request beyond the floor's, timed alone in the bench process before any server started (${results.leastWork.requests} requests of the same mix, fastest of ${results.leastWork.passes} passes): decompressing the body ${results.leastWork.decodeUs.toFixed(1)} µs and parsing its JSON ${results.leastWork.parseUs.toFixed(1)} µs on average. Any server that parses each event before it answers (as it must, to answer a broken one with 400) spends at least this, plus the floor's own CPU; the findings below use it for the highest rate this machine allows.`,
         ]
       : []),
     ...(notes.length > 0 ? ['', ...notes] : []),
