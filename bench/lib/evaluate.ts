@@ -56,6 +56,8 @@ export interface Ceiling {
   readonly httpUs: number;
   /** Decompressing and parsing the body, timed alone (see LeastWork), µs. */
   readonly readUs: number;
+  /** All three: the least CPU one request costs here, µs. */
+  readonly costUs: number;
   /** Requests per second the machine's cores allow at that cost, for any server that parses the events. */
   readonly rps: number;
 }
@@ -73,13 +75,8 @@ export function ceiling(results: BenchResults, connections: number): Ceiling | n
   const clientUs = floorRun.load.clientCpuUsPerRequest;
   const httpUs = floorRun.cpuUsPerRequest;
   const readUs = least.decodeUs + least.parseUs;
-  return {
-    connections,
-    clientUs,
-    httpUs,
-    readUs,
-    rps: (results.machine.cores * 1_000_000) / (clientUs + httpUs + readUs),
-  };
+  const costUs = clientUs + httpUs + readUs;
+  return { connections, clientUs, httpUs, readUs, costUs, rps: (results.machine.cores * 1_000_000) / costUs };
 }
 
 /** Events per second from the start of a run until digest had caught up with it. */

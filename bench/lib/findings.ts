@@ -1,16 +1,15 @@
-import { type BenchResults, ceiling, sameLevel, scenario } from './evaluate.js';
+import { type BenchResults, type Ceiling, ceiling, sameLevel, scenario } from './evaluate.js';
 import { int } from './format.js';
 import { TARGETS } from './targets.js';
 
-/** The least a request costs at `connections` and the rate that allows, as a sentence; '' when not measured. */
-function ceilingSentence(results: BenchResults, connections: number): string {
-  const c = ceiling(results, connections);
+/** The least a request costs and the rate that allows, as a sentence; '' when not measured. */
+function ceilingSentence(c: Ceiling | null, cores: number): string {
   if (!c) return '';
   return (
-    `The least any server must spend on one of these requests at c=${connections}: ${int(c.clientUs)} µs in ` +
+    `The least any server must spend on one of these requests at c=${c.connections}: ${int(c.clientUs)} µs in ` +
     `the load generator, ${int(c.httpUs)} µs in the floor's server and ${int(c.readUs)} µs to decompress ` +
     'and parse the body (timed alone in the bench process, so a lower bound). At that cost ' +
-    `${results.machine.cores} cores answer at most ${int(c.rps)} req/s, for a server that parses the events and ` +
+    `${cores} cores answer at most ${int(c.rps)} req/s, for a server that parses the events and ` +
     'stores nothing.'
   );
 }
@@ -37,7 +36,7 @@ function peerAgainstFloor(results: BenchResults): string {
     limit && limit.rps < tenfold
       ? ` That is ${Math.round((100 * limit.rps) / tenfold)} % of ten times the peer: no server that parses each event before it answers (as it must, to answer a broken one with 400) can meet this target on this machine, so the useful goal is to beat the peer while storing durably.`
       : '';
-  return `${against} ${ceilingSentence(results, c)}${verdict}`;
+  return `${against} ${ceilingSentence(limit, results.machine.cores)}${verdict}`;
 }
 
 /** Errata's rate as a multiple of the peer's, lowest and highest over the concurrency levels. */
@@ -79,12 +78,12 @@ function cpuBudget(results: BenchResults): string {
   const verdict = limit
     ? limit.rps < TARGETS.eventsPerSecond
       ? ' So even before it stores anything, no server reaches this target on this machine.'
-      : ` That leaves ${int(perEvent - (limit.clientUs + limit.httpUs + limit.readUs))} µs per event for grouping, compressing and storing it durably.`
+      : ` That leaves ${int(perEvent - limit.costUs)} µs per event for grouping, compressing and storing it durably.`
     : '';
   return (
     `${int(TARGETS.eventsPerSecond)} events/s on ${cores} cores leaves at most ${int(perEvent)} µs of CPU per event ` +
     `for everything, the load generator included; Errata spends ${int(best.cpuUsPerRequest)} µs per event at ` +
-    `c=${best.load.connections}. ${ceilingSentence(results, best.load.connections)}${verdict} Beyond parsing, ` +
+    `c=${best.load.connections}. ${ceilingSentence(limit, cores)}${verdict} Beyond parsing, ` +
     'normalizing and grouping an event took ~25 µs and compressing its document ~30-45 µs, timed alone ' +
     'during development.'
   );
