@@ -67,3 +67,52 @@ describe.each(TEST_ENGINES)('sign-in on %s', (engine) => {
     expect((await login('x', 'nobody@example.com')).statusCode).toBe(400);
   });
 });
+
+// Ten wrong passwords sent at once must not all be checked: the attempt is counted before the
+// slow hash runs, atomically in the database, so the free attempts are all that get a hash.
+const PARALLEL = 10;
+const FREE = 3;
+
+describe.each(TEST_ENGINES)('parallel sign-in attempts on %s', (engine) => {
+  let first: Harness;
+  let second: Harness;
+  beforeAll(async () => {
+    first = await createHarness(engine);
+    // A second node: its own app and connections, over the same database (SQLite file or PostgreSQL schema).
+    second = await createHarness(engine, {}, { join: first.database });
+  });
+  afterAll(async () => {
+    await second.close();
+    await first.close();
+  });
+
+  const attempt = (h: Harness, username: string) =>
+    h.app.inject({ method: 'POST', url: '/api/0/auth/login/', payload: { username, password: 'wrong' } });
+
+  function expectThrottled(answers: { statusCode: number; json(): { detail?: string } }[]) {
+    const checked = answers.filter((a) => a.statusCode === 400);
+    const refused = answers.filter((a) => a.statusCode === 429);
+    // A 400 is said only after the password hash was compared; a 429 before it.
+    expect(checked).toHaveLength(FREE);
+    expect(refused).toHaveLength(PARALLEL - FREE);
+    for (const a of refused) expect(a.json().detail).toMatch(/^Too many failed sign-in attempts/);
+  }
+
+  it('checks only the free attempts of ten sent at once to one node', async () => {
+    await makeUser(first.ctx, { email: 'burst-one@example.com' });
+    const answers = await Promise.all(
+      Array.from({ length: PARALLEL }, () => attempt(first, 'burst-one@example.com')),
+    );
+    expectThrottled(answers);
+  });
+
+  it('holds the same limit across two nodes sharing the database', async () => {
+    await makeUser(first.ctx, { email: 'burst-two@example.com' });
+    const answers = await Promise.all(
+      Array.from({ length: PARALLEL }, (_, i) =>
+        attempt(i % 2 === 0 ? first : second, 'burst-two@example.com'),
+      ),
+    );
+    expectThrottled(answers);
+  });
+});

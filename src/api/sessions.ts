@@ -2,10 +2,10 @@ import { verifyPassword } from '../auth/password.js';
 import { hashToken, randomSecret } from '../auth/tokens.js';
 import { AppError } from '../lib/app-error.js';
 import {
+  claimLoginAttempt,
   deleteLoginFailures,
   deleteLoginFailuresBefore,
   findLoginFailures,
-  recordLoginFailure,
 } from '../store/control/login-failures.js';
 import { deleteSessionByHash, insertSession } from '../store/control/sessions.js';
 import { findPasswordHash, findUserByEmail, updateUserLastLogin } from '../store/control/users.js';
@@ -21,7 +21,8 @@ const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAA
 
 // Failed sign-ins per username: the first few are free, then each one doubles the wait before the
 // next attempt is even checked, up to a ceiling; a streak is forgotten a day after its last failure.
-// Kept in the control store so that every node enforces the same wait (issue #7).
+// Kept in the control store so that every node enforces the same wait, and each attempt is counted
+// before its password is checked.
 const FREE_FAILURES = 3;
 const FIRST_DELAY_MS = 1000;
 const MAX_DELAY_MS = 15 * 60 * 1000;
@@ -42,20 +43,30 @@ function tooManyFailures(waitMs: number): AppError {
   );
 }
 
-/** Refuses the attempt, before any password is checked, while the username's delay runs. */
-async function checkLoginDelay(call: ApiCall, username: string): Promise<void> {
-  const streak = await findLoginFailures(call.ctx.db.control, username);
-  if (!streak) return;
-  const now = call.ctx.now();
-  if (streak.lastFailureAt < now - FORGET_AFTER_MS) return;
-  const wait = streak.lastFailureAt + loginDelayMs(streak.failures) - now;
-  if (wait > 0) throw tooManyFailures(wait);
-}
+/** The schedule as a list, up to the first failure count that reaches the ceiling. */
+const DELAY_STEPS: readonly number[] = (() => {
+  const steps: number[] = [];
+  for (let n = 0; steps.at(-1) !== MAX_DELAY_MS; n++) steps.push(loginDelayMs(n));
+  return steps;
+})();
 
-async function recordFailure(call: ApiCall, username: string): Promise<void> {
+/**
+ * Counts the attempt as a failure before any password is checked, or refuses it while the
+ * username's delay runs. The count and the check are one statement in the control store, so
+ * attempts sent at once (to one node or several) cannot all pass before any failure is written.
+ */
+async function claimAttempt(call: ApiCall, username: string): Promise<void> {
   const now = call.ctx.now();
-  await recordLoginFailure(call.ctx.db.control, username, now, now - FORGET_AFTER_MS);
-  await deleteLoginFailuresBefore(call.ctx.db.control, now - FORGET_AFTER_MS);
+  const claimed = await claimLoginAttempt(
+    call.ctx.db.control,
+    username,
+    now,
+    now - FORGET_AFTER_MS,
+    DELAY_STEPS,
+  );
+  if (claimed !== null) return;
+  const streak = await findLoginFailures(call.ctx.db.control, username);
+  throw tooManyFailures(streak ? streak.lastFailureAt + loginDelayMs(streak.failures) - now : 0);
 }
 
 function cookieOptions(call: ApiCall, httpOnly: boolean, maxAgeSeconds: number) {
@@ -77,12 +88,13 @@ async function login(call: ApiCall) {
   const body = call.body as { username: string; password: string };
   // Unknown usernames earn delays too, so a delay says nothing about whether an account exists.
   const username = body.username.trim().toLowerCase();
-  await checkLoginDelay(call, username);
+  await claimAttempt(call, username);
   const user = await findUserByEmail(call.ctx.db.control, body.username.trim());
   const stored = user ? await findPasswordHash(call.ctx.db.control, user.id) : null;
   const ok = await verifyPassword(body.password, stored ?? DUMMY_HASH);
   if (!user || !stored || !ok || !user.isActive) {
-    await recordFailure(call, username);
+    // The failure was counted when the attempt was claimed; only old streaks are left to drop.
+    await deleteLoginFailuresBefore(call.ctx.db.control, call.ctx.now() - FORGET_AFTER_MS);
     throw new AppError('bad_request', WRONG);
   }
   await deleteLoginFailures(call.ctx.db.control, username);

@@ -30,6 +30,23 @@ export interface TestDatabase {
 const SQLITE_DIR = existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
 
 /**
+ * A second connection to a test database that another harness owns (as a second Errata node
+ * opens the same SQLite file or PostgreSQL schema); dropping it only closes the connection.
+ */
+export function joinTestDatabase(owner: TestDatabase): TestDatabase {
+  const db =
+    owner.db.engine === 'sqlite'
+      ? openDatabase({ engine: 'sqlite', file: owner.db.file as string })
+      : openDatabase({
+          engine: 'postgres',
+          url: TEST_POSTGRES_URL,
+          schema: owner.schema as string,
+          poolMax: 5,
+        });
+  return { db, schema: owner.schema, drop: () => db.destroy() };
+}
+
+/**
  * A fresh, migrated database: a SQLite file of its own (a file, as `npm start` has, so that ingest
  * runs in its writer thread as there), or a new schema on the test PostgreSQL server.
  */

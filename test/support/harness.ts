@@ -10,7 +10,7 @@ import { createUser } from '../../src/services/users.js';
 import type { Engine } from '../../src/store/db.js';
 import { insertIssue } from '../../src/store/region/issues.js';
 import type { Organization, Project, ProjectKey, Team, User } from '../../src/store/types.js';
-import { openTestDatabase, type TestDatabase } from './engines.js';
+import { joinTestDatabase, openTestDatabase, type TestDatabase } from './engines.js';
 
 export interface Harness {
   readonly ctx: ServiceContext;
@@ -37,6 +37,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 export interface HarnessOptions {
   /** The services' clock; default the real time. Tests that need expiry pass a clock they move. */
   readonly now?: () => number;
+  /** Another harness's database to join (a second node over the same store) instead of a new one. */
+  readonly join?: TestDatabase;
 }
 
 /** A migrated database on the engine and the app over it, without a port. */
@@ -45,7 +47,7 @@ export async function createHarness(
   overrides: Record<string, string> = {},
   options: HarnessOptions = {},
 ): Promise<Harness> {
-  const database = await openTestDatabase(engine);
+  const database = options.join ? joinTestDatabase(options.join) : await openTestDatabase(engine);
   const config = testConfig(overrides);
   const ctx: ServiceContext = { db: database.db, config, now: options.now ?? (() => Date.now()) };
   const { app, worker } = await assemble(ctx);
