@@ -53,6 +53,15 @@ function fromFastifyError(error: FastifyError, apiMaxBodyBytes: number): AppErro
 }
 
 /**
+ * How often Node looks for requests past their timeout (its default, 30 s, would let a trickling
+ * client overstay a short ERRATA_HTTP_REQUEST_TIMEOUT_MS by that much): a quarter of the timeout,
+ * at most once a second.
+ */
+function timeoutCheckIntervalMs(requestTimeoutMs: number): number {
+  return Math.max(25, Math.min(1000, Math.floor(requestTimeoutMs / 4)));
+}
+
+/**
  * Builds the HTTP application: the REST API, the ingest door and the web UI's static files. No port
  * is opened here; tests use `app.inject()`, main.ts calls `listen`.
  */
@@ -69,6 +78,14 @@ export async function buildApp(
     // One line per request would cost ingest throughput; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: ctx.config.apiMaxBodyBytes,
+    // A client that stalls or trickles its request loses the connection (see the settings).
+    connectionTimeout: ctx.config.httpIdleTimeoutMs,
+    requestTimeout: ctx.config.httpRequestTimeoutMs,
+    http: {
+      connectionsCheckingInterval: timeoutCheckIntervalMs(ctx.config.httpRequestTimeoutMs),
+      // Node refuses a headers timeout longer than the request timeout.
+      headersTimeout: Math.min(60_000, ctx.config.httpRequestTimeoutMs),
+    },
     routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });

@@ -44,6 +44,21 @@ export interface Config {
   readonly logLevel: string;
   /** ERRATA_API_MAX_BODY_BYTES, default 1 MiB: REST request bodies are small JSON documents. */
   readonly apiMaxBodyBytes: number;
+  /**
+   * ERRATA_HTTP_IDLE_TIMEOUT_MS, default 30000: a connection with no traffic either way for this
+   * long is closed, so stalled clients do not hold sockets (an answer must start within it too).
+   */
+  readonly httpIdleTimeoutMs: number;
+  /**
+   * ERRATA_HTTP_REQUEST_TIMEOUT_MS, default 120000: a request's headers and body must all arrive
+   * within this, so a client trickling bytes cannot hold a connection for minutes (answered 408).
+   */
+  readonly httpRequestTimeoutMs: number;
+  /**
+   * ERRATA_INGEST_BODY_TIMEOUT_MS, default 60000: an ingest body must be read within this once its
+   * headers are in (408 and the connection closed); 20 MiB at ~3 Mbit/s still fits.
+   */
+  readonly ingestBodyTimeoutMs: number;
   /** ERRATA_SESSION_TTL_HOURS, default 336 (14 days): how long a web sign-in lasts. */
   readonly sessionTtlHours: number;
   /** ERRATA_TOKEN_TOUCH_SECONDS, default 60: last-used times of tokens are written at most this often. */
@@ -163,6 +178,9 @@ export function loadConfig(env: Env): Config {
     initialProject: slug(env, 'ERRATA_PROJECT', 'default'),
     logLevel,
     apiMaxBodyBytes: integer(env, 'ERRATA_API_MAX_BODY_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    httpIdleTimeoutMs: integer(env, 'ERRATA_HTTP_IDLE_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    httpRequestTimeoutMs: integer(env, 'ERRATA_HTTP_REQUEST_TIMEOUT_MS', 120_000, 100, 3_600_000),
+    ingestBodyTimeoutMs: integer(env, 'ERRATA_INGEST_BODY_TIMEOUT_MS', 60_000, 100, 3_600_000),
     sessionTtlHours: integer(env, 'ERRATA_SESSION_TTL_HOURS', 336, 1, 24 * 365),
     tokenTouchSeconds: integer(env, 'ERRATA_TOKEN_TOUCH_SECONDS', 60, 0, 86_400),
     ingestMaxCompressedBytes: integer(env, 'ERRATA_INGEST_MAX_COMPRESSED_BYTES', 20 * MiB, 1024, 1024 * MiB),

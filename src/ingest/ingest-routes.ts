@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../lib/app-error.js';
-import { parseEnvelope } from '../protocol/envelope.js';
+import { parseEnvelope, parseEnvelopeHeader } from '../protocol/envelope.js';
 import { generateEventId, normalizeEventId } from '../protocol/event-id.js';
 import { parseEventText } from '../protocol/event-normalize.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
@@ -13,7 +13,15 @@ import { asIngestError, rejected } from './ingest-error.js';
 import type { KeyCache } from './key-cache.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { RawWriter } from './raw-writer.js';
-import { type RequestBody, readBody, tooLarge } from './read-body.js';
+import {
+  type BodyLimits,
+  decodeBody,
+  decodeFirstLine,
+  type RequestBody,
+  readWireBody,
+  tooLarge,
+  type WireBody,
+} from './read-body.js';
 
 export interface IngestDeps {
   readonly ctx: ServiceContext;
@@ -86,14 +94,34 @@ async function checkLimits(deps: IngestDeps, key: ProjectKey): Promise<void> {
   }
 }
 
-async function body(deps: IngestDeps, request: FastifyRequest): Promise<RequestBody> {
+function bodyLimits(deps: IngestDeps): BodyLimits {
   const config = deps.ctx.config;
-  const read = await readBody(request.raw, request.headers['content-encoding'], {
+  return {
     maxCompressed: config.ingestMaxCompressedBytes,
     maxDecompressed: config.ingestMaxEnvelopeBytes,
-  });
-  if (read.body.length === 0) throw new AppError('bad_request', 'empty request body');
+    timeoutMs: config.ingestBodyTimeoutMs,
+  };
+}
+
+async function wireBody(deps: IngestDeps, request: FastifyRequest): Promise<WireBody> {
+  const read = await readWireBody(request.raw, request.headers['content-encoding'], bodyLimits(deps));
+  if (read.wire.length === 0) throw new AppError('bad_request', 'empty request body');
   return read;
+}
+
+/**
+ * The longest envelope header line read to find its `dsn` before the body is decompressed: far
+ * more than a header (dsn, sdk, sent_at, trace context) needs, far less than a bomb.
+ */
+const ENVELOPE_HEADER_MAX_BYTES = 64 * 1024;
+
+/**
+ * The key of an envelope that names none in the request: its header's `dsn`, found by
+ * decompressing that one line only, so that a body sent without a valid key is never inflated.
+ */
+async function envelopeHeaderKey(deps: IngestDeps, read: WireBody, projectId: number): Promise<ProjectKey> {
+  const line = await decodeFirstLine(read, ENVELOPE_HEADER_MAX_BYTES);
+  return enabledKey(deps, resolveEnvelopeAuth(undefined, parseEnvelopeHeader(line).dsn), projectId);
 }
 
 /** What is stored of a body: as it came, compressed when it came compressed. */
@@ -105,9 +133,16 @@ function stored(read: RequestBody): { payload: Buffer; encoding: RequestBody['en
 async function envelopeHandler(deps: IngestDeps, request: FastifyRequest, reply: FastifyReply) {
   const projectId = projectIdOf(request);
   const headerAuth = requestAuth(request);
-  const read = await body(deps, request);
+  // The key, project and sizes are checked before anything is decompressed: a key the request
+  // names before a byte of the body is read, one in the envelope's header before the rest of it.
+  const requestKey = headerAuth ? await enabledKey(deps, headerAuth, projectId) : undefined;
+  const wire = await wireBody(deps, request);
+  const key = requestKey ?? (await envelopeHeaderKey(deps, wire, projectId));
+  const read = await decodeBody(wire, deps.ctx.config.ingestMaxEnvelopeBytes);
   const envelope = parseEnvelope(read.body);
-  const key = await enabledKey(deps, resolveEnvelopeAuth(headerAuth, envelope.headers.dsn), projectId);
+  // Both credentials, when there are two, must name the same key (and this project).
+  const auth = resolveEnvelopeAuth(headerAuth, envelope.headers.dsn);
+  if (auth.projectId !== undefined && auth.projectId !== String(projectId)) throw rejected('ProjectId');
   const receivedAt = deps.ctx.now();
   const accepted = acceptEnvelope(envelope, deps.ctx.config, { receivedAt, clientIp: request.ip });
   if (accepted.counted) await checkLimits(deps, key);
@@ -132,7 +167,7 @@ async function storeHandler(deps: IngestDeps, request: FastifyRequest, reply: Fa
   const auth = requestAuth(request);
   if (!auth) throw new AppError('not_authenticated', 'missing authorization information');
   const key = await enabledKey(deps, auth, projectId);
-  const read = await body(deps, request);
+  const read = await decodeBody(await wireBody(deps, request), deps.ctx.config.ingestMaxEnvelopeBytes);
   if (read.body.length > deps.ctx.config.ingestMaxEventBytes) throw tooLarge('event');
   const text = read.body.toString('utf8');
   const event = parseEventText(text) as Record<string, unknown> | null;

@@ -4,6 +4,7 @@ export type ErrorCode =
   | 'not_authenticated'
   | 'forbidden'
   | 'not_found'
+  | 'request_timeout'
   | 'conflict'
   | 'too_large'
   | 'unsupported_media_type'
@@ -16,6 +17,7 @@ const STATUS: Record<ErrorCode, number> = {
   not_authenticated: 401,
   forbidden: 403,
   not_found: 404,
+  request_timeout: 408,
   conflict: 409,
   too_large: 413,
   unsupported_media_type: 415,

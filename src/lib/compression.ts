@@ -56,6 +56,21 @@ function decodeOnPool(encoding: BodyEncoding, body: Buffer, maxOutputLength: num
   }
 }
 
+/** A streaming decoder for the body (to decode only its start: see `decode` for whole bodies). */
+export function decoderStream(
+  encoding: BodyEncoding,
+  body: Buffer,
+): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress {
+  switch (encoding) {
+    case 'gzip':
+      return zlib.createGunzip();
+    case 'deflate':
+      return zlibWrapped(body) ? zlib.createInflate() : zlib.createInflateRaw();
+    case 'br':
+      return zlib.createBrotliDecompress();
+  }
+}
+
 /**
  * The same, synchronously: for bodies that were decoded once already (at ingest) and stored as
  * sent, or with a small `maxOutputLength`.

@@ -71,6 +71,11 @@ function checkItemHeaders(headers: Record<string, unknown>, offset: number): Env
   return headers as EnvelopeItemHeaders;
 }
 
+/** Parses an envelope's header line alone (without its newline), as `parseEnvelope` does. */
+export function parseEnvelopeHeader(line: Buffer): EnvelopeHeaders {
+  return parseHeaderLine(line, 0, line.length, 'envelope header') as EnvelopeHeaders;
+}
+
 /**
  * Parses an (already decompressed) envelope body, per ingestion.md §2.2: a header line, then items
  * of a header line and a payload. An item with `length` takes exactly that many bytes, which must be
