@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Child, startChild } from './children.js';
 import { freePort } from './http.js';
@@ -103,7 +104,13 @@ export interface ErrataStart {
   readonly timeoutMs?: number;
 }
 
-function parseFirstStart(output: string): FirstStart | null {
+/**
+ * The first start's login, token and DSN: in the owner-only file that the output names (the bench
+ * reads a pipe, not a terminal), or in the output itself for a build from before that file.
+ */
+function parseFirstStart(printed: string): FirstStart | null {
+  const file = /^First start: .* to: (.+)$/m.exec(printed)?.[1];
+  const output = file ? readFileSync(file, 'utf8') : printed;
   const token = /User token:\s+(\S+)/.exec(output)?.[1];
   const dsn = /DSN:\s+(\S+)/.exec(output)?.[1];
   const names = /Organization (\S+), project (\S+)/.exec(output);
@@ -132,7 +139,8 @@ export async function startErrata(start: ErrataStart): Promise<ErrataNode> {
   const port = await freePort();
   const env = cleanEnv();
   env.ERRATA_PORT = String(port);
-  if (start.dataDir) env.ERRATA_DATA_DIR = start.dataDir;
+  // A PostgreSQL node still writes its first start file under a data directory: never the checkout's.
+  env.ERRATA_DATA_DIR = start.dataDir ?? mkdtempSync(path.join(tmpdir(), 'errata-bench-'));
   if (start.databaseUrl) env.DATABASE_URL = start.databaseUrl;
   const profile = start.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', start.cpuProfileDir] : [];
   const child = startChild(start.name, process.execPath, [...profile, ...start.build.args, 'serve'], {

@@ -1,11 +1,22 @@
 import { loadConfig } from '../config/config.js';
 import { describeFirstStart, startServer } from '../main.js';
+import { writeFirstStartNotice } from '../services/first-start-notice.js';
 
 /** `errata serve`: runs the server until SIGINT or SIGTERM. */
 export async function serve(): Promise<void> {
   const config = loadConfig(process.env);
   const server = await startServer(config);
-  if (server.firstStart) process.stdout.write(`${describeFirstStart(config, server.firstStart)}\n`);
+  if (server.firstStart) {
+    const notice = describeFirstStart(config, server.firstStart);
+    // On a terminal the operator reads it once; anywhere else the output is a log, kept and shared.
+    if (process.stdout.isTTY) process.stdout.write(`${notice}\n`);
+    else {
+      const file = writeFirstStartNotice(config.dataDir, notice);
+      process.stdout.write(
+        `First start: the owner's sign-in, a token and the DSN were written, readable only by this user, to: ${file}\n`,
+      );
+    }
+  }
   process.stdout.write(`Errata is listening on ${server.url} (public URL ${config.url})\n`);
   const stop = async () => {
     await server.close();

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -113,6 +113,19 @@ export const WAL_CHECKPOINT_PAGES = 10_000;
 /** What is left of the WAL file after a checkpoint has emptied it (bytes); it is truncated to this. */
 export const WAL_KEEP_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Makes the database's directory (when it creates it) and files readable by their owner only:
+ * they hold password hashes, tokens' hashes and every event. SQLite gives the WAL and its index
+ * the database file's permissions when it creates them; files from an older start are tightened.
+ */
+function ownerOnly(file: string): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  for (const each of [file, `${file}-wal`, `${file}-shm`]) {
+    if (existsSync(each)) chmodSync(each, 0o600);
+  }
+}
+
 export interface SqliteConnection {
   /** The driver itself, for the few synchronous writes of the ingest thread. */
   readonly sqlite: SQLite.Database;
@@ -129,7 +142,7 @@ export function openSqliteConnection(
   file: string,
   synchronous: 'FULL' | 'NORMAL' = 'FULL',
 ): SqliteConnection {
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') ownerOnly(file);
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${synchronous}`);

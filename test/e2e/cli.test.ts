@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { firstStartNotice } from '../support/serve-process.js';
 import { freePort, ROOT, runErrata } from '../support/server.js';
 
 // `errata serve` and the administrative commands as an operator runs them: separate processes on
@@ -70,8 +71,8 @@ describe('errata serve and the administrative commands (SQLite data directory)',
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('prints the login, a working token and the DSN on first start', async () => {
-    const out = server.output();
+  it('writes the login, a working token and the DSN on first start to a file the log names', async () => {
+    const out = firstStartNotice(server.output());
     const token = out.match(/User token:\s+(sntryu_[0-9a-f]{64})/)?.[1];
     const dsn = out.match(/DSN:\s+(\S+)/)?.[1];
     expect(out).toMatch(/Sign in:\s+http:\/\/127\.0\.0\.1:\d+\/\s+as\s+admin@errata\.local\s+\/\s+\S{12,}/);
@@ -159,5 +160,6 @@ describe('errata serve and the administrative commands (SQLite data directory)',
     server = await startServe(env);
     expect(server.output()).not.toContain('sntryu_');
     expect(server.output()).not.toContain('User token');
+    expect(server.output()).not.toContain('First start');
   });
 });

@@ -14,7 +14,7 @@ import {
 } from '../support/node-client.js';
 import { createPgSchema, type PgSchema } from '../support/pg-schema.js';
 import { poll } from '../support/sdk.js';
-import { type ServeProcess, startServe, stopServe } from '../support/serve-process.js';
+import { firstStartNotice, type ServeProcess, startServe, stopServe } from '../support/serve-process.js';
 import { freePort, runErrata } from '../support/server.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
@@ -138,7 +138,7 @@ describeOnPostgres('database outage: PostgreSQL goes away under a running node a
       ERRATA_TOKEN_TOUCH_SECONDS: '0',
       ERRATA_DIGEST_POLL_MS: '100',
     });
-    const out = serve.output();
+    const out = firstStartNotice(serve.output());
     const found = /DSN:\s+(\S+)/.exec(out)?.[1];
     token = /User token:\s+(\S+)/.exec(out)?.[1] ?? '';
     [, org = '', project = ''] = /Organization (\S+), project (\S+)/.exec(out) ?? [];

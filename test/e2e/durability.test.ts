@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/store/db.js';
 import { TEST_ENGINES, TEST_POSTGRES_URL } from '../support/engines.js';
 import { poll } from '../support/sdk.js';
-import { type ServeProcess, startServe, stopServe } from '../support/serve-process.js';
+import { firstStartNotice, type ServeProcess, startServe, stopServe } from '../support/serve-process.js';
 import { freePort } from '../support/server.js';
 
 // `errata serve` killed with SIGKILL while clients are sending: after a restart on the same data,
@@ -181,9 +181,10 @@ describe.each(TEST_ENGINES)('durability: SIGKILL while clients send (%s)', (engi
     timeout: 60_000,
   }, async () => {
     serve = await startServe(env);
-    const dsn = /DSN:\s+(\S+)/.exec(serve.output())?.[1];
-    const token = /User token:\s+(\S+)/.exec(serve.output())?.[1];
-    const [, org, project] = /Organization (\S+), project (\S+)/.exec(serve.output()) ?? [];
+    const notice = firstStartNotice(serve.output());
+    const dsn = /DSN:\s+(\S+)/.exec(notice)?.[1];
+    const token = /User token:\s+(\S+)/.exec(notice)?.[1];
+    const [, org, project] = /Organization (\S+), project (\S+)/.exec(notice) ?? [];
     if (!dsn || !token || !org || !project)
       throw new Error(`no DSN or token on first start:\n${serve.output()}`);
     const projectId = Number(new URL(dsn).pathname.slice(1));

@@ -17,7 +17,7 @@ import {
 } from '../support/node-client.js';
 import { createPgSchema, type PgSchema } from '../support/pg-schema.js';
 import { poll } from '../support/sdk.js';
-import { type ServeProcess, startServe, stopServe } from '../support/serve-process.js';
+import { firstStartNotice, type ServeProcess, startServe, stopServe } from '../support/serve-process.js';
 import { freePort } from '../support/server.js';
 
 // Several stateless `errata serve` processes share one PostgreSQL schema (issue #5): one new error
@@ -112,7 +112,7 @@ describe.skipIf(!withPostgres)('multi-node: two errata serve processes on one Po
     schema = await createPgSchema('errata_multinode');
     const first = await startNode(schema, 'a');
     nodes.push(first);
-    const out = first.serve.output();
+    const out = firstStartNotice(first.serve.output());
     const token = /User token:\s+(\S+)/.exec(out)?.[1];
     const org = /Organization (\S+), project/.exec(out)?.[1];
     if (!token || !org) throw new Error(`no token on first start:\n${out}`);

@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from './server.js';
 
@@ -9,13 +11,28 @@ export interface ServeProcess {
   output(): string;
 }
 
-/** Starts `errata serve` and resolves once it says it is listening (rejects if it exits first). */
+/**
+ * The first start's notice (login, token, DSN): the file that the server's output names, as it
+ * writes one when its output is no terminal. Empty when there was no first start.
+ */
+export function firstStartNotice(output: string): string {
+  const file = /^First start: .* to: (.+)$/m.exec(output)?.[1];
+  return file ? readFileSync(file, 'utf8') : '';
+}
+
+/**
+ * Starts `errata serve` and resolves once it says it is listening (rejects if it exits first).
+ * Without ERRATA_DATA_DIR (PostgreSQL) it gets a data directory of its own, removed when it exits,
+ * so that its first start notice never lands in the checkout.
+ */
 export function startServe(env: Record<string, string>, timeoutMs = 20_000): Promise<ServeProcess> {
+  const ownDataDir = env.ERRATA_DATA_DIR ? null : mkdtempSync(path.join(tmpdir(), 'errata-serve-'));
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/index.ts'), 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...(ownDataDir ? { ERRATA_DATA_DIR: ownDataDir } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  if (ownDataDir) child.once('exit', () => rmSync(ownDataDir, { recursive: true, force: true }));
   let out = '';
   const append = (d: Buffer) => {
     out += d;

@@ -78,8 +78,9 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (user: User) => void }) 
           {busy ? 'Signing in…' : waiting > 0 ? `Wait ${waiting} s` : 'Sign in'}
         </button>
         <p className="hint">
-          First start? The owner's email and password were printed in the server's log. Forgot them? An
-          administrator can run <code>errata user create</code>.
+          First start? The owner's email and password were printed on the server's terminal, or written to{' '}
+          <code>first-start.txt</code> in its data directory. Forgot them? An administrator can run{' '}
+          <code>errata user create</code>.
         </p>
       </form>
     </main>
