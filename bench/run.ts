@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--out FILE] [--only floor,spotlight,sqlite,postgres,rest,footprint,profile]`
+// `npm run bench [-- --quick] [--out FILE] [--only floor,spotlight,sqlite,postgres,rest,probe,footprint,profile]`
 // Runs every scenario of issue #6 against servers it starts itself on 127.0.0.1, writes the report
 // (BENCHMARKS.md; with --quick bench/.cache/BENCHMARKS.quick.md) and stops everything it started,
 // also when a scenario fails or the bench is interrupted.
@@ -18,11 +18,19 @@ import { payloadNotes } from './lib/payload-notes.js';
 import { loadCapturedErrors } from './lib/payloads.js';
 import { dropSchemas } from './lib/postgres.js';
 import { renderReport } from './lib/report.js';
-import type { Footprint, IngestRun, IngestScenario, ProfileSummary, RestScenario } from './lib/results.js';
+import type {
+  Footprint,
+  IngestRun,
+  IngestScenario,
+  ProbeScenario,
+  ProfileSummary,
+  RestScenario,
+} from './lib/results.js';
 import { floorScenario } from './scenarios/floor.js';
 import { footprintScenario } from './scenarios/footprint.js';
 import { postgresScenario } from './scenarios/ingest-postgres.js';
 import { sqliteScenario } from './scenarios/ingest-sqlite.js';
+import { probeScenario } from './scenarios/probe.js';
 import { profileScenario } from './scenarios/profile.js';
 import { restScenario } from './scenarios/rest-api.js';
 import { spotlightScenario } from './scenarios/spotlight.js';
@@ -106,6 +114,7 @@ try {
     failures.push({ scenario: 'postgres', error: 'PostgreSQL is not reachable on 127.0.0.1:5432' });
   }
   const rest: RestScenario | null = await attempt('rest', () => restScenario(ctx));
+  const probe: ProbeScenario | null = await attempt('probe', () => probeScenario(ctx));
   const footprint: Footprint | null = await attempt('footprint', () => footprintScenario(ctx));
   const profileAt = options.profileConnections;
   const profile: ProfileSummary[] | null =
@@ -121,6 +130,7 @@ try {
     extraFixed,
     leastWork,
     rest,
+    probe,
     footprint,
     profile,
     failures,

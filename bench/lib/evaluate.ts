@@ -2,7 +2,14 @@ import { int, mb, ms, percent, ratio } from './format.js';
 import type { LeastWork } from './least-work.js';
 import type { Machine } from './machine.js';
 import type { BenchOptions } from './options.js';
-import type { Footprint, IngestRun, IngestScenario, ProfileSummary, RestScenario } from './results.js';
+import type {
+  Footprint,
+  IngestRun,
+  IngestScenario,
+  ProbeScenario,
+  ProfileSummary,
+  RestScenario,
+} from './results.js';
 import { TARGETS } from './targets.js';
 
 /** Everything one bench run measured. */
@@ -17,6 +24,7 @@ export interface BenchResults {
   /** Decoding and parsing the requests of the mix, timed alone; null when no ingest scenario ran. */
   readonly leastWork: LeastWork | null;
   readonly rest: RestScenario | null;
+  readonly probe: ProbeScenario | null;
   readonly footprint: Footprint | null;
   readonly profile: ProfileSummary[] | null;
   readonly failures: { scenario: string; error: string }[];
@@ -292,6 +300,23 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
         : null,
       list ? list.load.p50Ms <= TARGETS.issueListMedianMs && list.load.errors === 0 : null,
       list ? above(list.load.p50Ms, TARGETS.issueListMedianMs) : null,
+    ),
+  );
+
+  const probe = results.probe;
+  const under = probe?.underAbuse;
+  rows.push(
+    row(
+      'probe-under-abuse',
+      probe
+        ? `\`GET /api/0/\` while ${probe.tagLoops} loops request tags/ of an issue of ${int(probe.events * probe.tagsPerEvent)} tag values and ${int(probe.slowConnections)} clients trickle bodies`
+        : '`GET /api/0/` while tags/ of a tag-heavy issue and slow-body clients load the server',
+      `< ${TARGETS.probeUnderAbuseP99Ms} ms p99`,
+      probe && under
+        ? `${ms(under.p50Ms)} ms median, ${ms(under.p99Ms)} ms p99 (alone: ${ms(probe.alone.p50Ms)} / ${ms(probe.alone.p99Ms)} ms)${under.errors > 0 ? `, ${under.errors} errors` : ''}`
+        : null,
+      under ? under.p99Ms < TARGETS.probeUnderAbuseP99Ms && under.errors === 0 && under.count > 0 : null,
+      under ? above(under.p99Ms, TARGETS.probeUnderAbuseP99Ms) : null,
     ),
   );
   return rows;

@@ -177,6 +177,21 @@ export const FINDINGS: Partial<Record<string, string | ((results: BenchResults) 
     '333 MiB after, in one run each); 16 MiB of ingest extras kept for digest instead of 64. Also ' +
     "measured: capping the writer thread's old generation at 96 MB cost 20 % of the rate (more " +
     'collections), so it is not set. Next: fewer copies of each body on the HTTP thread.',
+  'probe-under-abuse': (results) => {
+    const probe = results.probe;
+    if (!probe) return '';
+    return (
+      `With only the ${int(probe.slowConnections)} slow bodies open the probe answered in ` +
+      `${probe.slowBodiesOnly.p50Ms.toFixed(1)} ms median, ${probe.slowBodiesOnly.p99Ms.toFixed(1)} ms p99 ` +
+      `(alone ${probe.alone.p50Ms.toFixed(1)} / ${probe.alone.p99Ms.toFixed(1)} ms): they hold sockets, ` +
+      'not the thread, and the timeouts (ERRATA_INGEST_BODY_TIMEOUT_MS, ERRATA_HTTP_REQUEST_TIMEOUT_MS) ' +
+      'bound how long. The tags/ loops are what the probe waits for: on SQLite every REST query runs on ' +
+      'the HTTP thread (better-sqlite3 is synchronous), so while one tags/ query runs no other request ' +
+      `is answered (${int(probe.tags.count)} tags/ answers, median ${probe.tags.p50Ms.toFixed(1)} ms with ` +
+      `${probe.tagLoops} loops queued behind each other). Next: tags/ as one bounded query (the top ` +
+      'values of each key, not every value of the issue), then the longest REST reads off the HTTP thread.'
+    );
+  },
   'idle-rss':
     'Node itself is ~40 MiB here and loading Fastify, Kysely, pg and better-sqlite3 adds ~35 MiB; ' +
     'the SQLite writer thread (a second V8 isolate) starts with the first envelope, and pg loads only ' +

@@ -3,7 +3,7 @@ import { ROOT } from './errata.js';
 import { type BenchResults, digestedRate, evaluateTargets, sameLevel, scenario } from './evaluate.js';
 import { FINDINGS } from './findings.js';
 import { int, mb, ms, percent, ratio, table } from './format.js';
-import type { IngestRun, IngestScenario, ProfileSummary } from './results.js';
+import type { IngestRun, IngestScenario, LatencySummary, ProfileSummary } from './results.js';
 
 function lag(run: IngestRun, capS: number): string {
   if (!run.digest) return '–';
@@ -192,6 +192,41 @@ function restSection(results: BenchResults): string {
   ].join('\n');
 }
 
+function probeSection(results: BenchResults): string {
+  const probe = results.probe;
+  if (!probe) return '';
+  const line = (name: string, l: LatencySummary) => [
+    name,
+    int(l.count),
+    ms(l.p50Ms),
+    ms(l.p99Ms),
+    int(l.rps),
+    int(l.errors),
+  ];
+  return [
+    '## Under abuse',
+    '',
+    `A fresh SQLite store with one issue of ${int(probe.events)} events, each with ${probe.tagsPerEvent} tags of its own values`,
+    `(${int(probe.events * probe.tagsPerEvent)} tag values). The probe, \`GET /api/0/\` with a bearer token, one request at a time,`,
+    `is timed alone, then while ${int(probe.slowConnections)} clients (half ingest with a valid key, half the REST sign-in)`,
+    `send a body two bytes a second, then while ${probe.tagLoops} loops also request the issue's \`tags/\` one after another.`,
+    `The server closed ${int(probe.slowClosedByServer)} of those slow connections during the run (its timeouts are longer than the run).`,
+    '',
+    table(
+      ['requests', 'answers', 'median ms', 'p99 ms', 'req/s', 'errors'],
+      [
+        line('probe alone', probe.alone),
+        line('probe, slow bodies open', probe.slowBodiesOnly),
+        line('probe, slow bodies and tags/ loops', probe.underAbuse),
+        line('tags/ (the abuse)', probe.tags),
+      ],
+      ['l', 'r', 'r', 'r', 'r', 'r'],
+    ),
+    '',
+    `Other work on the machine during the loaded part: ${percent(probe.otherCpuPercent)} of its CPU.`,
+  ].join('\n');
+}
+
 function footprintSection(results: BenchResults): string {
   const f = results.footprint;
   if (!f) return '';
@@ -289,6 +324,7 @@ export function renderReport(results: BenchResults): string {
     targetsSection(results),
     ingestSection(results),
     restSection(results),
+    probeSection(results),
     footprintSection(results),
     profileSection(results),
     findingsSection(results),

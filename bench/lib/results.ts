@@ -70,3 +70,31 @@ export interface ProfileSummary {
   /** Self time grouped by where the code lives (a package, a folder of src/, Node internals, GC). */
   readonly byArea: { area: string; selfPercent: number }[];
 }
+
+/** Latencies of the 2xx answers of one kind of request in the probe scenario. */
+export interface LatencySummary {
+  readonly count: number;
+  /** Non-2xx answers and failed requests. */
+  readonly errors: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly rps: number;
+}
+
+/** The probe (`GET /api/0/`) alone, and while tags/ of a tag-heavy issue and slow bodies load the server. */
+export interface ProbeScenario {
+  readonly events: number;
+  readonly tagsPerEvent: number;
+  readonly tagLoops: number;
+  readonly slowConnections: number;
+  /** Slow-body connections the server closed before the scenario ended (its timeouts are longer). */
+  readonly slowClosedByServer: number;
+  readonly alone: LatencySummary;
+  /** While only the slow-body connections are open. */
+  readonly slowBodiesOnly: LatencySummary;
+  /** While the slow bodies are open and the tags/ loops run. */
+  readonly underAbuse: LatencySummary;
+  readonly tags: LatencySummary;
+  /** Share of the machine's CPU used by other work during the loaded part. */
+  readonly otherCpuPercent: number;
+}

@@ -15,4 +15,6 @@ export const TARGETS = {
   peakRssMb: 400,
   /** Median of the issue list's first page on the 1,000,000-event store, milliseconds. */
   issueListMedianMs: 30,
+  /** p99 of `GET /api/0/` while a tag-heavy issue's tags/ and slow-body clients load the server, milliseconds. */
+  probeUnderAbuseP99Ms: 100,
 } as const;
