@@ -11,10 +11,18 @@ export async function serve(): Promise<void> {
     // On a terminal the operator reads it once; anywhere else the output is a log, kept and shared.
     if (process.stdout.isTTY) process.stdout.write(`${notice}\n`);
     else {
-      const file = writeFirstStartNotice(config.dataDir, notice);
-      process.stdout.write(
-        `First start: the owner's sign-in, a token and the DSN were written, readable only by this user, to: ${file}\n`,
-      );
+      try {
+        const file = writeFirstStartNotice(config.dataDir, notice);
+        process.stdout.write(
+          `First start: the owner's sign-in, a token and the DSN were written, readable only by this user, to: ${file}\n`,
+        );
+      } catch (error) {
+        // Still not in the log: the operator makes a user and a token with the commands instead.
+        process.stderr.write(
+          `First start: could not write the owner's sign-in, token and DSN under ${config.dataDir} (${(error as Error).message}); ` +
+            'they are not shown. Use `errata user create` and `errata token create` (the DSN is in the UI and the API).\n',
+        );
+      }
     }
   }
   process.stdout.write(`Errata is listening on ${server.url} (public URL ${config.url})\n`);
