@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertTeam } from '../../src/store/region/teams.js';
-import { envelopeOf, postEnvelope, postStore } from '../ingest/support.js';
+import { postEnvelope, postStore } from '../ingest/support.js';
 import { TEST_ENGINES } from '../support/engines.js';
+import { envelopeOf } from '../support/envelopes.js';
 import {
   createHarness,
   type Harness,
