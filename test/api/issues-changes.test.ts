@@ -1,25 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TEST_ENGINES } from '../support/engines.js';
+import { openedForTests } from '../support/lifecycle.js';
 import { type Json, qs } from './support/api-client.js';
-import {
-  type IssueWorld,
-  labProject,
-  MIN,
-  openIssueApi,
-  openIssueWorld,
-  wholeSecondNow,
-} from './support/issue-seed.js';
+import { labProject, MIN, openIssueApi, openIssueWorld, wholeSecondNow } from './support/issue-seed.js';
 
 // Changing issues through the API, each test on a project of its own in lab (support/issue-seed.ts):
 // status and ignore conditions woken through ingest, assignment, per-user flags, bulk changes,
 // deletion and merge.
 
 describe.each(TEST_ENGINES)('issue changes on %s', (engine) => {
-  let w: IssueWorld;
-  beforeAll(async () => {
-    w = await openIssueWorld(engine);
-  });
-  afterAll(() => w?.close());
+  const w = openedForTests(() => openIssueWorld(engine));
 
   const detail = (id: string, token?: string) => w.get(`/organizations/lab/issues/${id}/`, token);
 

@@ -1,17 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TEST_ENGINES } from '../support/engines.js';
+import { openedForTests } from '../support/lifecycle.js';
 import { type Json, link } from './support/api-client.js';
-import { except, type IssueWorld, LABELS, openIssueWorld } from './support/issue-seed.js';
+import { except, LABELS, openIssueWorld } from './support/issue-seed.js';
 
 // Paging through acme's seeded issues (support/issue-seed.ts), their events and tag values with the
 // cursors of Sentry's `Link` header.
 
 describe.each(TEST_ENGINES)('issue pagination on %s', (engine) => {
-  let w: IssueWorld;
-  beforeAll(async () => {
-    w = await openIssueWorld(engine);
-  });
-  afterAll(() => w?.close());
+  const w = openedForTests(() => openIssueWorld(engine));
 
   describe('pagination', () => {
     /** Follows `rel="next"` from the first page until `results="false"`, returning every page's w.ids. */

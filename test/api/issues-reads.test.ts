@@ -1,17 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TEST_ENGINES } from '../support/engines.js';
+import { openedForTests } from '../support/lifecycle.js';
 import { ISO, type Json, link } from './support/api-client.js';
-import { DAY, HOUR, type IssueWorld, openIssueWorld, WEB } from './support/issue-seed.js';
+import { DAY, HOUR, openIssueWorld, WEB } from './support/issue-seed.js';
 
 // Reading acme's seeded issues (support/issue-seed.ts) one at a time: the detail by id and short id,
 // the events of an issue and their navigation, tags and hashes.
 
 describe.each(TEST_ENGINES)('issue reads on %s', (engine) => {
-  let w: IssueWorld;
-  beforeAll(async () => {
-    w = await openIssueWorld(engine);
-  });
-  afterAll(() => w?.close());
+  const w = openedForTests(() => openIssueWorld(engine));
 
   describe('issue detail, short ids and top-level paths', () => {
     it('reads one issue by id under the organization, at the top level, and by short id', async () => {

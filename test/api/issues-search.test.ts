@@ -1,17 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TEST_ENGINES } from '../support/engines.js';
+import { openedForTests } from '../support/lifecycle.js';
 import { type Json, qs } from './support/api-client.js';
-import { DAY, except, type IssueWorld, LABELS, openIssueWorld, WEB } from './support/issue-seed.js';
+import { DAY, except, LABELS, openIssueWorld, WEB } from './support/issue-seed.js';
 
 // Searching, sorting and narrowing acme's seeded issues (support/issue-seed.ts): each search term of
 // Sentry's issue search, the sorts, the time and environment windows, and the answers to bad queries.
 
 describe.each(TEST_ENGINES)('issue search on %s', (engine) => {
-  let w: IssueWorld;
-  beforeAll(async () => {
-    w = await openIssueWorld(engine);
-  });
-  afterAll(() => w?.close());
+  const w = openedForTests(() => openIssueWorld(engine));
 
   describe('search terms', () => {
     it('is: status, assignment and review', async () => {

@@ -1,18 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TEST_ENGINES } from '../support/engines.js';
 import { makeToken, TEST_URL } from '../support/harness.js';
+import { openedForTests } from '../support/lifecycle.js';
 import { ISO, type Json, tokenClient } from './support/api-client.js';
-import { openPeople, type People } from './support/people.js';
+import { openPeople } from './support/people.js';
 
 // The happy paths of members, personal tokens and organization tokens, as the web UI (a session) and sentry-cli or scripts (tokens) walk
 // them. Every test builds its own organization (support/people.ts).
 
 describe.each(TEST_ENGINES)('members and tokens on %s', (engine) => {
-  let w: People;
-  beforeAll(async () => {
-    w = await openPeople(engine);
-  });
-  afterAll(() => w?.close());
+  const w = openedForTests(() => openPeople(engine));
 
   describe('members', () => {
     it('invites a person who accepts through their own session', async () => {

@@ -1,18 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TEST_ENGINES } from '../support/engines.js';
 import { TEST_URL } from '../support/harness.js';
+import { openedForTests } from '../support/lifecycle.js';
 import { ISO, type Json } from './support/api-client.js';
-import { openPeople, type People } from './support/people.js';
+import { openPeople } from './support/people.js';
 
 // The happy paths of organizations and teams, as the web UI (a session) and sentry-cli or scripts (tokens) walk
 // them. Every test builds its own organization (support/people.ts).
 
 describe.each(TEST_ENGINES)('organizations and teams on %s', (engine) => {
-  let w: People;
-  beforeAll(async () => {
-    w = await openPeople(engine);
-  });
-  afterAll(() => w?.close());
+  const w = openedForTests(() => openPeople(engine));
 
   describe('organizations', () => {
     it('creates one whose creator is its owner, with a default team', async () => {
