@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertTeam } from '../../src/store/region/teams.js';
-import { envelopeOf, postEnvelope, postStore } from '../ingest/support.js';
 import { TEST_ENGINES } from '../support/engines.js';
+import { newEventId } from '../support/envelopes.js';
 import {
   createHarness,
   type Harness,
@@ -11,429 +10,31 @@ import {
   makeToken,
   makeUser,
 } from '../support/harness.js';
+import type { Json } from './support/api-client.js';
+import { ingest } from './support/issue-seed.js';
+import {
+  EVENT_DETAIL_OPTIONAL_TYPES,
+  EVENT_DETAIL_REQUIRED,
+  EVENT_DETAIL_TYPES,
+  EVENT_ERROR_REQUIRED,
+  EVENT_ERROR_TYPES,
+  EVENT_TAG_REQUIRED,
+  expectFields,
+  expectIssueNested,
+  expectKind,
+  GROUPING_CONFIG_REQUIRED,
+  ISSUE_DETAIL_OPTIONAL_TYPES,
+  ISSUE_DETAIL_REQUIRED,
+  ISSUE_DETAIL_TYPES,
+  ISSUE_LIST_REQUIRED,
+  ISSUE_LIST_TYPES,
+  RFC3339,
+  SDK_REQUIRED,
+} from './support/openapi-schema.js';
 
 // The response bodies of the issue list, the issue detail and the event detail carry every field that
-// Sentry's published OpenAPI document marks as required, with the types it states.
-//
-// Source: getsentry/sentry-api-schema `openapi-derefed.json` @ a589a26c3b29bfc342a47baa963b7970961f958e
-// (kept beside the reference docs as sentry-openapi.json; not read at run time, and not shipped).
-// Each list below is `paths[PATH].get.responses["200"].content["application/json"].schema…required`,
-// copied by hand, with each field's `type`/`format`/`nullable` written as a Kind.
-
-/** A field's type as the schema states it: JSON type, `date` for string/date-time, `?` for nullable. */
-type Kind =
-  | 'string'
-  | 'string?'
-  | 'date?'
-  | 'integer'
-  | 'integer?'
-  | 'number?'
-  | 'boolean'
-  | 'object'
-  | 'object?'
-  | 'array';
-
-// GET /api/0/organizations/{organization_id_or_slug}/issues/ (listOrganizationIssues), 200,
-// schema.items.required, with the type of each of those properties.
-const ISSUE_LIST_REQUIRED = [
-  'annotations',
-  'assignedTo',
-  'count',
-  'culprit',
-  'derivedData',
-  'filtered',
-  'firstSeen',
-  'hasSeen',
-  'id',
-  'inbox',
-  'integrationIssues',
-  'isBookmarked',
-  'isPublic',
-  'isSubscribed',
-  'isUnhandled',
-  'issueCategory',
-  'issueType',
-  'lastSeen',
-  'latestEventHasAttachments',
-  'level',
-  'lifetime',
-  'logger',
-  'matchingEventEnvironment',
-  'matchingEventId',
-  'metadata',
-  'numComments',
-  'owners',
-  'permalink',
-  'platform',
-  'priority',
-  'priorityLockedAt',
-  'project',
-  'seerAutofixLastTriggered',
-  'seerExplorerAutofixLastTriggered',
-  'seerFixabilityScore',
-  'sentryAppIssues',
-  'sessionCount',
-  'shareId',
-  'shortId',
-  'stats',
-  'status',
-  'statusDetails',
-  'subscriptionDetails',
-  'substatus',
-  'title',
-  'type',
-  'userCount',
-] as const;
-
-const ISSUE_LIST_TYPES: Record<(typeof ISSUE_LIST_REQUIRED)[number], Kind> = {
-  annotations: 'array',
-  assignedTo: 'object?',
-  count: 'string',
-  culprit: 'string?',
-  derivedData: 'object',
-  filtered: 'object?',
-  firstSeen: 'date?',
-  hasSeen: 'boolean',
-  id: 'string',
-  inbox: 'object',
-  integrationIssues: 'array',
-  isBookmarked: 'boolean',
-  isPublic: 'boolean',
-  isSubscribed: 'boolean',
-  isUnhandled: 'boolean',
-  issueCategory: 'string',
-  issueType: 'string',
-  lastSeen: 'date?',
-  latestEventHasAttachments: 'boolean',
-  level: 'string',
-  lifetime: 'object',
-  logger: 'string?',
-  matchingEventEnvironment: 'string?',
-  matchingEventId: 'string?',
-  metadata: 'object',
-  numComments: 'integer',
-  owners: 'object',
-  permalink: 'string',
-  platform: 'string?',
-  priority: 'string?',
-  priorityLockedAt: 'date?',
-  project: 'object',
-  seerAutofixLastTriggered: 'date?',
-  seerExplorerAutofixLastTriggered: 'date?',
-  seerFixabilityScore: 'number?',
-  sentryAppIssues: 'array',
-  sessionCount: 'integer',
-  shareId: 'string?',
-  shortId: 'string',
-  stats: 'object',
-  status: 'string',
-  statusDetails: 'object',
-  subscriptionDetails: 'object?',
-  substatus: 'string?',
-  title: 'string',
-  type: 'string',
-  userCount: 'integer',
-};
-
-// GET /api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/ (getOrganizationIssue), 200,
-// schema.required, with the type of each of those properties.
-const ISSUE_DETAIL_REQUIRED = [
-  'activity',
-  'annotations',
-  'assignedTo',
-  'culprit',
-  'hasSeen',
-  'id',
-  'isBookmarked',
-  'isPublic',
-  'isSubscribed',
-  'issueCategory',
-  'issueType',
-  'level',
-  'logger',
-  'metadata',
-  'numComments',
-  'participants',
-  'permalink',
-  'platform',
-  'priority',
-  'priorityLockedAt',
-  'project',
-  'seenBy',
-  'seerAutofixLastTriggered',
-  'seerExplorerAutofixLastTriggered',
-  'seerFixabilityScore',
-  'shareId',
-  'shortId',
-  'status',
-  'statusDetails',
-  'subscriptionDetails',
-  'substatus',
-  'title',
-  'type',
-  'userReportCount',
-] as const;
-
-const ISSUE_DETAIL_TYPES: Record<(typeof ISSUE_DETAIL_REQUIRED)[number], Kind> = {
-  activity: 'array',
-  annotations: 'array',
-  assignedTo: 'object?',
-  culprit: 'string?',
-  hasSeen: 'boolean',
-  id: 'string',
-  isBookmarked: 'boolean',
-  isPublic: 'boolean',
-  isSubscribed: 'boolean',
-  issueCategory: 'string',
-  issueType: 'string',
-  level: 'string',
-  logger: 'string?',
-  metadata: 'object',
-  numComments: 'integer',
-  participants: 'array',
-  permalink: 'string',
-  platform: 'string?',
-  priority: 'string?',
-  priorityLockedAt: 'date?',
-  project: 'object',
-  seenBy: 'array',
-  seerAutofixLastTriggered: 'date?',
-  seerExplorerAutofixLastTriggered: 'date?',
-  seerFixabilityScore: 'number?',
-  shareId: 'string?',
-  shortId: 'string',
-  status: 'string',
-  statusDetails: 'object',
-  subscriptionDetails: 'object?',
-  substatus: 'string?',
-  title: 'string',
-  type: 'string',
-  userReportCount: 'integer',
-};
-
-// Optional properties of the same detail schema that Errata always sends, with their stated types.
-const ISSUE_DETAIL_OPTIONAL_TYPES: Record<string, Kind> = {
-  count: 'string',
-  userCount: 'integer',
-  firstSeen: 'date?',
-  lastSeen: 'date?',
-  firstRelease: 'object?',
-  lastRelease: 'object?',
-  tags: 'array',
-};
-
-// GET /api/0/projects/{organization_id_or_slug}/{project_id_or_slug}/events/{event_id}/ (getProjectEvent),
-// 200, schema.required, with the type of each of those properties.
-const EVENT_DETAIL_REQUIRED = [
-  '_meta',
-  'context',
-  'contexts',
-  'dateReceived',
-  'dist',
-  'entries',
-  'errors',
-  'eventID',
-  'groupID',
-  'id',
-  'location',
-  'message',
-  'metadata',
-  'nextEventID',
-  'occurrence',
-  'packages',
-  'platform',
-  'previousEventID',
-  'projectID',
-  'release',
-  'resolvedWith',
-  'sdk',
-  'sdkUpdates',
-  'size',
-  'tags',
-  'title',
-  'type',
-  'user',
-  'userReport',
-] as const;
-
-const EVENT_DETAIL_TYPES: Record<(typeof EVENT_DETAIL_REQUIRED)[number], Kind> = {
-  _meta: 'object',
-  context: 'object?',
-  contexts: 'object?',
-  dateReceived: 'date?',
-  dist: 'string?',
-  entries: 'array',
-  errors: 'array',
-  eventID: 'string',
-  groupID: 'string?',
-  id: 'string',
-  location: 'string?',
-  message: 'string?',
-  metadata: 'object',
-  nextEventID: 'string?',
-  occurrence: 'object?',
-  packages: 'object',
-  platform: 'string',
-  previousEventID: 'string?',
-  projectID: 'string',
-  release: 'object?',
-  resolvedWith: 'array',
-  sdk: 'object?',
-  sdkUpdates: 'array',
-  size: 'integer?',
-  tags: 'array',
-  title: 'string',
-  type: 'string',
-  user: 'object?',
-  userReport: 'object?',
-};
-
-// Optional properties of the event schema that Errata always sends, with their stated types.
-const EVENT_DETAIL_OPTIONAL_TYPES: Record<string, Kind> = {
-  dateCreated: 'date?',
-  culprit: 'string?',
-  crashFile: 'string?',
-  fingerprints: 'array',
-  groupingConfig: 'object',
-};
-
-// Nested `required` lists of the same three schemas.
-/** `…properties.project.required` (list and detail). */
-const PROJECT_REQUIRED = ['id', 'name', 'platform', 'slug'] as const;
-const PROJECT_TYPES: Record<(typeof PROJECT_REQUIRED)[number], Kind> = {
-  id: 'string',
-  name: 'string',
-  platform: 'string?',
-  slug: 'string',
-};
-/** `…properties.assignedTo.required` (list and detail; the object itself is nullable). */
-const ASSIGNED_TO_REQUIRED = ['id', 'name', 'type'] as const;
-const ASSIGNED_TO_TYPES: Record<(typeof ASSIGNED_TO_REQUIRED)[number], Kind> = {
-  id: 'string',
-  name: 'string',
-  type: 'string',
-};
-/** Event `…properties.tags.items.required`. */
-const EVENT_TAG_REQUIRED = ['key', 'value'] as const;
-/** Event `…properties.sdk.required` (the object itself is nullable; both values are nullable strings). */
-const SDK_REQUIRED = ['name', 'version'] as const;
-/** Event `…properties.errors.items.required`. */
-const EVENT_ERROR_REQUIRED = ['data', 'message', 'type'] as const;
-const EVENT_ERROR_TYPES: Record<(typeof EVENT_ERROR_REQUIRED)[number], Kind> = {
-  data: 'object',
-  message: 'string',
-  type: 'string',
-};
-/** Event `…properties.groupingConfig.required`. */
-const GROUPING_CONFIG_REQUIRED = ['enhancements', 'id'] as const;
-
-// The enums the schema gives for issue fields.
-const LEVELS = ['sample', 'debug', 'info', 'warning', 'error', 'fatal', 'unknown'];
-const STATUSES = ['resolved', 'ignored', 'pending_deletion', 'pending_merge', 'reprocessing', 'unresolved'];
-const SUBSTATUSES = [
-  'archived_until_escalating',
-  'archived_until_condition_met',
-  'archived_forever',
-  'escalating',
-  'ongoing',
-  'regressed',
-  'new',
-  null,
-];
-const PRIORITIES = ['low', 'medium', 'high', null];
-const TYPES = [
-  'default',
-  'error',
-  'csp',
-  'nel',
-  'hpkp',
-  'expectct',
-  'expectstaple',
-  'transaction',
-  'generic',
-  'feedback',
-];
-
-// Required and typed as objects (or an integer) without `nullable`, yet null here: Errata has no Seer
-// analysis (derivedData), no issue inbox table (inbox), no ownership rules (owners) and no per-issue
-// session counts (sessionCount). Sentry itself only fills the last three with `expand=`, and answers
-// null when there is nothing; null is the truthful value for each.
-const NULL_WITHOUT_DATA = new Set(['derivedData', 'inbox', 'owners', 'sessionCount']);
-
-const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
-
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field, checked by expect().
-type Json = Record<string, any>;
-
-function expectKind(value: unknown, kind: Kind, where: string) {
-  const nullable = kind.endsWith('?');
-  if (value === null) {
-    expect(nullable, `${where} is null`).toBe(true);
-    return;
-  }
-  switch (kind.replace('?', '')) {
-    case 'string':
-      expect(typeof value, where).toBe('string');
-      break;
-    case 'date':
-      expect(value, where).toMatch(RFC3339);
-      expect(Number.isNaN(Date.parse(value as string)), where).toBe(false);
-      break;
-    case 'integer':
-      expect(Number.isInteger(value), `${where}: ${value}`).toBe(true);
-      break;
-    case 'number':
-      expect(typeof value, where).toBe('number');
-      break;
-    case 'boolean':
-      expect(typeof value, where).toBe('boolean');
-      break;
-    case 'object':
-      expect(typeof value === 'object' && !Array.isArray(value), `${where}: ${JSON.stringify(value)}`).toBe(
-        true,
-      );
-      break;
-    case 'array':
-      expect(Array.isArray(value), where).toBe(true);
-      break;
-  }
-}
-
-/** Every required key present (null allowed only where the schema or NULL_WITHOUT_DATA says so), each of its kind. */
-function expectFields(body: Json, required: readonly string[], types: Record<string, Kind>, where: string) {
-  for (const key of required) {
-    expect(body, `${where} lacks ${key}`).toHaveProperty([key]);
-    if (body[key] === null && NULL_WITHOUT_DATA.has(key)) continue;
-    expectKind(body[key], types[key] as Kind, `${where}.${key}`);
-  }
-}
-
-function expectIssueNested(issue: Json, where: string) {
-  expectFields(issue.project, PROJECT_REQUIRED, PROJECT_TYPES, `${where}.project`);
-  if (issue.assignedTo !== null) {
-    expectFields(issue.assignedTo, ASSIGNED_TO_REQUIRED, ASSIGNED_TO_TYPES, `${where}.assignedTo`);
-    expect(['user', 'team']).toContain(issue.assignedTo.type);
-    if (issue.assignedTo.email !== undefined)
-      expectKind(issue.assignedTo.email, 'string', `${where}.assignedTo.email`);
-  }
-  expect(LEVELS, where).toContain(issue.level);
-  expect(STATUSES, where).toContain(issue.status);
-  expect(SUBSTATUSES, where).toContain(issue.substatus);
-  expect(PRIORITIES, where).toContain(issue.priority);
-  expect(TYPES, where).toContain(issue.type);
-  // statusDetails: no required keys; the ones it names are typed.
-  const details = issue.statusDetails as Json;
-  if ('ignoreCount' in details)
-    expectKind(details.ignoreCount, 'integer', `${where}.statusDetails.ignoreCount`);
-  if ('ignoreUserCount' in details)
-    expectKind(details.ignoreUserCount, 'integer', `${where}.statusDetails.ignoreUserCount`);
-  if ('ignoreUntil' in details)
-    expectKind(details.ignoreUntil, 'date?', `${where}.statusDetails.ignoreUntil`);
-  for (const annotation of issue.annotations as Json[]) {
-    expectKind(annotation.displayName, 'string', `${where}.annotations[].displayName`);
-    expectKind(annotation.url, 'string', `${where}.annotations[].url`);
-  }
-}
+// Sentry's published OpenAPI document marks as required (support/openapi-schema.ts), with the types
+// it states.
 
 describe.each(TEST_ENGINES)('OpenAPI required fields on %s', (engine) => {
   let h: Harness;
@@ -468,9 +69,8 @@ describe.each(TEST_ENGINES)('OpenAPI required fields on %s', (engine) => {
     });
     const { project, key } = await makeProject(h.ctx, org, team, 'web');
     const now = Date.now() / 1000;
-    const id = () => randomUUID().replace(/-/g, '');
     const full = (at: number, user: string) => ({
-      event_id: id(),
+      event_id: newEventId(),
       timestamp: at,
       platform: 'node',
       level: 'error',
@@ -502,30 +102,18 @@ describe.each(TEST_ENGINES)('OpenAPI required fields on %s', (engine) => {
       full(now - 30, 'u2'),
       { ...full(now, 'u3'), timestamp: now + 86_400 },
     ];
-    for (const event of envelopes) {
-      eventIds.push(event.event_id);
-      const r = await postEnvelope(
-        h,
-        project.id,
-        key.publicKey,
-        envelopeOf([{ type: 'event', payload: event }]),
-      );
-      expect(r.statusCode).toBe(200);
-    }
+    await ingest(h, { id: project.id, key }, envelopes, 'envelope');
     // A bare message event (no SDK, user, release or dist) through the store endpoint; and a third issue.
-    const bare = { event_id: id(), message: 'bare message', timestamp: now - 10 };
-    eventIds.push(bare.event_id);
-    expect((await postStore(h, project.id, key.publicKey, bare)).statusCode).toBe(200);
+    const bare = { event_id: newEventId(), message: 'bare message', timestamp: now - 10 };
     const other = {
-      event_id: id(),
+      event_id: newEventId(),
       timestamp: now - 5,
       level: 'warning',
       logger: 'jobs',
       message: 'slow job',
     };
-    eventIds.push(other.event_id);
-    expect((await postStore(h, project.id, key.publicKey, other)).statusCode).toBe(200);
-    await h.worker.drain();
+    await ingest(h, { id: project.id, key }, [bare, other], 'store');
+    eventIds.push(...[...envelopes, bare, other].map((e) => e.event_id));
 
     const issues = (await get('/organizations/acme/issues/?query=')) as unknown as Json[];
     for (const issue of issues) issueIds[issue.title as string] = issue.id;

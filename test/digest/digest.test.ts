@@ -1,8 +1,9 @@
 import type { Updateable } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IssueTable } from '../../src/store/schema.js';
-import { envelopeOf, errorEvent, ingestProject, postEnvelope, postStore } from '../ingest/support.js';
+import { ingestProject, postEnvelope, postStore } from '../ingest/support.js';
 import { TEST_ENGINES } from '../support/engines.js';
+import { envelopeOf, errorEvent } from '../support/envelopes.js';
 import { createHarness, type Harness } from '../support/harness.js';
 
 describe.each(TEST_ENGINES)('digest on %s', (engine) => {

@@ -1,55 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstStartNotice } from '../support/serve-process.js';
-import { freePort, ROOT, runErrata } from '../support/server.js';
+import { firstStartNotice, type ServeProcess, startServe, stopServe } from '../support/serve-process.js';
+import { freePort, runErrata } from '../support/server.js';
 
 // `errata serve` and the administrative commands as an operator runs them: separate processes on
 // one data directory, the server running while the commands write.
-
-interface Started {
-  readonly child: ChildProcess;
-  readonly output: () => string;
-}
-
-function startServe(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/index.ts'), 'serve'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    out += d;
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), 20_000);
-    const check = setInterval(() => {
-      if (out.includes('Errata is listening on')) {
-        clearTimeout(timer);
-        clearInterval(check);
-        resolve({ child, output: () => out });
-      }
-    }, 20);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      clearInterval(check);
-      reject(new Error(`serve exited with ${code}:\n${out}`));
-    });
-  });
-}
-
-function stop(s: Started): Promise<void> {
-  return new Promise((resolve) => {
-    s.child.once('exit', () => resolve());
-    s.child.kill('SIGTERM');
-  });
-}
 
 const lastLine = (text: string) => text.trim().split('\n').at(-1) ?? '';
 
@@ -57,7 +14,7 @@ describe('errata serve and the administrative commands (SQLite data directory)',
   let dataDir: string;
   let env: Record<string, string>;
   let base: string;
-  let server: Started;
+  let server: ServeProcess | undefined;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'errata-cli-'));
@@ -67,12 +24,12 @@ describe('errata serve and the administrative commands (SQLite data directory)',
     server = await startServe(env);
   });
   afterAll(async () => {
-    if (server.child.exitCode === null) await stop(server);
+    if (server) await stopServe(server);
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('writes the login, a working token and the DSN on first start to a file the log names', async () => {
-    const out = firstStartNotice(server.output());
+    const out = firstStartNotice((server as ServeProcess).output());
     const token = out.match(/User token:\s+(sntryu_[0-9a-f]{64})/)?.[1];
     const dsn = out.match(/DSN:\s+(\S+)/)?.[1];
     expect(out).toMatch(/Sign in:\s+http:\/\/127\.0\.0\.1:\d+\/\s+as\s+admin@errata\.local\s+\/\s+\S{12,}/);
@@ -156,7 +113,7 @@ describe('errata serve and the administrative commands (SQLite data directory)',
     expect(migrated.code, migrated.stderr).toBe(0);
     expect(migrated.stdout).toContain('control: up to date');
     expect(migrated.stdout).toContain('region: up to date');
-    await stop(server);
+    await stopServe(server as ServeProcess);
     server = await startServe(env);
     expect(server.output()).not.toContain('sntryu_');
     expect(server.output()).not.toContain('User token');

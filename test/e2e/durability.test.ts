@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/store/db.js';
 import { TEST_ENGINES, TEST_POSTGRES_URL } from '../support/engines.js';
+import { eventEnvelope, newEventId } from '../support/envelopes.js';
 import { poll } from '../support/sdk.js';
 import { firstStartNotice, type ServeProcess, startServe, stopServe } from '../support/serve-process.js';
 import { freePort } from '../support/server.js';
@@ -19,7 +20,13 @@ const IN_FLIGHT = 24;
 /** The kill comes once this many requests were acknowledged, with the others still in flight. */
 const KILL_AFTER_ACKS = 1000;
 const MAX_REQUESTS = 5_000;
-const SEND_BUDGET_MS = 30_000;
+/**
+ * On a machine too busy to reach KILL_AFTER_ACKS by then, the kill comes at this deadline instead:
+ * what is tested is that the acknowledged events survive, not how many were sent.
+ */
+const KILL_DEADLINE_MS = 30_000;
+/** How long the restarted server may take to digest the backlog (generous: the machine may be busy). */
+const DIGEST_DEADLINE_MS = 90_000;
 
 /** Read-only SQL over the store the server uses, from outside the server process. */
 interface StoreReader {
@@ -89,16 +96,15 @@ async function postgresTarget(): Promise<Target> {
   };
 }
 
-function envelope(eventId: string, n: number): string {
-  const event = {
+function probe(eventId: string, n: number) {
+  return eventEnvelope({
     event_id: eventId,
     timestamp: Date.now() / 1000,
     platform: 'node',
     level: 'error',
     message: `durability probe ${n}`,
     fingerprint: ['durability-probe'],
-  };
-  return `${JSON.stringify({ event_id: eventId, sent_at: new Date().toISOString() })}\n{"type":"event"}\n${JSON.stringify(event)}\n`;
+  });
 }
 
 interface SendResult {
@@ -110,7 +116,8 @@ interface SendResult {
 
 /**
  * Keeps IN_FLIGHT requests going (each a new event id) and SIGKILLs the server from inside the
- * response handler of the KILL_AFTER_ACKS-th 200, so the other requests are cut off mid-flight.
+ * response handler of the KILL_AFTER_ACKS-th 200 (or at KILL_DEADLINE_MS, whichever comes first),
+ * so the other requests are cut off mid-flight.
  */
 async function sendUntilKilled(serve: ServeProcess, dsn: string): Promise<SendResult> {
   const { username: publicKey, pathname, host } = new URL(dsn);
@@ -118,16 +125,22 @@ async function sendUntilKilled(serve: ServeProcess, dsn: string): Promise<SendRe
   const acknowledged = new Set<string>();
   const sent = new Set<string>();
   const unexpected: string[] = [];
-  const deadline = Date.now() + SEND_BUDGET_MS;
   let killed = false;
   let inFlight = 0;
   let inFlightAtKill = 0;
   let n = 0;
+  const kill = () => {
+    if (killed) return;
+    killed = true;
+    inFlightAtKill = inFlight;
+    serve.child.kill('SIGKILL');
+  };
+  const deadline = setTimeout(kill, KILL_DEADLINE_MS);
 
   const worker = async () => {
-    while (!killed && n < MAX_REQUESTS && Date.now() < deadline) {
-      const eventId = randomUUID().replaceAll('-', '');
-      const body = envelope(eventId, n++);
+    while (!killed && n < MAX_REQUESTS) {
+      const eventId = newEventId();
+      const body = new Uint8Array(probe(eventId, n++));
       sent.add(eventId);
       inFlight++;
       try {
@@ -143,14 +156,11 @@ async function sendUntilKilled(serve: ServeProcess, dsn: string): Promise<SendRe
       } finally {
         inFlight--;
       }
-      if (!killed && acknowledged.size >= KILL_AFTER_ACKS) {
-        killed = true;
-        inFlightAtKill = inFlight;
-        serve.child.kill('SIGKILL');
-      }
+      if (acknowledged.size >= KILL_AFTER_ACKS) kill();
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  clearTimeout(deadline);
   await stopServe(serve, 'SIGKILL');
   return { acknowledged, sent, inFlightAtKill, unexpected };
 }
@@ -178,7 +188,7 @@ describe.each(TEST_ENGINES)('durability: SIGKILL while clients send (%s)', (engi
   });
 
   it('stores every acknowledged event exactly once, digested, after a restart', {
-    timeout: 60_000,
+    timeout: KILL_DEADLINE_MS + DIGEST_DEADLINE_MS + 60_000,
   }, async () => {
     serve = await startServe(env);
     const notice = firstStartNotice(serve.output());
@@ -191,7 +201,8 @@ describe.each(TEST_ENGINES)('durability: SIGKILL while clients send (%s)', (engi
 
     const sent = await sendUntilKilled(serve, dsn);
     expect(sent.unexpected).toEqual([]);
-    expect(sent.acknowledged.size).toBeGreaterThanOrEqual(KILL_AFTER_ACKS);
+    // Killed mid-flight, with answers already given: the two things the restart must sort out.
+    expect(sent.acknowledged.size).toBeGreaterThan(0);
     expect(sent.inFlightAtKill).toBeGreaterThan(0);
 
     serve = await startServe(env);
@@ -206,7 +217,7 @@ describe.each(TEST_ENGINES)('durability: SIGKILL while clients send (%s)', (engi
           );
           return Number(row?.waiting) === 0 ? Number(row?.failed) : undefined;
         },
-        20_000,
+        DIGEST_DEADLINE_MS,
       );
       expect(left, 'raw envelopes set aside as undigestible').toBe(0);
 

@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateProjectKey } from '../../src/store/region/project-keys.js';
 import { countRawEnvelopes } from '../../src/store/region/raw-envelopes.js';
 import { TEST_ENGINES } from '../support/engines.js';
+import { envelopeOf, errorEvent } from '../support/envelopes.js';
 import { createHarness, type Harness } from '../support/harness.js';
-import { envelopeOf, errorEvent, ingestProject, postEnvelope, postStore } from './support.js';
+import { ingestProject, postEnvelope, postStore } from './support.js';
 
 describe.each(TEST_ENGINES)('ingest on %s', (engine) => {
   let h: Harness;

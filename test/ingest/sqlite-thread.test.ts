@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SqliteThread, WRITER_INITIAL_OLD_SPACE_MB } from '../../src/jobs/sqlite-thread-client.js';
 import { countRawEnvelopes, insertRawEnvelopes } from '../../src/store/region/raw-envelopes.js';
 import { openTestDatabase, type TestDatabase } from '../support/engines.js';
+import { errorEvent } from '../support/envelopes.js';
 import { makeOrg, makeProject, makeUser, testConfig } from '../support/harness.js';
-import { errorEvent } from './support.js';
 
 describe('SQLite writer thread', () => {
   let database: TestDatabase;

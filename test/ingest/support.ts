@@ -1,5 +1,4 @@
 import { gzipSync } from 'node:zlib';
-import { serializeEnvelope } from '../../src/protocol/envelope.js';
 import type { Harness } from '../support/harness.js';
 import { makeOrg, makeProject, makeUser } from '../support/harness.js';
 
@@ -9,46 +8,6 @@ export async function ingestProject(h: Harness) {
   const { org, team } = await makeOrg(h.ctx, user);
   const { project, key } = await makeProject(h.ctx, org, team);
   return { user, org, team, project, key };
-}
-
-export function errorEvent(overrides: Record<string, unknown> = {}) {
-  return {
-    event_id: crypto.randomUUID().replace(/-/g, ''),
-    timestamp: Date.now() / 1000,
-    platform: 'node',
-    level: 'error',
-    exception: {
-      values: [
-        {
-          type: 'TypeError',
-          value: 'Cannot read properties of undefined (reading "id")',
-          stacktrace: {
-            frames: [
-              { filename: '/app/server.js', module: 'server', function: 'handle', lineno: 10, in_app: true },
-              {
-                filename: '/app/orders.js',
-                module: 'orders',
-                function: 'loadOrder',
-                lineno: 42,
-                in_app: true,
-              },
-            ],
-          },
-        },
-      ],
-    },
-    ...overrides,
-  };
-}
-
-export function envelopeOf(
-  items: { type: string; payload: unknown; headers?: Record<string, unknown> }[],
-  headers: Record<string, unknown> = {},
-) {
-  return serializeEnvelope({
-    headers,
-    items: items.map((i) => ({ headers: { type: i.type, ...i.headers }, payload: i.payload as object })),
-  });
 }
 
 /** POSTs an envelope the way @sentry/node does: key in the query string, no content type. */

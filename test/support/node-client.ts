@@ -1,6 +1,6 @@
 // HTTP helpers for tests that talk to `errata serve` processes over loopback: send error events
 // to a node's ingest door, call its REST API, and keep a bounded number of requests in flight.
-import { randomUUID } from 'node:crypto';
+import { errorEvent as anErrorEvent } from './envelopes.js';
 
 /** What an SDK takes from a DSN to reach a project. */
 export interface DsnParts {
@@ -13,45 +13,14 @@ export function parseDsn(dsn: string): DsnParts {
   return { projectId: Number(url.pathname.slice(1)), publicKey: url.username };
 }
 
-export function newEventId(): string {
-  return randomUUID().replaceAll('-', '');
-}
-
-/** One error event, the same exception and stack every time for one `type` (so one issue). */
+/**
+ * The shapes multi-node and database-outage call: an error event of `type` with the given id, and
+ * its envelope. Both are built by envelopes.ts, which new tests should import directly.
+ */
 export function errorEvent(eventId: string, type: string, extra: Record<string, unknown> = {}) {
-  return {
-    event_id: eventId,
-    timestamp: Date.now() / 1000,
-    platform: 'node',
-    level: 'error',
-    exception: {
-      values: [
-        {
-          type,
-          value: 'the database said no',
-          stacktrace: {
-            frames: [
-              { filename: '/app/server.js', module: 'server', function: 'handle', lineno: 10, in_app: true },
-              {
-                filename: '/app/orders.js',
-                module: 'orders',
-                function: 'loadOrder',
-                lineno: 42,
-                in_app: true,
-              },
-            ],
-          },
-        },
-      ],
-    },
-    ...extra,
-  };
+  return anErrorEvent({ event_id: eventId, ...extra }, type);
 }
-
-/** An envelope with one event item, as @sentry/node sends it. */
-export function envelopeOf(event: { event_id: string }): string {
-  return `${JSON.stringify({ event_id: event.event_id, sent_at: new Date().toISOString() })}\n{"type":"event"}\n${JSON.stringify(event)}\n`;
-}
+export { eventEnvelope as envelopeOf, newEventId } from './envelopes.js';
 
 export interface Answer<T = unknown> {
   /** The HTTP status, or 0 when no answer came (connection refused or reset, or `timeoutMs` passed). */
@@ -91,7 +60,7 @@ async function exchange<T>(url: string, init: RequestInit, timeoutMs: number): P
 }
 
 /** `POST /api/<project>/envelope/` on a node, the key in the query string. */
-export function postEnvelope(baseUrl: string, dsn: DsnParts, body: string, timeoutMs = 30_000) {
+export function postEnvelope(baseUrl: string, dsn: DsnParts, body: string | Uint8Array, timeoutMs = 30_000) {
   const url = `${baseUrl}/api/${dsn.projectId}/envelope/?sentry_version=7&sentry_key=${dsn.publicKey}`;
   return exchange<{ id?: string; detail?: unknown }>(url, { method: 'POST', body }, timeoutMs);
 }

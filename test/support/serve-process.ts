@@ -11,6 +11,9 @@ export interface ServeProcess {
   output(): string;
 }
 
+/** How long `stopServe` waits after its signal before it kills the process outright. */
+const STOP_GRACE_MS = 10_000;
+
 /**
  * The first start's notice (login, token, DSN): the file that the server's output names, as it
  * writes one when its output is no terminal. Empty when there was no first start.
@@ -21,7 +24,8 @@ export function firstStartNotice(output: string): string {
 }
 
 /**
- * Starts `errata serve` and resolves once it says it is listening (rejects if it exits first).
+ * Starts `errata serve` and resolves once it says it is listening. Rejects if it exits first, or
+ * kills it and rejects if it has not said so within `timeoutMs`: no child outlives a failed start.
  * Without ERRATA_DATA_DIR (PostgreSQL) it gets a data directory of its own, removed when it exits,
  * so that its first start notice never lands in the checkout.
  */
@@ -40,33 +44,43 @@ export function startServe(env: Record<string, string>, timeoutMs = 20_000): Pro
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
   return new Promise((resolve, reject) => {
+    const settle = () => {
+      clearTimeout(timer);
+      clearInterval(check);
+      child.removeListener('exit', exited);
+    };
     const timer = setTimeout(() => {
+      settle();
       child.kill('SIGKILL');
       reject(new Error(`serve did not start within ${timeoutMs} ms:\n${out}`));
     }, timeoutMs);
     const check = setInterval(() => {
       if (out.includes('Errata is listening on')) {
-        clearTimeout(timer);
-        clearInterval(check);
-        child.removeListener('exit', exited);
+        settle();
         resolve({ child, output: () => out });
       }
     }, 20);
     const exited = (code: number | null) => {
-      clearTimeout(timer);
-      clearInterval(check);
+      settle();
       reject(new Error(`serve exited with ${code}:\n${out}`));
     };
     child.once('exit', exited);
   });
 }
 
-/** Sends the signal and resolves once the process has exited (at once if it already has). */
+/**
+ * Sends the signal and resolves once the process has exited (at once if it already has); one that
+ * is still there STOP_GRACE_MS later is killed with SIGKILL.
+ */
 export function stopServe(serve: ServeProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   const { child } = serve;
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    child.once('exit', () => resolve());
+    const force = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
     child.kill(signal);
   });
 }

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { ROOT, run } from '../support/server.js';
@@ -23,18 +22,16 @@ export async function buildUi(): Promise<void> {
 }
 
 export interface Browser {
-  readonly context: BrowserContext;
-  readonly page: Page;
+  /** A page in a context of its own: no cookies or storage shared with any other page. */
+  newPage(viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }>;
   close(): Promise<void>;
 }
 
-/** Headless Chromium with a fresh profile, no network of its own, and one page. */
-export async function launchBrowser(viewport = { width: 1280, height: 900 }): Promise<Browser> {
-  const profile = mkdtempSync(path.join(tmpdir(), 'errata-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
+/** Headless Chromium, no network of its own; each test takes a fresh context from it. */
+export async function launchBrowser(): Promise<Browser> {
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    viewport,
     args: [
       '--headless',
       '--no-sandbox',
@@ -46,15 +43,13 @@ export async function launchBrowser(viewport = { width: 1280, height: 900 }): Pr
       '--disable-sync',
     ],
   });
-  context.setDefaultTimeout(10_000);
-  const page = context.pages()[0] ?? (await context.newPage());
   return {
-    context,
-    page,
-    async close() {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
+    async newPage(viewport = { width: 1280, height: 900 }) {
+      const context = await browser.newContext({ viewport });
+      context.setDefaultTimeout(10_000);
+      return { context, page: await context.newPage() };
     },
+    close: () => browser.close(),
   };
 }
 

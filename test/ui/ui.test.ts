@@ -1,24 +1,22 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_ROUTES } from '../../src/api/routes.js';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { formatPublicDsn } from '../../src/services/projects.js';
 import { TEST_ENGINES } from '../support/engines.js';
-import { makeOrg, makeUser } from '../support/harness.js';
+import { makeOrg, makeProject, makeUser } from '../support/harness.js';
+import { poll } from '../support/sdk.js';
 import { ROOT, run, startTestServer, type TestServer } from '../support/server.js';
 import { type Browser, buildUi, CHROMIUM, launchBrowser, screenshot } from './browser.js';
 
 // The web UI end to end: Debian's headless Chromium driven by playwright-core against a real
-// listening Errata, and a real @sentry/node sending the errors it shows (issue #7).
+// listening Errata, and a real @sentry/node sending the errors it shows. Each test starts from what
+// it needs, made through the services and the API (a person and their organization, signed in or
+// not; a project; an issue sent by the SDK), in a browser context of its own: any one runs alone.
 
 const SEND_ERROR = path.join(ROOT, 'test/ui/send-error.mjs');
-const EMAIL = 'owner@errata.test';
 const PASSWORD = 'correct horse battery';
-// Issue triage arrives with the lead's issue endpoints; until then these steps are skipped, not failed.
-const hasRoute = (method: string, url: string) =>
-  API_ROUTES.some((r) => r.method === method && r.url === url);
-const canTriage = hasRoute('PUT', '/organizations/:org/issues/:issue/');
-const canBulk = hasRoute('PUT', '/organizations/:org/issues/');
+const ISSUE_TITLE = 'TypeError: card declined for amount 250';
 
 async function sendError(dsn: string): Promise<void> {
   const result = await run(process.execPath, [SEND_ERROR], { env: { SENTRY_DSN: dsn }, timeoutMs: 30_000 });
@@ -50,21 +48,62 @@ beforeAll(async () => {
   await buildUi();
 }, 120_000);
 
+interface Start {
+  /** Sign in (through the API, into the page's context); default true. */
+  readonly signedIn?: boolean;
+  /** A project "checkout" (platform node) with its DSN key. */
+  readonly project?: boolean;
+  /** And one issue in it: an error sent by @sentry/node, digested. */
+  readonly issue?: boolean;
+}
+
 describe.each(TEST_ENGINES)('the web UI on %s', (engine) => {
   let t: TestServer;
   let browser: Browser;
-  let page: Page;
-  let teamSlug: string;
-  let dsn = '';
-  let issueUrl = '';
-  const shot = (name: string) => screenshot(page, engine === 'sqlite' ? name : `${name}-${engine}`);
+  let context: BrowserContext | undefined;
+  let people = 0;
+  const shot = (page: Page, name: string) =>
+    screenshot(page, engine === 'sqlite' ? name : `${name}-${engine}`);
+
+  /** A new person who owns a new organization, in a fresh browser page, with what `start` asks for. */
+  async function begin(start: Start = {}) {
+    const n = ++people;
+    const email = `owner-${n}@errata.test`;
+    const ctx = t.server.ctx;
+    const owner = await makeUser(ctx, { email });
+    const { org, team } = await makeOrg(ctx, owner, `acme-${n}`);
+    let dsn = '';
+    if (start.project || start.issue) {
+      const { key } = await makeProject(ctx, org, team, 'checkout');
+      dsn = formatPublicDsn(t.url, key);
+    }
+    const opened = await browser.newPage();
+    context = opened.context;
+    if (start.signedIn ?? true) {
+      const login = await context.request.post(`${t.url}/api/0/auth/login/`, {
+        data: { username: email, password: PASSWORD },
+      });
+      expect(login.status(), await login.text()).toBe(200);
+    }
+    let issueId = '';
+    if (start.issue) {
+      await sendError(dsn);
+      issueId = await poll('the issue of the SDK error', async () => {
+        const listed = await context?.request.get(`${t.url}/api/0/organizations/${org.slug}/issues/?query=`);
+        const issues = (await listed?.json()) as { id: string; title: string }[];
+        return issues.find((i) => i.title === ISSUE_TITLE)?.id;
+      });
+    }
+    return { email, org: org.slug, team: team.slug, dsn, issueId, page: opened.page, context };
+  }
 
   beforeAll(async () => {
     t = await startTestServer(engine);
-    const owner = await makeUser(t.server.ctx, { email: EMAIL });
-    teamSlug = (await makeOrg(t.server.ctx, owner, 'acme')).team.slug;
     browser = await launchBrowser();
-    page = browser.page;
+  });
+  afterEach(async () => {
+    await context?.close();
+    context = undefined;
   });
   afterAll(async () => {
     await browser?.close();
@@ -82,41 +121,47 @@ describe.each(TEST_ENGINES)('the web UI on %s', (engine) => {
   });
 
   it('signs in with a session cookie, after saying in words that a password was wrong', async () => {
+    const { page, context, email, org } = await begin({ signedIn: false });
     await page.goto(`${t.url}/`);
     await page.waitForURL(/\/auth\/login\//);
-    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill('not my password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').filter({ hasText: 'Please enter a correct email and password' }).waitFor();
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/organizations\/acme\/issues\//);
+    await page.waitForURL(`${t.url}/organizations/${org}/issues/`);
     await page.getByRole('heading', { name: 'No projects yet' }).waitFor();
 
-    const cookies = await browser.context.cookies();
+    const cookies = await context.cookies();
     expect(cookies.find((c) => c.name === 'errata_session')).toMatchObject({
       httpOnly: true,
       sameSite: 'Lax',
     });
     expect(cookies.find((c) => c.name === 'errata_csrf')).toMatchObject({ httpOnly: false, sameSite: 'Lax' });
     // The session alone cannot change anything: unsafe requests need the CSRF header too.
-    const withoutCsrf = await page.evaluate(() =>
-      fetch('/api/0/organizations/acme/', {
-        method: 'PUT',
-        headers: { 'Content-Type': 'application/json' },
-        body: '{"name":"Hijacked"}',
-      }).then((r) => r.status),
+    const withoutCsrf = await page.evaluate(
+      (slug) =>
+        fetch(`/api/0/organizations/${slug}/`, {
+          method: 'PUT',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{"name":"Hijacked"}',
+        }).then((r) => r.status),
+      org,
     );
     expect(withoutCsrf).toBe(403);
   });
 
   it('creates a project and shows how to send its first event with the real DSN', async () => {
+    const { page, org } = await begin();
+    await page.goto(`${t.url}/organizations/${org}/issues/`);
+    await page.getByRole('heading', { name: 'No projects yet' }).waitFor();
     await page.getByRole('link', { name: 'Create a project' }).click();
     await page.getByLabel('Node.js').check();
     await page.getByLabel('Project name').fill('checkout');
     await page.getByRole('button', { name: 'Create project' }).click();
     await page.waitForURL(/\/projects\/checkout\/getting-started\//);
-    dsn = await page.getByLabel('DSN', { exact: true }).inputValue();
+    const dsn = await page.getByLabel('DSN', { exact: true }).inputValue();
     expect(dsn).toMatch(/^http:\/\/[0-9a-f]{32}@127\.0\.0\.1:\d+\/\d+$/);
     expect(await page.getByLabel('Install command').textContent()).toBe('npm install @sentry/node');
     expect(await page.getByLabel('Setup code').textContent()).toContain(`dsn: '${dsn}'`);
@@ -126,17 +171,18 @@ describe.each(TEST_ENGINES)('the web UI on %s', (engine) => {
   });
 
   it('shows an error sent by @sentry/node in the stream, and its stack trace', async () => {
+    const { page, org, dsn } = await begin({ project: true });
     await sendError(dsn);
+    await page.goto(`${t.url}/organizations/${org}/projects/checkout/getting-started/`);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Issues' }).click();
-    const row = page.getByRole('link', { name: 'TypeError: card declined for amount 250' });
+    const row = page.getByRole('link', { name: ISSUE_TITLE });
     await reloadUntil(page, row);
     const item = page.locator('li.issue', { has: row });
     expect(await item.textContent()).toContain('CHECKOUT-1');
-    await shot('issue-stream');
+    await shot(page, 'issue-stream');
 
     await row.click();
-    await page.getByRole('heading', { level: 1, name: 'TypeError: card declined for amount 250' }).waitFor();
-    issueUrl = page.url();
+    await page.getByRole('heading', { level: 1, name: ISSUE_TITLE }).waitFor();
     const exception = page.getByRole('article', { name: 'TypeError', exact: true });
     expect(await exception.getByRole('heading', { level: 3 }).textContent()).toBe(
       'TypeErrorcard declined for amount 250',
@@ -168,11 +214,12 @@ describe.each(TEST_ENGINES)('the web UI on %s', (engine) => {
     expect(await page.getByRole('region', { name: 'SDK', exact: true }).textContent()).toContain(
       'sentry.javascript.node',
     );
-    await shot('issue-detail');
+    await shot(page, 'issue-detail');
   });
 
-  it.skipIf(!canTriage)('resolves the issue, and the next event of it regresses it', async () => {
-    await page.goto(issueUrl);
+  it('resolves the issue, and the next event of it regresses it', async () => {
+    const { page, org, dsn, issueId } = await begin({ issue: true });
+    await page.goto(`${t.url}/organizations/${org}/issues/${issueId}/`);
     await page.getByRole('button', { name: 'Resolve', exact: true }).click();
     await page.locator('.issue-header .status-resolved').waitFor();
     await page.getByRole('button', { name: 'Unresolve' }).waitFor();
@@ -184,42 +231,42 @@ describe.each(TEST_ENGINES)('the web UI on %s', (engine) => {
     // The newest event is shown; the older one is a click away.
     await page.getByRole('link', { name: 'Older' }).click();
     await page.getByRole('link', { name: 'Newer' }).waitFor();
-    await shot('issue-detail-regressed');
+    await shot(page, 'issue-detail-regressed');
   });
 
-  it.skipIf(!canBulk)(
-    'assigns and ignores selected issues from the stream, and finds them under Ignored',
-    async () => {
-      await page.goto(`${t.url}/organizations/acme/issues/`);
-      const select = page.getByRole('checkbox', { name: 'Select CHECKOUT-1' });
-      await select.check();
-      await page.getByLabel('Assign selected issues').selectOption({ label: EMAIL });
-      await page.getByRole('status').filter({ hasText: 'Assigned 1 issue.' }).waitFor();
-      await page.locator('li.issue .assignee', { hasText: EMAIL }).waitFor();
+  it('assigns and ignores selected issues from the stream, and finds them under Ignored', async () => {
+    const { page, org, email } = await begin({ issue: true });
+    await page.goto(`${t.url}/organizations/${org}/issues/`);
+    const select = page.getByRole('checkbox', { name: 'Select CHECKOUT-1' });
+    await select.check();
+    await page.getByLabel('Assign selected issues').selectOption({ label: email });
+    await page.getByRole('status').filter({ hasText: 'Assigned 1 issue.' }).waitFor();
+    await page.locator('li.issue .assignee', { hasText: email }).waitFor();
 
-      await select.check();
-      await page
-        .getByRole('toolbar', { name: 'Actions on selected issues' })
-        .getByText('Ignore', { exact: true })
-        .click();
-      await page.getByRole('button', { name: 'Ignore for 30 minutes' }).click();
-      await page.getByRole('status').filter({ hasText: 'Ignored 1 issue.' }).waitFor();
-      await page.getByRole('heading', { name: 'No issues match' }).waitFor();
+    await select.check();
+    await page
+      .getByRole('toolbar', { name: 'Actions on selected issues' })
+      .getByText('Ignore', { exact: true })
+      .click();
+    await page.getByRole('button', { name: 'Ignore for 30 minutes' }).click();
+    await page.getByRole('status').filter({ hasText: 'Ignored 1 issue.' }).waitFor();
+    await page.getByRole('heading', { name: 'No issues match' }).waitFor();
 
-      await page
-        .getByRole('navigation', { name: 'Issue status' })
-        .getByRole('link', { name: 'Ignored' })
-        .click();
-      await page.waitForURL(/query=is%3Aignored/);
-      await page.locator('li.issue .status-ignored').waitFor();
-      await select.check();
-      await page.getByRole('button', { name: 'Unresolve' }).click();
-      await page.getByRole('status').filter({ hasText: 'Marked 1 issue unresolved.' }).waitFor();
-      await page.getByRole('heading', { name: 'No issues match' }).waitFor();
-    },
-  );
+    await page
+      .getByRole('navigation', { name: 'Issue status' })
+      .getByRole('link', { name: 'Ignored' })
+      .click();
+    await page.waitForURL(/query=is%3Aignored/);
+    await page.locator('li.issue .status-ignored').waitFor();
+    await select.check();
+    await page.getByRole('button', { name: 'Unresolve' }).click();
+    await page.getByRole('status').filter({ hasText: 'Marked 1 issue unresolved.' }).waitFor();
+    await page.getByRole('heading', { name: 'No issues match' }).waitFor();
+  });
 
   it('creates a project:read token that lists projects but may not delete one', async () => {
+    const { page, org, team } = await begin({ project: true });
+    await page.goto(`${t.url}/organizations/${org}/projects/`);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click();
     await page.getByRole('heading', { name: 'Personal tokens', level: 1 }).waitFor();
     await page.getByRole('heading', { name: 'No personal tokens' }).waitFor();
@@ -231,16 +278,16 @@ describe.each(TEST_ENGINES)('the web UI on %s', (engine) => {
     expect(token).toMatch(/^sntryu_[0-9a-f]{64}$/);
 
     const auth = { Authorization: `Bearer ${token}` };
-    const list = await fetch(`${t.url}/api/0/teams/acme/${teamSlug}/projects/`, { headers: auth });
+    const list = await fetch(`${t.url}/api/0/teams/${org}/${team}/projects/`, { headers: auth });
     expect(list.status).toBe(200);
     expect(((await list.json()) as { slug: string }[]).map((p) => p.slug)).toEqual(['checkout']);
-    const removal = await fetch(`${t.url}/api/0/projects/acme/checkout/`, {
+    const removal = await fetch(`${t.url}/api/0/projects/${org}/checkout/`, {
       method: 'DELETE',
       headers: auth,
     });
     expect(removal.status).toBe(403);
     expect(await removal.json()).toEqual({ detail: 'You do not have permission to perform this action.' });
-    expect((await fetch(`${t.url}/api/0/projects/acme/checkout/`, { headers: auth })).status).toBe(200);
+    expect((await fetch(`${t.url}/api/0/projects/${org}/checkout/`, { headers: auth })).status).toBe(200);
 
     // Shown once: after "I have copied it" only the last characters remain, with the last use.
     await page.getByRole('button', { name: 'I have copied it' }).click();
@@ -253,7 +300,8 @@ describe.each(TEST_ENGINES)('the web UI on %s', (engine) => {
   });
 
   it("manages the project: its DSN key's rate limit and state, and its name", async () => {
-    await page.goto(`${t.url}/settings/acme/projects/checkout/keys/`);
+    const { page, org, dsn } = await begin({ project: true });
+    await page.goto(`${t.url}/settings/${org}/projects/checkout/keys/`);
     expect(await page.getByLabel('DSN of Default').inputValue()).toBe(dsn);
     await page.getByLabel('At most').fill('100');
     await page.getByLabel('events per').selectOption('3600');
@@ -261,10 +309,12 @@ describe.each(TEST_ENGINES)('the web UI on %s', (engine) => {
     await page.getByRole('status').filter({ hasText: 'Rate limit saved.' }).waitFor();
     await page.getByRole('button', { name: 'Disable' }).click();
     await page.getByRole('status').filter({ hasText: 'Key disabled' }).waitFor();
-    const keys = await page.evaluate(() =>
-      fetch('/api/0/projects/acme/checkout/keys/').then(
-        (r) => r.json() as Promise<{ isActive: boolean; rateLimit: unknown }[]>,
-      ),
+    const keys = await page.evaluate(
+      (slug) =>
+        fetch(`/api/0/projects/${slug}/checkout/keys/`).then(
+          (r) => r.json() as Promise<{ isActive: boolean; rateLimit: unknown }[]>,
+        ),
+      org,
     );
     expect(keys.map((k) => [k.isActive, k.rateLimit])).toEqual([[false, { count: 100, window: 3600 }]]);
     await page.getByRole('button', { name: 'Enable' }).click();
@@ -282,12 +332,15 @@ describe.each(TEST_ENGINES)('the web UI on %s', (engine) => {
   });
 
   it('invites a member and creates an organization token', async () => {
-    await page.goto(`${t.url}/settings/acme/members/`);
+    const { page, org } = await begin();
+    await page.goto(`${t.url}/settings/${org}/members/`);
     const invite = page.getByRole('form', { name: 'Invite a member' });
     await invite.getByLabel('Email').fill('bob@example.com');
     await invite.getByRole('combobox').selectOption('manager');
     await invite.getByRole('button', { name: 'Invite' }).click();
-    expect(await page.getByLabel('Invite link').inputValue()).toMatch(/\/accept\/acme\/\d+\/[\w-]+\/$/);
+    expect(await page.getByLabel('Invite link').inputValue()).toMatch(
+      new RegExp(`/accept/${org}/\\d+/[\\w-]+/$`),
+    );
     const row = page.getByRole('row', { name: /bob@example\.com/ });
     expect(await row.textContent()).toContain('Invited');
     expect(await row.getByRole('combobox').inputValue()).toBe('manager');
@@ -305,15 +358,16 @@ describe.each(TEST_ENGINES)('the web UI on %s', (engine) => {
   });
 
   it('works on a narrow screen and from the keyboard', async () => {
+    const { page, org } = await begin({ issue: true });
     const overflow = () =>
       page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     const focused = () =>
       page.evaluate<string>('document.activeElement?.id || document.activeElement?.textContent || ""');
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`${t.url}/organizations/acme/issues/?query=`);
+    await page.goto(`${t.url}/organizations/${org}/issues/?query=`);
     await page.getByRole('link', { name: /card declined/ }).waitFor();
     expect(await overflow()).toBeLessThanOrEqual(0);
-    await shot('issue-stream-narrow');
+    await shot(page, 'issue-stream-narrow');
 
     // "/" jumps to the search box; Tab goes on through the page to the issue; Enter opens it.
     await page.locator('body').press('/');
@@ -323,7 +377,7 @@ describe.each(TEST_ENGINES)('the web UI on %s', (engine) => {
     expect(await focused()).toContain('card declined');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: /card declined/ }).waitFor();
-    await shot('issue-detail-narrow');
+    await shot(page, 'issue-detail-narrow');
     expect(await overflow()).toBeLessThanOrEqual(0);
 
     await page.goBack();
@@ -336,12 +390,14 @@ describe.each(TEST_ENGINES)('the web UI on %s', (engine) => {
   });
 
   it('signs out', async () => {
+    const { page, org, context } = await begin();
+    await page.goto(`${t.url}/organizations/${org}/issues/`);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/auth\/login\//);
     const root = await page.evaluate(() =>
       fetch('/api/0/').then((r) => r.json() as Promise<{ user: unknown }>),
     );
     expect(root.user).toBeNull();
-    expect((await browser.context.cookies()).map((c) => c.name)).not.toContain('errata_session');
+    expect((await context.cookies()).map((c) => c.name)).not.toContain('errata_session');
   });
 });
