@@ -9,8 +9,17 @@ export interface ServeProcess {
   output(): string;
 }
 
+/**
+ * How long `errata serve` may take to say it is listening (ms). It starts in about a second on an
+ * idle machine, many times that through tsx on two cores shared with other work.
+ */
+export const SERVE_START_TIMEOUT_MS = 45_000;
+
 /** Starts `errata serve` and resolves once it says it is listening (rejects if it exits first). */
-export function startServe(env: Record<string, string>, timeoutMs = 20_000): Promise<ServeProcess> {
+export function startServe(
+  env: Record<string, string>,
+  timeoutMs = SERVE_START_TIMEOUT_MS,
+): Promise<ServeProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/index.ts'), 'serve'], {
     cwd: ROOT,
     env: { ...process.env, ...env },
