@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { openTestDatabase } from '../../test/support/engines.js';
+import { openTestDatabase, TEST_ENGINES } from '../../test/support/engines.js';
 
 // Kysely's migrator, unless told the schema, takes a table of the same name in any schema as its
 // own: a second Errata schema in one PostgreSQL database then never got its migration tables.
-describe.runIf((process.env.ERRATA_TEST_ENGINES ?? '').includes('postgres'))(
+describe.runIf(TEST_ENGINES.includes('postgres'))(
   'migrations on PostgreSQL with two Errata schemas in one database',
   () => {
     it('migrates the second schema as fully as the first', async () => {

@@ -53,10 +53,11 @@ describe.each(TEST_ENGINES)('python sentry_sdk against Errata on %s', (engine) =
     [sdkVersion = '', pythonVersion = ''] = probe.stdout.trim().split(' ');
     t = await startTestServer(engine);
     p = await makeSdkProject(t, 'python');
-    const result = await run(SYSTEM_PYTHON, [DRIVER], { env: { SENTRY_DSN: p.dsn }, timeoutMs: 30_000 });
+    // The driver may wait up to its shutdown_timeout (30 s) for the server to take what it queued.
+    const result = await run(SYSTEM_PYTHON, [DRIVER], { env: { SENTRY_DSN: p.dsn }, timeoutMs: 60_000 });
     expect(result.code, result.stderr).toBe(0);
     reports = driverReports(result.stdout);
-  });
+  }, 120_000);
   afterAll(() => t?.close());
 
   it('keeps the chain of `raise ... from ...`, innermost first, with in-app frames and line numbers', async () => {

@@ -7,14 +7,32 @@ import type { Engine } from '../../src/store/db.js';
 import { type Database, openDatabase } from '../../src/store/db.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 
+const KNOWN_ENGINES: readonly Engine[] = ['sqlite', 'postgres'];
+
+/**
+ * Reads an engine list such as `sqlite,postgres`. An unknown name throws: dropped silently, a typo
+ * (`postgresql`) would run SQLite alone and show the PostgreSQL suites as skipped, not failed.
+ */
+export function parseTestEngines(value: string | undefined): readonly Engine[] {
+  const names = (value ?? 'sqlite')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const unknown = names.filter((s) => !(KNOWN_ENGINES as readonly string[]).includes(s));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new Error(
+      `ERRATA_TEST_ENGINES=${JSON.stringify(value)}: ${unknown.length > 0 ? `unknown engine ${unknown.map((s) => JSON.stringify(s)).join(', ')}` : 'no engine named'}; use a comma-separated list of ${KNOWN_ENGINES.join(', ')}`,
+    );
+  }
+  return [...new Set(names as Engine[])];
+}
+
 /**
  * Engines the suite runs against: ERRATA_TEST_ENGINES=sqlite,postgres (CI sets both; plain
  * `npm test` uses SQLite in process). PostgreSQL tests each get a schema of their own, dropped after.
+ * Every test reads the list from here, never from the environment itself.
  */
-export const TEST_ENGINES: readonly Engine[] = (process.env.ERRATA_TEST_ENGINES ?? 'sqlite')
-  .split(',')
-  .map((s) => s.trim())
-  .filter((s): s is Engine => s === 'sqlite' || s === 'postgres');
+export const TEST_ENGINES: readonly Engine[] = parseTestEngines(process.env.ERRATA_TEST_ENGINES);
 
 export const TEST_POSTGRES_URL =
   process.env.ERRATA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -6,6 +6,7 @@ import { formatPublicDsn } from '../../src/services/projects.js';
 import { countRawEnvelopes } from '../../src/store/region/raw-envelopes.js';
 import { makeOrg, makeProject, makeToken, makeUser } from './harness.js';
 import { ROOT, type TestServer } from './server.js';
+import { waitFor } from './wait.js';
 
 export const DRIVERS = path.join(ROOT, 'test/e2e/drivers');
 
@@ -58,13 +59,7 @@ export async function poll<T>(
   probe: () => Promise<T | undefined>,
   timeoutMs = 15_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return waitFor(probe, { what, timeoutMs });
 }
 
 /** Resolves once digest has turned every raw envelope ingest committed so far into rows. */

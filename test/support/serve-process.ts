@@ -15,6 +15,12 @@ export interface ServeProcess {
 const STOP_GRACE_MS = 10_000;
 
 /**
+ * How long `errata serve` may take to say it is listening (ms). It starts in about a second on an
+ * idle machine, many times that through tsx on two cores shared with other work.
+ */
+export const SERVE_START_TIMEOUT_MS = 45_000;
+
+/**
  * The first start's notice (login, token, DSN): the file that the server's output names, as it
  * writes one when its output is no terminal. Empty when there was no first start.
  */
@@ -29,7 +35,10 @@ export function firstStartNotice(output: string): string {
  * Without ERRATA_DATA_DIR (PostgreSQL) it gets a data directory of its own, removed when it exits,
  * so that its first start notice never lands in the checkout.
  */
-export function startServe(env: Record<string, string>, timeoutMs = 20_000): Promise<ServeProcess> {
+export function startServe(
+  env: Record<string, string>,
+  timeoutMs = SERVE_START_TIMEOUT_MS,
+): Promise<ServeProcess> {
   const ownDataDir = env.ERRATA_DATA_DIR ? null : mkdtempSync(path.join(tmpdir(), 'errata-serve-'));
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/index.ts'), 'serve'], {
     cwd: ROOT,
