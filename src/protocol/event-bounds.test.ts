@@ -66,3 +66,12 @@ describe('boundEventData', () => {
     expect(problems.at(-1)).toEqual({ type: 'value_too_long', name: 'event', value: '30 places trimmed' });
   });
 });
+
+describe('boundEventData and U+0000', () => {
+  it('replaces NUL in strings and keys, so every engine can store what is derived from them', () => {
+    const problems: EventProblem[] = [];
+    const bounded = boundEventData({ message: 'a\u0000b', tags: { 'k\u0000': 'v' } }, problems);
+    expect(bounded).toEqual({ message: 'a\ufffdb', tags: { 'k\ufffd': 'v' } });
+    expect(problems).toEqual([]);
+  });
+});

@@ -24,11 +24,17 @@ export const MAX_CONTAINER_ITEMS = 1000;
  * in `...`, as Relay cuts. Relay's budget for one `extra` value: 16 KiB.
  */
 export const MAX_STRING_CHARS = 16_384;
+/**
+ * What U+0000 in a string or key becomes: PostgreSQL text cannot hold it, so an event's title, tags
+ * and other columns would fail to store there, and the event must read the same on both engines.
+ */
+const NUL_REPLACEMENT = '\ufffd';
 /** Trimmed places named in `problems` per event; past it, the count alone. */
 const MAX_NAMED_PLACES = 10;
 
 /**
- * The payload within MAX_EVENT_DEPTH, MAX_CONTAINER_ITEMS and MAX_STRING_CHARS: the same object when
+ * The payload within MAX_EVENT_DEPTH, MAX_CONTAINER_ITEMS and MAX_STRING_CHARS, without U+0000
+ * (NUL_REPLACEMENT instead): the same object when
  * it is (nothing copied, the common case), else a trimmed copy, with the trimmed places added to
  * `problems`. Never recurses deeper than MAX_EVENT_DEPTH, whatever the payload's depth.
  *
@@ -50,7 +56,7 @@ export function boundEventData(
 }
 
 function withinBounds(value: unknown, depth: number): boolean {
-  if (typeof value === 'string') return value.length <= MAX_STRING_CHARS;
+  if (typeof value === 'string') return value.length <= MAX_STRING_CHARS && !value.includes('\u0000');
   if (typeof value !== 'object' || value === null) return true;
   if (depth > MAX_EVENT_DEPTH) return false;
   if (Array.isArray(value)) {
@@ -60,7 +66,8 @@ function withinBounds(value: unknown, depth: number): boolean {
   }
   let count = 0;
   for (const key in value) {
-    if (++count > MAX_CONTAINER_ITEMS || key.length > MAX_STRING_CHARS) return false;
+    if (++count > MAX_CONTAINER_ITEMS || key.length > MAX_STRING_CHARS || key.includes('\u0000'))
+      return false;
     if (!withinBounds((value as Record<string, unknown>)[key], depth + 1)) return false;
   }
   return true;
@@ -68,6 +75,7 @@ function withinBounds(value: unknown, depth: number): boolean {
 
 /** Cuts a string to MAX_STRING_CHARS ending in `...`, without splitting a surrogate pair. */
 function cutString(text: string): string {
+  if (text.length <= MAX_STRING_CHARS) return text;
   let end = MAX_STRING_CHARS - 3;
   const code = text.charCodeAt(end - 1);
   if (code >= 0xd800 && code <= 0xdbff) end--;
@@ -76,9 +84,9 @@ function cutString(text: string): string {
 
 function trimValue(value: unknown, depth: number, path: string, places: string[]): unknown {
   if (typeof value === 'string') {
-    if (value.length <= MAX_STRING_CHARS) return value;
-    places.push(path);
-    return cutString(value);
+    if (value.length <= MAX_STRING_CHARS && !value.includes('\u0000')) return value;
+    if (value.length > MAX_STRING_CHARS) places.push(path);
+    return cutString(value).replaceAll('\u0000', NUL_REPLACEMENT);
   }
   if (typeof value !== 'object' || value === null) return value;
   if (depth > MAX_EVENT_DEPTH) {
@@ -98,9 +106,9 @@ function trimValue(value: unknown, depth: number, path: string, places: string[]
       places.push(path);
       break;
     }
-    const name = key.length > MAX_STRING_CHARS ? cutString(key) : key;
+    const name = cutString(key).replaceAll('\u0000', NUL_REPLACEMENT);
     const child = path === '' ? name.slice(0, 64) : `${path}.${name.slice(0, 64)}`;
-    if (name !== key) places.push(child);
+    if (key.length > MAX_STRING_CHARS) places.push(child);
     // Defined, not assigned: a payload's own `__proto__` key must stay a plain key.
     Object.defineProperty(out, name, {
       value: trimValue((value as Record<string, unknown>)[key], depth + 1, child, places),
