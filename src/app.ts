@@ -1,5 +1,5 @@
 import cookie from '@fastify/cookie';
-import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import type { Identity } from './api/identity.js';
 import { registerApiRoutes } from './api/register.js';
 import { API_ROUTES } from './api/routes.js';
@@ -87,6 +87,11 @@ export async function buildApp(
       headersTimeout: Math.min(60_000, ctx.config.httpRequestTimeoutMs),
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // A URL the router cannot decode (a stray `%`, invalid UTF-8) is the client's error: say so in
+    // Sentry's shape rather than Fastify's.
+    frameworkErrors: (error, _request, reply) => {
+      (reply as FastifyReply).code(400).send({ detail: `Malformed URL: ${error.message}` });
+    },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   await app.register(cookie);

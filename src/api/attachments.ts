@@ -23,6 +23,23 @@ function serializeAttachment(a: Attachment) {
   };
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * `attachment; filename="…"; filename*=UTF-8''…` for a name as the SDK sent it: a header may carry
+ * only printable ASCII, so `filename` gets an ASCII stand-in (anything else, and the quote and
+ * backslash it would have to escape, become `_`) and `filename*` the exact name, percent-encoded
+ * UTF-8 (RFC 5987; lone surrogates become U+FFFD first, as they are stored).
+ */
+function contentDisposition(name: string): string {
+  const fallback = name.replace(/[^\x20-\x7e]|["\\]/gu, '_');
+  const exact = encodeURIComponent(name.replace(LONE_SURROGATE, '\ufffd')).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${exact}`;
+}
+
 /** `GET /projects/:org/:project/events/:event/attachments/`: the files sent with an event. */
 async function listAttachments(call: ApiCall) {
   const access = await projectEndpoint(call, PERMISSIONS.projectEvents);
@@ -44,10 +61,9 @@ async function getAttachment(call: ApiCall) {
   const download = call.query.download;
   if (download === undefined || download === '0' || download === 'false')
     return serializeAttachment(attachment);
-  const filename = attachment.name.replace(/["\\\r\n]/g, '_');
   call.reply
     .header('Content-Type', 'application/octet-stream')
-    .header('Content-Disposition', `attachment; filename="${filename}"`)
+    .header('Content-Disposition', contentDisposition(attachment.name))
     .header('X-Content-Type-Options', 'nosniff');
   return call.reply.send(Buffer.from(attachment.data));
 }

@@ -1,5 +1,10 @@
 import { notFound } from '../lib/app-error.js';
-import { listIssueTagKeys, listIssueTagValues, type TagValueCount } from '../store/region/issue-tags.js';
+import {
+  listIssueTagSummaries,
+  listIssueTagValues,
+  type TagKeySummary,
+  type TagValueCount,
+} from '../store/region/issue-tags.js';
 import { issueEndpoint } from './issue-access.js';
 import { paginate } from './pagination.js';
 import { PERMISSIONS } from './permissions.js';
@@ -20,32 +25,28 @@ function tagValue(v: TagValueCount) {
   };
 }
 
-async function tagSummary(
-  call: ApiCall,
-  issueId: number,
-  key: string,
-  totalValues: number,
-  uniqueValues: number,
-) {
-  const top = await listIssueTagValues(call.ctx.db.region, issueId, key, { limit: TOP_VALUES, offset: 0 });
-  return { key, name: key, totalValues, uniqueValues, topValues: top.map(tagValue) };
+function serializeSummary(summary: TagKeySummary) {
+  const { key, totalValues, uniqueValues, topValues } = summary;
+  return { key, name: key, totalValues, uniqueValues, topValues: topValues.map(tagValue) };
 }
 
-/** `GET …/issues/:issue/tags/`: every tag key of the issue with its top values (the distribution). */
+/** `GET …/issues/:issue/tags/`: the issue's tag keys with their top values (the distribution). */
 async function listTags(call: ApiCall) {
   const access = await issueEndpoint(call, PERMISSIONS.issues);
-  const keys = await listIssueTagKeys(call.ctx.db.region, access.issue.id);
-  return Promise.all(
-    keys.map((k) => tagSummary(call, access.issue.id, k.key, k.totalValues, k.uniqueValues)),
-  );
+  const summaries = await listIssueTagSummaries(call.ctx.db.region, access.issue.id, {
+    valueLimit: TOP_VALUES,
+  });
+  return summaries.map(serializeSummary);
 }
 
 async function getTag(call: ApiCall) {
   const access = await issueEndpoint(call, PERMISSIONS.issues);
-  const key = call.params.key as string;
-  const found = (await listIssueTagKeys(call.ctx.db.region, access.issue.id)).find((k) => k.key === key);
+  const [found] = await listIssueTagSummaries(call.ctx.db.region, access.issue.id, {
+    valueLimit: TOP_VALUES,
+    only: call.params.key as string,
+  });
   if (!found) throw notFound();
-  return tagSummary(call, access.issue.id, key, found.totalValues, found.uniqueValues);
+  return serializeSummary(found);
 }
 
 async function listTagValues(call: ApiCall) {

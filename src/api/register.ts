@@ -40,6 +40,22 @@ export function checkRouteAuth(
   }
 }
 
+/**
+ * Refuses U+0000 in path parameters and query values: no id, slug, key or search holds it, and
+ * PostgreSQL refuses it in any text it is handed, which would surface as a 500.
+ */
+function refuseNul(params: unknown, query: unknown): void {
+  for (const [where, values] of [
+    ['path', params],
+    ['query', query],
+  ] as const) {
+    for (const value of Object.values((values ?? {}) as Record<string, unknown>)) {
+      if ([value].flat().some((v) => typeof v === 'string' && v.includes('\u0000')))
+        throw new AppError('bad_request', `The request ${where} must not contain NUL (U+0000) characters.`);
+    }
+  }
+}
+
 /** Registers the REST routes under /api/0 with authentication, the token scope gate and body validation. */
 export function registerApiRoutes(
   app: FastifyInstance,
@@ -58,6 +74,7 @@ export function registerApiRoutes(
         request.identity = identity;
       },
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
+        refuseNul(request.params, request.query);
         const call: ApiCall = {
           request,
           reply,

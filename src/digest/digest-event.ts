@@ -250,11 +250,13 @@ export function eventDocument(prepared: PreparedEvent, payloadText?: string): st
 
 /**
  * The decided fields as the JSON object text `appendDecided` appends to the payload's own text, or
- * null when that text cannot take them (a payload with no field of its own).
+ * null when that text cannot take them (a payload with no field of its own) or no longer stands for
+ * the event (its data was trimmed).
  */
 function decidedToAppend(prepared: PreparedEvent, payloadText: string): string | null {
   const data = prepared.event.data;
-  if (Object.keys(data).length === 0 || payloadText.lastIndexOf('}') < 0) return null;
+  if (prepared.event.dataTrimmed || Object.keys(data).length === 0 || payloadText.lastIndexOf('}') < 0)
+    return null;
   const decided = decidedFields(prepared);
   for (const [key, value] of Object.entries(decided))
     if (value === undefined && key in data) decided[key] = null;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  MAX_EVENT_PROBLEMS,
   type NormalizeOptions,
   normalizeEvent,
   parseEventPayload,
@@ -356,5 +357,30 @@ describe('shiftBreadcrumbs', () => {
     ['a wrapper without a list', { values: 5 }, { values: 5 }],
   ])('%s', (_name, breadcrumbs, expected) => {
     expect(shiftBreadcrumbs(breadcrumbs, HOURS_2)).toEqual(expected);
+  });
+});
+
+describe('normalizeEvent bounds', () => {
+  it('works from the trimmed copy of a payload past the bounds, and says so', () => {
+    const payload = JSON.parse(`{"message":"m","extra":{"deep":${'['.repeat(30_000)}${']'.repeat(30_000)}}}`);
+    const event = normalizeEvent(payload, { receivedAt: Date.now() });
+    expect(event.dataTrimmed).toBe(true);
+    expect(event.data).not.toBe(payload);
+    expect(() => JSON.stringify(event.data)).not.toThrow();
+    expect(event.problems.some((p) => p.type === 'value_too_long' && p.name.startsWith('extra.deep'))).toBe(
+      true,
+    );
+  });
+
+  it(`lists at most ${MAX_EVENT_PROBLEMS} problems`, () => {
+    const tags = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`bad key ${i}!`, 'v']));
+    const event = normalizeEvent({ message: 'm', tags }, { receivedAt: Date.now() });
+    expect(event.problems).toHaveLength(MAX_EVENT_PROBLEMS + 1);
+    expect(event.problems.at(-1)).toEqual({
+      type: 'invalid_data',
+      name: 'event',
+      value: '450 more problems not listed',
+    });
+    expect(event.dataTrimmed).toBeUndefined();
   });
 });

@@ -1,3 +1,4 @@
+import { boundEventData } from './event-bounds.js';
 import { normalizeExceptions } from './event-exception.js';
 import { generateEventId, normalizeEventId } from './event-id.js';
 import { normalizeMessage } from './event-message.js';
@@ -245,6 +246,18 @@ function fingerprintOf(value: unknown, problems: EventProblem[]): string[] | und
   return parts.length === 0 ? undefined : parts;
 }
 
+/** Problems kept per event: each is stored with the event, and one event can have thousands of bad tags. */
+export const MAX_EVENT_PROBLEMS = 50;
+
+function boundProblems(problems: EventProblem[]): EventProblem[] {
+  if (problems.length <= MAX_EVENT_PROBLEMS) return problems;
+  const more = problems.length - MAX_EVENT_PROBLEMS;
+  return [
+    ...problems.slice(0, MAX_EVENT_PROBLEMS),
+    { type: 'invalid_data', name: 'event', value: `${more} more problems not listed` },
+  ];
+}
+
 function typeOf(data: JsonObject, hasExceptions: boolean): EventType {
   if (data.type === 'transaction' || data.type === 'feedback') return data.type;
   return hasExceptions ? 'error' : 'default';
@@ -253,7 +266,7 @@ function typeOf(data: JsonObject, hasExceptions: boolean): EventType {
 /**
  * Turns a parsed event payload into a `NormalizedEvent` (ingestion.md §5.1–5.4). Lenient like
  * Relay: a field of the wrong shape is dropped (and listed in `problems`) rather than failing the
- * event. Only a payload that is not an object, or a malformed event id, is rejected, with a
+ * event, and data too deep, too wide or too long is trimmed first (`boundEventData`). Only a payload that is not an object, or a malformed event id, is rejected, with a
  * `ProtocolError` (`invalid_event` / `invalid_event_id`).
  *
  * @example
@@ -261,9 +274,10 @@ function typeOf(data: JsonObject, hasExceptions: boolean): EventType {
  * // { formatted: 'hi' }
  */
 export function normalizeEvent(payload: unknown, options: NormalizeOptions): NormalizedEvent {
-  const data = asObject(payload);
-  if (data === undefined) throw new ProtocolError('invalid_event', 'event payload is not a JSON object');
+  const sent = asObject(payload);
+  if (sent === undefined) throw new ProtocolError('invalid_event', 'event payload is not a JSON object');
   const problems: EventProblem[] = [];
+  const data = boundEventData(sent, problems);
   const eventId = eventIdOf(data, options);
   const { timestamp, drift } = timestampsOf(data, options, problems);
 
@@ -301,7 +315,8 @@ export function normalizeEvent(payload: unknown, options: NormalizeOptions): Nor
     fingerprint: fingerprintOf(data.fingerprint, problems),
     checksum: asString(data.checksum),
     extra: asObject(data.extra) ?? {},
-    problems,
+    problems: boundProblems(problems),
     data,
+    dataTrimmed: data === sent ? undefined : true,
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeTags } from './event-tags.js';
+import { MAX_EVENT_TAGS, normalizeTags } from './event-tags.js';
 import type { EventProblem } from './normalized-event.js';
 
 const long = 'x'.repeat(201);
@@ -68,5 +68,20 @@ describe('normalizeTags', () => {
     const problems: EventProblem[] = [];
     expect(normalizeTags(input, problems)).toEqual(expected);
     expect(problems.map((p) => p.name)).toEqual(problemNames);
+  });
+});
+
+describe('normalizeTags bounds', () => {
+  it(`keeps the first ${MAX_EVENT_TAGS} valid tags and reports the rest once`, () => {
+    const problems: EventProblem[] = [];
+    const sent = Object.fromEntries(
+      Array.from({ length: 20_000 }, (_, i) => [`k${String(i).padStart(5, '0')}`, 'v']),
+    );
+    const tags = normalizeTags(sent, problems);
+    expect(tags).toHaveLength(MAX_EVENT_TAGS);
+    expect(tags[0]).toEqual(['k00000', 'v']);
+    expect(problems).toEqual([
+      { type: 'value_too_long', name: 'tags', value: `20000 tags sent, ${MAX_EVENT_TAGS} kept` },
+    ]);
   });
 });

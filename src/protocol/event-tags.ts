@@ -4,6 +4,13 @@ import type { EventProblem, EventTag } from './normalized-event.js';
 /** Relay's limits (ingestion.md §5.2); longer tags are dropped, not cut. */
 export const MAX_TAG_KEY_LENGTH = 200;
 export const MAX_TAG_VALUE_LENGTH = 200;
+/**
+ * Tags kept of one event; the rest are dropped (the first ones, in the order below, are kept).
+ * Relay counts none, but an event's tags become one row per value on its issue and a group in its
+ * tag summary, and no SDK sends near this many: the 1 MiB event limit alone would let tens of
+ * thousands through.
+ */
+export const MAX_EVENT_TAGS = 200;
 
 const TAG_KEY = /^[a-zA-Z0-9_.:-]+$/;
 
@@ -20,7 +27,7 @@ function tagValue(value: unknown): string | undefined {
  * Object keys come out sorted (as Relay does); pairs keep their order and the first of a
  * repeated key. Keys get spaces turned into `-` and must then be `[a-zA-Z0-9_.:-]{1,200}`;
  * values are stringified (`true` → `True`), trimmed, non-empty, ≤ 200 chars, one line.
- * Anything else is dropped and reported in `problems`.
+ * Anything else is dropped and reported in `problems`, as are the tags past MAX_EVENT_TAGS.
  */
 export function normalizeTags(value: unknown, problems: EventProblem[]): EventTag[] {
   if (value === undefined || value === null) return [];
@@ -43,6 +50,14 @@ export function normalizeTags(value: unknown, problems: EventProblem[]): EventTa
   const tags: EventTag[] = [];
   const seen = new Set<string>();
   for (const [rawKey, rawValue] of entries) {
+    if (tags.length === MAX_EVENT_TAGS) {
+      problems.push({
+        type: 'value_too_long',
+        name: 'tags',
+        value: `${entries.length} tags sent, ${MAX_EVENT_TAGS} kept`,
+      });
+      break;
+    }
     const key = typeof rawKey === 'string' ? rawKey.replaceAll(' ', '-').trim() : undefined;
     if (key === undefined || key.length > MAX_TAG_KEY_LENGTH || !TAG_KEY.test(key)) {
       problems.push({ type: 'invalid_data', name: `tags.${String(rawKey)}`, value: rawKey });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   IssueQueryError,
   type IssueQueryTerm,
+  MAX_QUERY_TERMS,
   parseIsoDate,
   parseIssueQuery,
   parseStatsPeriod,
@@ -266,5 +267,20 @@ describe('parseTimeWindow', () => {
   ])('%j is refused', (params, message) => {
     expect(() => parseTimeWindow(params, NOW)).toThrow(IssueQueryError);
     expect(() => parseTimeWindow(params, NOW)).toThrow(message);
+  });
+});
+
+describe('query size', () => {
+  it(`takes up to ${MAX_QUERY_TERMS} terms, list values counted, and refuses more with a clear detail`, () => {
+    const terms = (n: number) => Array.from({ length: n }, (_, i) => `t${i}:v`).join(' ');
+    expect(parseIssueQuery(terms(MAX_QUERY_TERMS), NOW).terms).toHaveLength(MAX_QUERY_TERMS);
+    expect(() => parseIssueQuery(terms(MAX_QUERY_TERMS + 1), NOW)).toThrow(IssueQueryError);
+    expect(() => parseIssueQuery(terms(1000), NOW)).toThrow(
+      `Error parsing search query: Too many search terms: 1000 (each value of a list counts); at most ${MAX_QUERY_TERMS} are allowed.`,
+    );
+    const list = Array.from({ length: MAX_QUERY_TERMS }, (_, i) => `v${i}`).join(',');
+    expect(() => parseIssueQuery(`is:unresolved browser:[${list}]`, NOW)).toThrow(
+      /Too many search terms: 101/,
+    );
   });
 });

@@ -117,8 +117,22 @@ interface RawValue {
  * parseIssueQuery('is:unresolved !browser:Chrome firstSeen:-24h "cannot read"', Date.now())
  */
 export function parseIssueQuery(query: string, now: number): IssueQuery {
-  return { terms: tokenize(query).map((token) => toTerm(token, now)) };
+  const tokens = tokenize(query);
+  const values = tokens.reduce((sum, token) => sum + Math.max(1, token.values.length), 0);
+  if (values > MAX_QUERY_TERMS) {
+    throw syntaxError(
+      `Too many search terms: ${values} (each value of a list counts); at most ${MAX_QUERY_TERMS} are allowed.`,
+    );
+  }
+  return { terms: tokens.map((token) => toTerm(token, now)) };
 }
+
+/**
+ * Search terms (each value of a `key:[a, b]` list counted) one query may hold. Each becomes a
+ * condition of one SQL statement: a thousand go past SQLite's expression depth limit (1000), and
+ * no person types a hundred.
+ */
+export const MAX_QUERY_TERMS = 100;
 
 const KEY = /(!?)(tags\[([^\]\s]+)\]|[A-Za-z_][\w.-]*):/y;
 

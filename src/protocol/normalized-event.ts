@@ -47,8 +47,10 @@ export interface NormalizedEvent {
   extra: Record<string, unknown>;
   /** What normalization dropped, cut or replaced, like Sentry's event `errors`. */
   problems: EventProblem[];
-  /** The payload as received. */
+  /** The payload as received, or its trimmed copy when it was beyond the bounds of `event-bounds.ts`. */
   data: Record<string, unknown>;
+  /** Set when `data` is a trimmed copy: the payload's own text then no longer stands for it. */
+  dataTrimmed?: true;
 }
 
 export type EventType = 'error' | 'default' | 'transaction' | 'feedback';

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { RegionSchema } from '../schema.js';
 
 type Db = Kysely<RegionSchema>;
@@ -11,23 +11,83 @@ export interface TagValueCount {
   readonly lastSeen: number;
 }
 
-/** Tag keys of an issue with their totals and number of distinct values. */
-export async function listIssueTagKeys(
+/**
+ * How many tag keys an issue's tag summary lists, the most seen first. An issue collects the keys of
+ * all its events, so without a bound one sender could make every summary read (and send) thousands.
+ */
+export const MAX_ISSUE_TAG_KEYS = 100;
+
+export interface TagKeySummary {
+  readonly key: string;
+  /** Events that carried the key. */
+  readonly totalValues: number;
+  readonly uniqueValues: number;
+  /** The most frequent values first, then by value, at most `valueLimit` of them. */
+  readonly topValues: TagValueCount[];
+}
+
+/**
+ * The tag summary of an issue in one query: its most seen keys (at most MAX_ISSUE_TAG_KEYS, or just
+ * `only`), each with its totals and its `valueLimit` most frequent values (a window function ranks
+ * the values of every kept key at once), in key order.
+ */
+export async function listIssueTagSummaries(
   db: Db,
   issueId: number,
-): Promise<{ key: string; totalValues: number; uniqueValues: number }[]> {
-  const rows = await db
-    .selectFrom('issue_tags')
-    .select([
-      'key',
-      (eb) => eb.fn.sum<number>('times_seen').as('total'),
-      (eb) => eb.fn.countAll<number>().as('distinct'),
-    ])
-    .where('issue_id', '=', issueId)
-    .groupBy('key')
-    .orderBy('key')
-    .execute();
-  return rows.map((r) => ({ key: r.key, totalValues: Number(r.total), uniqueValues: Number(r.distinct) }));
+  options: { valueLimit: number; only?: string },
+): Promise<TagKeySummary[]> {
+  const onlyKey = options.only === undefined ? sql`` : sql`AND key = ${options.only}`;
+  const result = await sql<{
+    key: string;
+    total: number | string;
+    unique_values: number | string;
+    value: string;
+    times_seen: number | string;
+    first_seen: number | string;
+    last_seen: number | string;
+  }>`
+    WITH kept AS (
+      SELECT key, SUM(times_seen) AS total, COUNT(*) AS unique_values
+      FROM issue_tags
+      WHERE issue_id = ${issueId} ${onlyKey}
+      GROUP BY key
+      ORDER BY SUM(times_seen) DESC, key
+      LIMIT ${MAX_ISSUE_TAG_KEYS}
+    ),
+    ranked AS (
+      SELECT t.key, t.value, t.times_seen, t.first_seen, t.last_seen,
+        ROW_NUMBER() OVER (PARTITION BY t.key ORDER BY t.times_seen DESC, t.value) AS position
+      FROM issue_tags t
+      JOIN kept ON kept.key = t.key
+      WHERE t.issue_id = ${issueId}
+    )
+    SELECT kept.key, kept.total, kept.unique_values,
+      ranked.value, ranked.times_seen, ranked.first_seen, ranked.last_seen
+    FROM kept
+    JOIN ranked ON ranked.key = kept.key AND ranked.position <= ${options.valueLimit}
+    ORDER BY kept.key, ranked.position
+  `.execute(db);
+  const summaries: TagKeySummary[] = [];
+  for (const row of result.rows) {
+    let summary = summaries.at(-1);
+    if (summary?.key !== row.key) {
+      summary = {
+        key: row.key,
+        totalValues: Number(row.total),
+        uniqueValues: Number(row.unique_values),
+        topValues: [],
+      };
+      summaries.push(summary);
+    }
+    summary.topValues.push({
+      key: row.key,
+      value: row.value,
+      count: Number(row.times_seen),
+      firstSeen: Number(row.first_seen),
+      lastSeen: Number(row.last_seen),
+    });
+  }
+  return summaries;
 }
 
 /** The values of one tag of an issue, most frequent first (then by value, so pages are stable). */
