@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { envelopeOf, errorEvent, ingestProject, postEnvelope } from '../ingest/support.js';
+import { ingestProject, postEnvelope } from '../ingest/support.js';
 import { TEST_ENGINES } from '../support/engines.js';
+import { envelopeOf, errorEvent } from '../support/envelopes.js';
 import { createHarness, type Harness, makeToken } from '../support/harness.js';
 
 // Attachments end to end: an event and its files sent as one envelope through ingest, digested by

@@ -1,7 +1,8 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorEvent, ingestProject } from '../ingest/support.js';
+import { ingestProject } from '../ingest/support.js';
 import { TEST_ENGINES } from '../support/engines.js';
+import { errorEvent } from '../support/envelopes.js';
 import { createHarness, type Harness, makeToken } from '../support/harness.js';
 
 // A bounded fuzz of both doors: a fixed number of cases from a seeded generator (set

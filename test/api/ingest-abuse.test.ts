@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_EVENT_TAGS } from '../../src/protocol/event-tags.js';
 import { MAX_QUERY_TERMS } from '../../src/protocol/issue-query.js';
 import { MAX_ISSUE_TAG_KEYS } from '../../src/store/region/issue-tags.js';
-import { errorEvent, ingestProject, postEnvelope, postStore } from '../ingest/support.js';
+import { ingestProject, postEnvelope, postStore } from '../ingest/support.js';
 import { TEST_ENGINES } from '../support/engines.js';
+import { errorEvent } from '../support/envelopes.js';
 import { createHarness, type Harness, makeToken } from '../support/harness.js';
 
 // What one client can send that used to hold the server or break a reader: an event with tens of
