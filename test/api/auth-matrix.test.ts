@@ -326,7 +326,10 @@ describe.each(TEST_ENGINES)('authentication and scopes of every route on %s', (e
       expect(allowed).toContain(grant);
       const w = await world();
       const p = await (ROUTE_CASES[key] as RouteCase).prepare(env, w);
-      const token = await makeToken(env.h.ctx, env.owner, [grant as Scope]);
+      const token = await makeToken(env.h.ctx, env.owner, [
+        grant as Scope,
+        ...(ROUTE_CASES[key]?.alsoGrants ?? []),
+      ]);
       await p.check(await send(route, p, { authorization: `Bearer ${token}` }));
     });
   });
