@@ -7,6 +7,7 @@ import {
   listIssueHashes,
   type StoredEvent,
 } from '../store/region/issue-reads.js';
+import { listIssueTagKeyTotals } from '../store/region/issue-tags.js';
 import type { Project } from '../store/types.js';
 import { type OrgAccess, orgEndpoint, projectEndpoint } from './access.js';
 import { issueEndpoint } from './issue-access.js';
@@ -77,13 +78,7 @@ async function issueDetail(call: ApiCall) {
 
 async function issueDetailOf(call: ApiCall, access: Awaited<ReturnType<typeof issueEndpoint>>) {
   const region = call.ctx.db.region;
-  const tagRows = await region
-    .selectFrom('issue_tags')
-    .select(['key', (eb) => eb.fn.sum<number>('times_seen').as('total')])
-    .where('issue_id', '=', access.issue.id)
-    .groupBy('key')
-    .orderBy('key')
-    .execute();
+  const tagKeys = await listIssueTagKeyTotals(region, access.issue.id);
   const reports = await region
     .selectFrom('user_reports')
     .innerJoin('events', (join) =>
@@ -101,7 +96,7 @@ async function issueDetailOf(call: ApiCall, access: Awaited<ReturnType<typeof is
     access.org.slug,
     call.ctx.config.url,
     {
-      tags: tagRows.map((t) => ({ key: t.key, name: t.key, totalValues: Number(t.total) })),
+      tags: tagKeys.map((t) => ({ key: t.key, name: t.key, totalValues: t.totalValues })),
       userReportCount: Number(reports.n),
     },
     extras,

@@ -119,6 +119,10 @@ describe.each(TEST_ENGINES)('abusive input on %s', (engine) => {
       uniqueValues: 1,
       topValues: [{ value: 'value5', count: 13 }],
     });
+    // The issue's detail names the same bounded set of keys.
+    const detail = await get(`/issues/${issue}/`);
+    expect(detail.statusCode, detail.body).toBe(200);
+    expect((detail.json().tags as Json[]).map((t) => t.key)).toEqual(keys.map((k) => k.key));
   });
 
   for (const via of ['store', 'envelope'] as const) {

@@ -90,6 +90,25 @@ export async function listIssueTagSummaries(
   return summaries;
 }
 
+/** An issue's most seen tag keys (at most MAX_ISSUE_TAG_KEYS) with how often each was seen, in key order. */
+export async function listIssueTagKeyTotals(
+  db: Db,
+  issueId: number,
+): Promise<{ key: string; totalValues: number }[]> {
+  const rows = await db
+    .selectFrom('issue_tags')
+    .select(['key', (eb) => eb.fn.sum<number | string>('times_seen').as('total')])
+    .where('issue_id', '=', issueId)
+    .groupBy('key')
+    .orderBy((eb) => eb.fn.sum('times_seen'), 'desc')
+    .orderBy('key')
+    .limit(MAX_ISSUE_TAG_KEYS)
+    .execute();
+  return rows
+    .map((r) => ({ key: r.key, totalValues: Number(r.total) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
 /** The values of one tag of an issue, most frequent first (then by value, so pages are stable). */
 export async function listIssueTagValues(
   db: Db,
