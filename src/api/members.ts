@@ -15,6 +15,7 @@ import {
   insertMember,
   listMembers,
   listTeamMembershipsOfMember,
+  replaceInviteTokenHash,
   updateMemberRole,
 } from '../store/region/members.js';
 import { findOrganizationById } from '../store/region/organizations.js';
@@ -44,6 +45,10 @@ async function memberTarget(call: ApiCall, access: OrgAccess): Promise<Member> {
         : undefined;
   if (!member) throw notFound();
   return member;
+}
+
+function inviteLinkOf(call: ApiCall, access: OrgAccess, member: Member, token: string): string {
+  return `${call.ctx.config.url}/accept/${access.org.slug}/${member.id}/${token}/`;
 }
 
 async function memberDetail(call: ApiCall, member: Member, inviteLink: string | null) {
@@ -154,9 +159,7 @@ async function inviteMember(call: ApiCall) {
         call,
         member,
         // The link lets anyone holding it see the invite: only for those who may manage it.
-        canManageInvite(access, role)
-          ? `${call.ctx.config.url}/accept/${access.org.slug}/${member.id}/${inviteToken}/`
-          : null,
+        canManageInvite(access, role) ? inviteLinkOf(call, access, member, inviteToken) : null,
       ),
     );
   } catch (error) {
@@ -178,8 +181,9 @@ async function getMember(call: ApiCall) {
 async function putMember(call: ApiCall) {
   const access = await orgEndpoint(call, PERMISSIONS.member);
   const member = await memberTarget(call, access);
-  const body = call.body as { orgRole?: string; role?: string };
+  const body = call.body as { orgRole?: string; role?: string; reinvite?: boolean; regenerate?: boolean };
   const role = body.orgRole ?? body.role;
+  if (body.reinvite || body.regenerate) return regenerateInvite(call, access, member, body);
   if (role !== undefined) {
     if (!isOrgRole(role))
       throw new AppError('bad_request', { orgRole: ['Invalid role'], detail: `Invalid role: ${role}` });
@@ -202,6 +206,36 @@ async function putMember(call: ApiCall) {
     await updateMemberRole(call.ctx.db.region, access.org.id, member.id, role);
   }
   return memberDetail(call, { ...member, role: role ?? member.role }, null);
+}
+
+/**
+ * `reinvite` with `regenerate`: a new link for a pending invite (the old one stops working), for
+ * those who may manage that invite; the link is only ever shown in this answer, as the token is
+ * stored hashed. Errata sends no invite email, so `reinvite` alone has nothing to do.
+ */
+async function regenerateInvite(
+  call: ApiCall,
+  access: OrgAccess,
+  member: Member,
+  body: { reinvite?: boolean; regenerate?: boolean; orgRole?: string; role?: string },
+) {
+  if (!member.pending)
+    throw new AppError(
+      'bad_request',
+      'You cannot modify invitations sent to a user that is already a member.',
+    );
+  if (body.orgRole !== undefined || body.role !== undefined)
+    throw new AppError('bad_request', 'Change the role and regenerate the invite link in separate requests.');
+  if (!body.regenerate)
+    throw new AppError(
+      'bad_request',
+      'Errata sends no invite email; send regenerate: true for a new invite link.',
+    );
+  if (!isOrgRole(member.role) || !canManageInvite(access, member.role)) throw forbidden();
+  const token = randomSecret();
+  if (!(await replaceInviteTokenHash(call.ctx.db.region, access.org.id, member.id, hashToken(token))))
+    throw notFound();
+  return memberDetail(call, member, inviteLinkOf(call, access, member, token));
 }
 
 async function removeMember(call: ApiCall) {
@@ -298,7 +332,7 @@ export const memberRoutes: ApiRoute[] = [
     method: 'PUT',
     url: '/organizations/:org/members/:member/',
     auth: PERMISSIONS.member,
-    body: object({ orgRole: role, role }),
+    body: object({ orgRole: role, role, reinvite: bool, regenerate: bool }),
     handler: putMember,
   },
   {

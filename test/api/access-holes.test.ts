@@ -17,8 +17,8 @@ import {
   signIn,
 } from '../support/harness.js';
 
-// Regression tests for three access holes (the rules are /work/wt/_notes/access-policy.md, kept
-// in the code's comments): organization-wide issue and event-id endpoints that ignored team
+// Regression tests for three access holes (the rules are in src/api/access.ts and
+// src/api/grants.ts): organization-wide issue and event-id endpoints that ignored team
 // scoping, invites and role changes that granted more than the caller holds, and issue ids that
 // answered 403 where a missing one answers 404.
 
@@ -311,6 +311,29 @@ describe.each(TEST_ENGINES)('access holes on %s', (engine) => {
         pending: false,
         user: { id: String(invitee.id) },
       });
+    });
+
+    it("gives a new link for a member's invite only to those who may manage it", async () => {
+      const w = await world();
+      const url = `/organizations/${w.org.slug}/members/`;
+      const invited = await ok(session(member), 'POST', url, { email: 'late@holes.test' });
+      expect(invited.invite_link).toBeNull();
+      const regenerate = { reinvite: true, regenerate: true };
+      const refused = await send(session(member), 'PUT', `${url}${invited.id}/`, regenerate);
+      expect(refused.statusCode).toBe(403);
+      const noEmail = await send(session(manager), 'PUT', `${url}${invited.id}/`, { reinvite: true });
+      expect(noEmail.statusCode).toBe(400);
+      expect(noEmail.json().detail).toMatch(/regenerate/);
+      const first = await ok(session(manager), 'PUT', `${url}${invited.id}/`, regenerate);
+      const second = await ok(session(manager), 'PUT', `${url}${invited.id}/`, regenerate);
+      const pathOf = (link: string) => new URL(link).pathname.replace(/^\/accept\//, '/accept-invite/');
+      const invitee = await makeUser(h.ctx, { email: 'late@holes.test' });
+      const signedIn = await signIn(h, invitee.email);
+      // Only the newest link works.
+      expect((await send(signedIn, 'POST', pathOf(first.invite_link))).statusCode).toBe(404);
+      await ok(signedIn, 'POST', pathOf(second.invite_link));
+      const accepted = await send(session(manager), 'PUT', `${url}${invited.id}/`, regenerate);
+      expect(accepted.statusCode).toBe(400);
     });
 
     it('refuses organization tokens granting roles beyond their scopes', async () => {

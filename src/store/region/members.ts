@@ -136,6 +136,23 @@ export async function updateMemberRole(
     .execute();
 }
 
+/** Replaces a pending invite's token hash (a new link; the old one stops working). False when not pending. */
+export async function replaceInviteTokenHash(
+  db: Db,
+  organizationId: number,
+  memberId: number,
+  hash: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('members')
+    .set({ invite_token_hash: hash })
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', memberId)
+    .where('user_id', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 export async function acceptInvite(
   db: Db,
   memberId: number,
