@@ -10,7 +10,9 @@ import { freePort, runErrata } from '../support/server.js';
 
 const lastLine = (text: string) => text.trim().split('\n').at(-1) ?? '';
 
-describe('errata serve and the administrative commands (SQLite data directory)', () => {
+// Each command is a process of its own started through tsx, seconds each on a busy two-core machine:
+// the tests wait for them, they do not time them.
+describe('errata serve and the administrative commands (SQLite data directory)', { timeout: 180_000 }, () => {
   let dataDir: string;
   let env: Record<string, string>;
   let base: string;
@@ -42,14 +44,22 @@ describe('errata serve and the administrative commands (SQLite data directory)',
     expect(body.auth.scopes).toContain('event:admin');
   });
 
-  it('creates users and tokens while the server runs; the token is the last line', async () => {
+  /** Each test makes the user it needs, so that none depends on another having run. */
+  let users = 0;
+  async function createUser(): Promise<string> {
+    const email = `ops-${++users}@example.com`;
     const created = await runErrata(
-      ['user', 'create', '--email', 'ops@example.com', '--password', 'long enough pw'],
+      ['user', 'create', '--email', email, '--password', 'long enough pw'],
       env,
     );
     expect(created.code, created.stderr).toBe(0);
+    return email;
+  }
+
+  it('creates users and tokens while the server runs; the token is the last line', async () => {
+    const email = await createUser();
     const issued = await runErrata(
-      ['token', 'create', '--user', 'ops@example.com', '--scopes', 'org:read,project:admin'],
+      ['token', 'create', '--user', email, '--scopes', 'org:read,project:admin'],
       env,
     );
     expect(issued.code, issued.stderr).toBe(0);
@@ -81,20 +91,18 @@ describe('errata serve and the administrative commands (SQLite data directory)',
   });
 
   it('bad input to the commands fails with a message and exit code; --expires-in-days is accepted', async () => {
+    const email = await createUser();
     const bad = await runErrata(
       ['token', 'create', '--user', 'nobody@example.com', '--scopes', 'org:read'],
       env,
     );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('no user with email nobody@example.com');
-    const scopes = await runErrata(
-      ['token', 'create', '--user', 'ops@example.com', '--scopes', 'org:fly'],
-      env,
-    );
+    const scopes = await runErrata(['token', 'create', '--user', email, '--scopes', 'org:fly'], env);
     expect(scopes.code).toBe(1);
     expect(scopes.stderr).toContain('Invalid scopes: org:fly');
     const duplicate = await runErrata(
-      ['user', 'create', '--email', 'ops@example.com', '--password', 'long enough pw'],
+      ['user', 'create', '--email', email, '--password', 'long enough pw'],
       env,
     );
     expect(duplicate.code).toBe(1);
@@ -102,7 +110,7 @@ describe('errata serve and the administrative commands (SQLite data directory)',
     const usage = await runErrata(['token', 'create', '--bogus'], env);
     expect(usage.code).toBe(2);
     const expiring = await runErrata(
-      ['token', 'create', '--user', 'ops@example.com', '--scopes', 'org:read', '--expires-in-days', '30'],
+      ['token', 'create', '--user', email, '--scopes', 'org:read', '--expires-in-days', '30'],
       env,
     );
     expect(expiring.code, expiring.stderr).toBe(0);
