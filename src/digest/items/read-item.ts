@@ -1,16 +1,24 @@
+import { boundEventData } from '../../protocol/event-bounds.js';
 import { asObject, type JsonObject } from '../../protocol/json-read.js';
 import { boundTimestamp, clockDriftMs, parseTimestamp } from '../../protocol/timestamp.js';
 import type { ItemContext } from '../item-digester.js';
 
 const HOUR_MS = 3_600_000;
 
-/** The payload as a JSON object; undefined when it is not JSON or not an object, so the item is skipped. */
+/**
+ * The payload as a JSON object, within the same bounds as an event (depth, breadth, string length,
+ * no U+0000, which PostgreSQL text refuses): every item type stores client text, and one that failed
+ * to store would be lost after the client was told it was accepted. Undefined when it is not JSON or
+ * not an object, so the item is skipped.
+ */
 export function readJsonObject(payload: Buffer): JsonObject | undefined {
+  let parsed: JsonObject | undefined;
   try {
-    return asObject(JSON.parse(payload.toString('utf8')));
+    parsed = asObject(JSON.parse(payload.toString('utf8')));
   } catch {
     return undefined;
   }
+  return parsed && (boundEventData(parsed, []) as JsonObject);
 }
 
 /** How far the sender's clock is behind ours, from the envelope's `sent_at` (0 below the threshold). */
