@@ -3,11 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Method } from '../../src/api/permissions.js';
 import type { ApiRoute } from '../../src/api/route.js';
 import { API_ROUTES } from '../../src/api/routes.js';
-import { expandScopes, ORG_TOKEN_SCOPES, type Scope, USER_TOKEN_SCOPES } from '../../src/auth/scopes.js';
+import { ORG_TOKEN_SCOPES, type Scope, USER_TOKEN_SCOPES } from '../../src/auth/scopes.js';
 import { createOrgToken } from '../../src/services/org-tokens.js';
 import { TEST_ENGINES } from '../support/engines.js';
-import { createHarness, makeOrg, makeProject, makeToken, makeUser, signIn } from '../support/harness.js';
+import { createHarness, makeOrg, makeProject, makeToken } from '../support/harness.js';
 import { grantOf, ROUTE_CASES, type RouteCase } from './route-cases/index.js';
+import { noneOf } from './support/callers.js';
+import { makeEnv } from './support/env.js';
 import { orgSnapshot } from './support/snapshot.js';
 import {
   call,
@@ -31,11 +33,6 @@ const SAFE = new Set<Method>(['GET']);
 
 const routeKey = (route: ApiRoute) => `${route.method} ${route.url}`;
 
-/** Scopes of the pool that, even expanded, give none of `allowed`. */
-function noneOf(pool: Iterable<Scope>, allowed: readonly Scope[]): Scope[] {
-  return [...pool].filter((s) => expandScopes([s]).every((x) => !allowed.includes(x)));
-}
-
 /** Everything organization A holds as its owner reads it (issues and events too), and the outsider's organizations. */
 async function snapshot(env: Env, w: World): Promise<unknown> {
   const outsiderOrgs = await call(env, 'GET', '/api/0/organizations/', undefined, env.outsiderToken);
@@ -52,49 +49,9 @@ describe.each(TEST_ENGINES)('authentication and scopes of every route on %s', (e
 
   beforeAll(async () => {
     const h = await createHarness(engine, {}, { now: () => clock });
-    const owner = await makeUser(h.ctx, { email: 'owner@matrix.test' });
-    const outsider = await makeUser(h.ctx, { email: 'outsider@matrix.test' });
-    const { org: orgB } = await makeOrg(h.ctx, outsider, 'other-b-z');
-    const everything = [...USER_TOKEN_SCOPES];
-    const expiredToken = await makeToken(h.ctx, owner, everything, 1);
-    const revoked = await createOrgToken(h.ctx, {
-      organizationId: orgB.id,
-      orgSlug: orgB.slug,
-      name: 'revoked',
-      scopes: ['org:ci'],
-      createdById: outsider.id,
+    env = await makeEnv(h, () => {
+      clock += DAY;
     });
-    const outsiderToken = await makeToken(h.ctx, outsider, everything);
-    const revoke = await h.request({
-      method: 'DELETE',
-      url: `/api/0/organizations/${orgB.slug}/org-auth-tokens/${revoked.record.id}/`,
-      token: outsiderToken,
-    });
-    expect(revoke.statusCode).toBe(204);
-    const fresh = await h.request({ method: 'GET', url: '/api/0/', token: expiredToken });
-    expect(fresh.statusCode).toBe(200);
-    clock += DAY;
-    env = {
-      h,
-      owner,
-      full: await makeToken(h.ctx, owner, everything),
-      ownerSession: await signIn(h, owner.email),
-      outsider,
-      outsiderToken,
-      outsiderSession: await signIn(h, outsider.email),
-      orgB,
-      orgBToken: (
-        await createOrgToken(h.ctx, {
-          organizationId: orgB.id,
-          orgSlug: orgB.slug,
-          name: 'everything',
-          scopes: [...ORG_TOKEN_SCOPES],
-          createdById: outsider.id,
-        })
-      ).token,
-      expiredToken,
-      revokedOrgToken: revoked.token,
-    };
   });
   afterAll(() => env?.h.close());
 

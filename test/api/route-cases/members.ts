@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { TEST_URL } from '../../support/harness.js';
+import { makeUser, signIn, TEST_URL } from '../../support/harness.js';
 import {
   INVITE_ACCEPT_OTHER,
   INVITE_READ,
@@ -203,24 +203,18 @@ export const MEMBERS_CASES: Record<string, RouteCase> = {
     callers: INVITE_ACCEPT_OTHER,
     prepare: async (env, w) => {
       // Addressed to the person who accepts it, written otherwise (access-policy.md 6 compares normalized).
-      const member = await invite(env, w, [], ` ${env.outsider.email.toUpperCase()}`);
+      const person = await makeUser(env.h.ctx);
+      const member = await invite(env, w, [], ` ${person.email.toUpperCase()}`);
       return {
         url: `/api/0/accept-invite/${w.org.slug}/${member.id}/${member.token}/`,
-        session: env.outsiderSession,
+        session: await signIn(env.h, person.email),
         check: async (res) => {
           expect(res.statusCode).toBe(204);
-          const read = await call(
-            env,
-            'GET',
-            `/api/0/organizations/${w.org.slug}/members/${member.id}/`,
-            undefined,
-            env.outsiderToken,
-          );
-          expect(read.statusCode).toBe(200);
+          const read = await call(env, 'GET', `/api/0/organizations/${w.org.slug}/members/${member.id}/`);
           expect(read.json()).toMatchObject({
-            email: env.outsider.email,
+            email: person.email,
             pending: false,
-            user: { id: String(env.outsider.id) },
+            user: { id: String(person.id) },
           });
         },
       };

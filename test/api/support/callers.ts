@@ -1,4 +1,4 @@
-import type { OrgRole } from '../../../src/auth/scopes.js';
+import { expandScopes, type OrgRole, type Scope } from '../../../src/auth/scopes.js';
 
 // The callers of the role matrix (access-policy.md), the outcomes a cell may expect, and the named
 // presets most routes use. Expectations are written here as data, never computed from the product's
@@ -93,6 +93,11 @@ export const CALLER_SPECS: Readonly<Record<CallerName, CallerSpec>> = {
   'org:grant': org('grant'),
   'org:all': org('all', true),
 };
+
+/** Scopes of the pool that, even expanded, give none of `allowed`. */
+export function noneOf(pool: Iterable<Scope>, allowed: readonly Scope[]): Scope[] {
+  return [...pool].filter((s) => expandScopes([s]).every((x) => !allowed.includes(x)));
+}
 
 /**
  * `ok`: a 2xx that the case's check accepts, effect included. `gate`: the route gate's 403 naming
