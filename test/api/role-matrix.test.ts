@@ -94,11 +94,12 @@ describe.each(TEST_ENGINES)('role x action matrix on %s', (engine) => {
         // The route gate (register.ts) refuses before any handler runs: only the handlers' refusals
         // are compared with the state before, which keeps the matrix within its time.
         const gated = outcome === 'gate' || outcome === 'session-only';
+        const headers = await headersOf(caller, route, grantOf(c));
         const before = !fresh && writes && !gated ? await stateOf(env, crew) : null;
         const res = await env.h.app.inject({
           method: route.method,
           url: p.url,
-          headers: await headersOf(caller, route, grantOf(c)),
+          headers,
           ...(p.payload === undefined ? {} : { payload: p.payload as Record<string, unknown> }),
         });
         try {
