@@ -26,6 +26,7 @@ function place(template: string, w: World): string {
     beeMember: w.bee.memberId,
     beeOrgToken: w.bee.orgTokenId,
     beeUserToken: w.bee.userTokenId,
+    issue: w.issueId,
   };
   return `/api/0${template.replace(/\{(\w+)\}/g, (_m, name: string) => values[name] as string)}`;
 }
@@ -284,6 +285,14 @@ export const FIELD_CASES: BadCase[] = [
   ]),
   ...endpoint('PUT', '/organizations/acme/org-auth-tokens/{beeOrgToken}/', [
     ["another organization's token", { name: 'mine' }, 404, NOT_FOUND],
+  ]),
+  ...endpoint('PUT', '/issues/{issue}/', [
+    [
+      'a merge of one issue, with a new status',
+      { status: 'resolved', merge: 1 },
+      400,
+      'Merge several issues with a bulk update of the issue list.',
+    ],
   ]),
   ...endpoint('DELETE', '/organizations/acme/org-auth-tokens/{beeOrgToken}/', [
     ["another organization's token", undefined, 404, NOT_FOUND],
