@@ -3,7 +3,7 @@ import { AppError, notFound } from '../lib/app-error.js';
 import { findOrgMapping } from '../store/control/org-mappings.js';
 import { findMemberOfUser, listTeamMembershipsOfMember } from '../store/region/members.js';
 import { findOrganizationById } from '../store/region/organizations.js';
-import { findProject, listTeamIdsOfProjects } from '../store/region/projects.js';
+import { findProject, listProjects, listTeamIdsOfProjects } from '../store/region/projects.js';
 import { findTeam } from '../store/region/teams.js';
 import type { Member, Organization, Project, Team, TeamMembership } from '../store/types.js';
 import { userOf } from './identity.js';
@@ -89,17 +89,66 @@ export interface ProjectAccess extends OrgAccess {
   readonly teamIds: readonly number[];
 }
 
+/**
+ * The caller's scopes on a project with these teams, or null when it does not reach the project:
+ * reach is an organization token, a role above member, open membership, or a team of the project.
+ */
+function projectScopes(
+  call: ApiCall,
+  access: OrgAccess,
+  teamIds: readonly number[],
+): ReadonlySet<Scope> | null {
+  const inTeam = access.teams.some((t) => teamIds.includes(t.teamId));
+  if (!access.seesAllProjects && !inTeam) return null;
+  return withTeamAdmin(call, access, teamIds);
+}
+
+/**
+ * Checks the caller's access to a project already known to belong to `access.org`. An unreached
+ * project is a 403 where the URL names it (the slug is no secret within the organization), and a
+ * 404 where it was reached through an object's id (`hidden`), so that ids reveal nothing.
+ */
+export async function projectAccess(
+  call: ApiCall,
+  access: OrgAccess,
+  project: Project,
+  map: ScopeMap,
+  hidden = false,
+): Promise<ProjectAccess> {
+  const teamIds = (await listTeamIdsOfProjects(call.ctx.db.region, [project.id])).get(project.id) ?? [];
+  const scopes = projectScopes(call, access, teamIds);
+  if (!scopes) throw hidden ? notFound() : forbidden();
+  requireScopes(call, scopes, map);
+  return { ...access, scopes, project, teamIds };
+}
+
 /** Loads `:org` and `:project` and checks the method against the caller's scopes for that project. */
 export async function projectEndpoint(call: ApiCall, map: ScopeMap): Promise<ProjectAccess> {
   const access = await orgAccess(call, call.params.org as string);
   const project = await findProject(call.ctx.db.region, access.org.id, call.params.project as string);
   if (!project) throw notFound();
-  const teamIds = (await listTeamIdsOfProjects(call.ctx.db.region, [project.id])).get(project.id) ?? [];
-  const inTeam = access.teams.some((t) => teamIds.includes(t.teamId));
-  if (!access.seesAllProjects && !inTeam) throw forbidden();
-  const scopes = withTeamAdmin(call, access, teamIds);
-  requireScopes(call, scopes, map);
-  return { ...access, scopes, project, teamIds };
+  return projectAccess(call, access, project, map);
+}
+
+// Organizations hold far fewer projects; this only bounds one query.
+const MAX_PROJECTS = 10_000;
+
+/**
+ * The projects of the organization the caller reaches and on which its scopes allow this call's
+ * method under `map`, the project-level route's scopes: what an organization-level endpoint may
+ * read or change, so that it never gives more than the project-level routes do.
+ */
+export async function reachedProjects(call: ApiCall, access: OrgAccess, map: ScopeMap): Promise<Project[]> {
+  const region = call.ctx.db.region;
+  const projects = await listProjects(region, access.org.id, { limit: MAX_PROJECTS, offset: 0 });
+  const teamIds = await listTeamIdsOfProjects(
+    region,
+    projects.map((p) => p.id),
+  );
+  return projects.filter((p) => {
+    const scopes = projectScopes(call, access, teamIds.get(p.id) ?? []);
+    return scopes !== null && allows(scopes, map, call.method);
+  });
 }
 
 export interface TeamAccess extends OrgAccess {

@@ -5,8 +5,7 @@ import {
   findNeighbourEventIds,
   listProjectEvents,
 } from '../store/region/issue-reads.js';
-import { listProjects } from '../store/region/projects.js';
-import { orgEndpoint, projectEndpoint } from './access.js';
+import { orgEndpoint, projectEndpoint, reachedProjects } from './access.js';
 import { paginate } from './pagination.js';
 import { eventIdParam } from './params.js';
 import { PERMISSIONS } from './permissions.js';
@@ -34,11 +33,14 @@ async function getEvent(call: ApiCall) {
   return serializeEvent(event, await findNeighbourEventIds(call.ctx.db.region, event));
 }
 
-/** `GET /organizations/:org/eventids/:event/`: which project and issue an event id belongs to. */
+/**
+ * `GET /organizations/:org/eventids/:event/`: which project and issue an event id belongs to,
+ * searched only in the projects whose events the caller may read; elsewhere it is not found.
+ */
 async function resolveEventId(call: ApiCall) {
   const access = await orgEndpoint(call, PERMISSIONS.eventIds);
   const eventId = eventIdParam(call);
-  const projects = await listProjects(call.ctx.db.region, access.org.id, { limit: 10_000, offset: 0 });
+  const projects = await reachedProjects(call, access, PERMISSIONS.projectEvents);
   for (const project of projects) {
     const event = await findEventByEventId(call.ctx.db.region, project.id, eventId);
     if (!event) continue;

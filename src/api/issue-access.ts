@@ -1,8 +1,8 @@
-import { notFound } from '../lib/app-error.js';
-import { findOrgMapping, findOrgMappingById } from '../store/control/org-mappings.js';
+import { AppError, notFound } from '../lib/app-error.js';
+import { findOrgMappingById } from '../store/control/org-mappings.js';
 import { findIssueById, findIssueByShortId, type Issue } from '../store/region/issue-reads.js';
 import { findProject, findProjectById } from '../store/region/projects.js';
-import { type ProjectAccess, projectEndpoint } from './access.js';
+import { type OrgAccess, orgAccess, type ProjectAccess, projectAccess } from './access.js';
 import type { ScopeMap } from './permissions.js';
 import type { ApiCall } from './route.js';
 import { parseShortId } from './serializers/issue.js';
@@ -12,39 +12,44 @@ export interface IssueAccess extends ProjectAccess {
 }
 
 /**
- * Loads `:issue` (a numeric id, or a short id like WEB-1A under an organization URL), then checks
- * the caller's access to its project as for any project endpoint. The older `/api/0/issues/:id/`
- * paths name no organization: it is taken from the issue, and access is checked the same way.
+ * Loads `:issue` (a numeric id, or a short id like WEB-1A under an organization URL) and checks the
+ * caller's access to its project. An issue the caller may not see (another organization's, or in a
+ * project it does not reach) is answered exactly as a missing one, so that ids reveal nothing.
+ * Under `/organizations/:org/` the organization is checked first, then the issue looked up in it
+ * only; the older `/issues/:id/` paths take the organization from the issue.
  */
 export async function issueEndpoint(call: ApiCall, map: ScopeMap): Promise<IssueAccess> {
   const param = call.params.issue as string;
+  const orgParam = call.params.org;
   const region = call.ctx.db.region;
+  let access: OrgAccess;
   let issue: Issue | undefined;
-  let orgParam = call.params.org;
-  if (/^\d{1,15}$/.test(param)) {
-    issue = await findIssueById(region, Number(param));
-  } else if (orgParam !== undefined) {
-    const short = parseShortId(param);
-    const access = short && (await projectOf(call, orgParam, short.projectSlug));
-    issue = access ? await findIssueByShortId(region, access, short.shortId) : undefined;
-  }
-  if (!issue) throw notFound();
-  const project = await findProjectById(region, issue.projectId);
-  if (!project) throw notFound();
-  if (orgParam === undefined) {
-    const mapping = await findOrgMappingById(call.ctx.db.control, project.organizationId);
+  if (orgParam !== undefined) {
+    access = await orgAccess(call, orgParam);
+    if (/^\d{1,15}$/.test(param)) issue = await findIssueById(region, Number(param));
+    else {
+      const short = parseShortId(param);
+      const project = short && (await findProject(region, access.org.id, short.projectSlug));
+      issue = project ? await findIssueByShortId(region, project.id, short.shortId) : undefined;
+    }
+  } else {
+    issue = /^\d{1,15}$/.test(param) ? await findIssueById(region, Number(param)) : undefined;
+    const project = issue && (await findProjectById(region, issue.projectId));
+    const mapping = project && (await findOrgMappingById(call.ctx.db.control, project.organizationId));
     if (!mapping) throw notFound();
-    orgParam = mapping.slug;
+    access = await hiding(orgAccess(call, mapping.slug));
   }
-  const scoped: ApiCall = { ...call, params: { ...call.params, org: orgParam, project: String(project.id) } };
-  const access = await projectEndpoint(scoped, map);
-  // An issue id from another organization than the URL's is not found there.
-  if (access.project.id !== issue.projectId) throw notFound();
-  return { ...access, issue };
+  const project = issue && (await findProjectById(region, issue.projectId));
+  if (!issue || !project || project.organizationId !== access.org.id) throw notFound();
+  return { ...(await projectAccess(call, access, project, map, true)), issue };
 }
 
-async function projectOf(call: ApiCall, orgParam: string, projectSlug: string): Promise<number | undefined> {
-  const mapping = await findOrgMapping(call.ctx.db.control, orgParam);
-  if (!mapping) return undefined;
-  return (await findProject(call.ctx.db.region, mapping.id, projectSlug))?.id;
+/** Turns "no standing in this organization" into "not found", for lookups by id alone. */
+async function hiding<T>(loading: Promise<T>): Promise<T> {
+  try {
+    return await loading;
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'forbidden') throw notFound();
+    throw error;
+  }
 }

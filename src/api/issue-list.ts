@@ -1,4 +1,4 @@
-import { AppError, badRequest } from '../lib/app-error.js';
+import { badRequest } from '../lib/app-error.js';
 import {
   IssueQueryError,
   parseIssueQuery,
@@ -10,12 +10,12 @@ import { findIssueById, type Issue } from '../store/region/issue-reads.js';
 import { countIssues, type IssueFilter, type IssueSort, searchIssues } from '../store/region/issue-search.js';
 import { issueEventStats } from '../store/region/issue-stats.js';
 import { findViewerFlags } from '../store/region/issue-updates.js';
-import { listProjects } from '../store/region/projects.js';
 import { listTeamsByIds } from '../store/region/teams.js';
 import type { Project } from '../store/types.js';
-import type { OrgAccess } from './access.js';
+import { forbidden, type OrgAccess, reachedProjects } from './access.js';
 import { userOf } from './identity.js';
 import { parsePerPage, setCursorLinks } from './pagination.js';
+import { PERMISSIONS } from './permissions.js';
 import type { ApiCall } from './route.js';
 import { type IssueExtras, serializeIssue } from './serializers/issue.js';
 
@@ -78,14 +78,17 @@ export function issueFilter(
   };
 }
 
-/** The projects an organization-level list covers: `project` ids (or slugs), `-1` or none = all the caller may see. */
+/**
+ * The projects an organization-level list or bulk change covers: `project` ids (or slugs), `-1` or
+ * none = every project the caller reaches with the project issue list's scopes for this method. A
+ * project it does not reach is refused as an unknown one is.
+ */
 export async function listedProjects(call: ApiCall, access: OrgAccess): Promise<Project[]> {
-  const projects = await listProjects(call.ctx.db.region, access.org.id, { limit: 10_000, offset: 0 });
+  const projects = await reachedProjects(call, access, PERMISSIONS.projectIssues);
   const wanted = all(call.query.project).filter((p) => p !== '-1' && p !== '');
   if (wanted.length === 0) return projects;
   const chosen = projects.filter((p) => wanted.includes(String(p.id)) || wanted.includes(p.slug));
-  if (chosen.length !== wanted.length)
-    throw new AppError('forbidden', 'You do not have permission to perform this action.');
+  if (chosen.length !== wanted.length) throw forbidden();
   return chosen;
 }
 

@@ -10,7 +10,7 @@ export interface RouteCase {
   /** For scoped routes: the scope the rightful caller's token holds (and the matrix's `grant` tokens). */
   readonly grant?: Scope;
   /** Scopes such a token needs besides `grant` for the call to succeed. */
-  readonly also?: readonly Scope[];
+  readonly alsoGrants?: readonly Scope[];
   /**
    * A caller from elsewhere (a non-member's token, another organization's token, another person's
    * session): `deny` = 403/404, `filter` = 2xx showing nothing of organization A, `none` = the route
@@ -23,4 +23,4 @@ export interface RouteCase {
 }
 
 /** The scopes of the rightful token. */
-export const grantOf = (c: RouteCase): Scope[] => (c.grant ? [c.grant, ...(c.also ?? [])] : []);
+export const grantOf = (c: RouteCase): Scope[] => (c.grant ? [c.grant, ...(c.alsoGrants ?? [])] : []);

@@ -86,7 +86,7 @@ export const EVENTS_CASES: Record<string, RouteCase> = {
   'GET /organizations/:org/eventids/:event/': {
     grant: 'org:read',
     // Only projects the caller holds a project scope for are searched (access-policy.md 2).
-    also: ['project:read'],
+    alsoGrants: ['project:read'],
     foreign: 'deny',
     callers: EVENT_IDS,
     prepare: async (env, w) => {

@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { ROLE_SCOPES } from '../../../src/auth/scopes.js';
 import { makeUser, signIn, TEST_URL } from '../../support/harness.js';
 import {
   INVITE_ACCEPT_OTHER,
@@ -145,6 +146,8 @@ export const MEMBERS_CASES: Record<string, RouteCase> = {
   },
   'PUT /organizations/:org/members/:member/': {
     grant: 'member:write',
+    // Granting manager takes every scope of the role besides member:write (access-policy.md 4).
+    alsoGrants: [...ROLE_SCOPES.manager],
     foreign: 'deny',
     callers: MEMBER_PROMOTE,
     prepare: async (env, w) => {

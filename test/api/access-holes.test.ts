@@ -1,0 +1,302 @@
+import { randomBytes } from 'node:crypto';
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Method } from '../../src/api/permissions.js';
+import type { Scope } from '../../src/auth/scopes.js';
+import { createOrgToken } from '../../src/services/org-tokens.js';
+import { findTeam } from '../../src/store/region/teams.js';
+import type { Organization, Project, ProjectKey, Team, User } from '../../src/store/types.js';
+import { TEST_ENGINES } from '../support/engines.js';
+import {
+  createHarness,
+  type Harness,
+  makeOrg,
+  makeProject,
+  makeToken,
+  makeUser,
+  signIn,
+} from '../support/harness.js';
+
+// Regression tests for three access holes (the rules are /work/wt/_notes/access-policy.md, kept
+// in the code's comments): organization-wide issue and event-id endpoints that ignored team
+// scoping, invites and role changes that granted more than the caller holds, and issue ids that
+// answered 403 where a missing one answers 404.
+
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field, checked by expect().
+type Json = Record<string, any>;
+type Session = Awaited<ReturnType<typeof signIn>>;
+/** A bearer token, or a session's cookie and CSRF headers. */
+type Caller = string | Session;
+
+const NOT_FOUND = { detail: 'The requested resource does not exist' };
+const NO_PERMISSION = { detail: 'You do not have permission to perform this action.' };
+
+describe.each(TEST_ENGINES)('access holes on %s', (engine) => {
+  let h: Harness;
+  let owner: User;
+  let member: User;
+  let manager: User;
+  let stranger: User;
+  let ownerToken: string;
+  const sessions = new Map<number, Session>();
+  let n = 0;
+
+  beforeAll(async () => {
+    h = await createHarness(engine);
+    [owner, member, manager, stranger] = (await Promise.all(
+      ['owner', 'member', 'manager', 'stranger'].map((who) =>
+        makeUser(h.ctx, { email: `${who}@holes.test` }),
+      ),
+    )) as [User, User, User, User];
+    ownerToken = await makeToken(h.ctx, owner, [
+      'org:admin',
+      'member:admin',
+      'team:admin',
+      'project:admin',
+      'event:admin',
+    ]);
+    for (const user of [owner, member, manager, stranger]) sessions.set(user.id, await signIn(h, user.email));
+  });
+  afterAll(() => h?.close());
+
+  const session = (user: User) => sessions.get(user.id) as Session;
+
+  function send(
+    caller: Caller,
+    method: Method,
+    url: string,
+    payload?: unknown,
+  ): Promise<LightMyRequestResponse> {
+    return h.request({
+      method,
+      url: `/api/0${url}`,
+      ...(typeof caller === 'string' ? { token: caller } : { headers: caller.headers }),
+      ...(payload === undefined ? {} : { payload: payload as Json }),
+    });
+  }
+
+  async function ok(caller: Caller, method: Method, url: string, payload?: unknown): Promise<Json> {
+    const res = await send(caller, method, url, payload);
+    expect(res.statusCode, `${method} ${url}: ${res.body}`).toBeLessThan(300);
+    return res.body === '' ? {} : res.json();
+  }
+
+  async function ingest(
+    org: Organization,
+    project: Project,
+    key: ProjectKey,
+  ): Promise<{ issueId: string; eventId: string }> {
+    const eventId = randomBytes(16).toString('hex');
+    const stored = await h.app.inject({
+      method: 'POST',
+      url: `/api/${project.id}/store/`,
+      payload: {
+        event_id: eventId,
+        level: 'error',
+        exception: { values: [{ type: 'Error', value: `boom ${project.slug}` }] },
+      },
+      headers: { 'x-sentry-auth': `Sentry sentry_key=${key.publicKey}, sentry_version=7` },
+    });
+    expect(stored.statusCode).toBe(200);
+    await h.worker.drain();
+    const [issue] = (await ok(
+      ownerToken,
+      'GET',
+      `/projects/${org.slug}/${project.slug}/issues/`,
+    )) as unknown as Json[];
+    return { issueId: issue?.id as string, eventId };
+  }
+
+  /** Invites `user` as the owner, with its session accepting; returns the member id. */
+  async function join(org: Organization, user: User, orgRole: string, teams: string[] = []): Promise<string> {
+    const invited = await ok(session(owner), 'POST', `/organizations/${org.slug}/members/`, {
+      email: user.email,
+      orgRole,
+      teams,
+    });
+    await ok(
+      session(user),
+      'POST',
+      new URL(invited.invite_link).pathname.replace(/^\/accept\//, '/accept-invite/'),
+    );
+    return invited.id;
+  }
+
+  /**
+   * An organization owned by `owner` with team A (P1) and team B (P2), one issue in each, `member`
+   * in team A only and `manager` in no team; membership closed unless `open`.
+   */
+  async function world(open = false) {
+    const { org, team: teamA } = await makeOrg(h.ctx, owner, `holes-${++n}`);
+    await ok(ownerToken, 'POST', `/organizations/${org.slug}/teams/`, { slug: `b-${n}` });
+    const teamB = (await findTeam(h.ctx.db.region, org.id, `b-${n}`)) as Team;
+    const p1 = await makeProject(h.ctx, org, teamA, `p1-${n}`);
+    const p2 = await makeProject(h.ctx, org, teamB, `p2-${n}`);
+    await join(org, member, 'member', [teamA.slug]);
+    await join(org, manager, 'manager');
+    if (!open) await ok(ownerToken, 'PUT', `/organizations/${org.slug}/`, { openMembership: false });
+    const i1 = await ingest(org, p1.project, p1.key);
+    const i2 = await ingest(org, p2.project, p2.key);
+    return { org, teamA, teamB, p1: p1.project, p2: p2.project, i1, i2 };
+  }
+  type World = Awaited<ReturnType<typeof world>>;
+
+  const orgToken = async (w: World, scopes: Scope[]) =>
+    (
+      await createOrgToken(h.ctx, {
+        organizationId: w.org.id,
+        orgSlug: w.org.slug,
+        name: 't',
+        scopes,
+        createdById: owner.id,
+      })
+    ).token;
+  const statusOf = async (w: World, issueId: string) =>
+    (await send(ownerToken, 'GET', `/organizations/${w.org.slug}/issues/${issueId}/`)).json().status;
+  const idsOf = (res: LightMyRequestResponse) => (res.json() as Json[]).map((i) => i.id).sort();
+
+  describe('organization-wide issue and event endpoints apply team scoping', () => {
+    it("lists only reached projects' issues and refuses ?project= of another team", async () => {
+      const w = await world();
+      const m = session(member);
+      expect((await send(m, 'GET', `/projects/${w.org.slug}/${w.p2.slug}/issues/`)).statusCode).toBe(403);
+      expect(idsOf(await send(m, 'GET', `/organizations/${w.org.slug}/issues/?query=`))).toEqual([
+        w.i1.issueId,
+      ]);
+      expect(idsOf(await send(m, 'GET', `/organizations/${w.org.slug}/issues/?query=&project=-1`))).toEqual([
+        w.i1.issueId,
+      ]);
+      for (const project of [String(w.p2.id), w.p2.slug]) {
+        const res = await send(m, 'GET', `/organizations/${w.org.slug}/issues/?query=&project=${project}`);
+        expect(res.statusCode).toBe(403);
+        expect(res.json()).toEqual(NO_PERMISSION);
+      }
+      expect(idsOf(await send(ownerToken, 'GET', `/organizations/${w.org.slug}/issues/?query=`))).toEqual(
+        [w.i1.issueId, w.i2.issueId].sort(),
+      );
+    });
+
+    it("never resolves or deletes another team's issues in bulk", async () => {
+      const w = await world();
+      const m = session(member);
+      const base = `/organizations/${w.org.slug}/issues/`;
+      expect((await send(m, 'PUT', `${base}?id=${w.i2.issueId}`, { status: 'resolved' })).statusCode).toBe(
+        204,
+      );
+      expect((await send(m, 'PUT', `${base}?project=${w.p2.id}`, { status: 'resolved' })).statusCode).toBe(
+        403,
+      );
+      expect((await send(m, 'DELETE', `${base}?id=${w.i2.issueId}`)).statusCode).toBe(204);
+      expect((await send(m, 'DELETE', `${base}?project=${w.p2.id}`)).statusCode).toBe(403);
+      expect(await statusOf(w, w.i2.issueId)).toBe('unresolved');
+      // No filter: everything the member reaches, which is P1 only.
+      expect((await send(m, 'PUT', base, { status: 'resolved' })).statusCode).toBe(200);
+      expect(await statusOf(w, w.i1.issueId)).toBe('resolved');
+      expect(await statusOf(w, w.i2.issueId)).toBe('unresolved');
+      expect((await send(m, 'DELETE', base)).statusCode).toBe(204);
+      expect((await send(ownerToken, 'GET', `${base}${w.i1.issueId}/`)).statusCode).toBe(404);
+      expect(await statusOf(w, w.i2.issueId)).toBe('unresolved');
+    });
+
+    it('lets a member reach every project while membership is open', async () => {
+      const w = await world(true);
+      const m = session(member);
+      const base = `/organizations/${w.org.slug}/issues/`;
+      expect(idsOf(await send(m, 'GET', `${base}?query=&project=${w.p2.id}`))).toEqual([w.i2.issueId]);
+      expect((await send(m, 'PUT', `${base}?id=${w.i2.issueId}`, { status: 'resolved' })).statusCode).toBe(
+        200,
+      );
+      expect(await statusOf(w, w.i2.issueId)).toBe('resolved');
+      expect(
+        (await send(m, 'GET', `/organizations/${w.org.slug}/eventids/${w.i2.eventId}/`)).statusCode,
+      ).toBe(200);
+    });
+
+    it('resolves event ids only in reached projects, and only with a project scope', async () => {
+      const w = await world();
+      const url = (e: { eventId: string }) => `/organizations/${w.org.slug}/eventids/${e.eventId}/`;
+      const hidden = await send(session(member), 'GET', url(w.i2));
+      expect(hidden.statusCode).toBe(404);
+      expect(hidden.json()).toEqual(NOT_FOUND);
+      expect(await ok(session(member), 'GET', url(w.i1))).toMatchObject({
+        projectSlug: w.p1.slug,
+        groupId: w.i1.issueId,
+      });
+      const orgRead = await orgToken(w, ['org:read']);
+      const personalRead = await makeToken(h.ctx, owner, ['org:read']);
+      for (const token of [orgRead, personalRead]) {
+        const res = await send(token, 'GET', url(w.i1));
+        expect(res.statusCode).toBe(404);
+        expect(res.json()).toEqual(NOT_FOUND);
+      }
+      const withProject = await orgToken(w, ['org:read', 'project:read']);
+      expect(await ok(withProject, 'GET', url(w.i2))).toMatchObject({ projectSlug: w.p2.slug });
+    });
+  });
+
+  describe('issue ids of unseen issues answer as missing ones', () => {
+    it('answers 404 alike for another organization, an unreached project and a missing id', async () => {
+      const w = await world();
+      const { org: other, team } = await makeOrg(h.ctx, stranger, `elsewhere-${++n}`);
+      const { project, key } = await makeProject(h.ctx, other, team, `far-${n}`);
+      const eventId = randomBytes(16).toString('hex');
+      await h.app.inject({
+        method: 'POST',
+        url: `/api/${project.id}/store/`,
+        payload: { event_id: eventId, level: 'error', message: 'far away' },
+        headers: { 'x-sentry-auth': `Sentry sentry_key=${key.publicKey}, sentry_version=7` },
+      });
+      await h.worker.drain();
+      const strangerToken = await makeToken(h.ctx, stranger, ['event:read', 'org:read']);
+      const [far] = (await ok(
+        strangerToken,
+        'GET',
+        `/projects/${other.slug}/${project.slug}/issues/`,
+      )) as unknown as Json[];
+      const missing = '999999999';
+      const m = session(member);
+      const suffixes = [
+        '',
+        'events/',
+        'events/latest/',
+        'hashes/',
+        'tags/',
+        'tags/level/',
+        'tags/level/values/',
+      ];
+      for (const suffix of suffixes) {
+        for (const id of [far?.id, w.i2.issueId, missing]) {
+          for (const url of [
+            `/issues/${id}/${suffix}`,
+            `/organizations/${w.org.slug}/issues/${id}/${suffix}`,
+          ]) {
+            const res = await send(m, 'GET', url);
+            expect(res.statusCode, url).toBe(404);
+            expect(res.json(), url).toEqual(NOT_FOUND);
+          }
+        }
+      }
+      for (const method of ['PUT', 'DELETE'] as const) {
+        for (const id of [far?.id, w.i2.issueId]) {
+          const res = await send(
+            m,
+            method,
+            `/issues/${id}/`,
+            method === 'PUT' ? { status: 'resolved' } : undefined,
+          );
+          expect(res.statusCode).toBe(404);
+        }
+      }
+      expect(await statusOf(w, w.i2.issueId)).toBe('unresolved');
+      expect((await ok(strangerToken, 'GET', `/issues/${far?.id}/`)).status).toBe('unresolved');
+      // No standing in the organization of the URL: 403 whether the id exists or not.
+      for (const id of [far?.id, missing]) {
+        const res = await send(m, 'GET', `/organizations/${other.slug}/issues/${id}/`);
+        expect(res.statusCode).toBe(403);
+        expect(res.json()).toEqual(NO_PERMISSION);
+      }
+      // The member's own team's issue still answers.
+      expect((await ok(m, 'GET', `/issues/${w.i1.issueId}/`)).id).toBe(w.i1.issueId);
+    });
+  });
+});
