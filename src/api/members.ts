@@ -1,4 +1,4 @@
-import { isOrgRole, ORG_ROLES, type OrgRole } from '../auth/scopes.js';
+import { isOrgRole } from '../auth/scopes.js';
 import { hashToken, randomSecret, sameDigest } from '../auth/tokens.js';
 import { AppError, notFound } from '../lib/app-error.js';
 import { parseId } from '../lib/ids.js';
@@ -21,6 +21,7 @@ import { findOrganizationById } from '../store/region/organizations.js';
 import { addTeamMember, findTeam, listTeamsByIds } from '../store/region/teams.js';
 import type { Member, Team } from '../store/types.js';
 import { forbidden, type OrgAccess, orgEndpoint } from './access.js';
+import { canGrantRole, canGrantTeamRole, canManageInvite } from './grants.js';
 import { userOf } from './identity.js';
 import { paginate } from './pagination.js';
 import { PERMISSIONS } from './permissions.js';
@@ -29,12 +30,8 @@ import { bool, object, str } from './schema.js';
 import { serializeMember, serializeMemberDetail } from './serializers/member.js';
 import { serializeOrganization } from './serializers/organization.js';
 
-const rank = (role: string) => ORG_ROLES.indexOf(role as OrgRole);
-
-/** A caller may grant or manage only roles up to its own (organization tokens act as owners of their scopes). */
-function canManageRole(access: OrgAccess, role: string): boolean {
-  return access.role === null || rank(access.role) >= rank(role);
-}
+/** Whether the caller may manage someone holding `role` (a stored role; anything unknown is not). */
+const canManage = (access: OrgAccess, role: string) => isOrgRole(role) && canGrantRole(access, role);
 
 async function memberTarget(call: ApiCall, access: OrgAccess): Promise<Member> {
   const param = call.params.member as string;
@@ -111,22 +108,28 @@ async function inviteMember(call: ApiCall) {
   if (!isOrgRole(role)) {
     throw new AppError('bad_request', { orgRole: ['Invalid role'], detail: `Invalid role: ${role}` });
   }
-  if (!canManageRole(access, role))
+  if (!canGrantRole(access, role))
     throw new AppError('bad_request', {
       orgRole: ['You do not have permission to set that org-level role'],
       detail: 'You do not have permission to invite a member with that role.',
     });
   const wanted = [
-    ...(body.teamRoles ?? []),
-    ...(body.teams ?? []).map((teamSlug) => ({ teamSlug, role: null })),
+    ...(body.teamRoles ?? []).map((t) => ({ ...t, field: 'teamRoles' })),
+    ...(body.teams ?? []).map((teamSlug) => ({ teamSlug, role: null, field: 'teams' })),
   ];
   const teams = new Map<number, { team: Team; role: string | null }>();
   for (const t of wanted) {
     const team = await findTeam(call.ctx.db.region, access.org.id, t.teamSlug);
     if (!team)
       throw new AppError('bad_request', { teams: ['Invalid team'], detail: `Unknown team: ${t.teamSlug}` });
+    const teamRole = t.role === 'admin' ? 'admin' : 'contributor';
+    if (!canGrantTeamRole(access, team.id, teamRole))
+      throw new AppError('bad_request', {
+        [t.field]: [`You do not have permission to add members to ${team.slug} as ${teamRole}`],
+        detail: `You do not have permission to give the ${teamRole} role on team ${team.slug}.`,
+      });
     // Sentry's UI sends a team in both `teams` and `teamRoles`: join it once, with the higher role.
-    const admin = t.role === 'admin' || teams.get(team.id)?.role === 'admin';
+    const admin = teamRole === 'admin' || teams.get(team.id)?.role === 'admin';
     teams.set(team.id, { team, role: admin ? 'admin' : null });
   }
   const inviteToken = randomSecret();
@@ -150,7 +153,10 @@ async function inviteMember(call: ApiCall) {
       await memberDetail(
         call,
         member,
-        `${call.ctx.config.url}/accept/${access.org.slug}/${member.id}/${inviteToken}/`,
+        // The link lets anyone holding it see the invite: only for those who may manage it.
+        canManageInvite(access, role)
+          ? `${call.ctx.config.url}/accept/${access.org.slug}/${member.id}/${inviteToken}/`
+          : null,
       ),
     );
   } catch (error) {
@@ -177,11 +183,11 @@ async function putMember(call: ApiCall) {
   if (role !== undefined) {
     if (!isOrgRole(role))
       throw new AppError('bad_request', { orgRole: ['Invalid role'], detail: `Invalid role: ${role}` });
-    // Changing roles needs member:write (member:invite only lets one invite), and rank over both roles.
+    // Changing roles needs member:write (member:invite only lets one invite), and both roles grantable.
     if (
       !access.scopes.has('member:write') ||
-      !canManageRole(access, role) ||
-      !canManageRole(access, member.role)
+      !canGrantRole(access, role) ||
+      !canManage(access, member.role)
     ) {
       throw forbidden();
     }
@@ -202,7 +208,7 @@ async function removeMember(call: ApiCall) {
   const access = await orgEndpoint(call, PERMISSIONS.member);
   const member = await memberTarget(call, access);
   const self = access.member?.id === member.id;
-  if (!self && (!access.scopes.has('member:admin') || !canManageRole(access, member.role))) throw forbidden();
+  if (!self && (!access.scopes.has('member:admin') || !canManage(access, member.role))) throw forbidden();
   if (
     member.role === 'owner' &&
     !member.pending &&
@@ -242,6 +248,9 @@ async function getInvite(call: ApiCall) {
 async function postInvite(call: ApiCall) {
   const { member } = await inviteTarget(call);
   const user = userOf(call.identity) as NonNullable<ReturnType<typeof userOf>>;
+  // The link alone is not enough: whoever holds it must be the person it was sent to.
+  if (normalizeEmail(user.email) !== normalizeEmail(member.email))
+    throw new AppError('forbidden', 'This invite was sent to another email address.');
   try {
     if (!(await acceptInvite(call.ctx.db.region, member.id, user.id, user.email)))
       throw new AppError('not_found', 'Invalid invite code');

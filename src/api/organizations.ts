@@ -5,6 +5,7 @@ import { listProjects, listTeamIdsOfProjects } from '../store/region/projects.js
 import { countTeamMembers, listTeams } from '../store/region/teams.js';
 import type { Organization } from '../store/types.js';
 import { type OrgAccess, orgAccess, orgEndpoint, requireScopes } from './access.js';
+import { canGrantRole } from './grants.js';
 import { userOf } from './identity.js';
 import { paginate } from './pagination.js';
 import { PERMISSIONS } from './permissions.js';
@@ -127,6 +128,18 @@ async function putOrganization(call: ApiCall) {
     throw new AppError('bad_request', {
       name: ['This field may not be blank.'],
       detail: 'The name may not be blank.',
+    });
+  }
+  // Every invite without a role gets the default one: setting it is granting it. The settings form
+  // sends the current value back unchanged, which grants nothing new.
+  if (
+    body.defaultRole !== undefined &&
+    body.defaultRole !== access.org.defaultRole &&
+    !canGrantRole(access, body.defaultRole)
+  ) {
+    throw new AppError('bad_request', {
+      defaultRole: ['You do not have permission to set that default role'],
+      detail: `You do not have permission to make ${body.defaultRole} the default role.`,
     });
   }
   await updateOrganizationSettings(call.ctx, access.org, {

@@ -20,6 +20,7 @@ import {
 } from '../store/region/teams.js';
 import type { Team } from '../store/types.js';
 import { forbidden, type OrgAccess, orgAccess, orgEndpoint, teamEndpoint } from './access.js';
+import { canGrantTeamRole } from './grants.js';
 import { paginate } from './pagination.js';
 import { PERMISSIONS } from './permissions.js';
 import { projectResponse } from './projects.js';
@@ -167,8 +168,14 @@ async function postTeamProject(call: ApiCall) {
   return created(call, await projectResponse(call, access, project));
 }
 
-/** `POST|DELETE /organizations/:org/members/:member/teams/:team/`: join or leave a team. */
-async function memberTeamTarget(call: ApiCall) {
+/**
+ * `POST|DELETE /organizations/:org/members/:member/teams/:team/`: join or leave a team. `allowed`
+ * decides, given whether the caller is moving itself.
+ */
+async function memberTeamTarget(
+  call: ApiCall,
+  allowed: (access: OrgAccess, team: Team, self: boolean) => boolean,
+) {
   const access = await orgEndpoint(call, PERMISSIONS.memberTeams);
   const memberParam = call.params.member as string;
   const memberId = parseId(memberParam);
@@ -181,28 +188,27 @@ async function memberTeamTarget(call: ApiCall) {
   if (!member) throw notFound();
   const team = await findTeam(call.ctx.db.region, access.org.id, call.params.team as string);
   if (!team) throw notFound();
-  const self = access.member?.id === member.id;
-  const teamAdmin = access.teams.some((t) => t.teamId === team.id && t.role === 'admin');
-  // Joining yourself needs open membership (or team rights); moving others needs team:write or team admin.
-  if (
-    self
-      ? !access.org.openMembership && !access.scopes.has('team:write') && !teamAdmin
-      : !access.scopes.has('team:write') && !teamAdmin
-  ) {
-    throw forbidden();
-  }
+  if (!allowed(access, team, access.member?.id === member.id)) throw forbidden();
   return { access, member, team };
 }
 
 async function addMemberToTeam(call: ApiCall) {
-  const { access, member, team } = await memberTeamTarget(call);
+  // Joining gives the team's projects: the same rule as for an invite naming the team.
+  const { access, member, team } = await memberTeamTarget(call, (access, team) =>
+    canGrantTeamRole(access, team.id, 'contributor'),
+  );
   if (await findTeamMembership(call.ctx.db.region, team.id, member.id)) return noContent(call);
   await addTeamMember(call.ctx.db.region, team.id, member.id, null);
   return created(call, await teamResponse(call, await orgAccess(call, String(access.org.id)), team));
 }
 
 async function removeMemberFromTeam(call: ApiCall) {
-  const { access, member, team } = await memberTeamTarget(call);
+  // Leaving yourself needs open membership (or team rights); removing others needs team:write or team admin.
+  const { access, member, team } = await memberTeamTarget(call, (access, team, self) => {
+    const rights =
+      access.scopes.has('team:write') || access.teams.some((t) => t.teamId === team.id && t.role === 'admin');
+    return rights || (self && access.org.openMembership);
+  });
   await removeTeamMember(call.ctx.db.region, team.id, member.id);
   return teamResponse(call, await orgAccess(call, String(access.org.id)), team);
 }

@@ -234,6 +234,124 @@ describe.each(TEST_ENGINES)('access holes on %s', (engine) => {
     });
   });
 
+  describe('roles and team roles are granted only by callers holding them', () => {
+    const teamsOf = async (w: World, memberId: string) =>
+      (await ok(ownerToken, 'GET', `/organizations/${w.org.slug}/members/${memberId}/`)).teamRoles;
+    const emails = async (w: World) =>
+      ((await ok(ownerToken, 'GET', `/organizations/${w.org.slug}/members/`)) as unknown as Json[])
+        .map((m) => m.email)
+        .sort();
+
+    it('refuses a member giving a team role it may not give, and hides the link from it', async () => {
+      const w = await world();
+      const before = await emails(w);
+      const url = `/organizations/${w.org.slug}/members/`;
+      const admin = await send(session(member), 'POST', url, {
+        email: 'x1@holes.test',
+        teamRoles: [{ teamSlug: w.teamB.slug, role: 'admin' }],
+      });
+      expect(admin.statusCode).toBe(400);
+      expect(admin.json()).toMatchObject({ teamRoles: [expect.any(String)], detail: expect.any(String) });
+      const ownAdmin = await send(session(member), 'POST', url, {
+        email: 'x2@holes.test',
+        teamRoles: [{ teamSlug: w.teamA.slug, role: 'admin' }],
+      });
+      expect(ownAdmin.statusCode).toBe(400);
+      const contributor = await send(session(member), 'POST', url, {
+        email: 'x3@holes.test',
+        teams: [w.teamB.slug],
+      });
+      expect(contributor.statusCode).toBe(400);
+      expect(contributor.json()).toMatchObject({ teams: [expect.any(String)], detail: expect.any(String) });
+      expect(await emails(w)).toEqual(before);
+      // Nor may it join the other team itself (the same rule as an invite naming it).
+      const joined = await send(session(member), 'POST', `${url}me/teams/${w.teamB.slug}/`);
+      expect(joined.statusCode).toBe(403);
+
+      const plain = await send(session(member), 'POST', url, {
+        email: 'x4@holes.test',
+        teams: [w.teamA.slug],
+      });
+      expect(plain.statusCode).toBe(201);
+      expect(plain.json()).toMatchObject({ email: 'x4@holes.test', invite_link: null });
+      expect(await teamsOf(w, plain.json().id)).toEqual([{ teamSlug: w.teamA.slug, role: null }]);
+      const byOwner = await ok(session(owner), 'POST', url, {
+        email: 'x5@holes.test',
+        teamRoles: [{ teamSlug: w.teamB.slug, role: 'admin' }],
+      });
+      expect(byOwner.invite_link).toMatch(new RegExp(`/accept/${w.org.slug}/${byOwner.id}/[\\w-]+/$`));
+    });
+
+    it('accepts an invite only for the invited address', async () => {
+      const w = await world();
+      const invited = await ok(session(owner), 'POST', `/organizations/${w.org.slug}/members/`, {
+        email: 'Invitee@Holes.test',
+        teamRoles: [{ teamSlug: w.teamB.slug, role: 'admin' }],
+      });
+      const path = new URL(invited.invite_link).pathname.replace(/^\/accept\//, '/accept-invite/');
+      const before = await ok(ownerToken, 'GET', `/organizations/${w.org.slug}/members/${invited.id}/`);
+      for (const user of [member, stranger]) {
+        const res = await send(session(user), 'POST', path);
+        expect(res.statusCode).toBe(403);
+        expect(res.json()).toEqual({ detail: 'This invite was sent to another email address.' });
+      }
+      expect(await ok(ownerToken, 'GET', `/organizations/${w.org.slug}/members/${invited.id}/`)).toEqual(
+        before,
+      );
+      expect((await send(session(stranger), 'GET', `/organizations/${w.org.slug}/`)).statusCode).toBe(403);
+      expect(
+        await teamsOf(w, (await ok(session(member), 'GET', `/organizations/${w.org.slug}/members/me/`)).id),
+      ).toEqual([{ teamSlug: w.teamA.slug, role: null }]);
+      // The invited person, with the address in another case, may.
+      const invitee = await makeUser(h.ctx, { email: 'invitee@holes.test' });
+      await ok(await signIn(h, invitee.email), 'POST', path);
+      expect(
+        await ok(ownerToken, 'GET', `/organizations/${w.org.slug}/members/${invited.id}/`),
+      ).toMatchObject({
+        pending: false,
+        user: { id: String(invitee.id) },
+      });
+    });
+
+    it('refuses organization tokens granting roles beyond their scopes', async () => {
+      const w = await world();
+      const url = `/organizations/${w.org.slug}/members/`;
+      const inviter = await orgToken(w, ['member:invite']);
+      const writer = await orgToken(w, ['member:write']);
+      for (const token of [inviter, writer]) {
+        for (const orgRole of ['owner', 'manager']) {
+          const res = await send(token, 'POST', url, {
+            email: `${orgRole}-${randomBytes(3).toString('hex')}@holes.test`,
+            orgRole,
+          });
+          expect(res.statusCode).toBe(400);
+          expect(res.json()).toMatchObject({
+            orgRole: ['You do not have permission to set that org-level role'],
+          });
+        }
+      }
+      const invited = await send(inviter, 'POST', url, { email: 'ci-invite@holes.test', orgRole: 'member' });
+      expect(invited.statusCode).toBe(201);
+      expect(invited.json()).toMatchObject({ orgRole: 'member', invite_link: null });
+      const memberId = (await ok(session(member), 'GET', `${url}me/`)).id;
+      const promote = await send(writer, 'PUT', `${url}${memberId}/`, { orgRole: 'owner' });
+      expect(promote.statusCode).toBe(403);
+      expect((await ok(ownerToken, 'GET', `${url}${memberId}/`)).orgRole).toBe('member');
+    });
+
+    it("refuses a manager setting the organization's default role to owner", async () => {
+      const w = await world();
+      const url = `/organizations/${w.org.slug}/`;
+      const res = await send(session(manager), 'PUT', url, { defaultRole: 'owner' });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ defaultRole: [expect.any(String)], detail: expect.any(String) });
+      expect((await ok(ownerToken, 'GET', url)).defaultRole).toBe('member');
+      expect((await ok(session(manager), 'PUT', url, { defaultRole: 'manager' })).defaultRole).toBe(
+        'manager',
+      );
+    });
+  });
+
   describe('issue ids of unseen issues answer as missing ones', () => {
     it('answers 404 alike for another organization, an unreached project and a missing id', async () => {
       const w = await world();

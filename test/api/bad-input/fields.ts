@@ -194,10 +194,10 @@ export const FIELD_CASES: BadCase[] = [
     '/accept-invite/acme/{invitee}/{inviteToken}/',
     [
       [
-        'by someone who is a member already',
+        'by someone it was not sent to (a member already)',
         undefined,
-        409,
-        'You are already a member of this organization.',
+        403,
+        'This invite was sent to another email address.',
       ],
     ],
     'session',
