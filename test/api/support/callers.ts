@@ -217,10 +217,14 @@ export const MEMBER_INVITE = MEMBER_READ;
  */
 export const MEMBER_PROMOTE = ORG_WRITE;
 
-/** Adding someone to the project's team as contributor: team:write, or a member of it, or open membership. */
+/**
+ * Adding someone to the project's team as contributor: the route's scopes (org:read, org:write or
+ * team:write) in the effective scopes, then team:write, or being on the team, or open membership.
+ * `token:member` holds team:write, which its member role does not: none of the route's scopes.
+ */
 export const TEAM_JOIN = table({
-  ok: [...STAFF, ...REACHING, ...GRANT_TOKENS, ...ORG_SCOPED],
-  deny: ['member:off', 'org:read'],
+  ok: [...STAFF, ...REACHING, ...STAFF_TOKENS, ...ORG_SCOPED],
+  deny: ['member:off', 'token:member', 'org:read'],
   gate: ['org:ci', ...LACKING],
 });
 /** Taking someone off the project's team: team:write of the role, or admin of the team. */

@@ -31,7 +31,7 @@ type Person = NonNullable<CallerSpec['person']>;
 
 export interface Crew {
   readonly world: World;
-  /** A team of the organization that none of its members (the owner aside) is on. */
+  /** A team of the organization that none of its members is on (team U). */
   readonly other: { readonly id: string; readonly slug: string };
   readonly people: ReadonlyMap<Person, { readonly user: User; readonly session: Session }>;
 }
@@ -58,6 +58,8 @@ export async function makeCrew(env: Env, open: boolean): Promise<Crew> {
   };
   await setup(env, 'PUT', `/api/0/organizations/${org.slug}/`, { openMembership: open });
   const other = await addTeam(env, world);
+  // Its creator joined it as admin: off it again, so that U is a team no caller of the matrix is on.
+  await setup(env, 'DELETE', `/api/0/organizations/${org.slug}/members/me/teams/${other.slug}/`);
   const people = new Map<Person, { user: User; session: Session }>();
   people.set('owner', { user: env.owner, session: env.ownerSession });
   const cast: [Person, string, Team | null, string | null][] = open
