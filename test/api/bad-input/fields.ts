@@ -1,0 +1,300 @@
+import type { Method } from '../../../src/api/permissions.js';
+import { NO_PERMISSION, NOT_FOUND } from '../support/world.js';
+import type { BadCase, World } from './generated.js';
+
+// Wrong types, missing fields, bad values, taken slugs and other people's ids, endpoint by endpoint.
+
+const field = (name: string) => new RegExp(`^Invalid request body: ${name}\\b`);
+const SLUG_RULE = /^Invalid slug: use lowercase letters/;
+const BLANK_NAME = 'The name may not be blank.';
+const ORG_TAKEN = 'An organization with this slug already exists.';
+const TEAM_TAKEN = 'A team with this slug already exists.';
+const PROJECT_TAKEN = 'A project with this slug already exists.';
+const TOKEN_ID = 'tokenId is required.';
+
+/** `{name}` in a path template stands for an id or key of the world (see `place`). */
+function place(template: string, w: World): string {
+  const values: Record<string, string> = {
+    key: w.key,
+    invitee: w.inviteeId,
+    inviteToken: w.inviteToken,
+    orgToken: w.orgTokenId,
+    userToken: w.userTokenId,
+    beeTeam: w.bee.teamId,
+    beeProject: w.bee.projectId,
+    beeKey: w.bee.key,
+    beeMember: w.bee.memberId,
+    beeOrgToken: w.bee.orgTokenId,
+    beeUserToken: w.bee.userTokenId,
+    issue: w.issueId,
+  };
+  return `/api/0${template.replace(/\{(\w+)\}/g, (_m, name: string) => values[name] as string)}`;
+}
+
+type Row = readonly [what: string, body: BadCase['body'], status: number, detail: BadCase['detail']];
+
+/** The rows of one endpoint: what is wrong, the body, and the answer expected. */
+function endpoint(method: Method, template: string, rows: readonly Row[], as: BadCase['as'] = 'token') {
+  return rows.map(
+    ([what, body, status, detail]): BadCase => ({
+      name: `${method} ${template}: ${what}`,
+      method,
+      url: (w) => place(template, w),
+      ...(body === undefined ? {} : { body }),
+      as,
+      status,
+      detail,
+    }),
+  );
+}
+
+/** Wrong types, missing fields, bad values, taken slugs and other people's ids, endpoint by endpoint. */
+export const FIELD_CASES: BadCase[] = [
+  ...endpoint(
+    'POST',
+    '/auth/login/',
+    [
+      ['no password', { username: 'owner@bad.test' }, 400, field('password')],
+      ['a numeric username', { username: 5, password: 'x' }, 400, field('username')],
+      ['an empty password', { username: 'owner@bad.test', password: '' }, 400, field('password')],
+      [
+        'a wrong password',
+        { username: 'owner@bad.test', password: 'not it' },
+        400,
+        /^Please enter a correct/,
+      ],
+    ],
+    'anonymous',
+  ),
+  ...endpoint('POST', '/organizations/', [
+    ['no name', {}, 400, field('name')],
+    ['a numeric name', { name: 5 }, 400, field('name')],
+    ['a blank name', { name: '   ' }, 400, BLANK_NAME],
+    ['a name over 64 characters', { name: 'n'.repeat(65) }, 400, field('name')],
+    ['a slug with spaces', { name: 'Fine', slug: 'Not A Slug' }, 400, SLUG_RULE],
+    ['an all-digit slug', { name: 'Fine', slug: '12345' }, 400, SLUG_RULE],
+    ['defaultTeam as text', { name: 'Fine', defaultTeam: 'yes' }, 400, field('defaultTeam')],
+    ['a taken slug', { name: 'Again', slug: 'taken-org' }, 409, ORG_TAKEN],
+    ["a name making another's slug", { name: 'Bee' }, 409, ORG_TAKEN],
+  ]),
+  ...endpoint('PUT', '/organizations/acme/', [
+    ['a numeric name', { name: 5 }, 400, field('name')],
+    ['a blank name', { name: ' ' }, 400, BLANK_NAME],
+    ['a slug with spaces', { slug: 'Bad Slug' }, 400, SLUG_RULE],
+    ['an unknown default role', { defaultRole: 'emperor' }, 400, field('defaultRole')],
+    ['openMembership as text', { openMembership: 'no' }, 400, field('openMembership')],
+    ['a taken slug', { slug: 'taken-org' }, 409, ORG_TAKEN],
+    ["another organization's slug and a new name", { slug: 'bee', name: 'Stolen' }, 409, ORG_TAKEN],
+  ]),
+  ...endpoint('GET', '/users/999999/regions/', [["another person's id", undefined, 403, NO_PERMISSION]]),
+  ...endpoint('POST', '/organizations/acme/teams/', [
+    ['neither slug nor name', {}, 400, 'A name or slug is required.'],
+    ['a numeric slug', { slug: 5 }, 400, field('slug')],
+    ['a slug with spaces', { slug: 'Back End' }, 400, SLUG_RULE],
+    ['a taken slug', { slug: 'backend' }, 409, TEAM_TAKEN],
+    ['a name making a taken slug', { name: 'Backend' }, 409, TEAM_TAKEN],
+  ]),
+  ...endpoint('PUT', '/teams/acme/backend/', [
+    ['an empty name', { name: '' }, 400, field('name')],
+    ['a slug with spaces', { slug: 'Back End' }, 400, SLUG_RULE],
+    ['a taken slug and a new name', { slug: 'acme', name: 'Taken' }, 409, TEAM_TAKEN],
+  ]),
+  ...endpoint('GET', '/teams/acme/{beeTeam}/', [
+    ["another organization's team id", undefined, 404, NOT_FOUND],
+  ]),
+  ...endpoint('DELETE', '/teams/acme/{beeTeam}/', [
+    ["another organization's team id", undefined, 404, NOT_FOUND],
+  ]),
+  ...endpoint('POST', '/teams/acme/acme/projects/', [
+    ['no name', { platform: 'node' }, 400, field('name')],
+    ['a numeric name', { name: 7 }, 400, field('name')],
+    ['a blank name', { name: '  ' }, 400, BLANK_NAME],
+    ['a slug with capitals', { name: 'Fine', slug: 'Not OK' }, 400, SLUG_RULE],
+    ['a numeric platform', { name: 'Fine', platform: 3 }, 400, field('platform')],
+    ['a name making a taken slug', { name: 'API' }, 409, PROJECT_TAKEN],
+  ]),
+  ...endpoint('POST', '/teams/acme/backend/projects/', [
+    ["a slug taken in another team's project", { name: 'Web again', slug: 'web' }, 409, PROJECT_TAKEN],
+  ]),
+  ...endpoint('PUT', '/projects/acme/web/', [
+    ['a numeric name', { name: 1 }, 400, field('name')],
+    ['a blank name', { name: ' ' }, 400, BLANK_NAME],
+    ['a slug in capitals', { slug: 'WEB' }, 400, SLUG_RULE],
+    ['a taken slug and a new name', { slug: 'api', name: 'Taken' }, 409, PROJECT_TAKEN],
+  ]),
+  ...endpoint('GET', '/projects/acme/{beeProject}/', [
+    ["another organization's project id", undefined, 404, NOT_FOUND],
+  ]),
+  ...endpoint('DELETE', '/projects/acme/{beeProject}/', [
+    ["another organization's project id", undefined, 404, NOT_FOUND],
+  ]),
+  ...endpoint('POST', '/projects/acme/web/teams/{beeTeam}/', [
+    ["another organization's team id", undefined, 404, NOT_FOUND],
+  ]),
+  ...endpoint('POST', '/projects/acme/web/keys/', [
+    ['a numeric name', { name: 5 }, 400, field('name')],
+    ['a rate limit without window', { rateLimit: { count: 5 } }, 400, field('rateLimit')],
+    ['a negative rate limit', { rateLimit: { count: -1, window: 60 } }, 400, field('rateLimit')],
+    ['a rate limit as text', { rateLimit: 'lots' }, 400, field('rateLimit')],
+  ]),
+  ...endpoint('PUT', '/projects/acme/web/keys/{key}/', [
+    ['isActive as text', { isActive: 'no' }, 400, field('isActive')],
+    ['an empty name', { name: '' }, 400, field('name')],
+    ['a zero window', { rateLimit: { count: 1, window: 0 } }, 400, field('rateLimit')],
+  ]),
+  ...endpoint('PUT', '/projects/acme/api/keys/{key}/', [
+    ["another project's key", { isActive: false }, 404, NOT_FOUND],
+  ]),
+  ...endpoint('DELETE', '/projects/acme/web/keys/{beeKey}/', [
+    ["another organization's key", undefined, 404, NOT_FOUND],
+  ]),
+  ...endpoint('POST', '/organizations/acme/members/', [
+    ['no email', { orgRole: 'member' }, 400, field('email')],
+    ['a numeric email', { email: 5 }, 400, field('email')],
+    ['a malformed email', { email: 'not-an-email' }, 400, 'Enter a valid email address.'],
+    ['an unknown role', { email: 'fresh@bad.test', orgRole: 'emperor' }, 400, 'Invalid role: emperor'],
+    ['an unknown team', { email: 'fresh@bad.test', teams: ['nope'] }, 400, 'Unknown team: nope'],
+    [
+      "another organization's team",
+      { email: 'fresh@bad.test', teamRoles: [{ teamSlug: 'bee' }] },
+      400,
+      'Unknown team: bee',
+    ],
+    [
+      'a team role without a team',
+      { email: 'fresh@bad.test', teamRoles: [{ role: 'admin' }] },
+      400,
+      field('teamRoles'),
+    ],
+    [
+      'a member already invited',
+      { email: 'invitee@bad.test' },
+      409,
+      'The user invitee@bad.test is already a member or invited.',
+    ],
+    [
+      'the owner, in capitals',
+      { email: 'OWNER@bad.test' },
+      409,
+      'The user owner@bad.test is already a member or invited.',
+    ],
+  ]),
+  ...endpoint('PUT', '/organizations/acme/members/{invitee}/', [
+    ['an unknown role', { orgRole: 'emperor' }, 400, 'Invalid role: emperor'],
+    ['a numeric role', { orgRole: 3 }, 400, field('orgRole')],
+  ]),
+  ...endpoint('DELETE', '/organizations/acme/members/{beeMember}/', [
+    ["another organization's member", undefined, 404, NOT_FOUND],
+  ]),
+  ...endpoint('POST', '/organizations/acme/members/{beeMember}/teams/backend/', [
+    ["another organization's member", undefined, 404, NOT_FOUND],
+  ]),
+  ...endpoint(
+    'POST',
+    '/accept-invite/acme/{invitee}/{inviteToken}/',
+    [
+      [
+        'by someone it was not sent to (a member already)',
+        undefined,
+        403,
+        'This invite was sent to another email address.',
+      ],
+    ],
+    'session',
+  ),
+  ...endpoint(
+    'POST',
+    '/accept-invite/bee/{invitee}/{inviteToken}/',
+    [['through the wrong organization', undefined, 404, 'Invalid invite code']],
+    'session',
+  ),
+  ...endpoint(
+    'POST',
+    '/api-tokens/',
+    [
+      ['no scopes', { name: 'x' }, 400, field('scopes')],
+      ['scopes as text', { scopes: 'org:read' }, 400, field('scopes')],
+      ['an empty scope list', { scopes: [] }, 400, 'At least one scope is required.'],
+      ['an unknown scope', { scopes: ['org:read', 'org:everything'] }, 400, 'Invalid scopes: org:everything'],
+      ['an OpenID scope', { scopes: ['openid'] }, 400, 'Invalid scopes: openid'],
+      ['a name over 255 characters', { scopes: ['org:read'], name: 'n'.repeat(256) }, 400, field('name')],
+      ['an expiry of 0 days', { scopes: ['org:read'], expiresInDays: 0 }, 400, field('expiresInDays')],
+    ],
+    'session',
+  ),
+  ...endpoint(
+    'PATCH',
+    '/api-tokens/{userToken}/',
+    [
+      ['new scopes', { scopes: ['org:admin'] }, 400, 'Only the name of a token can be changed, not: scopes'],
+      ['a numeric name', { name: 5 }, 400, field('name')],
+    ],
+    'session',
+  ),
+  ...endpoint(
+    'PATCH',
+    '/api-tokens/{beeUserToken}/',
+    [["another person's token", { name: 'mine' }, 404, NOT_FOUND]],
+    'session',
+  ),
+  ...endpoint(
+    'DELETE',
+    '/api-tokens/',
+    [
+      ['no tokenId', {}, 400, TOKEN_ID],
+      ['tokenId as a word', { tokenId: 'abc' }, 400, TOKEN_ID],
+      ['tokenId true', { tokenId: true }, 400, TOKEN_ID],
+      ['tokenId in a list', (w: World) => ({ tokenId: [Number(w.userTokenId)] }), 400, TOKEN_ID],
+      [
+        'tokenId in hex',
+        (w: World) => ({ tokenId: `0x${Number(w.userTokenId).toString(16)}` }),
+        400,
+        TOKEN_ID,
+      ],
+      ["another person's tokenId", (w: World) => ({ tokenId: w.bee.userTokenId }), 404, NOT_FOUND],
+    ],
+    'session',
+  ),
+  ...endpoint('POST', '/organizations/acme/org-auth-tokens/', [
+    ['no name', {}, 400, ['The name cannot be blank.']],
+    ['a blank name', { name: '  ' }, 400, ['The name cannot be blank.']],
+    ['a numeric name', { name: 5 }, 400, field('name')],
+    [
+      'a name over 255 characters',
+      { name: 'n'.repeat(256) },
+      400,
+      ['The name cannot be longer than 255 characters.'],
+    ],
+    [
+      'an unknown scope',
+      { name: 'ci', scopes: ['org:all'] },
+      400,
+      ['Invalid scopes for an organization token: org:all'],
+    ],
+    ['an empty scope list', { name: 'ci', scopes: [] }, 400, ['At least one scope is required.']],
+  ]),
+  ...endpoint('PUT', '/organizations/acme/org-auth-tokens/{orgToken}/', [
+    ['no name', {}, 400, 'The name cannot be blank.'],
+    ['a blank name', { name: ' ' }, 400, 'The name cannot be blank.'],
+    [
+      'a name over 255 characters',
+      { name: 'n'.repeat(256) },
+      400,
+      'The name cannot be longer than 255 characters.',
+    ],
+  ]),
+  ...endpoint('PUT', '/organizations/acme/org-auth-tokens/{beeOrgToken}/', [
+    ["another organization's token", { name: 'mine' }, 404, NOT_FOUND],
+  ]),
+  ...endpoint('PUT', '/issues/{issue}/', [
+    [
+      'a merge of one issue, with a new status',
+      { status: 'resolved', merge: 1 },
+      400,
+      'Merge several issues with a bulk update of the issue list.',
+    ],
+  ]),
+  ...endpoint('DELETE', '/organizations/acme/org-auth-tokens/{beeOrgToken}/', [
+    ["another organization's token", undefined, 404, NOT_FOUND],
+  ]),
+];

@@ -1,0 +1,22 @@
+import type { RouteCase } from './case.js';
+import { EVENTS_CASES } from './events.js';
+import { ISSUES_CASES } from './issues.js';
+import { MEMBERS_CASES } from './members.js';
+import { ORGANIZATIONS_CASES } from './organizations.js';
+import { PROJECTS_CASES } from './projects.js';
+import { ROOT_CASES } from './root.js';
+
+export { grantOf, type RouteCase } from './case.js';
+
+// One rightful call per route of API_ROUTES, keyed `${method} ${url}`, with every caller's outcome
+// for the role matrix. auth-matrix.test.ts fails for a route without a case here, or a case
+// without a route; role-matrix.test.ts for a case without an outcome for every caller.
+
+export const ROUTE_CASES: Record<string, RouteCase> = {
+  ...ROOT_CASES,
+  ...ORGANIZATIONS_CASES,
+  ...PROJECTS_CASES,
+  ...MEMBERS_CASES,
+  ...ISSUES_CASES,
+  ...EVENTS_CASES,
+};
