@@ -1,6 +1,6 @@
 import type {} from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
-import type { Scope } from '../auth/scopes.js';
+import { expandScopes, type Scope } from '../auth/scopes.js';
 import { hashToken, ORG_TOKEN_PREFIX, sameDigest } from '../auth/tokens.js';
 import { AppError } from '../lib/app-error.js';
 import type { ServiceContext } from '../services/context.js';
@@ -51,7 +51,8 @@ async function orgTokenIdentity(ctx: ServiceContext, token: string): Promise<Ide
     kind: 'org-token',
     tokenId: found.token.id,
     organizationId: found.token.organizationId,
-    scopes: new Set(found.token.scopes as Scope[]),
+    // Stored as given (Sentry shows them so); a scope stands for those it implies, as on user tokens.
+    scopes: new Set(expandScopes(found.token.scopes as Scope[])),
   };
 }
 

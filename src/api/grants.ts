@@ -18,15 +18,14 @@ export function canGrantRole(access: OrgAccess, role: OrgRole): boolean {
 }
 
 /**
- * Whether the caller may put a member into team `teamId` with this team role. Contributor: team:write
- * (or team:admin, which stands for it; organization tokens hold scopes unexpanded), or the caller is
- * in the team, or membership is open. Admin: team:admin, or the caller is the team's admin.
+ * Whether the caller may put a member into team `teamId` with this team role. Contributor: team:write,
+ * or the caller is in the team, or membership is open. Admin: team:admin, or the caller is the
+ * team's admin.
  */
 export function canGrantTeamRole(access: OrgAccess, teamId: number, role: TeamRole): boolean {
   const mine = access.teams.find((t) => t.teamId === teamId);
-  const teamAdmin = access.scopes.has('team:admin');
-  if (role === 'admin') return teamAdmin || mine?.role === 'admin';
-  return teamAdmin || access.scopes.has('team:write') || mine !== undefined || access.org.openMembership;
+  if (role === 'admin') return access.scopes.has('team:admin') || mine?.role === 'admin';
+  return access.scopes.has('team:write') || mine !== undefined || access.org.openMembership;
 }
 
 /** Whether the caller may see (and so hand on) the link of an invite with this role. */

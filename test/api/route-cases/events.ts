@@ -78,7 +78,9 @@ export const EVENTS_CASES: Record<string, RouteCase> = {
         check: (res) => {
           expect(res.statusCode).toBe(200);
           expect(res.body).toBe(a.content);
-          expect(res.headers['content-disposition']).toBe('attachment; filename="app.log"');
+          expect(res.headers['content-disposition']).toBe(
+            `attachment; filename="app.log"; filename*=UTF-8''app.log`,
+          );
         },
       };
     },
