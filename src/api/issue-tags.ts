@@ -33,7 +33,7 @@ function serializeSummary(summary: TagKeySummary) {
 /** `GET …/issues/:issue/tags/`: the issue's tag keys with their top values (the distribution). */
 async function listTags(call: ApiCall) {
   const access = await issueEndpoint(call, PERMISSIONS.issues);
-  const summaries = await listIssueTagSummaries(call.ctx.db.region, access.issue.id, {
+  const summaries = await listIssueTagSummaries(call.ctx.db.region, call.ctx.db.engine, access.issue.id, {
     valueLimit: TOP_VALUES,
   });
   return summaries.map(serializeSummary);
@@ -41,7 +41,7 @@ async function listTags(call: ApiCall) {
 
 async function getTag(call: ApiCall) {
   const access = await issueEndpoint(call, PERMISSIONS.issues);
-  const [found] = await listIssueTagSummaries(call.ctx.db.region, access.issue.id, {
+  const [found] = await listIssueTagSummaries(call.ctx.db.region, call.ctx.db.engine, access.issue.id, {
     valueLimit: TOP_VALUES,
     only: call.params.key as string,
   });

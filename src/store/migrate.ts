@@ -10,6 +10,7 @@ import { rateCounters } from './migrations/region/20261128T1910-rate-counters.js
 import { compressedPayloads } from './migrations/region/20261128T2100-compressed-payloads.js';
 import { packedDocuments } from './migrations/region/20261128T2200-packed-documents.js';
 import { rawEnvelopeNode } from './migrations/region/20261128T2300-raw-envelope-node.js';
+import { issueTagTopValues } from './migrations/region/20261206T2000-issue-tag-top-values.js';
 
 /** The control store's migrations, in order; names are timestamp-prefixed and never renamed. */
 function controlMigrations(engine: Engine): Record<string, Migration> {
@@ -29,6 +30,7 @@ function regionMigrations(engine: Engine): Record<string, Migration> {
     '20261128T2100-compressed-payloads': compressedPayloads(engine),
     '20261128T2200-packed-documents': packedDocuments(),
     '20261128T2300-raw-envelope-node': rawEnvelopeNode(),
+    '20261206T2000-issue-tag-top-values': issueTagTopValues(),
   };
 }
 

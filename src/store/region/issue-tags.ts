@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import type { Engine } from '../db.js';
 import type { RegionSchema } from '../schema.js';
 
 type Db = Kysely<RegionSchema>;
@@ -28,15 +29,39 @@ export interface TagKeySummary {
 
 /**
  * The tag summary of an issue in one query: its most seen keys (at most MAX_ISSUE_TAG_KEYS, or just
- * `only`), each with its totals and its `valueLimit` most frequent values (a window function ranks
- * the values of every kept key at once), in key order.
+ * `only`), each with its totals and its `valueLimit` most frequent values, in key order. Each key's
+ * top values are one range of the `issue_tags_issue_key_seen` index, read for that key alone
+ * (PostgreSQL: a lateral join; SQLite has none, so a correlated list of row ids), never a ranking
+ * of every value of the issue.
  */
 export async function listIssueTagSummaries(
   db: Db,
+  engine: Engine,
   issueId: number,
   options: { valueLimit: number; only?: string },
 ): Promise<TagKeySummary[]> {
   const onlyKey = options.only === undefined ? sql`` : sql`AND key = ${options.only}`;
+  const kept = sql`
+    SELECT key, SUM(times_seen) AS total, COUNT(*) AS unique_values
+    FROM issue_tags
+    WHERE issue_id = ${issueId} ${onlyKey}
+    GROUP BY key
+    ORDER BY SUM(times_seen) DESC, key
+    LIMIT ${MAX_ISSUE_TAG_KEYS}`;
+  const top =
+    engine === 'postgres'
+      ? sql`CROSS JOIN LATERAL (
+          SELECT u.value, u.times_seen, u.first_seen, u.last_seen FROM issue_tags u
+          WHERE u.issue_id = ${issueId} AND u.key = kept.key
+          ORDER BY u.times_seen DESC, u.value
+          LIMIT ${options.valueLimit}
+        ) t`
+      : sql`JOIN issue_tags t ON t.rowid IN (
+          SELECT u.rowid FROM issue_tags u
+          WHERE u.issue_id = ${issueId} AND u.key = kept.key
+          ORDER BY u.times_seen DESC, u.value
+          LIMIT ${options.valueLimit}
+        )`;
   const result = await sql<{
     key: string;
     total: number | string;
@@ -46,26 +71,10 @@ export async function listIssueTagSummaries(
     first_seen: number | string;
     last_seen: number | string;
   }>`
-    WITH kept AS (
-      SELECT key, SUM(times_seen) AS total, COUNT(*) AS unique_values
-      FROM issue_tags
-      WHERE issue_id = ${issueId} ${onlyKey}
-      GROUP BY key
-      ORDER BY SUM(times_seen) DESC, key
-      LIMIT ${MAX_ISSUE_TAG_KEYS}
-    ),
-    ranked AS (
-      SELECT t.key, t.value, t.times_seen, t.first_seen, t.last_seen,
-        ROW_NUMBER() OVER (PARTITION BY t.key ORDER BY t.times_seen DESC, t.value) AS position
-      FROM issue_tags t
-      JOIN kept ON kept.key = t.key
-      WHERE t.issue_id = ${issueId}
-    )
-    SELECT kept.key, kept.total, kept.unique_values,
-      ranked.value, ranked.times_seen, ranked.first_seen, ranked.last_seen
-    FROM kept
-    JOIN ranked ON ranked.key = kept.key AND ranked.position <= ${options.valueLimit}
-    ORDER BY kept.key, ranked.position
+    WITH kept AS (${kept})
+    SELECT kept.key, kept.total, kept.unique_values, t.value, t.times_seen, t.first_seen, t.last_seen
+    FROM kept ${top}
+    ORDER BY kept.key, t.times_seen DESC, t.value
   `.execute(db);
   const summaries: TagKeySummary[] = [];
   for (const row of result.rows) {
