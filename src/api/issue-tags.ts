@@ -1,4 +1,5 @@
 import { notFound } from '../lib/app-error.js';
+import type { Issue } from '../store/region/issue-reads.js';
 import {
   listIssueTagSummaries,
   listIssueTagValues,
@@ -30,21 +31,42 @@ function serializeSummary(summary: TagKeySummary) {
   return { key, name: key, totalValues, uniqueValues, topValues: topValues.map(tagValue) };
 }
 
+/** Tag summaries kept per database, most recent last: a few issues' worth. */
+const SUMMARY_CACHE_SIZE = 64;
+const summaryCaches = new WeakMap<object, Map<string, TagKeySummary[]>>();
+
+/**
+ * An issue's tag summaries, remembered under the issue's event count and last sighting: its tag rows
+ * change only as events reach it (digest, or a merge), which move those in the same transaction, so
+ * a page or a script asking again for an issue that has not changed costs no aggregate over all its
+ * tag values on the one SQLite thread. Each node remembers its own; the issue row it reads first
+ * says whether another node has changed it since.
+ */
+async function tagSummaries(call: ApiCall, issue: Issue, only?: string): Promise<TagKeySummary[]> {
+  const region = call.ctx.db.region;
+  const cache = summaryCaches.get(region) ?? new Map<string, TagKeySummary[]>();
+  summaryCaches.set(region, cache);
+  const key = `${issue.id}:${issue.timesSeen}:${issue.lastSeen}:${only ?? ''}`;
+  const known = cache.get(key);
+  if (known) return known;
+  const summaries = await listIssueTagSummaries(region, call.ctx.db.engine, issue.id, {
+    valueLimit: TOP_VALUES,
+    ...(only === undefined ? {} : { only }),
+  });
+  cache.set(key, summaries);
+  if (cache.size > SUMMARY_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  return summaries;
+}
+
 /** `GET …/issues/:issue/tags/`: the issue's tag keys with their top values (the distribution). */
 async function listTags(call: ApiCall) {
   const access = await issueEndpoint(call, PERMISSIONS.issues);
-  const summaries = await listIssueTagSummaries(call.ctx.db.region, call.ctx.db.engine, access.issue.id, {
-    valueLimit: TOP_VALUES,
-  });
-  return summaries.map(serializeSummary);
+  return (await tagSummaries(call, access.issue)).map(serializeSummary);
 }
 
 async function getTag(call: ApiCall) {
   const access = await issueEndpoint(call, PERMISSIONS.issues);
-  const [found] = await listIssueTagSummaries(call.ctx.db.region, call.ctx.db.engine, access.issue.id, {
-    valueLimit: TOP_VALUES,
-    only: call.params.key as string,
-  });
+  const [found] = await tagSummaries(call, access.issue, call.params.key as string);
   if (!found) throw notFound();
   return serializeSummary(found);
 }

@@ -178,6 +178,26 @@ describe.each(TEST_ENGINES)('abusive input on %s', (engine) => {
     });
   }
 
+  it("the tag summary follows the issue's new events", async () => {
+    const first = errorEvent({ tags: { shard: 'a' }, fingerprint: ['followed'] });
+    expect((await postStore(h, p.project.id, p.key.publicKey, first)).statusCode).toBe(200);
+    await h.worker.drain();
+    const issue = await issueOf(first.event_id);
+    const values = async () =>
+      ((await get(`/issues/${issue}/tags/shard/`)).json().topValues as Json[]).map((v) => [v.value, v.count]);
+    expect(await values()).toEqual([['a', 1]]);
+    expect(await values()).toEqual([['a', 1]]);
+    const second = errorEvent({ tags: { shard: 'b' }, fingerprint: ['followed'] });
+    expect((await postStore(h, p.project.id, p.key.publicKey, second)).statusCode).toBe(200);
+    await h.worker.drain();
+    expect(await values()).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ]);
+    const keys = ((await get(`/issues/${issue}/tags/`)).json() as Json[]).find((k) => k.key === 'shard');
+    expect(keys).toMatchObject({ totalValues: 2, uniqueValues: 2 });
+  });
+
   it('trims huge strings and wide objects in free-form data', async () => {
     const wide = Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`k${i}`, i]));
     const event = errorEvent({ extra: { wide, long: 'x'.repeat(200_000), list: nested(3, []) } });
