@@ -133,7 +133,7 @@ export async function buildApp(
 
   registerApiRoutes(app, ctx, API_ROUTES);
   await registerIngestRoutes(app, { ctx, ...ingest });
-  // The web app (issue #7): static files from dist/ui, everything else under /api/ stays REST.
+  // The web app: static files from dist/ui, everything else under /api/ stays REST.
   registerUiRoutes(app);
   return app;
 }

@@ -45,7 +45,7 @@ export interface PreparedEvent {
 export function prepareEvent(event: NormalizedEvent): PreparedEvent {
   // Grouping reads the payload's shape; give it the normalized message (Python's logging sends only
   // a template and params) and fingerprint. Only the fields it reads (GroupingInput): copying the
-  // whole payload object for it was a measurable share of ingest's CPU (issue #6). Every field
+  // whole payload object for it was a measurable share of ingest's CPU. Every field
   // is named, so a field added to GroupingInput fails to compile here until it is passed on.
   const { data } = event;
   const input: Record<keyof GroupingInput, unknown> = {

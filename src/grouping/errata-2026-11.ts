@@ -88,7 +88,7 @@ export const errata202611: GroupingMechanism = {
 function result(variant: GroupingVariant, parts: Parts[]): GroupingResult {
   const hashes: string[] = [];
   for (const list of parts) {
-    // One-shot: no Hash object per hash (issue #6).
+    // One-shot: no Hash object per hash.
     const hash = digest('md5', list.join('\0'), 'hex');
     if (!hashes.includes(hash)) hashes.push(hash);
   }

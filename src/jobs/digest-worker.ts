@@ -113,7 +113,7 @@ export class DigestWorker implements DigestRunner {
         // On PostgreSQL several transactions at once, each claiming its own batch (SKIP LOCKED), so
         // that one's round trips overlap another's; they meet only on the rows of a shared issue.
         // A batch that came back short emptied the queue: the loop ends there, not on one more
-        // transaction that claims nothing (a third of digest's transactions under load, issue #6).
+        // transaction that claims nothing (a third of digest's transactions under load).
         // What is committed meanwhile notifies, and the run goes round again.
         const loops = Array.from({ length: this.options.concurrency ?? 1 }, async () => {
           while (!this.stopped && (await this.runOnce()) >= this.options.batchSize) {

@@ -32,7 +32,7 @@ export interface SqliteThreadOptions {
 /**
  * The writer thread's heap starts with this much old generation (MB). V8 starts it at a few MB, and
  * the records that wait a few scavenges for their digest filled it again every 100-300 ms: 95 full
- * mark-compacts in a 30 s run at c=128, 47 with 64 MB (issue #6). In 4 interleaved pairs at c=64:
+ * mark-compacts in a 30 s run at c=128, 47 with 64 MB. In 4 interleaved pairs at c=64:
  * 550 -> 528 µs of CPU per request (V8's GC helper threads 74 -> 55), peak RSS 236-256 -> 260-272 MiB.
  */
 export const WRITER_INITIAL_OLD_SPACE_MB = 64;
@@ -68,7 +68,7 @@ function threadGone(reason: string): Error {
  * thread that dies fails what it held (503 to those clients, who retry) and is started again.
  */
 export class SqliteThread implements DigestRunner {
-  /** Null until there is work: an idle server that never ingested runs no thread (idle RSS, issue #6). */
+  /** Null until there is work: an idle server that never ingested runs no thread (idle RSS). */
   private worker: Worker | null = null;
   private nextId = 0;
   private readonly waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();

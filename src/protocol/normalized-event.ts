@@ -3,9 +3,8 @@
  * digest and ingest decide or index by. Field names are camelCase; `data` keeps the payload exactly
  * as the SDK sent it (snake_case, unknown fields included) for storage, grouping and display, which
  * read stack frames, threads, breadcrumbs and modules from there: normalizing those for every
- * event, only to drop them, was over a third of the CPU of turning a parsed event into its record
- * (issue #6: 41-42 -> 26 µs). Optional fields are absent, never `null`. Times are epoch
- * milliseconds.
+ * event, only to drop them, was over a third of the CPU of turning a parsed event into its record.
+ * Optional fields are absent, never `null`. Times are epoch milliseconds.
  */
 export interface NormalizedEvent {
   /** 32 lowercase hex. */

@@ -33,7 +33,7 @@ export async function firstStart(ctx: ServiceContext): Promise<FirstStart | null
     name: 'Admin',
     isSuperuser: true,
   }).catch((error: unknown) => {
-    // Nodes started together on an empty database: the one whose owner row lands first sets up (issue #5).
+    // Nodes started together on an empty database: the one whose owner row lands first sets up.
     if (error instanceof AppError && error.code === 'conflict') return null;
     throw error;
   });

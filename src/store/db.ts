@@ -17,7 +17,7 @@ import type { ControlSchema, RegionSchema } from './schema.js';
 
 /**
  * The pg driver, loaded the first time a PostgreSQL database is opened: a SQLite server never
- * loads it (a few MiB of idle RSS, issue #6).
+ * loads it (a few MiB of idle RSS).
  */
 let pgModule: typeof PgModule | undefined;
 function loadPg(): typeof PgModule {
@@ -62,7 +62,7 @@ export const MAX_CACHED_STATEMENTS = 500;
 
 /**
  * Kysely's SQLite driver prepares every query it runs, and ingest and digest run the same few
- * queries thousands of times a second: keep each prepared statement and reuse it (issue #6).
+ * queries thousands of times a second: keep each prepared statement and reuse it.
  * Safe because the driver runs one query at a time and never streams (`iterate`) here. When full,
  * the statement used least recently goes: emptying the whole cache instead, as before, made the
  * digest thread prepare ~90 statements a second again at c=128, its busiest ones included.
@@ -106,7 +106,7 @@ class ImmediateSqliteDialect extends SqliteDialect {
  * The WAL is copied back into the database once it holds this many pages (SQLite's default is
  * 1,000). Under ingest, raw envelopes are written, digested and deleted within milliseconds and
  * their pages reused, so between two checkpoints the same pages are written many times but copied
- * back once. Measured at c=64 (issue #6): 52-54 -> 44-46 KiB written to disk per event, and
+ * back once. Measured at c=64: 52-54 -> 44-46 KiB written to disk per event, and
  * digest's commits took 372 ms instead of 627 in a 6 s run. The WAL grows to ~40 MB under load.
  */
 export const WAL_CHECKPOINT_PAGES = 10_000;
@@ -170,7 +170,7 @@ function openPostgres(
   pool.on('error', () => {});
   // A checked-out client (in a transaction, between statements) has no listener of the pool's: an
   // error there (backend terminated, connection cut) would crash the process. Its query fails
-  // instead, and the pool drops the broken client on release (issue #5).
+  // instead, and the pool drops the broken client on release.
   pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely({ dialect: new PostgresDialect({ pool }) });
 }

@@ -93,7 +93,7 @@ function eventRow(event: NewEvent) {
     trace_id: event.traceId,
     user_key: event.userKey,
     tags: JSON.stringify(event.tags),
-    // Documents are stored compressed (issue #6), a tiny one as text.
+    // Documents are stored compressed, a tiny one as text.
     ...stored(typeof event.data === 'string' ? packDocument(event.data) : event.data),
   };
 }

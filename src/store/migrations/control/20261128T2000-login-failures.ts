@@ -5,7 +5,7 @@ import { big } from '../column-types.js';
 
 /**
  * Consecutive failed sign-ins per username, so that the delay they earn holds on every node of a
- * deployment (issue #7). One row per username that failed recently; a success deletes it.
+ * deployment. One row per username that failed recently; a success deletes it.
  */
 export function loginFailures(_engine: Engine): Migration {
   return {

@@ -4,7 +4,7 @@ import type { Engine } from '../../db.js';
 import { binary } from '../column-types.js';
 
 /**
- * Payloads kept compressed (issue #6): a raw envelope as it came on the wire (`encoding`: its
+ * Payloads kept compressed: a raw envelope as it came on the wire (`encoding`: its
  * Content-Encoding, null when it came plain), and an event's stored document gzipped in `data_gz`
  * (then `data` is empty; rows written before keep their document in `data`).
  */

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 
 /**
- * An event's stored document is now brotli-compressed, not gzipped (issue #6): its column is named
+ * An event's stored document is now brotli-compressed, not gzipped: its column is named
  * for what it holds, a packed document (lib/compression.ts reads both, by the gzip magic).
  */
 export function packedDocuments(): Migration {
