@@ -3,18 +3,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from '../../src/api/routes.js';
 import { ORG_ROLES, type OrgRole, type Scope } from '../../src/auth/scopes.js';
 import { TEST_ENGINES } from '../support/engines.js';
-import { createHarness } from '../support/harness.js';
 import { CALLERS, type CallerName } from './support/callers.js';
-import { makeEnv } from './support/env.js';
-import { type Crew, credentials, crewOf, expectOutcome, makeCrew, stateOf } from './support/matrix-world.js';
+import {
+  type Crew,
+  type credentials,
+  crewOf,
+  expectOutcome,
+  openMatrixWorld,
+  stateOf,
+} from './support/matrix-world.js';
 import { call, type Env, invite, NO_PERMISSION, next, setup } from './support/world.js';
 
-// The role-granting cells of the role matrix (access-policy.md 4 and 5): each caller inviting each
+// The role-granting cells of the role matrix (docs/access-policy.md 4 and 5): each caller inviting each
 // role, promoting an invited member to each role, setting the organization's default role to each
 // role, and inviting into a team (as its admin, or as a contributor) that the caller is not on.
 // Accepting an invite sent to someone else is in the matrix itself (POST /accept-invite/…).
 
-const DAY = 86_400_000;
 const ALL: readonly OrgRole[] = ORG_ROLES;
 
 /** Per caller: the roles it may grant, or the refusal every role gets (`deny` 403, `gate` the scope gate). */
@@ -63,7 +67,7 @@ const PROMOTE: Grants = {
 /** The default role (org:write): the same rule; without org:write, 403 for every role. */
 const DEFAULT_ROLE: Grants = { ...PROMOTE };
 
-/** Team roles given with an invite, on team U, which no member of the matrix is on (access-policy.md 5). */
+/** Team roles given with an invite, on team U, which no member of the matrix is on (docs/access-policy.md 5). */
 type TeamGrants = Readonly<Record<CallerName, 'ok' | 'refused' | 'gate'>>;
 const TEAM_ADMIN_ON_OTHER: TeamGrants = {
   owner: 'ok',
@@ -90,18 +94,12 @@ const INVITE_REFUSED = {
 };
 
 describe.each(TEST_ENGINES)('granting roles on %s', (engine) => {
-  let clock = Date.parse('2026-12-01T09:00:00.000Z');
   let env: Env;
   let crews: Record<'open' | 'closed', Crew>;
   let headersOf: ReturnType<typeof credentials>;
 
   beforeAll(async () => {
-    const h = await createHarness(engine, {}, { now: () => clock });
-    env = await makeEnv(h, () => {
-      clock += DAY;
-    });
-    crews = { closed: await makeCrew(env, false), open: await makeCrew(env, true) };
-    headersOf = credentials(env, crews);
+    ({ env, crews, headersOf } = await openMatrixWorld(engine));
   });
   afterAll(() => env?.h.close());
 

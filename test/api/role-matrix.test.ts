@@ -2,35 +2,32 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiRoute } from '../../src/api/route.js';
 import { API_ROUTES } from '../../src/api/routes.js';
 import { TEST_ENGINES } from '../support/engines.js';
-import { createHarness } from '../support/harness.js';
 import { grantOf, ROUTE_CASES, type RouteCase } from './route-cases/index.js';
 import { CALLERS, type CallerName, type Expectations } from './support/callers.js';
-import { makeEnv } from './support/env.js';
 import {
   type Crew,
-  credentials,
+  type credentials,
   crewOf,
   expectOutcome,
   freshProject,
-  makeCrew,
+  openMatrixWorld,
   stateOf,
   whoIs,
 } from './support/matrix-world.js';
 import type { Env, Prepared, World } from './support/world.js';
 
-// Role × action (access-policy.md): every route that reaches an organization's data, called by
-// every caller of support/callers.ts, with the outcome its case in route-cases/ states. Read-only
+// Role × action (the rules are in src/api/access.ts and src/api/grants.ts): every route that
+// reaches an organization's data, called by every caller of support/callers.ts, with the outcome
+// its case in route-cases/ states. Read-only
 // cells share one prepared call; a cell that may change something gets a project of its own; a
 // refused call must leave the organization, its issues and events as they were.
 
-const DAY = 86_400_000;
 const routeKey = (route: ApiRoute) => `${route.method} ${route.url}`;
 const expectationsOf = (c: RouteCase | undefined): Expectations | null =>
   c && !('outside' in c.callers) ? c.callers : null;
 const MATRIX = API_ROUTES.filter((r) => expectationsOf(ROUTE_CASES[routeKey(r)]) !== null);
 
 describe.each(TEST_ENGINES)('role x action matrix on %s', (engine) => {
-  let clock = Date.parse('2026-12-01T09:00:00.000Z');
   let env: Env;
   let crews: Record<'open' | 'closed', Crew>;
   let headersOf: ReturnType<typeof credentials>;
@@ -38,12 +35,7 @@ describe.each(TEST_ENGINES)('role x action matrix on %s', (engine) => {
   const shared = new Map<string, Promise<Prepared>>();
 
   beforeAll(async () => {
-    const h = await createHarness(engine, {}, { now: () => clock });
-    env = await makeEnv(h, () => {
-      clock += DAY;
-    });
-    crews = { closed: await makeCrew(env, false), open: await makeCrew(env, true) };
-    headersOf = credentials(env, crews);
+    ({ env, crews, headersOf } = await openMatrixWorld(engine));
   });
   afterAll(() => env?.h.close());
 

@@ -87,7 +87,7 @@ export const EVENTS_CASES: Record<string, RouteCase> = {
   },
   'GET /organizations/:org/eventids/:event/': {
     grant: 'org:read',
-    // Only projects the caller holds a project scope for are searched (access-policy.md 2).
+    // Only projects the caller holds a project scope for are searched (docs/access-policy.md 2).
     alsoGrants: ['project:read'],
     foreign: 'deny',
     callers: EVENT_IDS,

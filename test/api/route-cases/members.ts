@@ -108,7 +108,7 @@ export const MEMBERS_CASES: Record<string, RouteCase> = {
           expect(res.statusCode).toBe(201);
           const body = res.json();
           expect(body).toMatchObject({ email, orgRole: 'member', pending: true, user: null });
-          // The link is shown only to callers who may manage the invite (access-policy.md 7).
+          // The link is shown only to callers who may manage the invite (docs/access-policy.md 7).
           if (who.inviteLinks)
             expect(body.invite_link).toMatch(
               new RegExp(`^${TEST_URL}/accept/${w.org.slug}/${body.id}/[A-Za-z0-9_-]+/$`),
@@ -146,7 +146,7 @@ export const MEMBERS_CASES: Record<string, RouteCase> = {
   },
   'PUT /organizations/:org/members/:member/': {
     grant: 'member:write',
-    // Granting manager takes every scope of the role besides member:write (access-policy.md 4).
+    // Granting manager takes every scope of the role besides member:write (docs/access-policy.md 4).
     alsoGrants: [...ROLE_SCOPES.manager],
     foreign: 'deny',
     callers: MEMBER_PROMOTE,
@@ -205,7 +205,7 @@ export const MEMBERS_CASES: Record<string, RouteCase> = {
     foreign: 'none',
     callers: INVITE_ACCEPT_OTHER,
     prepare: async (env, w) => {
-      // Addressed to the person who accepts it, written otherwise (access-policy.md 6 compares normalized).
+      // Addressed to the person who accepts it, written otherwise (docs/access-policy.md 6 compares normalized).
       const person = await makeUser(env.h.ctx);
       const member = await invite(env, w, [], ` ${person.email.toUpperCase()}`);
       return {

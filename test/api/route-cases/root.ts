@@ -10,6 +10,32 @@ const SIGN_IN = { outside: 'signing in and out: no organization involved' } as c
 const PERSONAL = { outside: "a person's own tokens and regions" } as const;
 const ORG_LIST = { outside: "the caller's own organizations, or a new one" } as const;
 
+/** PATCH and PUT of a personal token both rename it; `label` tells the two cases' names apart. */
+function renamesToken(label: string): RouteCase {
+  return {
+    foreign: 'deny',
+    callers: PERSONAL,
+    prepare: async (env) => {
+      const name = `${label}-${next()}-z`;
+      const { record } = await ownerToken(env, name);
+      return {
+        url: `/api/0/api-tokens/${record.id}/`,
+        payload: { name: `after ${label}` },
+        secrets: [name],
+        check: async (res) => {
+          expect(res.statusCode).toBe(204);
+          const read = await env.h.request({
+            method: 'GET',
+            url: `/api/0/api-tokens/${record.id}/`,
+            headers: { cookie: env.ownerSession.cookie },
+          });
+          expect(read.json().name).toBe(`after ${label}`);
+        },
+      };
+    },
+  };
+}
+
 export const ROOT_CASES: Record<string, RouteCase> = {
   'GET /': {
     foreign: 'none',
@@ -197,50 +223,8 @@ export const ROOT_CASES: Record<string, RouteCase> = {
       };
     },
   },
-  'PATCH /api-tokens/:token/': {
-    foreign: 'deny',
-    callers: PERSONAL,
-    prepare: async (env) => {
-      const name = `patched-${next()}-z`;
-      const { record } = await ownerToken(env, name);
-      return {
-        url: `/api/0/api-tokens/${record.id}/`,
-        payload: { name: 'after patch' },
-        secrets: [name],
-        check: async (res) => {
-          expect(res.statusCode).toBe(204);
-          const read = await env.h.request({
-            method: 'GET',
-            url: `/api/0/api-tokens/${record.id}/`,
-            headers: { cookie: env.ownerSession.cookie },
-          });
-          expect(read.json().name).toBe('after patch');
-        },
-      };
-    },
-  },
-  'PUT /api-tokens/:token/': {
-    foreign: 'deny',
-    callers: PERSONAL,
-    prepare: async (env) => {
-      const name = `put-${next()}-z`;
-      const { record } = await ownerToken(env, name);
-      return {
-        url: `/api/0/api-tokens/${record.id}/`,
-        payload: { name: 'after put' },
-        secrets: [name],
-        check: async (res) => {
-          expect(res.statusCode).toBe(204);
-          const read = await env.h.request({
-            method: 'GET',
-            url: `/api/0/api-tokens/${record.id}/`,
-            headers: { cookie: env.ownerSession.cookie },
-          });
-          expect(read.json().name).toBe('after put');
-        },
-      };
-    },
-  },
+  'PATCH /api-tokens/:token/': renamesToken('patch'),
+  'PUT /api-tokens/:token/': renamesToken('put'),
   'DELETE /api-tokens/:token/': {
     foreign: 'deny',
     callers: PERSONAL,

@@ -1,6 +1,6 @@
 import { expandScopes, type OrgRole, type Scope } from '../../../src/auth/scopes.js';
 
-// The callers of the role matrix (access-policy.md), the outcomes a cell may expect, and the named
+// The callers of the role matrix (docs/access-policy.md), the outcomes a cell may expect, and the named
 // presets most routes use. Expectations are written here as data, never computed from the product's
 // own access functions.
 
@@ -49,7 +49,7 @@ export interface CallerSpec {
   readonly role: OrgRole | null;
   /** A token's scopes: the case's grant, every scope but the route's, `org:ci`, `org:read`, or all. */
   readonly scopes?: 'grant' | 'lacking' | 'org:ci' | 'org:read' | 'all';
-  /** access-policy.md 7: holds member:admin and may grant role member, so it sees invite links. */
+  /** docs/access-policy.md 7: holds member:admin and may grant role member, so it sees invite links. */
   readonly inviteLinks: boolean;
 }
 
@@ -131,7 +131,7 @@ export function table(groups: Groups, exact: Partial<Record<CallerName, Outcome>
 
 const STAFF = ['owner', 'manager', 'admin'] as const;
 const PEOPLE = [...STAFF, 'member:open', 'member:team', 'member:off', 'team-admin'] as const;
-/** Members who reach the project (access-policy.md 1): open membership, on its team, its team's admin. */
+/** Members who reach the project (docs/access-policy.md 1): open membership, on its team, its team's admin. */
 const REACHING = ['member:open', 'member:team', 'team-admin'] as const;
 const MEMBERS = ['member:open', 'member:team', 'member:off', 'team-admin'] as const;
 const GRANT_TOKENS = ['token:owner', 'token:manager', 'token:admin', 'token:member'] as const;
@@ -169,7 +169,7 @@ export const TEAMS_ADMIN = table({
   gate: ['org:ci', 'org:read', ...LACKING],
 });
 
-/** Issue data by issue id: reach needed, and an issue out of reach is a missing one (access-policy.md 3). */
+/** Issue data by issue id: reach needed, and an issue out of reach is a missing one (docs/access-policy.md 3). */
 export const ISSUE_DATA = table({
   ok: [...STAFF, ...REACHING, ...GRANT_TOKENS, ...ORG_SCOPED],
   missing: ['member:off'],
@@ -179,7 +179,7 @@ export const ISSUE_DATA = table({
 /** Issues and events through the project's URL: reach needed, else 403. */
 export const PROJECT_EVENTS = PROJECT_READ;
 
-/** Organization issue lists: a caller sees only the projects it reaches (access-policy.md 2). */
+/** Organization issue lists: a caller sees only the projects it reaches (docs/access-policy.md 2). */
 export const ORG_ISSUE_LIST = table(
   { ok: [...STAFF, ...REACHING, ...GRANT_TOKENS, ...ORG_SCOPED], gate: ['org:ci', 'org:read', ...LACKING] },
   { 'member:off': { status: 200, body: [] } },
@@ -212,7 +212,7 @@ export const MEMBER_READ = table({
 export const MEMBER_INVITE = MEMBER_READ;
 
 /**
- * Promoting an invited member to manager: member:write and every scope of manager (access-policy.md
+ * Promoting an invited member to manager: member:write and every scope of manager (docs/access-policy.md
  * 4); the case's tokens hold manager's scopes (role-grants.test.ts tries narrower ones).
  */
 export const MEMBER_PROMOTE = ORG_WRITE;
@@ -243,7 +243,7 @@ export const ORG_TOKEN_MINT = table({
 
 /** Session-only invite routes: reading an invite shows its organization to any signed-in person. */
 export const INVITE_READ = table({ ok: [...PEOPLE], 'session-only': [...TOKENS] });
-/** Accepting an invite sent to someone else (access-policy.md 6). */
+/** Accepting an invite sent to someone else (docs/access-policy.md 6). */
 export const INVITE_ACCEPT_OTHER = table(
   { 'session-only': [...TOKENS] },
   Object.fromEntries(

@@ -3,11 +3,13 @@ import { expect } from 'vitest';
 import type { ApiRoute } from '../../../src/api/route.js';
 import { ORG_TOKEN_SCOPES, type Scope, USER_TOKEN_SCOPES } from '../../../src/auth/scopes.js';
 import { createOrgToken } from '../../../src/services/org-tokens.js';
+import type { Engine } from '../../../src/store/db.js';
 import { insertMember } from '../../../src/store/region/members.js';
 import { addTeamMember } from '../../../src/store/region/teams.js';
 import type { Team, User } from '../../../src/store/types.js';
-import { makeOrg, makeProject, makeToken, makeUser, signIn } from '../../support/harness.js';
+import { createHarness, makeOrg, makeProject, makeToken, makeUser, signIn } from '../../support/harness.js';
 import { CALLER_SPECS, type CallerName, type CallerSpec, noneOf, type Outcome } from './callers.js';
+import { makeEnv } from './env.js';
 import { orgRows } from './snapshot.js';
 import {
   addTeam,
@@ -171,3 +173,18 @@ export function expectOutcome(res: LightMyRequestResponse, outcome: Exclude<Outc
 
 /** The organization's rows, issues and events, to compare around a refused call. */
 export const stateOf = (env: Env, crew: Crew) => orgRows(env.h.ctx.db, crew.world.org.id);
+
+/**
+ * The people, sessions and tokens of the matrix on one engine: both crews (open and closed
+ * membership) and every caller's credentials. The services' clock moves a day each time the
+ * environment asks (expiry is tested without waiting).
+ */
+export async function openMatrixWorld(engine: Engine) {
+  let clock = Date.parse('2026-12-01T09:00:00.000Z');
+  const h = await createHarness(engine, {}, { now: () => clock });
+  const env = await makeEnv(h, () => {
+    clock += 86_400_000;
+  });
+  const crews = { closed: await makeCrew(env, false), open: await makeCrew(env, true) };
+  return { env, crews, headersOf: credentials(env, crews) };
+}

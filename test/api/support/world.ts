@@ -55,7 +55,7 @@ export interface Who {
   readonly name: string;
   /** The caller's organization role; null for an organization token. */
   readonly role: OrgRole | null;
-  /** Whether the caller may manage an invite of role member (access-policy.md 7): sees invite links. */
+  /** Whether the caller may manage an invite of role member (docs/access-policy.md 7): sees invite links. */
   readonly inviteLinks: boolean;
 }
 
