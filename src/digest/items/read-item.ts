@@ -5,6 +5,15 @@ import type { ItemContext } from '../item-digester.js';
 
 const HOUR_MS = 3_600_000;
 
+/** The payload as a JSON object as sent; undefined when it is not JSON or not an object. */
+export function parseJsonObject(payload: Buffer): JsonObject | undefined {
+  try {
+    return asObject(JSON.parse(payload.toString('utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The payload as a JSON object, within the same bounds as an event (depth, breadth, string length,
  * no U+0000, which PostgreSQL text refuses): every item type stores client text, and one that failed
@@ -12,12 +21,7 @@ const HOUR_MS = 3_600_000;
  * not an object, so the item is skipped.
  */
 export function readJsonObject(payload: Buffer): JsonObject | undefined {
-  let parsed: JsonObject | undefined;
-  try {
-    parsed = asObject(JSON.parse(payload.toString('utf8')));
-  } catch {
-    return undefined;
-  }
+  const parsed = parseJsonObject(payload);
   return parsed && (boundEventData(parsed, []) as JsonObject);
 }
 

@@ -7,7 +7,7 @@ import { insertSpans, type NewSpan } from '../../store/region/spans.js';
 import { userDocument } from '../digest-event.js';
 import { eventTags, userKey } from '../event-tags.js';
 import type { ItemContext, ItemDigester } from '../item-digester.js';
-import { envelopeDriftMs, readJsonObject } from './read-item.js';
+import { envelopeDriftMs, parseJsonObject } from './read-item.js';
 import { readV1Span, type SpanSource } from './span.js';
 
 /** The name Relay gives a transaction that has none. */
@@ -50,10 +50,11 @@ function rootSpan(payload: JsonObject, name: string, source: SpanSource): NewSpa
  * skipped. An event id the project already has is stored once: the repeat adds no spans either.
  */
 export const digestTransaction: ItemDigester = async (ctx, item) => {
-  const payload = readJsonObject(item.payload);
-  if (payload === undefined) return;
-  const event = normalize(ctx, payload);
+  const parsed = parseJsonObject(item.payload);
+  const event = parsed && normalize(ctx, parsed);
   if (event === undefined) return;
+  // Normalizing bounded the payload already (depth, breadth, U+0000): no second walk.
+  const payload = event.data as JsonObject;
   const name = event.transaction ?? UNLABELED_TRANSACTION;
   const source: SpanSource = {
     projectId: ctx.raw.projectId,
