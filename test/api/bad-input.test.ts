@@ -4,6 +4,7 @@ import { API_ROUTES } from '../../src/api/routes.js';
 import { USER_TOKEN_SCOPES } from '../../src/auth/scopes.js';
 import { createOrgToken } from '../../src/services/org-tokens.js';
 import { createUserToken } from '../../src/services/user-tokens.js';
+import { postStore } from '../ingest/support.js';
 import { TEST_ENGINES } from '../support/engines.js';
 import {
   createHarness,
@@ -73,13 +74,12 @@ describe.each(TEST_ENGINES)('bad input on %s', (engine) => {
     const eventId = 'e'.repeat(32);
     /** One error event, through ingest: an issue with an event (every organization gets one). */
     const storeError = async (k: typeof key, id: string) => {
-      const stored = await h.app.inject({
-        method: 'POST',
-        url: `/api/${k.projectId}/store/`,
-        payload: { event_id: id, level: 'error', exception: { values: [{ type: 'Error', value: 'boom' }] } },
-        headers: { 'x-sentry-auth': `Sentry sentry_key=${k.publicKey}, sentry_version=7` },
-      });
-      expect(stored.statusCode).toBe(200);
+      const event = {
+        event_id: id,
+        level: 'error',
+        exception: { values: [{ type: 'Error', value: 'boom' }] },
+      };
+      expect((await postStore(h, k.projectId, k.publicKey, event)).statusCode).toBe(200);
     };
     await storeError(key, eventId);
     await h.worker.drain();
