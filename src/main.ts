@@ -1,21 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config/config.js';
 import { KeyCache } from './ingest/key-cache.js';
 import { DatabaseRateLimiter, MemoryRateLimiter, type RateLimiter } from './ingest/rate-limiter.js';
-import { createRawWriter, type RawWriter } from './ingest/raw-writer.js';
-import { type DigestRunner, DigestWorker } from './jobs/digest-worker.js';
+import type { DigestRunner } from './jobs/digest-worker.js';
 import { startMaintenance } from './jobs/maintenance.js';
-import { RetainedEnvelopes } from './jobs/retained-envelopes.js';
-import { SqliteThread } from './jobs/sqlite-thread-client.js';
+import { createPipeline } from './jobs/pipeline.js';
 import { type FirstStart, firstStart } from './services/bootstrap.js';
 import type { ServiceContext } from './services/context.js';
 import type { Database } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
 import { openConfiguredDatabase } from './store/open.js';
 import { incrementRateCounter } from './store/region/rate-counters.js';
-import { countRawEnvelopes } from './store/region/raw-envelopes.js';
 
 export interface Errata {
   readonly app: FastifyInstance;
@@ -23,8 +19,8 @@ export interface Errata {
 }
 
 /**
- * Assembles one Errata process over an open, migrated database: the app with both doors, the raw
- * writer that tells the digest worker about new work, and the worker itself (not started).
+ * Assembles one Errata process over an open, migrated database: the app with both doors, the
+ * pipeline ingest commits raw envelopes to, and its digest (not started).
  */
 export async function assemble(ctx: ServiceContext): Promise<Errata> {
   // One SQLite process counts in memory; nodes sharing PostgreSQL count in it, so limits hold across them.
@@ -34,65 +30,25 @@ export async function assemble(ctx: ServiceContext): Promise<Errata> {
           incrementRateCounter(ctx.db.region, bucket, windowStart),
         )
       : new MemoryRateLimiter();
-  const { writer, worker, log } = ingestPipeline(ctx);
+  // The app's logger exists only once the app does; digest logs through it from then on.
+  let logger: Pick<FastifyBaseLogger, 'error' | 'warn'> | null = null;
+  const pipeline = createPipeline(ctx.db, {
+    digestBatchSize: ctx.config.digestBatchSize ?? (ctx.db.engine === 'postgres' ? 500 : 50),
+    digestPollMs: ctx.config.digestPollMs,
+    digestConcurrency: ctx.config.digestConcurrency,
+    log: {
+      error: (...args: [object, string]) => logger?.error(...args),
+      warn: (...args: [object, string]) => logger?.warn(...args),
+    } as Pick<FastifyBaseLogger, 'error' | 'warn'>,
+  });
   const app = await buildApp(ctx, {
     keys: new KeyCache(ctx.db.region, ctx.config.keyCacheSeconds * 1000, ctx.now),
     limiter,
-    writer,
+    writer: pipeline.writer,
   });
-  log.target = app.log;
-  if (worker instanceof SqliteThread) app.addHook('onClose', () => worker.close());
-  return { app, worker };
-}
-
-/**
- * What ingest hands digest (decoded bodies, digest records) is kept up to this many bytes: a few
- * hundred envelopes, which covers a digest that keeps up; 64 MiB added ~50 MiB to the peak RSS at
- * c=128 in the bench for no more throughput.
- */
-const RETAIN_BYTES = 16 * 1024 * 1024;
-
-/**
- * Where raw envelopes are committed and digested. A SQLite file gets a thread of its own for both
- * (its commits block, and digest is most of the CPU): the HTTP thread only reads, checks and
- * hands over. PostgreSQL (asynchronous, and shared by several nodes) and SQLite in memory (one
- * connection) do both on this thread.
- */
-function ingestPipeline(ctx: ServiceContext): {
-  writer: RawWriter;
-  worker: DigestRunner;
-  log: { target: Pick<FastifyBaseLogger, 'error' | 'warn'> | null };
-} {
-  const holder: { target: Pick<FastifyBaseLogger, 'error' | 'warn'> | null } = { target: null };
-  const log: Pick<FastifyBaseLogger, 'error' | 'warn'> = {
-    error: (...args: [object, string]) => holder.target?.error(...args),
-    warn: (...args: [object, string]) => holder.target?.warn(...args),
-  } as Pick<FastifyBaseLogger, 'error' | 'warn'>;
-  const batchSize = ctx.config.digestBatchSize ?? (ctx.db.engine === 'postgres' ? 500 : 50);
-  // Names the raw envelopes this process commits, so that its digest takes those first (ClaimScope).
-  const nodeId = randomUUID();
-  const options = { batchSize, pollMs: ctx.config.digestPollMs, log, nodeId };
-  if (ctx.db.engine === 'sqlite' && ctx.db.file !== null) {
-    const thread = new SqliteThread({
-      file: ctx.db.file,
-      digestBatchSize: options.batchSize,
-      digestPollMs: options.pollMs,
-      retainBytes: RETAIN_BYTES,
-      nodeId,
-      log,
-      pendingWork: async () => (await countRawEnvelopes(ctx.db.region)) > 0,
-    });
-    return { writer: thread, worker: thread, log: holder };
-  }
-  let worker: DigestWorker | undefined;
-  const retained = new RetainedEnvelopes(RETAIN_BYTES);
-  const writer = createRawWriter(ctx.db.region, () => worker?.notify(), retained, nodeId);
-  worker = new DigestWorker(ctx.db, {
-    ...options,
-    retained,
-    concurrency: ctx.db.engine === 'postgres' ? ctx.config.digestConcurrency : 1,
-  });
-  return { writer, worker, log: holder };
+  logger = app.log;
+  app.addHook('onClose', () => pipeline.close());
+  return { app, worker: pipeline.digest };
 }
 
 export interface Server {

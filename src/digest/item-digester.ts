@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { EnvelopeHeaders, EnvelopeItem } from '../protocol/envelope.js';
 import type { Engine } from '../store/db.js';
-import type { StoredRawEnvelope } from '../store/region/raw-envelopes.js';
+import type { ClaimedEnvelope } from '../store/region/raw-queue.js';
 import type { RegionSchema } from '../store/schema.js';
 
 /** Everything one item's digest may need besides the item itself. */
@@ -9,7 +9,7 @@ export interface ItemContext {
   /** The digest transaction: every write of a batch commits together with the raw rows' removal. */
   readonly trx: Kysely<RegionSchema>;
   readonly engine: Engine;
-  readonly raw: StoredRawEnvelope;
+  readonly raw: ClaimedEnvelope;
   readonly envelopeHeaders: EnvelopeHeaders;
   /** The event id the envelope answered with (header, event item, or generated at ingest). */
   readonly eventId: string | null;

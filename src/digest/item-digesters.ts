@@ -1,3 +1,4 @@
+import { type ItemType, itemType } from '../protocol/item-type.js';
 import type { ItemDigester } from './item-digester.js';
 import { digestAttachment } from './items/attachment.js';
 import { digestCheckIn } from './items/check-in.js';
@@ -7,24 +8,27 @@ import { digestSpan } from './items/span.js';
 import { digestTransaction } from './items/transaction.js';
 import { digestFeedback, digestUserReport } from './items/user-report.js';
 
+/** The digester of each item type besides `event` (which digest groups in batches); others are skipped. */
+export const ITEM_DIGESTERS: Readonly<Partial<Record<ItemType, ItemDigester>>> = Object.freeze({
+  transaction: digestTransaction,
+  span: digestSpan,
+  attachment: digestAttachment,
+  session: digestSession,
+  sessions: digestSessions,
+  client_report: digestClientReport,
+  user_report: digestUserReport,
+  feedback: digestFeedback,
+  check_in: digestCheckIn,
+});
+
 /**
- * The digester of each envelope item type besides `event`; types missing here are skipped.
- * Null-prototype, so a sent type such as `constructor` finds nothing.
+ * The digester of the type an item header names, if any.
  *
  * @example
- * const digest = ITEM_DIGESTERS[item.headers.type];
+ * const digest = digesterOf(item.headers.type);
  * if (digest) await digest(ctx, item);
  */
-export const ITEM_DIGESTERS: Readonly<Record<string, ItemDigester>> = Object.freeze(
-  Object.assign(Object.create(null) as Record<string, ItemDigester>, {
-    transaction: digestTransaction,
-    span: digestSpan,
-    attachment: digestAttachment,
-    session: digestSession,
-    sessions: digestSessions,
-    client_report: digestClientReport,
-    user_report: digestUserReport,
-    feedback: digestFeedback,
-    check_in: digestCheckIn,
-  }),
-);
+export function digesterOf(name: string): ItemDigester | undefined {
+  const type = itemType(name);
+  return type === undefined ? undefined : ITEM_DIGESTERS[type];
+}

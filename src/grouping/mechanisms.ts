@@ -12,9 +12,10 @@ export const CURRENT_MECHANISM = errata202611.id;
  * The grouping hashes of an event, made by `mechanismId` (default: the current mechanism). Throws
  * on an unknown id, which only a programming or data error can produce.
  *
- * To change grouping without splitting issues, the digest computes the current mechanism's hashes
- * and, when none of them names an issue yet, also those of the mechanisms stored on the project's
- * existing hashes; a hit there attaches the new hashes to that issue.
+ * Each stored hash names its mechanism. There is one mechanism, and digest looks up its hashes
+ * only; a second one must ship with digest also computing the older mechanism's hashes when none of
+ * the new ones names an issue, and attaching the new hashes to the issue found, so that an upgrade
+ * never splits issues.
  *
  * @example
  * computeGrouping({ message: 'Order 1234 failed' })

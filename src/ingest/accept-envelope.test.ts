@@ -1,52 +1,68 @@
 import { describe, expect, it } from 'vitest';
-import { FIXTURE_SDKS, loadFixtures } from '../../test/fixtures/load.js';
 import { loadConfig } from '../config/config.js';
-import { eventRecordOf } from '../digest/digest-envelope.js';
-import { completeRecord } from '../digest/digest-event.js';
-import { decompressDocument } from '../lib/compression.js';
+import { AppError } from '../lib/app-error.js';
 import { parseEnvelope } from '../protocol/envelope.js';
-import { parseEventPayload } from '../protocol/event-normalize.js';
-import { acceptEnvelope } from './accept-envelope.js';
+import { acceptEnvelope, acceptStoreBody } from './accept-envelope.js';
 
-const config = loadConfig({});
-const envelopes = FIXTURE_SDKS.flatMap((sdk) => loadFixtures(sdk)).filter((f) =>
-  f.url.includes('/envelope/'),
-);
+const config = loadConfig({
+  ERRATA_INGEST_MAX_EVENT_BYTES: '2048',
+  ERRATA_INGEST_MAX_ATTACHMENT_BYTES: '4096',
+});
+const ID = 'a'.repeat(32);
+const OTHER = 'b'.repeat(32);
 
-describe('acceptEnvelope hands digest the records it would compute itself', () => {
-  it.each(envelopes.map((f) => [`${f.sdk}/${f.name}`, f] as const))('%s', (_name, fixture) => {
-    const envelope = parseEnvelope(fixture.body);
-    const received = { receivedAt: Date.parse('2026-11-28T17:24:28Z'), clientIp: '203.0.113.9' };
-    const accepted = acceptEnvelope(envelope, config, received);
-    // What digest computes from the stored raw envelope when nothing was handed over.
-    const expected = new Map();
-    for (const [index, item] of envelope.items.entries()) {
-      if (item.headers.type !== 'event') continue;
-      const record = eventRecordOf(
-        parseEventPayload(item.payload),
-        { ...received, eventId: accepted.eventId, sentAt: envelope.headers.sent_at },
-        item.payload.toString('utf8'),
-      );
-      if (record) expected.set(index, record);
-    }
-    // Ingest leaves each document to complete from the payload (1 KB crosses to the writer, not 27),
-    // which the writer packs for storage.
-    const completed = new Map();
-    for (const [index, record] of accepted.prepared) {
-      expect(record.appendToPayload).toBeDefined();
-      expect(record.row.data).toBe('');
-      const { row, ...rest } = completeRecord(record, envelope.items[index]!.payload);
-      const data = typeof row.data === 'string' ? row.data : decompressDocument(row.data);
-      completed.set(index, { ...rest, row: { ...row, data } });
-    }
-    expect(completed).toEqual(expected);
+function envelope(header: object, ...items: [object, string][]) {
+  const lines = [JSON.stringify(header), ...items.flatMap(([h, p]) => [JSON.stringify(h), p])];
+  return parseEnvelope(Buffer.from(lines.join('\n')));
+}
+
+describe('acceptEnvelope', () => {
+  it('answers with the header id, else the event item id, else a new one for a counted item', () => {
+    const event = (id?: string) =>
+      [{ type: 'event' }, JSON.stringify(id ? { event_id: id } : {})] as [object, string];
+    expect(acceptEnvelope(envelope({ event_id: ID }, event(OTHER)), config)).toEqual({
+      eventId: ID,
+      counted: true,
+    });
+    expect(acceptEnvelope(envelope({}, event(OTHER)), config).eventId).toBe(OTHER);
+    expect(acceptEnvelope(envelope({}, event()), config).eventId).toMatch(/^[0-9a-f]{32}$/);
+    expect(acceptEnvelope(envelope({}, [{ type: 'session' }, '{}']), config)).toEqual({
+      eventId: null,
+      counted: false,
+    });
   });
 
-  it('covers envelopes with error events', () => {
-    const withEvents = envelopes.filter(
-      (f) =>
-        acceptEnvelope(parseEnvelope(f.body), config, { receivedAt: 0, clientIp: null }).prepared.size > 0,
-    );
-    expect(withEvents.length).toBeGreaterThanOrEqual(5);
+  it('refuses a malformed event id and items past their size limit', () => {
+    expect(() => acceptEnvelope(envelope({ event_id: 'nope' }), config)).toThrow();
+    expect(() =>
+      acceptEnvelope(envelope({}, [{ type: 'event' }, JSON.stringify({ event_id: 'x' })]), config),
+    ).toThrow();
+    const big = (type: string, bytes: number) => [{ type }, `"${'x'.repeat(bytes)}"`] as [object, string];
+    expect(() => acceptEnvelope(envelope({}, big('span', 3000)), config)).toThrow(/size limits/);
+    expect(() => acceptEnvelope(envelope({}, big('attachment', 5000)), config)).toThrow(/size limits/);
+    expect(acceptEnvelope(envelope({}, big('attachment', 3000)), config).counted).toBe(false);
+    // A type Errata does not know is kept whatever its size, as digest skips it.
+    expect(acceptEnvelope(envelope({}, big('profile', 5000)), config).counted).toBe(false);
+  });
+
+  it('refuses an envelope whose only substance is a broken event, and keeps one beside good items', () => {
+    const broken = [{ type: 'event' }, '[1, 2]'] as [object, string];
+    expect(() => acceptEnvelope(envelope({}, broken), config)).toThrow(AppError);
+    expect(() =>
+      acceptEnvelope(envelope({}, [{ type: 'transaction' }, '{oops'] as [object, string]), config),
+    ).toThrow(/invalid/);
+    expect(acceptEnvelope(envelope({}, broken, [{ type: 'session' }, '{}']), config)).toEqual({
+      eventId: null,
+      counted: false,
+    });
+  });
+});
+
+describe('acceptStoreBody', () => {
+  it('takes the event id of one JSON object, or makes one', () => {
+    expect(acceptStoreBody(Buffer.from(JSON.stringify({ event_id: ID })), config)).toBe(ID);
+    expect(acceptStoreBody(Buffer.from('{}'), config)).toMatch(/^[0-9a-f]{32}$/);
+    expect(() => acceptStoreBody(Buffer.from('"text"'), config)).toThrow(/not a JSON object/);
+    expect(() => acceptStoreBody(Buffer.from(`{"a":"${'x'.repeat(3000)}"}`), config)).toThrow(/size limits/);
   });
 });

@@ -1,25 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../lib/app-error.js';
 import { parseEnvelope, parseEnvelopeHeader } from '../protocol/envelope.js';
-import { generateEventId, normalizeEventId } from '../protocol/event-id.js';
-import { parseEventText } from '../protocol/event-normalize.js';
-import { ProtocolError } from '../protocol/protocol-error.js';
 import { formatRateLimits, type RateLimitScope } from '../protocol/rate-limits.js';
 import { findRequestAuth, type IngestAuth, resolveEnvelopeAuth } from '../protocol/sentry-auth.js';
 import type { ServiceContext } from '../services/context.js';
+import type { RawEnvelope, RawWriter } from '../store/region/raw-queue.js';
 import type { ProjectKey } from '../store/types.js';
-import { acceptEnvelope, recordOrNull } from './accept-envelope.js';
+import { acceptEnvelope, acceptStoreBody } from './accept-envelope.js';
 import { asIngestError, rejected } from './ingest-error.js';
 import type { KeyCache } from './key-cache.js';
 import type { RateLimiter } from './rate-limiter.js';
-import type { RawWriter } from './raw-writer.js';
 import {
   type BodyLimits,
   decodeBody,
   decodeFirstLine,
   type RequestBody,
   readWireBody,
-  tooLarge,
   type WireBody,
 } from './read-body.js';
 
@@ -124,9 +120,21 @@ async function envelopeHeaderKey(deps: IngestDeps, read: WireBody, projectId: nu
   return enabledKey(deps, resolveEnvelopeAuth(undefined, parseEnvelopeHeader(line).dsn), projectId);
 }
 
-/** What is stored of a body: as it came, compressed when it came compressed. */
-function stored(read: RequestBody): { payload: Buffer; encoding: RequestBody['encoding'] } {
-  return { payload: read.wire, encoding: read.encoding };
+/** The raw envelope of a request: its body as it came (compressed when it came compressed). */
+function rawEnvelope(
+  request: FastifyRequest,
+  key: ProjectKey,
+  fields: Pick<RawEnvelope, 'kind' | 'receivedAt' | 'eventId'>,
+  read: RequestBody,
+): RawEnvelope {
+  return {
+    projectId: key.projectId,
+    keyId: key.id,
+    clientIp: request.ip,
+    payload: read.wire,
+    encoding: read.encoding,
+    ...fields,
+  };
 }
 
 /** `POST /api/:projectId/envelope/`: check, write the raw envelope durably, answer with the event id. */
@@ -143,22 +151,11 @@ async function envelopeHandler(deps: IngestDeps, request: FastifyRequest, reply:
   // Both credentials, when there are two, must name the same key (and this project).
   const auth = resolveEnvelopeAuth(headerAuth, envelope.headers.dsn);
   if (auth.projectId !== undefined && auth.projectId !== String(projectId)) throw rejected('ProjectId');
+  const { eventId, counted } = acceptEnvelope(envelope, deps.ctx.config);
+  if (counted) await checkLimits(deps, key);
   const receivedAt = deps.ctx.now();
-  const accepted = acceptEnvelope(envelope, deps.ctx.config, { receivedAt, clientIp: request.ip });
-  if (accepted.counted) await checkLimits(deps, key);
-  await deps.writer.add(
-    {
-      projectId,
-      keyId: key.id,
-      kind: 'envelope',
-      receivedAt,
-      eventId: accepted.eventId,
-      clientIp: request.ip,
-      ...stored(read),
-    },
-    { records: accepted.prepared, ...(read.encoding ? { plain: read.body } : {}) },
-  );
-  return reply.send(accepted.eventId ? { id: accepted.eventId } : {});
+  await deps.writer.add(rawEnvelope(request, key, { kind: 'envelope', receivedAt, eventId }, read));
+  return reply.send(eventId ? { id: eventId } : {});
 }
 
 /** `POST /api/:projectId/store/`: the legacy endpoint, one event JSON document per request. */
@@ -168,26 +165,10 @@ async function storeHandler(deps: IngestDeps, request: FastifyRequest, reply: Fa
   if (!auth) throw new AppError('not_authenticated', 'missing authorization information');
   const key = await enabledKey(deps, auth, projectId);
   const read = await decodeBody(await wireBody(deps, request), deps.ctx.config.ingestMaxEnvelopeBytes);
-  if (read.body.length > deps.ctx.config.ingestMaxEventBytes) throw tooLarge('event');
-  const text = read.body.toString('utf8');
-  const event = parseEventText(text) as Record<string, unknown> | null;
-  if (event === null || typeof event !== 'object' || Array.isArray(event)) {
-    throw new ProtocolError('invalid_event', 'invalid event: the payload is not a JSON object');
-  }
-  const eventId =
-    event.event_id === undefined || event.event_id === null
-      ? generateEventId()
-      : normalizeEventId(event.event_id);
+  const eventId = acceptStoreBody(read.body, deps.ctx.config);
   await checkLimits(deps, key);
   const receivedAt = deps.ctx.now();
-  const record = recordOrNull(event, { receivedAt, eventId, sentAt: undefined, clientIp: request.ip }, text);
-  await deps.writer.add(
-    { projectId, keyId: key.id, kind: 'store', receivedAt, eventId, clientIp: request.ip, ...stored(read) },
-    {
-      ...(record ? { records: new Map([[0, record]]) } : {}),
-      ...(read.encoding ? { plain: read.body } : {}),
-    },
-  );
+  await deps.writer.add(rawEnvelope(request, key, { kind: 'store', receivedAt, eventId }, read));
   return reply.send({ id: eventId });
 }
 

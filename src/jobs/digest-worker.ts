@@ -1,15 +1,12 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { digestRawEnvelope } from '../digest/digest-envelope.js';
-import { type PendingEvent, writeEvents } from '../digest/digest-event.js';
+import type { Kysely } from 'kysely';
+import { digestEnvelope } from '../digest/digest-envelope.js';
+import type { GroupedEvent } from '../digest/group-event.js';
+import { writeEvents } from '../digest/write-events.js';
 import type { Database } from '../store/db.js';
-import {
-  type ClaimScope,
-  claimRawEnvelopes,
-  deleteRawEnvelopes,
-  markRawEnvelopeFailed,
-} from '../store/region/raw-envelopes.js';
+import type { RawQueue } from '../store/region/raw-queue.js';
+import type { RegionSchema } from '../store/schema.js';
 import { isDatabaseUnavailable } from '../store/unavailable.js';
-import type { RetainedEnvelopes } from './retained-envelopes.js';
 
 /** What the process asks of digest, wherever it runs (this thread, or the SQLite ingest thread). */
 export interface DigestRunner {
@@ -17,10 +14,7 @@ export interface DigestRunner {
   stop(): Promise<void>;
   /** Says there may be work. */
   notify(): void;
-  /**
-   * Resolves once everything committed so far that this node may claim has been digested: all of
-   * it with one node; another node's envelopes younger than ORPHAN_AFTER_MS are left to it.
-   */
+  /** Resolves once everything committed so far has been digested (or set aside). */
   drain(): Promise<void>;
   /** Envelopes digested since start. */
   readonly digested: number;
@@ -32,17 +26,9 @@ export interface DigestWorkerOptions {
   readonly log: Pick<FastifyBaseLogger, 'error' | 'warn'>;
   /** Digest transactions at once (PostgreSQL; SQLite has one writer: 1). */
   readonly concurrency?: number;
-  /** What this process kept of the envelopes ingest wrote (bodies, digest records), if anything. */
-  readonly retained?: RetainedEnvelopes;
-  /**
-   * This process's id on the raw envelopes it commits: digest then claims those, and another
-   * node's only once they are `ORPHAN_AFTER_MS` old.
-   */
-  readonly nodeId: string;
+  /** The raw queue within a digest transaction. */
+  readonly queue: (trx: Kysely<RegionSchema>) => RawQueue;
 }
-
-/** How old another node's raw envelope must be before this node digests it (that node is gone or far behind). */
-export const ORPHAN_AFTER_MS = 5000;
 
 /**
  * Digests raw envelopes in batches, off the request path: one transaction claims a batch, writes
@@ -56,18 +42,13 @@ export class DigestWorker implements DigestRunner {
   private stopped = true;
   private timer: NodeJS.Timeout | null = null;
   private idleWaiters: (() => void)[] = [];
-  /** The decoded bodies this process kept, which claiming then does not read back. */
-  private readonly held: ((id: number) => Buffer | undefined) | undefined;
   /** Envelopes digested since start (for tests and metrics). */
   digested = 0;
 
   constructor(
     private readonly db: Database,
     private readonly options: DigestWorkerOptions,
-  ) {
-    const { retained } = options;
-    this.held = retained && ((id) => retained.payload(id));
-  }
+  ) {}
 
   start(): void {
     this.stopped = false;
@@ -131,31 +112,17 @@ export class DigestWorker implements DigestRunner {
     }
   }
 
-  private scope(): ClaimScope {
-    return { nodeId: this.options.nodeId, orphanBefore: Date.now() - ORPHAN_AFTER_MS };
-  }
-
   /** One batch in one transaction; a batch that fails is retried one envelope at a time. */
   private async runOnce(): Promise<number> {
     const { db } = this;
     try {
       return await db.region.transaction().execute(async (trx) => {
-        const { retained } = this.options;
-        const batch = await claimRawEnvelopes(
-          trx,
-          db.engine,
-          this.options.batchSize,
-          this.held,
-          this.scope(),
-        );
-        const events: PendingEvent[] = [];
-        for (const raw of batch)
-          await digestRawEnvelope(trx, db.engine, raw, events, retained?.take(raw.id)?.records);
+        const queue = this.options.queue(trx);
+        const batch = await queue.claim(this.options.batchSize);
+        const events: GroupedEvent[] = [];
+        for (const raw of batch) await digestEnvelope(trx, db.engine, raw, events);
         await writeEvents(trx, db.engine, events);
-        await deleteRawEnvelopes(
-          trx,
-          batch.map((r) => r.id),
-        );
+        await queue.delete(batch.map((r) => r.id));
         this.digested += batch.length;
         return batch.length;
       });
@@ -171,12 +138,12 @@ export class DigestWorker implements DigestRunner {
     for (let i = 0; i < this.options.batchSize; i++) {
       try {
         const found = await db.region.transaction().execute(async (trx) => {
-          const { retained } = this.options;
-          const [raw] = await claimRawEnvelopes(trx, db.engine, 1, this.held, this.scope());
+          const queue = this.options.queue(trx);
+          const [raw] = await queue.claim(1);
           if (!raw) return false;
           try {
-            const events: PendingEvent[] = [];
-            await digestRawEnvelope(trx, db.engine, raw, events, retained?.take(raw.id)?.records);
+            const events: GroupedEvent[] = [];
+            await digestEnvelope(trx, db.engine, raw, events);
             await writeEvents(trx, db.engine, events);
           } catch (error) {
             // A database that is down, busy or deadlocked says nothing about the envelope: retry later.
@@ -184,7 +151,7 @@ export class DigestWorker implements DigestRunner {
             // Throwing rolls back this envelope's partial rows.
             throw new EnvelopeFailed(raw.id, error);
           }
-          await deleteRawEnvelopes(trx, [raw.id]);
+          await queue.delete([raw.id]);
           return true;
         });
         if (!found) break;
@@ -196,7 +163,9 @@ export class DigestWorker implements DigestRunner {
           { err: error.cause, rawEnvelopeId: error.id },
           'cannot digest envelope; set aside',
         );
-        await markRawEnvelopeFailed(db.region, error.id, String(error.cause));
+        await db.region
+          .transaction()
+          .execute((trx) => this.options.queue(trx).setAside(error.id, String(error.cause)));
         done++;
       }
     }

@@ -1,3 +1,4 @@
+import type { IssueStatus } from './issue-status.js';
 /**
  * A bad search query, `statsPeriod` or time window: a 400 whose `detail` reads like Sentry's.
  *
@@ -15,8 +16,6 @@ function syntaxError(message: string): IssueQueryError {
 export type ValuePattern =
   | { readonly kind: 'exact'; readonly value: string }
   | { readonly kind: 'wildcard'; readonly parts: readonly string[] };
-
-export type IssueStatus = 'unresolved' | 'resolved' | 'ignored';
 
 /** Whom `assigned:` names; `user` by email (members' emails are the usernames here), `team` by slug. */
 export type Assignee =

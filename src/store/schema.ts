@@ -132,8 +132,6 @@ export interface RawEnvelopeTable {
   payload: Uint8Array;
   /** The payload's Content-Encoding as sent (gzip, deflate, br), or null when it is plain. */
   encoding: string | null;
-  /** The process that committed it (a random id per process), null in rows written before. */
-  node_id: string | null;
   digest_error: string | null;
 }
 

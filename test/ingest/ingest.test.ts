@@ -1,7 +1,7 @@
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateProjectKey } from '../../src/store/region/project-keys.js';
-import { countRawEnvelopes } from '../../src/store/region/raw-envelopes.js';
+import { countRawEnvelopes } from '../../src/store/region/raw-queue.js';
 import { TEST_ENGINES } from '../support/engines.js';
 import { envelopeOf, errorEvent } from '../support/envelopes.js';
 import { createHarness, type Harness } from '../support/harness.js';

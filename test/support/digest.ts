@@ -2,12 +2,12 @@
 // the digest worker does: one transaction per envelope, every item whose type has a digester.
 import type { Kysely } from 'kysely';
 import type { ItemContext, ItemDigester } from '../../src/digest/item-digester.js';
-import { ITEM_DIGESTERS } from '../../src/digest/item-digesters.js';
+import { digesterOf } from '../../src/digest/item-digesters.js';
 import { type EnvelopeHeaders, parseEnvelope } from '../../src/protocol/envelope.js';
 import { normalizeEventId } from '../../src/protocol/event-id.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import type { Engine } from '../../src/store/db.js';
-import type { StoredRawEnvelope } from '../../src/store/region/raw-envelopes.js';
+import type { ClaimedEnvelope } from '../../src/store/region/raw-queue.js';
 import type { RegionSchema } from '../../src/store/schema.js';
 import { openTestDatabase, type TestDatabase } from './engines.js';
 import { makeOrg, makeProject, makeUser, testConfig } from './harness.js';
@@ -44,14 +44,15 @@ export interface DigestOptions {
   readonly receivedAt?: number;
   /** The id ingest answered with; default the envelope header's `event_id`. */
   readonly eventId?: string | null;
-  readonly digesters?: Readonly<Record<string, ItemDigester>>;
+  /** The digester of an item type; default every one digest has. */
+  readonly digesters?: (type: string) => ItemDigester | undefined;
 }
 
 export function storedRaw(
   projectId: number,
   payload: Buffer,
   receivedAt = FIXTURE_RECEIVED_AT,
-): StoredRawEnvelope {
+): ClaimedEnvelope {
   return {
     id: 1,
     projectId,
@@ -61,7 +62,6 @@ export function storedRaw(
     eventId: null,
     clientIp: '127.0.0.1',
     payload,
-    encoding: null,
   };
 }
 
@@ -81,11 +81,11 @@ export async function digestBody(
   const envelope = parseEnvelope(body);
   const eventId = options.eventId === undefined ? headerEventId(envelope.headers) : options.eventId;
   const raw = { ...storedRaw(projectId, body, options.receivedAt), eventId };
-  const digesters = options.digesters ?? ITEM_DIGESTERS;
+  const digesters = options.digesters ?? digesterOf;
   await world.db.transaction().execute(async (trx) => {
     const ctx: ItemContext = { trx, engine: world.engine, raw, envelopeHeaders: envelope.headers, eventId };
     for (const item of envelope.items) {
-      const digest = digesters[item.headers.type];
+      const digest = digesters(item.headers.type);
       if (digest) await digest(ctx, item);
     }
   });

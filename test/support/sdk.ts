@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatPublicDsn } from '../../src/services/projects.js';
-import { countRawEnvelopes } from '../../src/store/region/raw-envelopes.js';
+import { countRawEnvelopes } from '../../src/store/region/raw-queue.js';
 import { makeOrg, makeProject, makeToken, makeUser } from './harness.js';
 import { ROOT, type TestServer } from './server.js';
 import { waitFor } from './wait.js';

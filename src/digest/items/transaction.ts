@@ -4,7 +4,7 @@ import type { NormalizedEvent } from '../../protocol/normalized-event.js';
 import { ProtocolError } from '../../protocol/protocol-error.js';
 import { insertEvent } from '../../store/region/events.js';
 import { insertSpans, type NewSpan } from '../../store/region/spans.js';
-import { userDocument } from '../digest-event.js';
+import { userDocument } from '../event-document.js';
 import { eventTags, userKey } from '../event-tags.js';
 import type { ItemContext, ItemDigester } from '../item-digester.js';
 import { envelopeDriftMs, parseJsonObject } from './read-item.js';

@@ -1,12 +1,13 @@
 import type { Kysely, Updateable } from 'kysely';
+import type { IssueStatus, IssueSubstatus } from '../../protocol/issue-status.js';
 import type { IssueTable, RegionSchema } from '../schema.js';
 
 type Db = Kysely<RegionSchema>;
 
 /** A status change as the API asks for it, already resolved to concrete column values. */
 export interface StatusChange {
-  readonly status: 'resolved' | 'unresolved' | 'ignored';
-  readonly substatus: string | null;
+  readonly status: IssueStatus;
+  readonly substatus: IssueSubstatus | null;
   readonly resolvedAt: number | null;
   /** For `ignored`: wake up at this time, after this many more events or this many more users. */
   readonly ignoreUntil: number | null;

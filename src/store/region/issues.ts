@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import type { IssueStatus, IssueSubstatus, StatusWithReason } from '../../protocol/issue-status.js';
 import { type BulkInsert, bulkInsert } from '../bulk-insert.js';
 import type { Engine } from '../db.js';
 import type { RegionSchema } from '../schema.js';
@@ -123,8 +124,8 @@ export async function insertGroupHashes(
 
 /** The state digest needs to decide regressions and the end of an ignore. */
 export interface IssueState {
-  readonly status: string;
-  readonly substatus: string | null;
+  readonly status: IssueStatus;
+  readonly substatus: IssueSubstatus | null;
   readonly timesSeen: number;
   readonly userCount: number;
   readonly ignoreUntil: number | null;
@@ -167,8 +168,9 @@ export async function findIssueStates(
     rows.map((row) => [
       row.id,
       {
-        status: row.status,
-        substatus: row.substatus,
+        // Written only from the closed types (digest, the API's status changes).
+        status: row.status as IssueStatus,
+        substatus: row.substatus as IssueSubstatus | null,
         timesSeen: row.times_seen,
         userCount: row.user_count,
         ignoreUntil: row.ignore_until,
@@ -227,7 +229,7 @@ export interface IssueEventsUpdate {
   /** The last release named among them, or null when none names one. */
   readonly release: string | null;
   /** A status change decided by digest (regression, end of an ignore), or null to keep it. */
-  readonly status: { status: string; substatus: string | null } | null;
+  readonly status: StatusWithReason | null;
 }
 
 /**

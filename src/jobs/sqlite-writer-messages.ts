@@ -1,22 +1,17 @@
-import type { IngestedExtras } from '../ingest/raw-writer.js';
-import type { RawEnvelope } from '../store/region/raw-envelopes.js';
+import type { RawEnvelope } from '../store/region/raw-queue.js';
 
 /** What the SQLite writer thread is started with. */
-export interface SqliteThreadData {
+export interface SqliteWriterData {
   readonly file: string;
   readonly digestBatchSize: number;
   readonly digestPollMs: number;
   /** Raw envelopes committed together at most. */
   readonly maxWriteBatch: number;
-  /** Bytes of ingest extras (decoded bodies, digest records) kept for digest at most. */
-  readonly retainBytes: number;
-  /** This process's id on the raw envelopes it commits (see `ClaimScope`). */
-  readonly nodeId: string;
 }
 
 /** Messages to the thread. Each `id` is answered once. */
 export type ToThread =
-  | { readonly t: 'add'; readonly id: number; readonly row: RawEnvelope; readonly extras?: IngestedExtras }
+  | { readonly t: 'add'; readonly id: number; readonly envelope: RawEnvelope }
   | { readonly t: 'start' }
   | { readonly t: 'notify' }
   | { readonly t: 'drain'; readonly id: number }

@@ -4,52 +4,45 @@ import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { FastifyBaseLogger } from 'fastify';
-import type { IngestedExtras } from '../ingest/raw-writer.js';
-import type { RawEnvelope } from '../store/region/raw-envelopes.js';
+import type { RawEnvelope, RawWriter } from '../store/region/raw-queue.js';
 import type { DigestRunner } from './digest-worker.js';
 import {
   type FromThread,
   fromThreadError,
-  type SqliteThreadData,
-  type ThreadError,
+  type SqliteWriterData,
   type ToThread,
-} from './sqlite-thread-protocol.js';
+} from './sqlite-writer-messages.js';
 
-export interface SqliteThreadOptions {
+export interface SqliteWriterOptions {
   readonly file: string;
   readonly digestBatchSize: number;
   readonly digestPollMs: number;
   readonly maxWriteBatch?: number;
-  /** Bytes of ingest extras the thread keeps for digest at most. */
-  readonly retainBytes: number;
-  /** This process's id on the raw envelopes it commits (see `ClaimScope`); a thread started again keeps it. */
-  readonly nodeId: string;
   readonly log: Pick<FastifyBaseLogger, 'error' | 'warn'>;
   /** Whether raw envelopes wait for digest (read on this thread's own connection). */
   readonly pendingWork: () => Promise<boolean>;
 }
 
 /**
- * The writer thread's heap starts with this much old generation (MB). V8 starts it at a few MB, and
- * the records that wait a few scavenges for their digest filled it again every 100-300 ms: 95 full
- * mark-compacts in a 30 s run at c=128, 47 with 64 MB. In 4 interleaved pairs at c=64:
- * 550 -> 528 µs of CPU per request (V8's GC helper threads 74 -> 55), peak RSS 236-256 -> 260-272 MiB.
+ * The writer thread's heap starts with this much old generation (MB): V8 starts it at a few MB,
+ * which the envelopes waiting a few scavenges for their digest fill again and again, each time
+ * with a full mark-compact.
  */
 export const WRITER_INITIAL_OLD_SPACE_MB = 64;
 
-/** Starts sqlite-thread.ts: the built .js file, or the .ts source through tsx (tests, `npm run dev`). */
-function spawn(data: SqliteThreadData): Worker {
+/** Starts sqlite-writer-thread.ts: the built .js file, or the .ts source through tsx (tests, `npm run dev`). */
+function spawn(data: SqliteWriterData): Worker {
   // V8 reads this flag when it creates a heap: this thread's, which exists already, keeps its size,
   // and the writer thread's (and a restarted one's) gets it. Worker's resourceLimits have no such
   // setting, and its execArgv takes no V8 flags.
   v8.setFlagsFromString(`--initial-old-space-size=${WRITER_INITIAL_OLD_SPACE_MB}`);
   const here = import.meta.url;
-  // A young generation of 16 MB (V8's default grows to 48 under this allocation rate): the peak RSS
-  // at c=128 in the bench fell from 369 to 344 MiB. Only the young generation: a cap on the old one
-  // would end the thread on a large envelope.
+  // A young generation of 16 MB: V8's default grows to 48 under this allocation rate, which only
+  // raises the peak RSS. Only the young generation: a cap on the old one would end the thread on a
+  // large envelope.
   const options = { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 16 } };
-  if (!here.endsWith('.ts')) return new Worker(new URL('./sqlite-thread.js', here), options);
-  const entry = new URL('./sqlite-thread.ts', here).href;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./sqlite-writer-thread.js', here), options);
+  const entry = new URL('./sqlite-writer-thread.ts', here).href;
   const tsx = pathToFileURL(
     path.join(path.dirname(createRequire(here).resolve('tsx/package.json')), 'dist/esm/api/index.mjs'),
   ).href;
@@ -63,11 +56,12 @@ function threadGone(reason: string): Error {
 }
 
 /**
- * This thread's side of the SQLite writer thread: `add` resolves once the raw envelope is committed
- * there (FULL), and the digest runner's calls are forwarded to the digest worker running there. A
- * thread that dies fails what it held (503 to those clients, who retry) and is started again.
+ * This thread's side of the SQLite writer thread, the pipeline of a SQLite file: its `writer`
+ * resolves once the raw envelope is committed there (FULL), and its `digest` forwards to the digest
+ * worker running there. A thread that dies fails what it held (503 to those clients, who retry)
+ * and is started again.
  */
-export class SqliteThread implements DigestRunner {
+export class SqliteWriter {
   /** Null until there is work: an idle server that never ingested runs no thread (idle RSS). */
   private worker: Worker | null = null;
   private nextId = 0;
@@ -76,9 +70,23 @@ export class SqliteThread implements DigestRunner {
   private started = false;
   /** False from the thread's exit until its replacement runs. */
   private alive = false;
-  digested = 0;
+  private digested = 0;
 
-  constructor(private readonly options: SqliteThreadOptions) {}
+  readonly writer: RawWriter = { add: (envelope) => this.add(envelope) };
+  readonly digest: DigestRunner;
+
+  constructor(private readonly options: SqliteWriterOptions) {
+    const self = this;
+    this.digest = {
+      start: () => this.start(),
+      stop: () => this.stop(),
+      notify: () => this.notify(),
+      drain: () => this.drain(),
+      get digested() {
+        return self.digested;
+      },
+    };
+  }
 
   /** Whether the thread runs (it starts with the first envelope, or with envelopes left to digest). */
   get running(): boolean {
@@ -102,8 +110,6 @@ export class SqliteThread implements DigestRunner {
       digestBatchSize: this.options.digestBatchSize,
       digestPollMs: this.options.digestPollMs,
       maxWriteBatch: this.options.maxWriteBatch ?? 500,
-      retainBytes: this.options.retainBytes,
-      nodeId: this.options.nodeId,
     });
     worker.on('message', (message: FromThread) => this.receive(message));
     worker.on('error', (error) => this.options.log.error({ err: error }, 'SQLite writer thread failed'));
@@ -178,18 +184,15 @@ export class SqliteThread implements DigestRunner {
     });
   }
 
-  /**
-   * Resolves once the raw envelope is committed (on disk); rejects when it is not. The thread keeps
-   * the extras until it digests the envelope, so that it need not read and parse it again.
-   */
-  add(row: RawEnvelope, extras?: IngestedExtras): Promise<void> {
+  /** Resolves once the raw envelope is committed (on disk); rejects when it is not. */
+  private add(envelope: RawEnvelope): Promise<void> {
     if (this.closed) return Promise.reject(threadGone('closed'));
     if (!this.ensure()) return Promise.reject(threadGone('restarting'));
-    return this.call((id) => (extras ? { t: 'add', id, row, extras } : { t: 'add', id, row }));
+    return this.call((id) => ({ t: 'add', id, envelope }));
   }
 
   /** Digests as work comes; envelopes left from before a restart start the thread now. */
-  start(): void {
+  private start(): void {
     this.started = true;
     if (this.worker) {
       if (this.alive) this.post({ t: 'start' });
@@ -203,17 +206,17 @@ export class SqliteThread implements DigestRunner {
     );
   }
 
-  notify(): void {
+  private notify(): void {
     if (!this.closed && this.alive) this.post({ t: 'notify' });
   }
 
-  async drain(): Promise<void> {
+  private async drain(): Promise<void> {
     if (this.worker === null && !(await this.options.pendingWork())) return;
     this.ensure();
     return this.call((id) => ({ t: 'drain', id }));
   }
 
-  stop(): Promise<void> {
+  private stop(): Promise<void> {
     this.started = false;
     if (this.worker === null || !this.alive) return Promise.resolve();
     return this.call((id) => ({ t: 'stop', id }));
@@ -232,5 +235,3 @@ export class SqliteThread implements DigestRunner {
     }
   }
 }
-
-export type { ThreadError };

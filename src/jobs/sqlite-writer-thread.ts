@@ -1,48 +1,35 @@
 // The SQLite writer thread: commits the raw envelopes ingest hands it (synchronous=FULL, the requests
 // in flight together in one transaction) and digests them, on a connection of its own, so that
-// neither fsync nor digest blocks the thread that answers HTTP. Started by sqlite-thread-client.ts.
+// neither fsync nor digest blocks the thread that answers HTTP. Started by sqlite-writer.ts.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { IngestedExtras } from '../ingest/raw-writer.js';
+import type { Kysely } from 'kysely';
 import { GroupCommit } from '../lib/group-commit.js';
-import type { Database } from '../store/db.js';
-import { openSqliteConnection } from '../store/db.js';
-import {
-  INSERT_RAW_ENVELOPE_SQL,
-  type RawEnvelope,
-  rawEnvelopeParameters,
-} from '../store/region/raw-envelopes.js';
+import { type Database, openSqliteConnection } from '../store/db.js';
+import type { RawEnvelope } from '../store/region/raw-queue.js';
+import { sqliteRawQueue } from '../store/region/raw-queue-sqlite.js';
 import type { ControlSchema, RegionSchema } from '../store/schema.js';
 import { DigestWorker } from './digest-worker.js';
-import { RetainedEnvelopes } from './retained-envelopes.js';
 import {
   type FromThread,
-  type SqliteThreadData,
+  type SqliteWriterData,
   type ToThread,
   toThreadError,
-} from './sqlite-thread-protocol.js';
+} from './sqlite-writer-messages.js';
 
 const port = parentPort;
-if (!port) throw new Error('sqlite-thread.ts runs only as a worker thread');
-const data = workerData as SqliteThreadData;
+if (!port) throw new Error('sqlite-writer-thread.ts runs only as a worker thread');
+const data = workerData as SqliteWriterData;
 const post = (message: FromThread) => port.postMessage(message);
 
-// Digest commits at NORMAL; each raw-envelope commit switches to FULL around itself.
+// Digest commits at NORMAL: if its commit is lost, the raw envelopes it deleted are digested again.
 const { sqlite, kysely } = openSqliteConnection(data.file, 'NORMAL');
-const insertRaw = sqlite.prepare(INSERT_RAW_ENVELOPE_SQL);
-/** What ingest handed over with each committed envelope, until digest takes it. */
-const retained = new RetainedEnvelopes(data.retainBytes);
-const insertRawBatch = sqlite.transaction((rows: Pending[]) => {
-  const ids: number[] = [];
-  for (const p of rows)
-    ids.push(Number(insertRaw.run(...rawEnvelopeParameters(p.row, data.nodeId)).lastInsertRowid));
-  return ids;
-});
+const queue = sqliteRawQueue(sqlite);
 
 const db: Database = {
   engine: 'sqlite',
   file: data.file,
-  control: kysely as unknown as import('kysely').Kysely<ControlSchema>,
-  region: kysely as unknown as import('kysely').Kysely<RegionSchema>,
+  control: kysely as unknown as Kysely<ControlSchema>,
+  region: kysely as unknown as Kysely<RegionSchema>,
   destroy: () => kysely.destroy(),
 };
 
@@ -51,8 +38,8 @@ const log = (level: 'error' | 'warn') => (fields: { err?: unknown }, msg: string
 const digest = new DigestWorker(db, {
   batchSize: data.digestBatchSize,
   pollMs: data.digestPollMs,
-  retained,
-  nodeId: data.nodeId,
+  // One connection: the queue's statements run inside the digest transaction Kysely opened on it.
+  queue: () => queue,
   log: { error: log('error'), warn: log('warn') } as never,
 });
 let reported = 0;
@@ -66,8 +53,7 @@ const reporter = setInterval(reportDigested, 50);
 
 interface Pending {
   readonly id: number;
-  readonly row: RawEnvelope;
-  readonly extras: IngestedExtras | undefined;
+  readonly envelope: RawEnvelope;
 }
 /**
  * Raw envelopes committed with lib/group-commit: those that arrive while a commit or a digest
@@ -75,25 +61,13 @@ interface Pending {
  */
 const commit = new GroupCommit<Pending>(
   async (batch) => {
-    // A digest transaction of this connection is open between two of its statements: after it.
-    while (sqlite.inTransaction) await new Promise((resolve) => setImmediate(resolve));
     const ids = batch.map((p) => p.id);
     try {
-      sqlite.pragma('synchronous = FULL');
-      const rawIds = insertRawBatch.immediate(batch);
+      await queue.add(batch.map((p) => p.envelope));
       post({ t: 'committed', ids });
-      batch.forEach((p, i) => {
-        retained.keepIngested(rawIds[i] as number, p.row, p.extras);
-      });
     } catch (error) {
       post({ t: 'failed', ids, error: toThreadError(error) });
       throw error;
-    } finally {
-      try {
-        sqlite.pragma('synchronous = NORMAL');
-      } catch {
-        // The next FULL commit sets it again; a broken connection fails that one.
-      }
     }
   },
   data.maxWriteBatch,
@@ -113,9 +87,8 @@ async function answer(id: number, work: () => Promise<void>): Promise<void> {
 port.on('message', (message: ToThread) => {
   switch (message.t) {
     case 'add':
-      // A Buffer arrives as a plain Uint8Array; the driver stores either as a BLOB.
       // The outcome goes back in the write itself ('committed' or 'failed'), one message a batch.
-      commit.add({ id: message.id, row: message.row, extras: message.extras }).catch(() => {});
+      commit.add({ id: message.id, envelope: message.envelope }).catch(() => {});
       return;
     case 'start':
       digest.start();

@@ -1,7 +1,7 @@
 // The SQLite writer thread: started only when there is work, and left-over envelopes are digested.
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteThread } from '../../src/jobs/sqlite-thread-client.js';
-import { countRawEnvelopes, insertRawEnvelopes } from '../../src/store/region/raw-envelopes.js';
+import { SqliteWriter } from '../../src/jobs/sqlite-writer.js';
+import { countRawEnvelopes, kyselyRawQueue } from '../../src/store/region/raw-queue.js';
 import { openTestDatabase, type TestDatabase } from '../support/engines.js';
 import { errorEvent } from '../support/envelopes.js';
 import { makeOrg, makeProject, makeUser, testConfig } from '../support/harness.js';
@@ -9,7 +9,7 @@ import { waitFor } from '../support/wait.js';
 
 describe('SQLite writer thread', () => {
   let database: TestDatabase;
-  let thread: SqliteThread | undefined;
+  let thread: SqliteWriter | undefined;
   afterEach(async () => {
     await thread?.close();
     await database.drop();
@@ -23,12 +23,10 @@ describe('SQLite writer thread', () => {
     const { project, key } = await makeProject(ctx, org, team);
     const region = database.db.region;
     const newThread = (log: { error(o: unknown, msg: string): void } = { error: () => {} }) =>
-      new SqliteThread({
+      new SqliteWriter({
         file: database.db.file as string,
         digestBatchSize: 50,
         digestPollMs: 1000,
-        retainBytes: 1024 * 1024,
-        nodeId: 'test-node',
         log: { ...log, warn: () => {} } as never,
         pendingWork: async () => (await countRawEnvelopes(region)) > 0,
       });
@@ -49,28 +47,28 @@ describe('SQLite writer thread', () => {
   it('runs no thread until the first envelope, then commits and digests it', async () => {
     const { newThread, raw, events } = await world();
     thread = newThread();
-    thread.start();
-    await thread.drain();
+    thread.digest.start();
+    await thread.digest.drain();
     expect(thread.running).toBe(false);
     const event = errorEvent();
-    await thread.add(raw(event));
+    await thread.writer.add(raw(event));
     expect(thread.running).toBe(true);
-    await thread.drain();
+    await thread.digest.drain();
     expect(await events()).toEqual([{ event_id: event.event_id }]);
-    expect(thread.digested).toBe(1);
+    expect(thread.digest.digested).toBe(1);
   });
 
   it('starts again after the thread dies: what it held fails (503 at ingest), what comes after is kept', async () => {
     const { newThread, raw, events } = await world();
     const errors: string[] = [];
     thread = newThread({ error: (_o, msg) => errors.push(msg) });
-    thread.start();
+    thread.digest.start();
     const first = errorEvent();
-    await thread.add(raw(first));
-    // A message the thread does not know ends it (see sqlite-thread.ts).
+    await thread.writer.add(raw(first));
+    // A message the thread does not know ends it (see sqlite-writer-thread.ts).
     (thread as unknown as { post(message: unknown): void }).post({ t: 'bogus' });
     await waitFor(() => errors.includes('SQLite writer thread failed'), { what: 'the thread to fail' });
-    const during = await thread.add(raw(errorEvent())).then(
+    const during = await thread.writer.add(raw(errorEvent())).then(
       () => 'stored',
       (error: { code?: string }) => error.code,
     );
@@ -79,22 +77,22 @@ describe('SQLite writer thread', () => {
     const after = errorEvent();
     await waitFor(
       () =>
-        thread?.add(raw(after)).then(
+        thread?.writer.add(raw(after)).then(
           () => true,
           () => false,
         ),
       { intervalMs: 200, what: 'the thread to take envelopes again' },
     );
-    await thread.drain();
+    await thread.digest.drain();
     expect((await events()).map((e) => e.event_id).sort()).toEqual([first.event_id, after.event_id].sort());
   });
 
   it('starts at once for envelopes left from before a restart, and digests them', async () => {
     const { region, newThread, raw, events } = await world();
     const left = [errorEvent(), errorEvent()];
-    await insertRawEnvelopes(region, left.map(raw));
+    await kyselyRawQueue(region, 'sqlite').add(left.map(raw));
     thread = newThread();
-    thread.start();
+    thread.digest.start();
     await waitFor(() => thread?.running, { what: 'the thread to start' });
     // Starting a worker thread through tsx takes seconds on a loaded machine.
     await waitFor(async () => (await events()).length === 2, { what: 'the left-over envelopes digested' });

@@ -1,0 +1,231 @@
+import type { Kysely } from 'kysely';
+import type { StatusWithReason } from '../protocol/issue-status.js';
+import type { Engine } from '../store/db.js';
+import {
+  existingEventIds,
+  insertEvents,
+  type NewEvent,
+  setProjectFirstEvent,
+} from '../store/region/events.js';
+import {
+  deleteIssue,
+  findHashOwners,
+  findIssueIdByHashes,
+  findIssueStates,
+  type IssueEventsUpdate,
+  type IssueState,
+  type IssueTagCount,
+  insertGroupHashes,
+  insertIssue,
+  insertIssueUsers,
+  recordIssuesEvents,
+  upsertIssueTags,
+} from '../store/region/issues.js';
+import type { RegionSchema } from '../store/schema.js';
+import type { GroupedEvent } from './group-event.js';
+
+type Db = Kysely<RegionSchema>;
+
+/**
+ * Decides an issue's status when it sees a new event: a resolved issue regresses; an ignored one
+ * wakes up once its condition (a time, a count of events or of users since it was ignored) ends.
+ */
+export function nextStatus(state: IssueState, now: number, newUser: boolean): StatusWithReason | null {
+  if (state.status === 'resolved') return { status: 'unresolved', substatus: 'regressed' };
+  if (state.status !== 'ignored') return null;
+  if (state.ignoreUntil !== null && now >= state.ignoreUntil)
+    return { status: 'unresolved', substatus: 'ongoing' };
+  // "Ignore until it occurs N more times": the N-th event (or user) since the ignore wakes the issue,
+  // as Sentry lifts a snooze once `count <= times_seen - state.times_seen`.
+  if (state.ignoreCount !== null && state.timesSeen + 1 - (state.ignoreCountBase ?? 0) >= state.ignoreCount) {
+    return { status: 'unresolved', substatus: 'escalating' };
+  }
+  if (
+    state.ignoreUserCount !== null &&
+    state.userCount + (newUser ? 1 : 0) - (state.ignoreUserBase ?? 0) >= state.ignoreUserCount
+  ) {
+    return { status: 'unresolved', substatus: 'escalating' };
+  }
+  return null;
+}
+
+/**
+ * A new issue for an event no issue has a hash of: created with its hashes, unless another node
+ * claimed the primary hash first, whose issue then wins and ours is dropped.
+ */
+async function createIssue(trx: Db, projectId: number, event: GroupedEvent): Promise<number> {
+  const { row, summary, hashes, mechanism } = event;
+  const created = await insertIssue(trx, {
+    projectId,
+    type: summary.type,
+    title: summary.title,
+    culprit: summary.culprit,
+    metadata: { ...summary.metadata },
+    level: row.level,
+    platform: row.platform ?? 'other',
+    logger: event.logger,
+    timestamp: row.timestamp,
+    release: row.release,
+  });
+  await insertGroupHashes(trx, projectId, created, hashes, mechanism);
+  const owner = await findIssueIdByHashes(trx, projectId, hashes);
+  if (owner !== undefined && owner !== created) {
+    await deleteIssue(trx, created);
+    return owner;
+  }
+  return created;
+}
+
+/**
+ * Writes the error and message events of a digest batch inside its transaction, in arrival order:
+ * each one's issue (found by any of its hashes, or created), then per issue one update of its
+ * counters and status, one upsert of its tag values and its new users, then the events themselves
+ * in multi-row inserts. An event id the project has already, or that came earlier in the batch, is
+ * stored and counted once.
+ */
+export async function writeEvents(trx: Db, engine: Engine, events: readonly GroupedEvent[]): Promise<void> {
+  const byProject = new Map<number, GroupedEvent[]>();
+  for (const event of events) {
+    const list = byProject.get(event.projectId);
+    if (list) list.push(event);
+    else byProject.set(event.projectId, [event]);
+  }
+  for (const [projectId, list] of byProject) await writeProjectEvents(trx, engine, projectId, list);
+}
+
+async function writeProjectEvents(
+  trx: Db,
+  engine: Engine,
+  projectId: number,
+  list: readonly GroupedEvent[],
+): Promise<void> {
+  const seen = await existingEventIds(trx, projectId, [...new Set(list.map((r) => r.row.eventId))]);
+  const fresh: GroupedEvent[] = [];
+  for (const r of list) {
+    if (seen.has(r.row.eventId)) continue;
+    seen.add(r.row.eventId);
+    fresh.push(r);
+  }
+  if (fresh.length === 0) return;
+
+  // Issues: most events bring hashes an issue owns already; a hash nobody owns opens an issue,
+  // which later events of the batch with that hash then join.
+  const owners = await findHashOwners(trx, projectId, [...new Set(fresh.flatMap((r) => r.hashes))]);
+  const byIssue = new Map<number, GroupedEvent[]>();
+  const rows: NewEvent[] = [];
+  for (const r of fresh) {
+    let issueId = r.hashes.map((h) => owners.get(h)).find((id) => id !== undefined);
+    if (issueId === undefined) {
+      issueId = await createIssue(trx, projectId, r);
+    } else {
+      const missing = r.hashes.filter((h) => !owners.has(h));
+      if (missing.length > 0) await insertGroupHashes(trx, projectId, issueId, missing, r.mechanism);
+    }
+    for (const h of r.hashes) if (!owners.has(h)) owners.set(h, issueId);
+    rows.push({ ...r.row, projectId, issueId });
+    const events = byIssue.get(issueId);
+    if (events) events.push(r);
+    else byIssue.set(issueId, [r]);
+  }
+
+  await recordIssues(trx, engine, byIssue);
+  await insertEvents(trx, engine, rows);
+  await setProjectFirstEvent(trx, projectId, Math.min(...fresh.map((r) => r.row.timestamp)));
+}
+
+/**
+ * Counts a batch's events on their issues: the users new to each (one insert for all), their
+ * states (one read), then per issue one update of its counters and of the status its events decide
+ * one after the other, as if each had been written on its own; the tag values of all in one upsert.
+ * In issue id order, so that concurrent digest transactions (PostgreSQL) lock shared issues in the
+ * same order.
+ */
+async function recordIssues(
+  trx: Db,
+  engine: Engine,
+  byIssue: ReadonlyMap<number, readonly GroupedEvent[]>,
+): Promise<void> {
+  const ids = [...byIssue.keys()].sort((a, b) => a - b);
+  const pairs: { issueId: number; userKey: string }[] = [];
+  for (const issueId of ids) {
+    const keys = new Set((byIssue.get(issueId) as GroupedEvent[]).map((r) => r.row.userKey));
+    for (const userKey of keys) if (userKey !== null) pairs.push({ issueId, userKey });
+  }
+  const states = await findIssueStates(trx, engine, ids);
+  const newUsers = await insertIssueUsers(trx, engine, pairs);
+  const tags: IssueTagCount[] = [];
+  const updates = ids.map((issueId) => ({
+    issueId,
+    update: countEvents(
+      issueId,
+      byIssue.get(issueId) as GroupedEvent[],
+      states.get(issueId),
+      newUsers.get(issueId),
+      tags,
+    ),
+  }));
+  await recordIssuesEvents(trx, updates);
+  await upsertIssueTags(trx, engine, tags);
+}
+
+/** One issue's counters and status after its events of the batch; adds their tag counts to `tags`. */
+function countEvents(
+  issueId: number,
+  events: readonly GroupedEvent[],
+  initial: IssueState | undefined,
+  newUsers: ReadonlySet<string> | undefined,
+  tags: IssueTagCount[],
+): IssueEventsUpdate {
+  let state = initial;
+  let status: StatusWithReason | null = null;
+  const counted = new Set<string>();
+  const byTag = new Map<string, IssueTagCount>();
+  let release: string | null = null;
+  for (const { row } of events) {
+    const newUser = row.userKey !== null && newUsers?.has(row.userKey) === true && !counted.has(row.userKey);
+    if (newUser) counted.add(row.userKey as string);
+    if (state) {
+      const change = nextStatus(state, row.receivedAt, newUser);
+      if (change) {
+        status = change;
+        state = {
+          ...state,
+          ...change,
+          ignoreUntil: null,
+          ignoreCount: null,
+          ignoreCountBase: null,
+          ignoreUserCount: null,
+          ignoreUserBase: null,
+        };
+      }
+      state = { ...state, timesSeen: state.timesSeen + 1, userCount: state.userCount + (newUser ? 1 : 0) };
+    }
+    if (row.release) release = row.release;
+    for (const [key, value] of row.tags) {
+      const id = `${key}\u0000${value}`;
+      const known = byTag.get(id);
+      byTag.set(
+        id,
+        known
+          ? {
+              ...known,
+              count: known.count + 1,
+              firstSeen: Math.min(known.firstSeen, row.timestamp),
+              lastSeen: Math.max(known.lastSeen, row.timestamp),
+            }
+          : { issueId, key, value, count: 1, firstSeen: row.timestamp, lastSeen: row.timestamp },
+      );
+    }
+  }
+  tags.push(...byTag.values());
+  const timestamps = events.map((r) => r.row.timestamp);
+  return {
+    count: events.length,
+    newUsers: counted.size,
+    firstSeen: Math.min(...timestamps),
+    lastSeen: Math.max(...timestamps),
+    level: (events.at(-1) as GroupedEvent).row.level,
+    release,
+    status,
+  };
+}

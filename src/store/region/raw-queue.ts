@@ -1,0 +1,130 @@
+import { type Kysely, sql } from 'kysely';
+import { type BodyEncoding, decodeSync } from '../../lib/compression.js';
+import type { Engine } from '../db.js';
+import type { RegionSchema } from '../schema.js';
+
+type Db = Kysely<RegionSchema>;
+
+/** What ingest keeps of one accepted request until digest has turned it into rows. */
+export interface RawEnvelope {
+  readonly projectId: number;
+  readonly keyId: number;
+  /** `envelope` (an envelope body) or `store` (one event JSON from the legacy endpoint). */
+  readonly kind: RawEnvelopeKind;
+  readonly receivedAt: number;
+  /** The id ingest answered with, when the request held an event. */
+  readonly eventId: string | null;
+  readonly clientIp: string | null;
+  /** The body as it came on the wire: compressed when `encoding` says so. */
+  readonly payload: Buffer;
+  /** The Content-Encoding it came with, or null: stored as sent, so a commit never compresses. */
+  readonly encoding: BodyEncoding | null;
+}
+
+export type RawEnvelopeKind = 'envelope' | 'store';
+
+/** A raw envelope claimed by digest: its id, and its body decoded. */
+export interface ClaimedEnvelope extends Omit<RawEnvelope, 'encoding'> {
+  readonly id: number;
+}
+
+/**
+ * The queue between ingest and digest, one interface on both engines. Ingest adds; digest claims
+ * the oldest envelopes inside its transaction, then deletes them (digested) or sets one aside (it
+ * cannot be digested: kept for inspection, never claimed again).
+ */
+export interface RawQueue {
+  /** Commits the envelopes together: on disk when it resolves. */
+  add(envelopes: readonly RawEnvelope[]): Promise<void>;
+  /**
+   * The oldest envelopes, locked for the caller's transaction. On PostgreSQL rows another node
+   * holds are skipped (`FOR UPDATE SKIP LOCKED`), so each is digested once whichever node picks it
+   * up; SQLite has one writer, and the transaction's write lock does the same.
+   */
+  claim(limit: number): Promise<ClaimedEnvelope[]>;
+  delete(ids: readonly number[]): Promise<void>;
+  setAside(id: number, error: string): Promise<void>;
+}
+
+/** Where ingest hands a raw envelope: resolves once it is committed, rejects when it is not. */
+export interface RawWriter {
+  add(envelope: RawEnvelope): Promise<void>;
+}
+
+/** Set-aside errors are kept up to this many characters. */
+export const MAX_DIGEST_ERROR = 2000;
+
+/** A stored body decoded: it was decoded once already at ingest, within the size limits. */
+export function decodedPayload(payload: Uint8Array, encoding: string | null): Buffer {
+  const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  return encoding ? decodeSync(encoding as BodyEncoding, bytes) : bytes;
+}
+
+/** The queue over Kysely, on the given database or transaction: PostgreSQL, and SQLite in memory. */
+export function kyselyRawQueue(db: Db, engine: Engine): RawQueue {
+  return {
+    async add(envelopes) {
+      if (envelopes.length === 0) return;
+      // One statement: atomic on its own, so it needs no transaction of its own.
+      await db
+        .insertInto('raw_envelopes')
+        .values(
+          envelopes.map((r) => ({
+            project_id: r.projectId,
+            key_id: r.keyId,
+            kind: r.kind,
+            received_at: r.receivedAt,
+            event_id: r.eventId,
+            client_ip: r.clientIp,
+            payload: r.payload,
+            encoding: r.encoding,
+          })),
+        )
+        .execute();
+    },
+    async claim(limit) {
+      let query = db
+        .selectFrom('raw_envelopes')
+        .selectAll()
+        .where('digest_error', 'is', null)
+        .orderBy('id')
+        .limit(limit);
+      if (engine === 'postgres') query = query.modifyEnd(sql`for update skip locked`);
+      const rows = await query.execute();
+      return rows.map((r) => ({
+        id: r.id,
+        projectId: r.project_id,
+        keyId: r.key_id,
+        kind: r.kind as RawEnvelopeKind,
+        receivedAt: r.received_at,
+        eventId: r.event_id,
+        clientIp: r.client_ip,
+        payload: decodedPayload(r.payload, r.encoding),
+      }));
+    },
+    async delete(ids) {
+      if (ids.length === 0) return;
+      await db
+        .deleteFrom('raw_envelopes')
+        .where('id', 'in', [...ids])
+        .execute();
+    },
+    async setAside(id, error) {
+      await db
+        .updateTable('raw_envelopes')
+        .set({ digest_error: error.slice(0, MAX_DIGEST_ERROR) })
+        .where('id', '=', id)
+        .execute();
+    },
+  };
+}
+
+/** Raw envelopes still waiting for digest (those set aside excluded). */
+export async function countRawEnvelopes(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('raw_envelopes')
+    .where('digest_error', 'is', null)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

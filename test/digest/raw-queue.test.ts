@@ -1,0 +1,116 @@
+// The raw queue's contract, on every implementation: Kysely on each engine, and the SQLite writer
+// thread's prepared statements on a second connection to the same file.
+
+import { gzipSync } from 'node:zlib';
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DigestWorker } from '../../src/jobs/digest-worker.js';
+import { openSqliteConnection } from '../../src/store/db.js';
+import {
+  countRawEnvelopes,
+  kyselyRawQueue,
+  type RawEnvelope,
+  type RawQueue,
+} from '../../src/store/region/raw-queue.js';
+import { sqliteRawQueue } from '../../src/store/region/raw-queue-sqlite.js';
+import type { RegionSchema } from '../../src/store/schema.js';
+import { openTestDatabase, TEST_ENGINES, type TestDatabase } from '../support/engines.js';
+import { waitFor } from '../support/wait.js';
+
+const IMPLEMENTATIONS = [
+  ...TEST_ENGINES.map((engine) => ({ name: `kysely on ${engine}`, engine, sqlite: false })),
+  ...(TEST_ENGINES.includes('sqlite')
+    ? [{ name: 'prepared statements on sqlite', engine: 'sqlite' as const, sqlite: true }]
+    : []),
+];
+
+describe.each(IMPLEMENTATIONS)('the raw queue: $name', ({ engine, sqlite }) => {
+  let t: TestDatabase;
+  /** The queue within a transaction: Kysely's is bound to it; the prepared statements share its connection. */
+  let queueOf: (trx: Kysely<RegionSchema>) => RawQueue;
+  let queue: RawQueue;
+  let close = async () => {};
+  let claimDb: Kysely<RegionSchema>;
+  beforeAll(async () => {
+    t = await openTestDatabase(engine);
+    if (sqlite) {
+      const connection = openSqliteConnection(t.db.file as string, 'NORMAL');
+      queue = sqliteRawQueue(connection.sqlite);
+      queueOf = () => queue;
+      // Claims run inside a transaction of that connection, as on the writer thread.
+      claimDb = connection.kysely as unknown as Kysely<RegionSchema>;
+      close = () => connection.kysely.destroy();
+    } else {
+      queue = kyselyRawQueue(t.db.region, engine);
+      queueOf = (trx) => kyselyRawQueue(trx, engine);
+      claimDb = t.db.region;
+    }
+  });
+  afterAll(async () => {
+    await close();
+    await t.drop();
+  });
+
+  const raw = (
+    eventId: string,
+    payload = Buffer.from('{}\n'),
+    encoding: RawEnvelope['encoding'] = null,
+  ): RawEnvelope => ({
+    projectId: 1,
+    keyId: 1,
+    kind: 'envelope',
+    receivedAt: Date.now(),
+    eventId,
+    clientIp: null,
+    payload,
+    encoding,
+  });
+  // Claims happen inside the digest transaction.
+  const claim = (limit: number) => claimDb.transaction().execute((trx) => queueOf(trx).claim(limit));
+
+  it('hands out the oldest first, decoded, until they are deleted or set aside', async () => {
+    const body = Buffer.from('{"event_id":"c"}\n');
+    await queue.add([raw('a'), raw('b')]);
+    await queue.add([raw('c', gzipSync(body), 'gzip')]);
+    const first = await claim(2);
+    expect(first.map((r) => r.eventId)).toEqual(['a', 'b']);
+    const all = await claim(10);
+    expect(all.map((r) => r.eventId)).toEqual(['a', 'b', 'c']);
+    expect(all[2]?.payload.equals(body)).toBe(true);
+    await queue.delete([first[0]?.id as number]);
+    await queue.setAside(first[1]?.id as number, 'x'.repeat(5000));
+    expect((await claim(10)).map((r) => r.eventId)).toEqual(['c']);
+    const aside = await t.db.region
+      .selectFrom('raw_envelopes')
+      .select('digest_error')
+      .where('event_id', '=', 'b')
+      .executeTakeFirstOrThrow();
+    expect(aside.digest_error).toHaveLength(2000);
+    expect(await countRawEnvelopes(t.db.region)).toBe(1);
+    await queue.delete([all[2]?.id as number]);
+    await t.db.region.deleteFrom('raw_envelopes').execute();
+  });
+
+  it.runIf(!sqlite)(
+    'is digested in one run when longer than a batch, without waiting for the next poll',
+    async () => {
+      await queue.add([raw('a'), raw('b'), raw('c'), raw('d'), raw('e')]);
+      const log = { error: () => {}, warn: () => {} } as never;
+      // Batches of 2 and a poll a minute away: only going on after a full batch digests all five.
+      const worker = new DigestWorker(t.db, {
+        batchSize: 2,
+        pollMs: 60_000,
+        log,
+        queue: (trx) => kyselyRawQueue(trx, engine),
+      });
+      worker.start();
+      try {
+        await waitFor(() => worker.digested >= 5, { timeoutMs: 10_000, what: 'five envelopes digested' });
+      } finally {
+        await worker.stop();
+      }
+      expect(worker.digested).toBe(5);
+      expect(await countRawEnvelopes(t.db.region)).toBe(0);
+    },
+  );
+});
