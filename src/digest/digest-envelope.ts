@@ -1,13 +1,14 @@
 import type { Kysely } from 'kysely';
 import { parseEnvelope } from '../protocol/envelope.js';
 import { normalizeEvent, parseEventPayload } from '../protocol/event-normalize.js';
+import { itemType } from '../protocol/item-type.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { Engine } from '../store/db.js';
 import type { ClaimedEnvelope } from '../store/region/raw-queue.js';
 import type { RegionSchema } from '../store/schema.js';
 import { type GroupedEvent, groupEvent } from './group-event.js';
 import type { ItemContext } from './item-digester.js';
-import { digesterOf } from './item-digesters.js';
+import { ITEM_DIGESTERS } from './item-digesters.js';
 
 /** An error or message event item, normalized and grouped; undefined when it is broken (dropped). */
 function eventItem(ctx: ItemContext, payload: Buffer): GroupedEvent | undefined {
@@ -52,12 +53,13 @@ export async function digestEnvelope(
   }
   const ctx: ItemContext = { trx, engine, raw, envelopeHeaders: envelope.headers, eventId: raw.eventId };
   for (const item of envelope.items) {
-    if (item.headers.type === 'event') {
+    const type = itemType(item.headers.type);
+    if (type === 'event') {
       const event = eventItem(ctx, item.payload);
       if (event) events.push(event);
       continue;
     }
-    const digester = digesterOf(item.headers.type);
+    const digester = type && ITEM_DIGESTERS[type];
     if (digester) await digester(ctx, item);
   }
 }

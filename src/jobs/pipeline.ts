@@ -8,7 +8,7 @@ import {
   type RawWriter,
 } from '../store/region/raw-queue.js';
 import { type DigestRunner, DigestWorker } from './digest-worker.js';
-import { SqliteWriter } from './sqlite-writer.js';
+import { WriterThread } from './writer-thread.js';
 
 /** Where a process's ingest commits raw envelopes, and the digest that turns them into rows. */
 export interface Pipeline {
@@ -27,17 +27,18 @@ export interface PipelineOptions {
 }
 
 /**
- * The pipeline of a database. A SQLite file gets a thread of its own for both (its commits block,
- * and digest is most of the CPU): the HTTP thread only reads, checks and hands over. PostgreSQL
- * (asynchronous, and shared by several nodes) and SQLite in memory (one connection) do both on
- * this thread, with the requests in flight together in one INSERT.
+ * The pipeline of a database: a writer thread that commits and digests on a connection of its own
+ * (digest is most of the CPU, and a SQLite commit blocks), so that the HTTP thread only reads,
+ * checks and hands over. SQLite in memory has one connection only: it commits and digests on this
+ * thread.
  */
 export function createPipeline(db: Database, options: PipelineOptions): Pipeline {
-  if (db.engine === 'sqlite' && db.file !== null) {
-    return new SqliteWriter({
-      file: db.file,
+  if (db.engine === 'postgres' || db.file !== null) {
+    return new WriterThread({
+      target: db.target,
       digestBatchSize: options.digestBatchSize,
       digestPollMs: options.digestPollMs,
+      digestConcurrency: db.engine === 'postgres' ? options.digestConcurrency : 1,
       log: options.log,
       pendingWork: async () => (await countRawEnvelopes(db.region)) > 0,
     });
@@ -46,7 +47,6 @@ export function createPipeline(db: Database, options: PipelineOptions): Pipeline
     batchSize: options.digestBatchSize,
     pollMs: options.digestPollMs,
     log: options.log,
-    concurrency: db.engine === 'postgres' ? options.digestConcurrency : 1,
     queue: (trx) => kyselyRawQueue(trx, db.engine),
   });
   const queue = kyselyRawQueue(db.region, db.engine);

@@ -1,9 +1,9 @@
 /**
  * The typed view of one event that `digest/` works from, built by `normalizeEvent`: the fields
- * digest and ingest decide or index by. Field names are camelCase; `data` keeps the payload exactly
+ * digest decides or indexes by. Field names are camelCase; `data` keeps the payload exactly
  * as the SDK sent it (snake_case, unknown fields included) for storage, grouping and display, which
  * read stack frames, threads, breadcrumbs and modules from there: normalizing those for every
- * event, only to drop them, was over a third of the CPU of turning a parsed event into its record.
+ * event, only to drop them, would cost more than the rest of its normalization.
  * Optional fields are absent, never `null`. Times are epoch milliseconds.
  */
 export interface NormalizedEvent {

@@ -5,7 +5,7 @@ import type { Engine } from './db.js';
  * A multi-row INSERT that digest runs once a batch (events, tag values, issue users). Its SQL is
  * written here as text, the same for both engines but for the placeholders, and cached per row
  * count: built through Kysely's query builder, each of the hundreds of values a batch carries was
- * parsed, frozen and visited as a node, which cost the SQLite writer thread more than SQLite's own
+ * parsed, frozen and visited as a node, which cost the writer thread more than SQLite's own
  * work on the rows.
  */
 export interface BulkInsert {
@@ -50,8 +50,8 @@ export function bulkInsertSql(spec: BulkInsert, engine: Engine, rows: number): s
 /**
  * How many rows each statement takes on SQLite: the powers of two that add up to `rows`, largest
  * first (37: 32, 4, 1). Each insert then has at most ten texts to prepare, not one per row
- * count: digest's batches bring every count from 1 to hundreds, and SQLite prepared ~90 statements
- * a second for them at c=128, each a few hundred µs for a wide one. PostgreSQL prepares
+ * count: digest's batches bring every count from 1 to hundreds, and preparing a wide statement
+ * costs SQLite more than running it. PostgreSQL prepares
  * nothing here (pg sends unnamed statements), and each statement is a round trip: one for all.
  */
 export function statementSizes(rows: number): number[] {

@@ -52,6 +52,8 @@ export interface Database {
   readonly engine: Engine;
   /** The SQLite file (null for PostgreSQL and for `:memory:`), for a second connection of the same process. */
   readonly file: string | null;
+  /** How it was opened: another thread opens its own connection to the same database with it. */
+  readonly target: DatabaseTarget;
   readonly control: Kysely<ControlSchema>;
   readonly region: Kysely<RegionSchema>;
   destroy(): Promise<void>;
@@ -64,8 +66,7 @@ export const MAX_CACHED_STATEMENTS = 500;
  * Kysely's SQLite driver prepares every query it runs, and ingest and digest run the same few
  * queries thousands of times a second: keep each prepared statement and reuse it.
  * Safe because the driver runs one query at a time and never streams (`iterate`) here. When full,
- * the statement used least recently goes: emptying the whole cache instead, as before, made the
- * digest thread prepare ~90 statements a second again at c=128, its busiest ones included.
+ * the statement used least recently goes, so the busiest ones are never prepared again.
  */
 export function withStatementCache(sqlite: Pick<SQLite.Database, 'prepare' | 'close'>): SqliteDatabase {
   const statements = new Map<string, SQLite.Statement>();
@@ -106,8 +107,8 @@ class ImmediateSqliteDialect extends SqliteDialect {
  * The WAL is copied back into the database once it holds this many pages (SQLite's default is
  * 1,000). Under ingest, raw envelopes are written, digested and deleted within milliseconds and
  * their pages reused, so between two checkpoints the same pages are written many times but copied
- * back once. Measured at c=64: 52-54 -> 44-46 KiB written to disk per event, and
- * digest's commits took 372 ms instead of 627 in a 6 s run. The WAL grows to ~40 MB under load.
+ * back once: fewer bytes written per event, and shorter digest commits. The WAL grows to tens of
+ * MB under load.
  */
 export const WAL_CHECKPOINT_PAGES = 10_000;
 /** What is left of the WAL file after a checkpoint has emptied it (bytes); it is truncated to this. */
@@ -181,6 +182,7 @@ export function openDatabase(target: DatabaseTarget): Database {
   return {
     engine: target.engine,
     file: target.engine === 'sqlite' && target.file !== ':memory:' ? target.file : null,
+    target,
     control: kysely as unknown as Kysely<ControlSchema>,
     region: kysely as unknown as Kysely<RegionSchema>,
     destroy: () => kysely.destroy(),

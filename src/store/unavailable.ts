@@ -11,6 +11,9 @@ const NETWORK = new Set([
 // PostgreSQL SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, restart).
 const SQLSTATE = /^(08|57P)/;
 
+/** The code of an error that says the store cannot take writes right now, whatever the engine. */
+export const STORE_UNAVAILABLE = 'ERRATA_STORE_UNAVAILABLE';
+
 /** True when a database error means the database is down or unreachable (answer 503, retry later). */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (
@@ -19,7 +22,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     depth++
   ) {
     const code = typeof e.code === 'string' ? e.code : '';
-    if (NETWORK.has(code) || SQLSTATE.test(code) || code === 'SQLITE_BUSY' || code === 'SQLITE_IOERR')
+    if (
+      NETWORK.has(code) ||
+      SQLSTATE.test(code) ||
+      code === 'SQLITE_BUSY' ||
+      code === 'SQLITE_IOERR' ||
+      code === STORE_UNAVAILABLE
+    )
       return true;
     const message = typeof e.message === 'string' ? e.message : '';
     if (

@@ -11,7 +11,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 // connection within them, and an envelope whose key is wrong is refused before its body is
 // decompressed (a gzip bomb costs nothing to refuse).
 
-// Long enough for the first envelope to start the SQLite writer thread on a busy machine: an answer
+// Long enough for the first envelope to start the writer thread on a busy machine: an answer
 // slower than the idle timeout loses its connection too.
 const IDLE_MS = 15_000;
 const REQUEST_MS = 800;

@@ -21,7 +21,7 @@ interface RawRow {
 }
 
 /**
- * The queue on the SQLite writer thread's own connection, as prepared statements: the same rows
+ * The queue on the writer thread's own SQLite connection, as prepared statements: the same rows
  * as `kyselyRawQueue`, without building a query per call on the thread that does all the writing.
  * That connection digests at synchronous=NORMAL; `add` commits at FULL, so nothing acknowledged
  * waits for a later fsync.

@@ -119,6 +119,15 @@ export function kyselyRawQueue(db: Db, engine: Engine): RawQueue {
   };
 }
 
+/**
+ * Lets the caller's digest transaction commit without waiting for its WAL flush (PostgreSQL; the
+ * writer thread's SQLite connection digests at synchronous=NORMAL for the same reason): a commit lost in a
+ * crash takes its deletion of the raw envelopes with it, so they are digested again.
+ */
+export async function commitWithoutFlush(trx: Db, engine: Engine): Promise<void> {
+  if (engine === 'postgres') await sql`set local synchronous_commit = off`.execute(trx);
+}
+
 /** Raw envelopes still waiting for digest (those set aside excluded). */
 export async function countRawEnvelopes(db: Db): Promise<number> {
   const row = await db

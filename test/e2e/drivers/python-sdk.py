@@ -23,7 +23,7 @@ sentry_sdk.init(
     server_name="e2e-host",
     traces_sample_rate=1.0,
     # flush() and close() wait this long (s) for the queue to be sent, 2 by default: a server
-    # slower than that to answer (its SQLite writer thread starting, on a loaded machine) would
+    # slower than that to answer (its writer thread starting, on a loaded machine) would
     # have the events still queued dropped, and the test wait for them in vain.
     shutdown_timeout=30,
 )

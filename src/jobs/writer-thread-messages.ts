@@ -1,9 +1,13 @@
+import type { DatabaseTarget } from '../store/db.js';
 import type { RawEnvelope } from '../store/region/raw-queue.js';
 
-/** What the SQLite writer thread is started with. */
-export interface SqliteWriterData {
-  readonly file: string;
+/** What the writer thread is started with. */
+export interface WriterThreadData {
+  /** The database it opens its own connection to: a SQLite file or PostgreSQL. */
+  readonly target: DatabaseTarget;
   readonly digestBatchSize: number;
+  /** Digest transactions at once (PostgreSQL; SQLite has one writer: 1). */
+  readonly digestConcurrency: number;
   readonly digestPollMs: number;
   /** Raw envelopes committed together at most. */
   readonly maxWriteBatch: number;

@@ -1,30 +1,32 @@
-// The SQLite writer thread: started only when there is work, and left-over envelopes are digested.
+// The writer thread: started only when there is work, and left-over envelopes are digested.
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteWriter } from '../../src/jobs/sqlite-writer.js';
+import { WriterThread } from '../../src/jobs/writer-thread.js';
 import { countRawEnvelopes, kyselyRawQueue } from '../../src/store/region/raw-queue.js';
-import { openTestDatabase, type TestDatabase } from '../support/engines.js';
+import { STORE_UNAVAILABLE } from '../../src/store/unavailable.js';
+import { openTestDatabase, TEST_ENGINES, type TestDatabase } from '../support/engines.js';
 import { errorEvent } from '../support/envelopes.js';
 import { makeOrg, makeProject, makeUser, testConfig } from '../support/harness.js';
 import { waitFor } from '../support/wait.js';
 
-describe('SQLite writer thread', () => {
+describe.each(TEST_ENGINES)('the writer thread on %s', (engine) => {
   let database: TestDatabase;
-  let thread: SqliteWriter | undefined;
+  let thread: WriterThread | undefined;
   afterEach(async () => {
     await thread?.close();
     await database.drop();
   });
 
   async function world() {
-    database = await openTestDatabase('sqlite');
+    database = await openTestDatabase(engine);
     const ctx = { db: database.db, config: testConfig(), now: () => Date.now() };
     const owner = await makeUser(ctx);
     const { org, team } = await makeOrg(ctx, owner);
     const { project, key } = await makeProject(ctx, org, team);
     const region = database.db.region;
     const newThread = (log: { error(o: unknown, msg: string): void } = { error: () => {} }) =>
-      new SqliteWriter({
-        file: database.db.file as string,
+      new WriterThread({
+        target: database.db.target,
+        digestConcurrency: 1,
         digestBatchSize: 50,
         digestPollMs: 1000,
         log: { ...log, warn: () => {} } as never,
@@ -65,15 +67,15 @@ describe('SQLite writer thread', () => {
     thread.digest.start();
     const first = errorEvent();
     await thread.writer.add(raw(first));
-    // A message the thread does not know ends it (see sqlite-writer-thread.ts).
+    // A message the thread does not know ends it (see writer-thread-entry.ts).
     (thread as unknown as { post(message: unknown): void }).post({ t: 'bogus' });
-    await waitFor(() => errors.includes('SQLite writer thread failed'), { what: 'the thread to fail' });
+    await waitFor(() => errors.includes('writer thread failed'), { what: 'the thread to fail' });
     const during = await thread.writer.add(raw(errorEvent())).then(
       () => 'stored',
       (error: { code?: string }) => error.code,
     );
     // Refused while it starts again; the code makes ingest answer 503 (store/unavailable.ts).
-    expect(during).toBe('SQLITE_IOERR');
+    expect(during).toBe(STORE_UNAVAILABLE);
     const after = errorEvent();
     await waitFor(
       () =>
@@ -90,7 +92,7 @@ describe('SQLite writer thread', () => {
   it('starts at once for envelopes left from before a restart, and digests them', async () => {
     const { region, newThread, raw, events } = await world();
     const left = [errorEvent(), errorEvent()];
-    await kyselyRawQueue(region, 'sqlite').add(left.map(raw));
+    await kyselyRawQueue(region, engine).add(left.map(raw));
     thread = newThread();
     thread.digest.start();
     await waitFor(() => thread?.running, { what: 'the thread to start' });

@@ -4,18 +4,22 @@ import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { FastifyBaseLogger } from 'fastify';
+import type { DatabaseTarget } from '../store/db.js';
 import type { RawEnvelope, RawWriter } from '../store/region/raw-queue.js';
+import { STORE_UNAVAILABLE } from '../store/unavailable.js';
 import type { DigestRunner } from './digest-worker.js';
 import {
   type FromThread,
   fromThreadError,
-  type SqliteWriterData,
   type ToThread,
-} from './sqlite-writer-messages.js';
+  type WriterThreadData,
+} from './writer-thread-messages.js';
 
-export interface SqliteWriterOptions {
-  readonly file: string;
+export interface WriterThreadOptions {
+  /** A SQLite file or PostgreSQL: the thread opens its own connection with it. */
+  readonly target: DatabaseTarget;
   readonly digestBatchSize: number;
+  readonly digestConcurrency: number;
   readonly digestPollMs: number;
   readonly maxWriteBatch?: number;
   readonly log: Pick<FastifyBaseLogger, 'error' | 'warn'>;
@@ -30,8 +34,8 @@ export interface SqliteWriterOptions {
  */
 export const WRITER_INITIAL_OLD_SPACE_MB = 64;
 
-/** Starts sqlite-writer-thread.ts: the built .js file, or the .ts source through tsx (tests, `npm run dev`). */
-function spawn(data: SqliteWriterData): Worker {
+/** Starts writer-thread-entry.ts: the built .js file, or the .ts source through tsx (tests, `npm run dev`). */
+function spawn(data: WriterThreadData): Worker {
   // V8 reads this flag when it creates a heap: this thread's, which exists already, keeps its size,
   // and the writer thread's (and a restarted one's) gets it. Worker's resourceLimits have no such
   // setting, and its execArgv takes no V8 flags.
@@ -41,8 +45,8 @@ function spawn(data: SqliteWriterData): Worker {
   // raises the peak RSS. Only the young generation: a cap on the old one would end the thread on a
   // large envelope.
   const options = { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 16 } };
-  if (!here.endsWith('.ts')) return new Worker(new URL('./sqlite-writer-thread.js', here), options);
-  const entry = new URL('./sqlite-writer-thread.ts', here).href;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./writer-thread-entry.js', here), options);
+  const entry = new URL('./writer-thread-entry.ts', here).href;
   const tsx = pathToFileURL(
     path.join(path.dirname(createRequire(here).resolve('tsx/package.json')), 'dist/esm/api/index.mjs'),
   ).href;
@@ -50,18 +54,18 @@ function spawn(data: SqliteWriterData): Worker {
   return new Worker(boot, { ...options, eval: true });
 }
 
-/** An error for requests the thread can no longer answer: SQLITE_IOERR, so ingest answers 503. */
+/** An error for requests the thread can no longer answer: the store is unavailable, so ingest answers 503. */
 function threadGone(reason: string): Error {
-  return Object.assign(new Error(`the SQLite writer thread stopped: ${reason}`), { code: 'SQLITE_IOERR' });
+  return Object.assign(new Error(`the writer thread stopped: ${reason}`), { code: STORE_UNAVAILABLE });
 }
 
 /**
- * This thread's side of the SQLite writer thread, the pipeline of a SQLite file: its `writer`
- * resolves once the raw envelope is committed there (FULL), and its `digest` forwards to the digest
- * worker running there. A thread that dies fails what it held (503 to those clients, who retry)
- * and is started again.
+ * This thread's side of the writer thread, the pipeline of a server process: its `writer` resolves
+ * once the raw envelope is committed there, and its `digest` forwards to the digest worker running
+ * there. A thread that dies fails what it held (503 to those clients, who retry) and is started
+ * again.
  */
-export class SqliteWriter {
+export class WriterThread {
   /** Null until there is work: an idle server that never ingested runs no thread (idle RSS). */
   private worker: Worker | null = null;
   private nextId = 0;
@@ -75,7 +79,7 @@ export class SqliteWriter {
   readonly writer: RawWriter = { add: (envelope) => this.add(envelope) };
   readonly digest: DigestRunner;
 
-  constructor(private readonly options: SqliteWriterOptions) {
+  constructor(private readonly options: WriterThreadOptions) {
     const self = this;
     this.digest = {
       start: () => this.start(),
@@ -106,13 +110,14 @@ export class SqliteWriter {
 
   private spawnWorker(): Worker {
     const worker = spawn({
-      file: this.options.file,
+      target: this.options.target,
       digestBatchSize: this.options.digestBatchSize,
+      digestConcurrency: this.options.digestConcurrency,
       digestPollMs: this.options.digestPollMs,
       maxWriteBatch: this.options.maxWriteBatch ?? 500,
     });
     worker.on('message', (message: FromThread) => this.receive(message));
-    worker.on('error', (error) => this.options.log.error({ err: error }, 'SQLite writer thread failed'));
+    worker.on('error', (error) => this.options.log.error({ err: error }, 'writer thread failed'));
     worker.on('exit', (code) => {
       if (worker !== this.worker) return;
       this.alive = false;

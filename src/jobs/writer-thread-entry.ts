@@ -1,45 +1,61 @@
-// The SQLite writer thread: commits the raw envelopes ingest hands it (synchronous=FULL, the requests
-// in flight together in one transaction) and digests them, on a connection of its own, so that
-// neither fsync nor digest blocks the thread that answers HTTP. Started by sqlite-writer.ts.
+// The writer thread: commits the raw envelopes ingest hands it (the requests in flight together in
+// one transaction) and digests them, on a connection of its own, so that neither the commit nor
+// digest blocks the thread that answers HTTP. Started by writer-thread.ts.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Kysely } from 'kysely';
 import { GroupCommit } from '../lib/group-commit.js';
-import { type Database, openSqliteConnection } from '../store/db.js';
-import type { RawEnvelope } from '../store/region/raw-queue.js';
+import { type Database, openDatabase, openSqliteConnection } from '../store/db.js';
+import { kyselyRawQueue, type RawEnvelope, type RawQueue } from '../store/region/raw-queue.js';
 import { sqliteRawQueue } from '../store/region/raw-queue-sqlite.js';
 import type { ControlSchema, RegionSchema } from '../store/schema.js';
 import { DigestWorker } from './digest-worker.js';
 import {
   type FromThread,
-  type SqliteWriterData,
   type ToThread,
   toThreadError,
-} from './sqlite-writer-messages.js';
+  type WriterThreadData,
+} from './writer-thread-messages.js';
 
 const port = parentPort;
-if (!port) throw new Error('sqlite-writer-thread.ts runs only as a worker thread');
-const data = workerData as SqliteWriterData;
+if (!port) throw new Error('writer-thread-entry.ts runs only as a worker thread');
+const data = workerData as WriterThreadData;
 const post = (message: FromThread) => port.postMessage(message);
 
-// Digest commits at NORMAL: if its commit is lost, the raw envelopes it deleted are digested again.
-const { sqlite, kysely } = openSqliteConnection(data.file, 'NORMAL');
-const queue = sqliteRawQueue(sqlite);
+/** The database, and the queue: on SQLite prepared statements on this thread's one connection. */
+function open(): { db: Database; queue: RawQueue; queueOf: (trx: Kysely<RegionSchema>) => RawQueue } {
+  const { target } = data;
+  if (target.engine === 'postgres') {
+    const db = openDatabase(target);
+    return {
+      db,
+      queue: kyselyRawQueue(db.region, 'postgres'),
+      queueOf: (trx) => kyselyRawQueue(trx, 'postgres'),
+    };
+  }
+  // Digest commits at NORMAL: if its commit is lost, the raw envelopes it deleted are digested again.
+  // The queue's own commits are FULL.
+  const { sqlite, kysely } = openSqliteConnection(target.file, 'NORMAL');
+  const queue = sqliteRawQueue(sqlite);
+  const db: Database = {
+    engine: 'sqlite',
+    file: target.file,
+    target,
+    control: kysely as unknown as Kysely<ControlSchema>,
+    region: kysely as unknown as Kysely<RegionSchema>,
+    destroy: () => kysely.destroy(),
+  };
+  // One connection: the queue's statements run inside the digest transaction Kysely opened on it.
+  return { db, queue, queueOf: () => queue };
+}
 
-const db: Database = {
-  engine: 'sqlite',
-  file: data.file,
-  control: kysely as unknown as Kysely<ControlSchema>,
-  region: kysely as unknown as Kysely<RegionSchema>,
-  destroy: () => kysely.destroy(),
-};
-
+const { db, queue, queueOf } = open();
 const log = (level: 'error' | 'warn') => (fields: { err?: unknown }, msg: string) =>
   post({ t: 'log', level, msg, ...(fields.err === undefined ? {} : { error: toThreadError(fields.err) }) });
 const digest = new DigestWorker(db, {
   batchSize: data.digestBatchSize,
   pollMs: data.digestPollMs,
-  // One connection: the queue's statements run inside the digest transaction Kysely opened on it.
-  queue: () => queue,
+  concurrency: data.digestConcurrency,
+  queue: queueOf,
   log: { error: log('error'), warn: log('warn') } as never,
 });
 let reported = 0;
@@ -109,7 +125,7 @@ port.on('message', (message: ToThread) => {
           await commit.idle();
           clearInterval(reporter);
           reportDigested();
-          await kysely.destroy();
+          await db.destroy();
           post({ t: 'done', id: message.id });
         } catch (error) {
           post({ t: 'done', id: message.id, error: toThreadError(error) });
@@ -120,7 +136,7 @@ port.on('message', (message: ToThread) => {
     default:
       // A message this thread does not know is a bug on the other side: end the thread, which the
       // client starts again (failing what it held), rather than leave a request unanswered.
-      throw new Error(`unknown message to the SQLite writer thread: ${JSON.stringify(message)}`);
+      throw new Error(`unknown message to the writer thread: ${JSON.stringify(message)}`);
   }
 });
 post({ t: 'ready' });
