@@ -137,15 +137,15 @@ function seedRows(file: string, events: number, issues: number, log: (line: stri
   };
   const insertEvent = inserter(db, 'events', eventRow(0, ''));
   const sample: string[] = [];
-  for (let from = 0; from < events; from += 50_000) {
+  for (let from = 0; from < events; from += 100_000) {
     db.transaction(() => {
-      for (let e = from; e < Math.min(events, from + 50_000); e++) {
+      for (let e = from; e < Math.min(events, from + 100_000); e++) {
         const eventId = randomBytes(16).toString('hex');
         if (e % Math.ceil(events / 2000) === 0) sample.push(eventId);
         insertEvent(eventRow(e, eventId));
       }
     })();
-    log(`  seeded ${Math.min(events, from + 50_000)} of ${events} events`);
+    log(`  seeded ${Math.min(events, from + 100_000)} of ${events} events`);
   }
   db.exec(`update issues set times_seen = n, first_seen = f, last_seen = l,
       resolved_at = case status when 'resolved' then l end
