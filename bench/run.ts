@@ -21,7 +21,7 @@ import { profile } from './scenarios/profile.js';
 import { rest } from './scenarios/rest.js';
 import { sqlite } from './scenarios/sqlite.js';
 
-/** In order: the ratios need the floor and the peer first, the fixed rate SQLite's best rate. */
+/** In order: the fixed rate uses SQLite's best rate, and the ceiling the floor's CPU per request. */
 const SCENARIOS: [string, (ctx: Context) => Promise<void>][] = [
   ['floor', floor],
   ['peer', peer],
