@@ -1,161 +1,122 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { GzipSplice, gzipHeaderLength } from './gzip-splice.js';
-import { shiftTimestamps } from './timestamps.js';
+import zlib from 'node:zlib';
+import type { Request } from 'autocannon';
 
-export const PAYLOAD_DIR = path.resolve(import.meta.dirname, '../payloads');
-/** The DSN public key and project id the payloads were captured with (capture.ts). */
+/** The error envelopes of two real SDKs in bench/payloads/ (see its README). */
+const CAPTURED = ['node/error-2', 'python/error'];
+/** The DSN key the payloads were captured with (project 1). */
 const CAPTURED_KEY = 'b3c1f0d2a4e54b7c9a8d6e5f4a3b2c1d';
-const CAPTURED_PROJECT = '1';
-/** Every function name of the captured stack traces holds this; variants rename it (same length). */
-const VARIANT_TOKEN = 'handler000';
-/** Headers that belong to one connection or one body, not to the payload. */
-const HOP_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding']);
+/** Fingerprints: every `handler000` in the stack traces becomes `handler<v>`, the same length. */
+const VARIANTS = 200;
+/** Zipf exponent of fingerprints over requests: the hottest of 200 gets about 17 %. */
+const SKEW = 1.1;
 
-export type Sdk = 'node' | 'python';
+/** Where a server takes envelopes: its DSN's key and project id, and headers the SDK did not send. */
+export type IngestTarget = { publicKey: string; projectId: string; headers?: Record<string, string> };
 
-/** One request as an SDK sent it (captured by bench/payloads/capture.ts). */
-export interface CapturedRequest {
-  readonly sdk: Sdk;
-  readonly file: string;
-  readonly url: string;
-  readonly headers: Record<string, string>;
-  /** The body as sent (gzipped when `content-encoding: gzip`). */
-  readonly wire: Buffer;
-  /** The envelope after undoing the encoding. */
-  readonly plain: Buffer;
+/**
+ * Moves every ISO time and epoch-seconds time by whole seconds, so an old capture reads as sent
+ * now; each keeps its length and fraction, so envelope item `length` headers stay right.
+ */
+function shiftTimes(text: string): string {
+  const capturedAt = Date.parse(`${/"sent_at":"(.{19})/.exec(text)?.[1]}Z`);
+  const deltaS = Math.round((Date.now() - capturedAt) / 1000);
+  return text
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/g, (iso) =>
+      new Date(Date.parse(`${iso}Z`) + deltaS * 1000).toISOString().slice(0, 19),
+    )
+    .replace(/(?<=:)(1\d{9})(?=\.\d+[,}\]])/g, (seconds) => `${Number(seconds) + deltaS}`);
 }
 
-function read(sdk: Sdk, file: string): CapturedRequest {
-  const dir = path.join(PAYLOAD_DIR, sdk);
-  const request = JSON.parse(readFileSync(path.join(dir, `${file}.request.json`), 'utf8')) as {
+/**
+ * A gzip body of `parts` joined by an id that changes per request, without recompressing: each part
+ * is deflated once, ending on a byte boundary (full flush), and the id goes between parts as a
+ * stored block. One ordinary gzip member, as the SDK sends; per body only the CRC is computed.
+ */
+function gzipSplicer(header: Buffer, parts: readonly string[]): (id: string) => Buffer {
+  const plain = parts.map((p) => Buffer.from(p));
+  const { Z_FINISH, Z_FULL_FLUSH } = zlib.constants;
+  const deflated = plain.map((p, i) =>
+    zlib.deflateRawSync(p, { level: 9, finishFlush: i === plain.length - 1 ? Z_FINISH : Z_FULL_FLUSH }),
+  );
+  const fixedBytes = plain.reduce((n, p) => n + p.length, 0);
+  return (id) => {
+    const idBytes = Buffer.from(id);
+    const stored = [Buffer.from([0, idBytes.length, 0, ~idBytes.length & 0xff, 0xff]), idBytes];
+    const pieces = [header, deflated[0] as Buffer];
+    let crc = zlib.crc32(plain[0] as Buffer);
+    for (let i = 1; i < plain.length; i++) {
+      pieces.push(...stored, deflated[i] as Buffer);
+      crc = zlib.crc32(plain[i] as Buffer, zlib.crc32(idBytes, crc));
+    }
+    const trailer = Buffer.alloc(8);
+    trailer.writeUInt32LE(crc >>> 0, 0);
+    trailer.writeUInt32LE((fixedBytes + idBytes.length * (plain.length - 1)) >>> 0, 4);
+    return Buffer.concat([...pieces, trailer]);
+  };
+}
+
+/** Variant `v` of a captured request for `target`: its own fingerprint, the target's DSN, times of now. */
+function template(name: string, target: IngestTarget, v: number) {
+  const file = path.resolve(import.meta.dirname, '../payloads', name);
+  const captured = JSON.parse(readFileSync(`${file}.request.json`, 'utf8')) as {
     url: string;
     headers: Record<string, string>;
   };
-  const wire = readFileSync(path.join(dir, `${file}.body`));
-  const plain = request.headers['content-encoding'] === 'gzip' ? gunzipSync(wire) : wire;
-  return { sdk, file, url: request.url, headers: request.headers, wire, plain };
-}
-
-/** The captured error envelope of each SDK: the body of `<sdk>/error*.body` that holds an event item. */
-export function loadCapturedErrors(): CapturedRequest[] {
-  return (['node', 'python'] as const).map((sdk) => {
-    const files = readdirSync(path.join(PAYLOAD_DIR, sdk))
-      .filter((f) => /^error(-\d+)?\.body$/.test(f))
-      .map((f) => read(sdk, f.slice(0, -'.body'.length)));
-    const found = files.find((r) => r.url.includes('/envelope/') && r.plain.includes('{"type":"event"'));
-    if (!found) throw new Error(`no error envelope among bench/payloads/${sdk}/error*.body`);
-    return found;
-  });
-}
-
-/** The frame count of the captured event's first exception (what the report says about the payload). */
-export function frameCount(request: CapturedRequest): number {
-  const lines = request.plain.toString('utf8').split('\n');
-  for (let i = 1; i + 1 < lines.length; i++) {
-    if (!(lines[i] as string).includes('"type":"event"')) continue;
-    const event = JSON.parse(lines[i + 1] as string) as {
-      exception: { values: { stacktrace: { frames: unknown[] } }[] };
-    };
-    return event.exception.values.at(-1)?.stacktrace.frames.length ?? 0;
-  }
-  return 0;
-}
-
-/** Where one server takes envelopes: its DSN's public key and project id. */
-export interface IngestTarget {
-  readonly publicKey: string;
-  readonly projectId: string;
-  /** Headers some servers need and the SDK did not send (Spotlight needs a Content-Type). */
-  readonly extraHeaders?: Record<string, string>;
-}
-
-/** One fingerprint's request: method, path and headers fixed; the body built per request around a fresh event id. */
-export interface BodyTemplate {
-  readonly sdk: Sdk;
-  readonly variant: number;
-  readonly path: string;
-  readonly headers: Record<string, string>;
-  /** Bytes of the envelope after decompression. */
-  readonly plainBytes: number;
-  build(eventId: string): Buffer;
-}
-
-function capturedAt(plain: string): number {
-  const sentAt = /"sent_at":"([^"]+)"/.exec(plain)?.[1];
-  if (!sentAt) throw new Error('captured envelope has no sent_at header');
-  return Date.parse(sentAt.endsWith('Z') ? sentAt : `${sentAt}Z`);
-}
-
-function template(
-  request: CapturedRequest,
-  target: IngestTarget,
-  variant: number,
-  now: number,
-): BodyTemplate {
-  const original = request.plain.toString('utf8');
-  const eventId = /"event_id":"([0-9a-f]{32})"/.exec(original)?.[1];
-  if (!eventId) throw new Error(`${request.sdk}/${request.file}: no event_id`);
-  const plain = shiftTimestamps(original, capturedAt(original), now - capturedAt(original))
+  const gzip = captured.headers['content-encoding'] === 'gzip';
+  const wire = readFileSync(`${file}.body`);
+  const plain = (gzip ? zlib.gunzipSync(wire) : wire).toString('utf8');
+  const parts = shiftTimes(plain)
     .replaceAll(CAPTURED_KEY, target.publicKey)
-    .replaceAll(VARIANT_TOKEN, `handler${String(variant).padStart(3, '0')}`);
-  const fixed = plain.split(eventId);
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (!HOP_HEADERS.has(name)) headers[name] = value.replaceAll(CAPTURED_KEY, target.publicKey);
-  }
-  Object.assign(headers, target.extraHeaders);
-  const path = request.url
-    .replace(`/api/${CAPTURED_PROJECT}/`, `/api/${target.projectId}/`)
-    .replaceAll(CAPTURED_KEY, target.publicKey);
-  const plainBytes = Buffer.byteLength(plain);
-  if (request.headers['content-encoding'] === 'gzip') {
-    const header = request.wire.subarray(0, gzipHeaderLength(request.wire));
-    // Python's gzip module compresses at level 9.
-    const splice = new GzipSplice(header, fixed, 9);
-    return {
-      sdk: request.sdk,
-      variant,
-      path,
-      headers,
-      plainBytes,
-      build: (id) => {
-        const part = Buffer.from(id);
-        return splice.build(fixed.slice(1).map(() => part));
-      },
-    };
-  }
-  const parts = fixed.map((f) => Buffer.from(f));
+    .replaceAll('handler000', `handler${`${v}`.padStart(3, '0')}`)
+    .split(/"event_id":"([0-9a-f]{32})"/.exec(plain)?.[1] ?? '');
+  const headers: Record<string, string> = { ...target.headers };
+  for (const [name, value] of Object.entries(captured.headers))
+    if (!['host', 'connection', 'content-length', 'transfer-encoding'].includes(name))
+      headers[name] = value.replaceAll(CAPTURED_KEY, target.publicKey);
   return {
-    sdk: request.sdk,
-    variant,
-    path,
+    path: captured.url
+      .replace('/api/1/', `/api/${target.projectId}/`)
+      .replaceAll(CAPTURED_KEY, target.publicKey),
     headers,
-    plainBytes,
-    build: (id) => {
-      const part = Buffer.from(id);
-      const pieces: Buffer[] = [parts[0] as Buffer];
-      for (let i = 1; i < parts.length; i++) pieces.push(part, parts[i] as Buffer);
-      return Buffer.concat(pieces);
-    },
+    build: gzip ? gzipSplicer(wire.subarray(0, 10), parts) : (id: string) => Buffer.from(parts.join(id)),
   };
 }
 
 /**
- * `variants` fingerprints for one server, alternating SDKs (even: Node, odd: Python): variant v
- * renames every `handler000` function to `handler<v>`, so each variant groups into its own issue.
- * Timestamps are moved to `now` (the SDKs' clocks are right), and the DSN is the target's.
+ * Draws ranks 0..n-1 by Zipf's law (rank k weighs 1/(k+1)^s): a few ranks get most draws and a
+ * long tail a few each, as errors spread over issues in real projects.
  */
-export function bodyTemplates(
-  captured: readonly CapturedRequest[],
-  target: IngestTarget,
-  variants: number,
-  now = Date.now(),
-): BodyTemplate[] {
-  const templates: BodyTemplate[] = [];
-  for (let v = 0; v < variants; v++) {
-    templates.push(template(captured[v % captured.length] as CapturedRequest, target, v, now));
-  }
-  return templates;
+export function zipf(n: number, s: number): () => number {
+  let total = 0;
+  const cumulative = Array.from({ length: n }, (_, k) => {
+    total += 1 / (k + 1) ** s;
+    return total;
+  });
+  return () => {
+    const x = Math.random() * total;
+    return cumulative.findIndex((c) => c >= x);
+  };
+}
+
+/**
+ * autocannon requests of real SDK error envelopes for `target`: one of 200 fingerprints (even ones
+ * Node's payload, odd ones Python's, gzipped as its SDK sends it) drawn with a Zipf skew, each with
+ * an event id never sent before.
+ */
+export function ingestRequests(target: IngestTarget): Request[] {
+  const templates = Array.from({ length: VARIANTS }, (_, v) =>
+    template(CAPTURED[v % CAPTURED.length] as string, target, v),
+  );
+  const pick = zipf(VARIANTS, SKEW);
+  const prefix = randomBytes(8).toString('hex');
+  let sent = 0;
+  const setupRequest = (request: Request): Request => {
+    const { path, headers, build } = templates[pick()] as (typeof templates)[number];
+    const body = build(prefix + (sent++).toString(16).padStart(16, '0'));
+    return Object.assign(request, { method: 'POST', path, headers, body });
+  };
+  return [{ method: 'POST', setupRequest }];
 }

@@ -1,54 +1,59 @@
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { CACHE_DIR } from '../lib/cache-dir.js';
-import type { BenchContext } from '../lib/context.js';
-import { summarizeProfile } from '../lib/cpu-profile.js';
-import { startErrata } from '../lib/errata.js';
-import { errataNodeDriver } from '../lib/ingest-run.js';
-import type { ProfileSummary } from '../lib/results.js';
-import { sqliteProbe } from '../lib/store-probe.js';
+import type { Context } from '../lib/context.js';
+import { ROOT } from '../lib/processes.js';
+import { table } from '../lib/report.js';
+import { startSqlite } from './sqlite.js';
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** The functions with the most self time, as shares of the time the thread was not idle. */
+function topFunctions(file: string, count = 25): { busyMs: number; rows: string[][] } {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const self = new Map<string, number>();
+  let busy = 0;
+  profile.samples.forEach((id, i) => {
+    const frame = frames.get(id);
+    const us = profile.timeDeltas[i + 1] ?? 0;
+    if (!frame || frame.functionName === '(idle)') return;
+    const where = frame.url ? `${frame.url.replace(`file://${ROOT}/`, '')}:${frame.lineNumber + 1}` : '';
+    const key = `${frame.functionName || '(anonymous)'}\t${where}`;
+    self.set(key, (self.get(key) ?? 0) + us);
+    busy += us;
+  });
+  const rows = [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([key, us]) => [...key.split('\t'), `${((100 * us) / busy).toFixed(1)} %`]);
+  return { busyMs: busy / 1000, rows };
+}
 
 /**
- * Errata's SQLite ingest once more, with `node --cpu-prof`, so that the report can say where each
- * thread's time goes (the main thread answers HTTP; the SQLite writer thread commits and digests).
- * A separate run, because the profiler slows the server down. The profiles are kept in
- * bench/.cache/profiles/ for DevTools.
+ * SQLite ingest at c=64 under `node --cpu-prof`: one profile per thread (the main thread answers
+ * HTTP; the SQLite writer is a worker thread), kept in bench/.cache/profiles/ for DevTools. Its
+ * rates are not comparable with the unprofiled runs.
  */
-export async function profileScenario(ctx: BenchContext, connections: number): Promise<ProfileSummary[]> {
-  ctx.log(`profile: Errata SQLite ingest at c=${connections} with --cpu-prof`);
-  const dataDir = path.join(ctx.tmpDir, 'profile-data');
-  const profileDir = path.join(ctx.tmpDir, 'profile');
-  const node = await startErrata({
-    build: ctx.build,
-    name: 'errata (profiled)',
-    dataDir,
-    cpuProfileDir: profileDir,
-  });
-  const probe = sqliteProbe(path.join(dataDir, 'errata.sqlite'));
-  try {
-    const driver = errataNodeDriver(ctx, node, probe);
-    await driver.warmUp();
-    await driver.run(connections);
-  } finally {
-    await probe.close();
-    await node.child.stop();
+export async function profile(ctx: Context): Promise<void> {
+  const dir = path.join(ROOT, 'bench/.cache/profiles');
+  rmSync(dir, { recursive: true, force: true });
+  const { node, driver } = await startSqlite(ctx, 'profile', ['--cpu-prof', '--cpu-prof-dir', dir]);
+  await driver.warmUp();
+  await driver.run(64);
+  // Node writes the profiles as the threads exit, so the server must stop gracefully.
+  await node.child.stop();
+  ctx.results.sections.push('## CPU profile, SQLite ingest at c=64, self time');
+  for (const file of readdirSync(dir).sort()) {
+    const thread = Number(/\.(\d+)\.\d+\.cpuprofile$/.exec(file)?.[1]);
+    const { busyMs, rows } = topFunctions(path.join(dir, file));
+    const name = thread === 0 ? 'main thread (HTTP)' : `worker thread ${thread}`;
+    ctx.results.sections.push(
+      `### ${name}: ${Math.round(busyMs)} ms busy, \`${path.relative(ROOT, path.join(dir, file))}\``,
+      table(['function', 'where', 'self'], rows),
+    );
   }
-  // One profile per thread: the main thread's (HTTP) is written first, then the SQLite writer's.
-  const written = readdirSync(profileDir)
-    .filter((f) => f.endsWith('.cpuprofile'))
-    .sort();
-  if (written.length === 0)
-    throw new Error(`no CPU profile in ${profileDir}; did errata serve exit cleanly?`);
-  mkdirSync(path.join(CACHE_DIR, 'profiles'), { recursive: true });
-  const kept = written.map((file, i) => {
-    const to = path.join(CACHE_DIR, 'profiles', `ingest-sqlite-c${connections}-thread${i}.cpuprofile`);
-    copyFileSync(path.join(profileDir, file), to);
-    return to;
-  });
-  return kept.map((file, i) =>
-    summarizeProfile(
-      file,
-      `Errata SQLite ingest, c=${connections}, ${ctx.options.durationS} s after warm-up, ${i === 0 ? 'main thread (HTTP)' : 'SQLite writer thread (commits and digest)'}`,
-    ),
-  );
 }

@@ -1,0 +1,83 @@
+import type { Context } from './context.js';
+import { type LoadResult, runLoad } from './load.js';
+import { type IngestTarget, ingestRequests } from './payloads.js';
+import { cpuMs, memoryMB } from './processes.js';
+import { int, ms } from './report.js';
+import { type EventCounter, waitForEvents } from './store.js';
+
+/** One row of the ingest table. */
+export interface IngestRow {
+  readonly server: string;
+  readonly connections: number;
+  /** Requests per second asked of a fixed-rate run. */
+  readonly rate?: number;
+  readonly load: LoadResult;
+  /** VmHWM of each server process after the run, MB. */
+  readonly peakMB: number[];
+  /** Ms from the end of the load until every acknowledged event was queryable; null: not within the wait. */
+  readonly lagMs?: number | null;
+  /** Acknowledged events over load time plus digest lag. */
+  readonly digestedPerS: number | null;
+  /** CPU of the server processes from the start of the load until digest caught up, per 2xx. */
+  readonly cpuUsPerReq: number;
+}
+
+/** A running server that takes envelopes. */
+export interface IngestServer {
+  readonly name: string;
+  readonly urls: readonly string[];
+  readonly pids: readonly number[];
+  readonly target: IngestTarget;
+  /** For Errata: counts its digested events, to measure the digest lag. */
+  readonly counter?: EventCounter;
+}
+
+/** Runs ingest loads against one server; each starts once digest has caught up with the one before. */
+export function ingestDriver(ctx: Context, server: IngestServer) {
+  const { options } = ctx;
+  const requests = ingestRequests(server.target);
+  let acknowledged = 0;
+
+  /** One load, then the wait until digest has caught up with every event acknowledged so far. */
+  async function load(connections: number, durationS: number, rate?: number) {
+    const result = await runLoad({ urls: server.urls, connections, durationS, requests, rate });
+    acknowledged += result.ok;
+    const lagMs = server.counter
+      ? await waitForEvents(server.counter, acknowledged, options.digestWaitS * 1000)
+      : undefined;
+    return { result, lagMs };
+  }
+
+  async function run(connections: number, rate?: number): Promise<IngestRow> {
+    const cpuBefore = cpuMs(server.pids);
+    const { result, lagMs } = await load(connections, options.durationS, rate);
+    const lag =
+      lagMs === undefined ? '' : `, digest lag ${lagMs === null ? 'over the wait' : `${ms(lagMs)} ms`}`;
+    const at = `c=${connections}${rate ? ` at ${rate}/s` : ''}`;
+    ctx.log(`  ${server.name} ${at}: ${int(result.rps)} req/s, ${int(result.errors)} errors${lag}`);
+    return {
+      server: server.name,
+      connections,
+      rate,
+      load: result,
+      peakMB: server.pids.map((pid) => memoryMB(pid).peak),
+      lagMs,
+      // A fixed-rate run measures latency, not how many events the server can take.
+      digestedPerS: typeof lagMs === 'number' && !rate ? result.ok / (result.elapsedS + lagMs / 1000) : null,
+      cpuUsPerReq: ((cpuMs(server.pids) - cpuBefore) * 1000) / result.ok,
+    };
+  }
+
+  /** Unmeasured load first: JIT, caches and SQLite pages warm, as in a server that has been up a while. */
+  const warmUp = () => load(16, options.warmupS);
+
+  /** Warm-up, then one run per concurrency level. */
+  async function levels(): Promise<IngestRow[]> {
+    await warmUp();
+    const rows: IngestRow[] = [];
+    for (const connections of options.levels) rows.push(await run(connections));
+    return rows;
+  }
+
+  return { run, warmUp, levels };
+}
