@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Kysely } from 'kysely';
 import { GroupCommit } from '../lib/group-commit.js';
 import { type Database, openDatabase, openSqliteConnection } from '../store/db.js';
-import { kyselyRawQueue, type RawEnvelope, type RawQueue } from '../store/region/raw-queue.js';
+import { HeldBodies, kyselyRawQueue, type RawEnvelope, type RawQueue } from '../store/region/raw-queue.js';
 import { sqliteRawQueue } from '../store/region/raw-queue-sqlite.js';
 import type { ControlSchema, RegionSchema } from '../store/schema.js';
 import { DigestWorker } from './digest-worker.js';
@@ -21,21 +21,28 @@ if (!port) throw new Error('writer-thread-entry.ts runs only as a worker thread'
 const data = workerData as WriterThreadData;
 const post = (message: FromThread) => port.postMessage(message);
 
+/**
+ * Bytes of the bodies this thread committed that it keeps for its digest: a few hundred envelopes,
+ * as many as wait for digest while it keeps up.
+ */
+const HELD_BYTES = 16 * 1024 * 1024;
+
 /** The database, and the queue: on SQLite prepared statements on this thread's one connection. */
 function open(): { db: Database; queue: RawQueue; queueOf: (trx: Kysely<RegionSchema>) => RawQueue } {
   const { target } = data;
+  const held = new HeldBodies(HELD_BYTES);
   if (target.engine === 'postgres') {
     const db = openDatabase(target);
     return {
       db,
-      queue: kyselyRawQueue(db.region, 'postgres'),
-      queueOf: (trx) => kyselyRawQueue(trx, 'postgres'),
+      queue: kyselyRawQueue(db.region, 'postgres', held),
+      queueOf: (trx) => kyselyRawQueue(trx, 'postgres', held),
     };
   }
   // Digest commits at NORMAL: if its commit is lost, the raw envelopes it deleted are digested again.
   // The queue's own commits are FULL.
   const { sqlite, kysely } = openSqliteConnection(target.file, 'NORMAL');
-  const queue = sqliteRawQueue(sqlite);
+  const queue = sqliteRawQueue(sqlite, held);
   const db: Database = {
     engine: 'sqlite',
     file: target.file,

@@ -8,6 +8,7 @@ import { DigestWorker } from '../../src/jobs/digest-worker.js';
 import { openSqliteConnection } from '../../src/store/db.js';
 import {
   countRawEnvelopes,
+  HeldBodies,
   kyselyRawQueue,
   type RawEnvelope,
   type RawQueue,
@@ -17,32 +18,51 @@ import type { RegionSchema } from '../../src/store/schema.js';
 import { openTestDatabase, TEST_ENGINES, type TestDatabase } from '../support/engines.js';
 import { waitFor } from '../support/wait.js';
 
-const IMPLEMENTATIONS = [
-  ...TEST_ENGINES.map((engine) => ({ name: `kysely on ${engine}`, engine, sqlite: false })),
-  ...(TEST_ENGINES.includes('sqlite')
-    ? [{ name: 'prepared statements on sqlite', engine: 'sqlite' as const, sqlite: true }]
-    : []),
-];
+const IMPLEMENTATIONS = TEST_ENGINES.flatMap((engine) =>
+  [false, true].flatMap((held) => [
+    { name: `kysely on ${engine}${held ? ', bodies held' : ''}`, engine, sqlite: false, held },
+    ...(engine === 'sqlite'
+      ? [{ name: `prepared statements on sqlite${held ? ', bodies held' : ''}`, engine, sqlite: true, held }]
+      : []),
+  ]),
+);
 
-describe.each(IMPLEMENTATIONS)('the raw queue: $name', ({ engine, sqlite }) => {
+describe('HeldBodies', () => {
+  it('keeps the newest bodies within its budget and hands each out once', () => {
+    const held = new HeldBodies(10);
+    held.hold(1, Buffer.from('aaaa'), null);
+    held.hold(2, Buffer.from('bbbb'), 'gzip');
+    held.hold(3, Buffer.from('cccc'), null);
+    held.hold(4, Buffer.from('x'.repeat(11)), null);
+    expect(held.take(1)).toBeUndefined();
+    expect(held.take(4)).toBeUndefined();
+    expect(held.take(2)).toEqual({ payload: Buffer.from('bbbb'), encoding: 'gzip' });
+    expect(held.take(2)).toBeUndefined();
+    expect(held.take(3)?.payload.toString()).toBe('cccc');
+  });
+});
+
+describe.each(IMPLEMENTATIONS)('the raw queue: $name', ({ engine, sqlite, held }) => {
   let t: TestDatabase;
   /** The queue within a transaction: Kysely's is bound to it; the prepared statements share its connection. */
   let queueOf: (trx: Kysely<RegionSchema>) => RawQueue;
   let queue: RawQueue;
   let close = async () => {};
   let claimDb: Kysely<RegionSchema>;
+  // A budget of one small body: the others are read back, as when digest falls behind.
+  const bodies = held ? new HeldBodies(64) : undefined;
   beforeAll(async () => {
     t = await openTestDatabase(engine);
     if (sqlite) {
       const connection = openSqliteConnection(t.db.file as string, 'NORMAL');
-      queue = sqliteRawQueue(connection.sqlite);
+      queue = sqliteRawQueue(connection.sqlite, bodies);
       queueOf = () => queue;
       // Claims run inside a transaction of that connection, as on the writer thread.
       claimDb = connection.kysely as unknown as Kysely<RegionSchema>;
       close = () => connection.kysely.destroy();
     } else {
-      queue = kyselyRawQueue(t.db.region, engine);
-      queueOf = (trx) => kyselyRawQueue(trx, engine);
+      queue = kyselyRawQueue(t.db.region, engine, bodies);
+      queueOf = (trx) => kyselyRawQueue(trx, engine, bodies);
       claimDb = t.db.region;
     }
   });

@@ -1,9 +1,11 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { type BodyEncoding, decodeSync } from '../../lib/compression.js';
 import type { Engine } from '../db.js';
-import type { RegionSchema } from '../schema.js';
+import type { RawEnvelopeTable, RegionSchema } from '../schema.js';
 
 type Db = Kysely<RegionSchema>;
+/** A raw_envelopes row as read. */
+export type RawRow = Selectable<RawEnvelopeTable>;
 
 /** What ingest keeps of one accepted request until digest has turned it into rows. */
 export interface RawEnvelope {
@@ -51,8 +53,65 @@ export interface RawWriter {
   add(envelope: RawEnvelope): Promise<void>;
 }
 
+/** A raw body as stored: as it came, with the Content-Encoding it came with. */
+export interface StoredBody {
+  readonly payload: Uint8Array;
+  readonly encoding: string | null;
+}
+
+/**
+ * The bodies of the envelopes a queue committed, by id, until they are claimed: the process that
+ * commits an envelope digests it moments later, and then need not read its body back (on
+ * PostgreSQL a round trip of the whole body, hex-encoded). Within a byte budget, the oldest going
+ * first: when digest falls behind, or another node took an envelope, its body is read back from
+ * the database or simply ages out.
+ */
+export class HeldBodies {
+  private readonly bodies = new Map<number, StoredBody>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  hold(id: number, payload: Uint8Array, encoding: string | null): void {
+    if (payload.byteLength > this.maxBytes) return;
+    // A Map iterates in insertion order: the first entries are the oldest.
+    for (const [oldest] of this.bodies) {
+      if (this.bytes + payload.byteLength <= this.maxBytes) break;
+      this.take(oldest);
+    }
+    this.bodies.set(id, { payload, encoding });
+    this.bytes += payload.byteLength;
+  }
+
+  /** The body as stored, forgotten here; undefined when not held. */
+  take(id: number): StoredBody | undefined {
+    const body = this.bodies.get(id);
+    if (!body) return undefined;
+    this.bodies.delete(id);
+    this.bytes -= body.payload.byteLength;
+    return body;
+  }
+}
+
 /** Set-aside errors are kept up to this many characters. */
 export const MAX_DIGEST_ERROR = 2000;
+
+/** A claimed envelope from its row and its body, decoded. */
+export function claimed(
+  row: Omit<RawRow, 'payload' | 'encoding' | 'digest_error'>,
+  payload: Buffer,
+): ClaimedEnvelope {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    keyId: row.key_id,
+    kind: row.kind as RawEnvelopeKind,
+    receivedAt: row.received_at,
+    eventId: row.event_id,
+    clientIp: row.client_ip,
+    payload,
+  };
+}
 
 /** A stored body decoded: it was decoded once already at ingest, within the size limits. */
 export function decodedPayload(payload: Uint8Array, encoding: string | null): Buffer {
@@ -60,13 +119,17 @@ export function decodedPayload(payload: Uint8Array, encoding: string | null): Bu
   return encoding ? decodeSync(encoding as BodyEncoding, bytes) : bytes;
 }
 
-/** The queue over Kysely, on the given database or transaction: PostgreSQL, and SQLite in memory. */
-export function kyselyRawQueue(db: Db, engine: Engine): RawQueue {
+/**
+ * The queue over Kysely, on the given database or transaction: PostgreSQL, and SQLite in memory.
+ * With `held`, what it adds is held there and what it claims is taken from there first.
+ */
+export function kyselyRawQueue(db: Db, engine: Engine, held?: HeldBodies): RawQueue {
   return {
     async add(envelopes) {
       if (envelopes.length === 0) return;
-      // One statement: atomic on its own, so it needs no transaction of its own.
-      await db
+      // One statement: atomic on its own, so it needs no transaction of its own. Both engines
+      // return the rows of a multi-row INSERT … RETURNING in VALUES order.
+      const inserted = await db
         .insertInto('raw_envelopes')
         .values(
           envelopes.map((r) => ({
@@ -80,27 +143,36 @@ export function kyselyRawQueue(db: Db, engine: Engine): RawQueue {
             encoding: r.encoding,
           })),
         )
+        .returning('id')
         .execute();
+      inserted.forEach(({ id }, i) => {
+        const envelope = envelopes[i] as RawEnvelope;
+        held?.hold(id, envelope.payload, envelope.encoding);
+      });
     },
     async claim(limit) {
       let query = db
         .selectFrom('raw_envelopes')
-        .selectAll()
+        .select(['id', 'project_id', 'key_id', 'kind', 'received_at', 'event_id', 'client_ip'])
         .where('digest_error', 'is', null)
         .orderBy('id')
         .limit(limit);
       if (engine === 'postgres') query = query.modifyEnd(sql`for update skip locked`);
       const rows = await query.execute();
-      return rows.map((r) => ({
-        id: r.id,
-        projectId: r.project_id,
-        keyId: r.key_id,
-        kind: r.kind as RawEnvelopeKind,
-        receivedAt: r.received_at,
-        eventId: r.event_id,
-        clientIp: r.client_ip,
-        payload: decodedPayload(r.payload, r.encoding),
-      }));
+      const bodies = new Map(rows.map((r) => [r.id, held?.take(r.id)]));
+      const missing = rows.filter((r) => bodies.get(r.id) === undefined).map((r) => r.id);
+      if (missing.length > 0) {
+        const stored = await db
+          .selectFrom('raw_envelopes')
+          .select(['id', 'payload', 'encoding'])
+          .where('id', 'in', missing)
+          .execute();
+        for (const r of stored) bodies.set(r.id, { payload: r.payload, encoding: r.encoding });
+      }
+      return rows.map((r) => {
+        const body = bodies.get(r.id) as StoredBody;
+        return claimed(r, decodedPayload(body.payload, body.encoding));
+      });
     },
     async delete(ids) {
       if (ids.length === 0) return;
