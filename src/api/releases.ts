@@ -67,12 +67,12 @@ async function releaseTarget(call: ApiCall) {
   return { access, release, projects };
 }
 
-/** `?project=` ids narrow the list; one the caller does not reach is refused, as for issues. */
+/** `?project=` ids or slugs narrow the list; one the caller does not reach is refused, as for issues. */
 function narrowByProject(call: ApiCall, reached: readonly Project[]): Project[] {
   const asked = [call.query.project ?? []].flat().filter((p) => p !== '' && p !== '-1');
   if (asked.length === 0) return [...reached];
   return asked.map((id) => {
-    const project = reached.find((p) => String(p.id) === id);
+    const project = reached.find((p) => String(p.id) === id || p.slug === id);
     if (!project) throw forbidden();
     return project;
   });

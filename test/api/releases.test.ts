@@ -94,17 +94,21 @@ describe.each(TEST_ENGINES)('releases on %s', (engine) => {
     expect(await o.ci.expect(200, 'GET', `${o.releases}`)).toEqual([]);
   });
 
-  it('takes versions with spaces, @ and + in the path, and lists by version prefix, newest first', async () => {
+  it('takes versions with spaces, @ and + in the path, and lists by version substring, newest first', async () => {
     const o = await pipeline();
-    const versions = ['1.0 (42)', 'web@2.0.0', 'web@2.1.0', 'api@1.0.0'];
+    const versions = ['1.0 (42)', 'web@2.0.0', 'WEB@2.1.0', 'api@1.0.0', 'api@1_0'];
     for (const version of versions)
       await o.ci.expect(201, 'POST', o.releases, { version, projects: ['web'] });
     const spaced: Json = await o.ci.expect(200, 'GET', `${o.releases}${v('1.0 (42)')}/`);
     expect(spaced.version).toBe('1.0 (42)');
+    // Sentry's query is a case-insensitive substring of the version; % and _ are plain characters.
     const web: Json[] = await o.ci.expect(200, 'GET', `${o.releases}?query=${v('web@')}`);
-    expect(web.map((r) => r.version)).toEqual(['web@2.1.0', 'web@2.0.0']);
-    const none: Json[] = await o.ci.expect(200, 'GET', `${o.releases}?query=2.0`);
-    expect(none).toEqual([]);
+    expect(web.map((r) => r.version)).toEqual(['WEB@2.1.0', 'web@2.0.0']);
+    const middle: Json[] = await o.ci.expect(200, 'GET', `${o.releases}?query=1.0`);
+    expect(middle.map((r) => r.version)).toEqual(['api@1.0.0', 'WEB@2.1.0', '1.0 (42)']);
+    const underscore: Json[] = await o.ci.expect(200, 'GET', `${o.releases}?query=1_`);
+    expect(underscore.map((r) => r.version)).toEqual(['api@1_0']);
+    expect(await o.ci.expect(200, 'GET', `${o.releases}?query=${v('%')}`)).toEqual([]);
   });
 
   it('pages through releases with the Link header and filters by project id', async () => {
@@ -122,6 +126,27 @@ describe.each(TEST_ENGINES)('releases on %s', (engine) => {
     const api = projects.find((p) => p.slug === 'api') as Json;
     const apiOnly: Json[] = await o.ci.expect(200, 'GET', `${o.releases}?project=${api.id}`);
     expect(apiOnly.map((r) => r.version)).toEqual(['1.0.1', '1.0.0']);
+    const bySlug: Json[] = await o.ci.expect(200, 'GET', `${o.releases}?project=web`);
+    expect(bySlug.map((r) => r.version)).toEqual(['1.0.4', '1.0.3', '1.0.2']);
+    expect((await o.ci.send('GET', `${o.releases}?project=nope`)).statusCode).toBe(403);
+  });
+
+  it('counts deploys and shows the one that finished last, whatever the order they were recorded in', async () => {
+    const o = await pipeline();
+    await o.ci.expect(201, 'POST', o.releases, { version: '4.0', projects: ['web'] });
+    await o.ci.expect(201, 'POST', o.releases, { version: '4.1', projects: ['web'] });
+    const deploy = (version: string, environment: string, dateFinished: string) =>
+      o.ci.expect(201, 'POST', `${o.releases}${version}/deploys/`, { environment, dateFinished });
+    await deploy('4.0', 'production', '2026-12-06T12:00:00Z');
+    await deploy('4.0', 'staging', '2026-12-06T09:00:00Z');
+    await deploy('4.1', 'staging', '2026-12-06T10:00:00Z');
+    const list: Json[] = await o.ci.expect(200, 'GET', o.releases);
+    expect(list.map((r) => [r.version, r.deployCount, r.lastDeploy?.environment])).toEqual([
+      ['4.1', 1, 'staging'],
+      ['4.0', 2, 'production'],
+    ]);
+    const deploys: Json[] = await o.ci.expect(200, 'GET', `${o.releases}4.0/deploys/`);
+    expect(deploys.map((d) => d.environment)).toEqual(['production', 'staging']);
   });
 
   it('refuses to delete a release that issues were first seen in', async () => {

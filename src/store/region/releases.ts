@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, type SqlBool, sql } from 'kysely';
 import type { DeployTable, RegionSchema, ReleaseTable } from '../schema.js';
 import type { Deploy, PageRequest, Release, ReleaseStats } from '../types.js';
 
@@ -111,7 +111,7 @@ export async function listProjectIdsOfReleases(
 
 /**
  * Releases of the organization that belong to one of `projectIds`, newest first. `query` keeps
- * versions that start with it.
+ * versions that contain it, in any case (Sentry's substring match).
  */
 export async function listReleases(
   db: Db,
@@ -135,9 +135,10 @@ export async function listReleases(
       ),
     );
   if (filter.query) {
-    // Escaped, so that % and _ in a version match only themselves.
-    const like = `${filter.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    q = q.where('releases.version', 'like', like);
+    // lower() on both sides: PostgreSQL's LIKE is case-sensitive. SQLite's LIKE has no escape
+    // character unless told, so % and _ in a query would match anything there.
+    const pattern = `%${filter.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    q = q.where(sql<SqlBool>`lower(releases.version) like lower(${pattern}) escape '\\'`);
   }
   const rows = await q
     .orderBy('releases.date_created', 'desc')
@@ -185,25 +186,64 @@ export async function releaseStats(
   projectIds: readonly number[],
 ): Promise<Map<number, ReleaseStats>> {
   const out = new Map<number, ReleaseStats>();
+  if (releases.length === 0) return out;
+  const releaseIds = releases.map((r) => r.id);
+  const counts = await db
+    .selectFrom('deploys')
+    .select(['release_id', (eb) => eb.fn.countAll<number | string>().as('count')])
+    .where('release_id', 'in', releaseIds)
+    .groupBy('release_id')
+    .execute();
+  // The latest deploy of each release: none of its deploys finished later (ties: the higher id).
+  const last = await db
+    .selectFrom('deploys as d')
+    .selectAll('d')
+    .where('d.release_id', 'in', releaseIds)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('deploys as later')
+            .select('later.id')
+            .whereRef('later.release_id', '=', 'd.release_id')
+            .where((eb) =>
+              eb.or([
+                eb('later.date_finished', '>', eb.ref('d.date_finished')),
+                eb.and([
+                  eb('later.date_finished', '=', eb.ref('d.date_finished')),
+                  eb('later.id', '>', eb.ref('d.id')),
+                ]),
+              ]),
+            ),
+        ),
+      ),
+    )
+    .execute();
+  const newGroups =
+    projectIds.length === 0
+      ? []
+      : await db
+          .selectFrom('issues')
+          .select(['project_id', 'first_release', (eb) => eb.fn.countAll<number | string>().as('count')])
+          .where('project_id', 'in', [...projectIds])
+          .where(
+            'first_release',
+            'in',
+            releases.map((r) => r.version),
+          )
+          .groupBy(['project_id', 'first_release'])
+          .execute();
   for (const release of releases) {
-    const deploys = await db
-      .selectFrom('deploys')
-      .select((eb) => eb.fn.countAll<number | string>().as('count'))
-      .where('release_id', '=', release.id)
-      .executeTakeFirstOrThrow();
-    const [last] = await listDeploys(db, release.id, { limit: 1, offset: 0 });
-    const newGroups = new Map<number, number>();
-    if (projectIds.length > 0) {
-      const rows = await db
-        .selectFrom('issues')
-        .select(['project_id', (eb) => eb.fn.countAll<number | string>().as('count')])
-        .where('project_id', 'in', [...projectIds])
-        .where('first_release', '=', release.version)
-        .groupBy('project_id')
-        .execute();
-      for (const row of rows) newGroups.set(row.project_id, Number(row.count));
+    const count = counts.find((c) => c.release_id === release.id);
+    const lastRow = last.find((d) => d.release_id === release.id);
+    const perProject = new Map<number, number>();
+    for (const row of newGroups) {
+      if (row.first_release === release.version) perProject.set(row.project_id, Number(row.count));
     }
-    out.set(release.id, { deployCount: Number(deploys.count), lastDeploy: last ?? null, newGroups });
+    out.set(release.id, {
+      deployCount: Number(count?.count ?? 0),
+      lastDeploy: lastRow ? toDeploy(lastRow) : null,
+      newGroups: perProject,
+    });
   }
   return out;
 }

@@ -48,6 +48,13 @@ export function releases(engine: Engine): Migration {
         .on('deploys')
         .columns(['release_id', 'date_finished'])
         .execute();
+
+      // New issues per release, and the check that keeps a release with issues from deletion.
+      await db.schema
+        .createIndex('issues_project_first_release')
+        .on('issues')
+        .columns(['project_id', 'first_release'])
+        .execute();
     },
   };
 }
