@@ -141,5 +141,29 @@ export async function orgRows(db: Database, organizationId: number) {
       .where('id', '=', organizationId)
       .execute(),
     issues: await issueState(db, organizationId),
+    releases: await releaseState(db, organizationId),
+  };
+}
+
+/** Releases of the organization with their projects and deploys. */
+async function releaseState(db: Database, organizationId: number) {
+  const r = db.region;
+  const releases = await r
+    .selectFrom('releases')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .orderBy('id')
+    .execute();
+  const ids = [0, ...releases.map((x) => x.id)];
+  return {
+    releases,
+    projects: await r
+      .selectFrom('release_projects')
+      .selectAll()
+      .where('release_id', 'in', ids)
+      .orderBy('release_id')
+      .orderBy('project_id')
+      .execute(),
+    deploys: await r.selectFrom('deploys').selectAll().where('release_id', 'in', ids).orderBy('id').execute(),
   };
 }
