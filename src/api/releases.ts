@@ -14,7 +14,7 @@ import {
   releaseStats,
   updateRelease,
 } from '../store/region/releases.js';
-import type { Project, Release } from '../store/types.js';
+import type { Project, Release, ReleaseStats } from '../store/types.js';
 import { forbidden, type OrgAccess, orgEndpoint, projectEndpoint, reachedProjects } from './access.js';
 import { paginate } from './pagination.js';
 import { PERMISSIONS } from './permissions.js';
@@ -47,11 +47,7 @@ async function serialize(call: ApiCall, releases: readonly Release[], reached: r
   const stats = await releaseStats(region, releases, [...byId.keys()]);
   return releases.map((release) => {
     const projects = (projectIds.get(release.id) ?? []).flatMap((id) => byId.get(id) ?? []);
-    return serializeRelease(
-      release,
-      projects,
-      stats.get(release.id) as NonNullable<ReturnType<typeof stats.get>>,
-    );
+    return serializeRelease(release, projects, stats.get(release.id) as ReleaseStats);
   });
 }
 
@@ -117,6 +113,7 @@ async function namedProjects(call: ApiCall, access: OrgAccess, names: readonly s
 async function createRelease(call: ApiCall) {
   const access = await orgEndpoint(call, PERMISSIONS.releases);
   const body = call.body as CreateReleaseBody;
+  const raw = call.body as Record<string, unknown>;
   const problem = releaseVersionProblem(body.version);
   if (problem) throw fieldError('version', problem);
   const projects = await namedProjects(call, access, body.projects);
@@ -126,8 +123,8 @@ async function createRelease(call: ApiCall) {
     ref: body.ref ?? null,
     url: body.url ?? null,
     dateCreated: Date.now(),
-    dateStarted: dateField(body as unknown as Record<string, unknown>, 'dateStarted') ?? null,
-    dateReleased: dateField(body as unknown as Record<string, unknown>, 'dateReleased') ?? null,
+    dateStarted: dateField(raw, 'dateStarted') ?? null,
+    dateReleased: dateField(raw, 'dateReleased') ?? null,
   };
   const region = call.ctx.db.region;
   const { release, isNew } = await region

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrgToken, DEFAULT_ORG_TOKEN_SCOPES } from '../../src/services/org-tokens.js';
+import type { Json } from '../api/support/api-client.js';
 import { TEST_ENGINES } from '../support/engines.js';
 import { makeOrg, makeProject, makeToken, makeUser } from '../support/harness.js';
 import { run, SENTRY_CLI, startTestServer, type TestServer } from '../support/server.js';
@@ -18,7 +19,7 @@ describe.each(TEST_ENGINES)('sentry-cli releases and deploys on %s', (engine) =>
     });
   const api = async (path: string) => {
     const res = await fetch(`${t.url}/api/0${path}`, { headers: { authorization: `Bearer ${ownerToken}` } });
-    return { status: res.status, body: res.status === 204 ? null : await res.json() };
+    return { status: res.status, body: (res.status === 204 ? null : await res.json()) as Json };
   };
 
   beforeAll(async () => {
@@ -104,6 +105,19 @@ describe.each(TEST_ENGINES)('sentry-cli releases and deploys on %s', (engine) =>
     expect(again.stdout + again.stderr).toContain(
       `Did nothing. Release with this version (${version}) does not exist.`,
     );
+  });
+
+  it('releases new on an existing version adds the project (Sentry answers 208); --finalize sets the date', async () => {
+    const first = await cli(ciToken, 'releases', 'new', '-o', 'acme', '-p', 'web', '2.0.0');
+    expect(first.code, first.stderr).toBe(0);
+    const again = await cli(ciToken, 'releases', 'new', '-o', 'acme', '-p', 'api', '--finalize', '2.0.0');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('Created release 2.0.0');
+    const read = await api('/organizations/acme/releases/2.0.0/');
+    expect(read.body.projects.map((p: { slug: string }) => p.slug).sort()).toEqual(['api', 'web']);
+    const finalized = await cli(ciToken, 'releases', 'new', '-o', 'acme', '-p', 'web', '--finalize', '2.0.1');
+    expect(finalized.code, finalized.stderr).toBe(0);
+    expect((await api('/organizations/acme/releases/2.0.1/')).body.dateReleased).toEqual(expect.any(String));
   });
 
   it('says "Release not found" for a deploy to a release that does not exist', async () => {
