@@ -15,7 +15,7 @@ import {
   updateRelease,
 } from '../store/region/releases.js';
 import type { Project, Release, ReleaseStats } from '../store/types.js';
-import { forbidden, type OrgAccess, orgEndpoint, projectEndpoint, reachedProjects } from './access.js';
+import { forbidden, orgEndpoint, projectEndpoint, reachedProjects } from './access.js';
 import { paginate } from './pagination.js';
 import { PERMISSIONS } from './permissions.js';
 import { type ApiCall, type ApiRoute, created, noContent } from './route.js';
@@ -28,11 +28,14 @@ function fieldError(field: string, message: string): AppError {
   return badRequest({ [field]: [message], detail: `${field}: ${message}` });
 }
 
+const ISO_DATE = /^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?)?$/;
+
 /** An ISO 8601 date of the body as epoch ms; null or absent stays so. */
 function dateField(body: Record<string, unknown>, field: string): number | null | undefined {
   const value = body[field];
   if (value === undefined || value === null) return value;
-  const ms = Date.parse(value as string);
+  // Date.parse takes free text ("Dec 6"); Sentry takes ISO 8601 only.
+  const ms = ISO_DATE.test(value as string) ? Date.parse(value as string) : Number.NaN;
   if (Number.isNaN(ms)) throw fieldError(field, 'Datetime has wrong format.');
   return ms;
 }
@@ -99,9 +102,8 @@ interface CreateReleaseBody {
   dateReleased?: string | null;
 }
 
-/** The body's project slugs (or ids), each a project the caller may create releases in. */
-async function namedProjects(call: ApiCall, access: OrgAccess, names: readonly string[]): Promise<Project[]> {
-  const reached = await reachedProjects(call, access, PERMISSIONS.releases);
+/** The body's project slugs (or ids), each one of the projects the caller may create releases in. */
+function namedProjects(reached: readonly Project[], names: readonly string[]): Project[] {
   const projects = names.map((name) => reached.find((p) => p.slug === name || String(p.id) === name));
   if (names.length === 0 || projects.some((p) => p === undefined)) {
     throw fieldError('projects', 'Invalid project ids or slugs');
@@ -116,13 +118,14 @@ async function createRelease(call: ApiCall) {
   const raw = call.body as Record<string, unknown>;
   const problem = releaseVersionProblem(body.version);
   if (problem) throw fieldError('version', problem);
-  const projects = await namedProjects(call, access, body.projects);
+  const reached = await reachedProjects(call, access, PERMISSIONS.releases);
+  const projects = namedProjects(reached, body.projects);
   const fields = {
     organizationId: access.org.id,
     version: body.version,
     ref: body.ref ?? null,
     url: body.url ?? null,
-    dateCreated: Date.now(),
+    dateCreated: call.ctx.now(),
     dateStarted: dateField(raw, 'dateStarted') ?? null,
     dateReleased: dateField(raw, 'dateReleased') ?? null,
   };
@@ -150,7 +153,6 @@ async function createRelease(call: ApiCall) {
       );
       return { release, isNew: false };
     });
-  const reached = await reachedProjects(call, access, PERMISSIONS.releases);
   const [answer] = await serialize(call, [release], reached);
   call.reply.code(isNew ? 201 : 208);
   return answer;
@@ -234,7 +236,7 @@ async function createDeploy(call: ApiCall) {
     name: body.name ?? null,
     url: body.url ?? null,
     dateStarted: dateField(raw, 'dateStarted') ?? null,
-    dateFinished: dateField(raw, 'dateFinished') ?? Date.now(),
+    dateFinished: dateField(raw, 'dateFinished') ?? call.ctx.now(),
   });
   return created(call, serializeDeploy(deploy));
 }

@@ -192,6 +192,7 @@ describe.each(TEST_ENGINES)('releases on %s', (engine) => {
       ['an empty project list', { version: '1.0', projects: [] }],
       ['an unknown project', { version: '1.0', projects: ['web', 'nope'] }],
       ['a bad date', { version: '1.0', projects: ['web'], dateReleased: 'yesterday' }],
+      ['a date that is not ISO 8601', { version: '1.0', projects: ['web'], dateReleased: 'Dec 6 2026' }],
     ])('refuses a release with %s (400 with a detail)', async (_name, body) => {
       const o = await pipeline();
       const res = await o.ci.send('POST', o.releases, body);
