@@ -120,6 +120,22 @@ describe.each(TEST_ENGINES)('sentry-cli releases and deploys on %s', (engine) =>
     expect((await api('/organizations/acme/releases/2.0.1/')).body.dateReleased).toEqual(expect.any(String));
   });
 
+  it('takes the organization from the token when -o is left out, and versions with spaces', async () => {
+    const made = await cli(ciToken, 'releases', 'new', '-p', 'web', '3.0 (42)');
+    expect(made.code, made.stderr).toBe(0);
+    const deploy = await cli(ciToken, 'deploys', 'new', '-r', '3.0 (42)', '-e', 'staging');
+    expect(deploy.code, deploy.stderr).toBe(0);
+    const list = await cli(ciToken, 'releases', 'list');
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toContain('3.0 (42)');
+    const read = await api(`/organizations/acme/releases/${encodeURIComponent('3.0 (42)')}/`);
+    expect(read.body).toMatchObject({
+      version: '3.0 (42)',
+      deployCount: 1,
+      lastDeploy: { environment: 'staging' },
+    });
+  });
+
   it('says "Release not found" for a deploy to a release that does not exist', async () => {
     const r = await cli(ciToken, 'deploys', 'new', '-o', 'acme', '-r', 'nope@0.0.1', '-e', 'production');
     expect(r.code).toBe(1);
