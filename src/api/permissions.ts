@@ -64,4 +64,12 @@ export const PERMISSIONS = {
   projectIssues: { GET: ['event:read'], PUT: ['event:write'], DELETE: ['event:admin'] },
   projectEvents: { GET: ['project:read', 'project:write', 'project:admin'] },
   eventIds: { GET: READ },
+  // Sentry's release permission, at organization and project level alike: CI's org:ci may create
+  // and update releases and deploys, but not delete them.
+  releases: {
+    GET: ['project:read', 'project:write', 'project:admin', 'project:releases', 'org:ci'],
+    POST: ['project:write', 'project:admin', 'project:releases', 'org:ci'],
+    PUT: ['project:write', 'project:admin', 'project:releases', 'org:ci'],
+    DELETE: ['project:admin', 'project:releases'],
+  },
 } as const satisfies Record<string, ScopeMap>;

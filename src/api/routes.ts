@@ -8,6 +8,7 @@ import { orgTokenRoutes } from './org-tokens.js';
 import { organizationRoutes } from './organizations.js';
 import { projectKeyRoutes } from './project-keys.js';
 import { projectRoutes } from './projects.js';
+import { releaseRoutes } from './releases.js';
 import { rootRoutes } from './root.js';
 import type { ApiRoute } from './route.js';
 import { sessionRoutes } from './sessions.js';
@@ -28,4 +29,5 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...issueTagRoutes,
   ...eventRoutes,
   ...attachmentRoutes,
+  ...releaseRoutes,
 ];

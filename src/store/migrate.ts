@@ -13,6 +13,7 @@ import { rawEnvelopeNode } from './migrations/region/20261128T2300-raw-envelope-
 import { issueTagTopValues } from './migrations/region/20261206T2000-issue-tag-top-values.js';
 import { rawEnvelopeDropNode } from './migrations/region/20261207T0000-raw-envelope-drop-node.js';
 import { rawPayloadStorage } from './migrations/region/20261207T0100-raw-payload-storage.js';
+import { releases } from './migrations/region/20261207T2300-releases.js';
 
 /** The control store's migrations, in order; names are timestamp-prefixed and never renamed. */
 function controlMigrations(engine: Engine): Record<string, Migration> {
@@ -35,6 +36,7 @@ function regionMigrations(engine: Engine): Record<string, Migration> {
     '20261206T2000-issue-tag-top-values': issueTagTopValues(),
     '20261207T0000-raw-envelope-drop-node': rawEnvelopeDropNode(),
     '20261207T0100-raw-payload-storage': rawPayloadStorage(engine),
+    '20261207T2300-releases': releases(engine),
   };
 }
 

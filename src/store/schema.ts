@@ -268,6 +268,32 @@ export interface ReleaseHealthTable {
   abnormal: number;
 }
 
+export interface ReleaseTable {
+  id: Generated<number>;
+  organization_id: number;
+  version: string;
+  ref: string | null;
+  url: string | null;
+  date_created: number;
+  date_started: number | null;
+  date_released: number | null;
+}
+
+export interface ReleaseProjectTable {
+  release_id: number;
+  project_id: number;
+}
+
+export interface DeployTable {
+  id: Generated<number>;
+  release_id: number;
+  environment: string;
+  name: string | null;
+  url: string | null;
+  date_started: number | null;
+  date_finished: number;
+}
+
 export interface ClientOutcomeTable {
   project_id: number;
   bucket: number;
@@ -341,6 +367,9 @@ export interface RegionSchema {
   attachments: AttachmentTable;
   spans: SpanTable;
   release_health: ReleaseHealthTable;
+  releases: ReleaseTable;
+  release_projects: ReleaseProjectTable;
+  deploys: DeployTable;
   client_outcomes: ClientOutcomeTable;
   user_reports: UserReportTable;
   check_ins: CheckInTable;

@@ -110,3 +110,32 @@ export interface PageRequest {
   readonly limit: number;
   readonly offset: number;
 }
+
+export interface Release {
+  readonly id: number;
+  readonly organizationId: number;
+  readonly version: string;
+  readonly ref: string | null;
+  readonly url: string | null;
+  readonly dateCreated: number;
+  readonly dateStarted: number | null;
+  readonly dateReleased: number | null;
+}
+
+export interface Deploy {
+  readonly id: number;
+  readonly releaseId: number;
+  readonly environment: string;
+  readonly name: string | null;
+  readonly url: string | null;
+  readonly dateStarted: number | null;
+  readonly dateFinished: number;
+}
+
+/** What a release's answer counts: its deploys and the issues it introduced. */
+export interface ReleaseStats {
+  readonly deployCount: number;
+  readonly lastDeploy: Deploy | null;
+  /** Issues first seen in this release, per project. */
+  readonly newGroups: ReadonlyMap<number, number>;
+}

@@ -86,6 +86,15 @@ describe.each(TEST_ENGINES)('bad input on %s', (engine) => {
     const issues = await h.request({ method: 'GET', url: '/api/0/projects/acme/web/issues/', token: full });
     const issueId = (issues.json() as { id: string }[])[0]?.id as string;
 
+    const release = 'web@1.0.0+build 1';
+    const made = await h.request({
+      method: 'POST',
+      url: '/api/0/organizations/acme/releases/',
+      token: full,
+      payload: { version: release, projects: ['web'] },
+    });
+    expect(made.statusCode).toBe(201);
+
     const { org: bee, team: beeTeam } = await makeOrg(h.ctx, other, 'bee');
     const { project: beeProject, key: beeKey } = await makeProject(h.ctx, bee, beeTeam, 'bee-web');
     await storeError(beeKey, 'b'.repeat(32));
@@ -104,6 +113,13 @@ describe.each(TEST_ENGINES)('bad input on %s', (engine) => {
       scopes: ['org:ci'],
       createdById: other.id,
     });
+    const beeRelease = await h.request({
+      method: 'POST',
+      url: '/api/0/organizations/bee/releases/',
+      token: otherFull,
+      payload: { version: 'bee-1.0', projects: ['bee-web'] },
+    });
+    expect(beeRelease.statusCode).toBe(201);
     const beeUserToken = await createUserToken(h.ctx, {
       userId: other.id,
       scopes: ['org:read'],
@@ -122,6 +138,7 @@ describe.each(TEST_ENGINES)('bad input on %s', (engine) => {
       userTokenId: String(userToken.record.id),
       issueId,
       eventId,
+      release: encodeURIComponent(release),
       bee: {
         teamId: String(beeTeam.id),
         projectId: String(beeProject.id),

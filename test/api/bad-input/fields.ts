@@ -27,6 +27,7 @@ function place(template: string, w: World): string {
     beeOrgToken: w.bee.orgTokenId,
     beeUserToken: w.bee.userTokenId,
     issue: w.issueId,
+    release: w.release,
   };
   return `/api/0${template.replace(/\{(\w+)\}/g, (_m, name: string) => values[name] as string)}`;
 }
@@ -296,5 +297,73 @@ export const FIELD_CASES: BadCase[] = [
   ]),
   ...endpoint('DELETE', '/organizations/acme/org-auth-tokens/{beeOrgToken}/', [
     ["another organization's token", undefined, 404, NOT_FOUND],
+  ]),
+  ...endpoint('POST', '/organizations/acme/releases/', [
+    ['no version', { projects: ['web'] }, 400, field('version')],
+    ['a numeric version', { version: 1, projects: ['web'] }, 400, field('version')],
+    ['an empty version', { version: '', projects: ['web'] }, 400, 'version: This field may not be blank.'],
+    [
+      'a version ".."',
+      { version: '..', projects: ['web'] },
+      400,
+      'version: Release with name .. is not allowed',
+    ],
+    [
+      'a version "."',
+      { version: '.', projects: ['web'] },
+      400,
+      'version: Release with name . is not allowed',
+    ],
+    ['a version with a slash', { version: 'web/1', projects: ['web'] }, 400, /^version: Release with name/],
+    ['a version with a newline', { version: '1\n2', projects: ['web'] }, 400, /^version: Release with name/],
+    [
+      'a version of 300 characters',
+      { version: 'v'.repeat(300), projects: ['web'] },
+      400,
+      'version: Ensure this field has no more than 200 characters.',
+    ],
+    ['no projects', { version: '2.0' }, 400, field('projects')],
+    [
+      'an unknown project',
+      { version: '2.0', projects: ['nope'] },
+      400,
+      'projects: Invalid project ids or slugs',
+    ],
+    [
+      "another organization's project",
+      { version: '2.0', projects: ['bee-web'] },
+      400,
+      'projects: Invalid project ids or slugs',
+    ],
+    [
+      'a date that is no date',
+      { version: '2.0', projects: ['web'], dateReleased: 'soon' },
+      400,
+      'dateReleased: Datetime has wrong format.',
+    ],
+  ]),
+  ...endpoint('PUT', '/organizations/acme/releases/{release}/', [
+    ['a numeric ref', { ref: 5 }, 400, field('ref')],
+    ['a date that is no date', { dateReleased: 'soon' }, 400, 'dateReleased: Datetime has wrong format.'],
+  ]),
+  ...endpoint('POST', '/organizations/acme/releases/{release}/deploys/', [
+    ['no environment', {}, 400, field('environment')],
+    ['an empty environment', { environment: '' }, 400, 'environment: Invalid value for environment'],
+    [
+      'an environment with a slash',
+      { environment: 'a/b' },
+      400,
+      'environment: Invalid value for environment',
+    ],
+    ['an environment over 64 characters', { environment: 'e'.repeat(65) }, 400, field('environment')],
+    [
+      'a date that is no date',
+      { environment: 'production', dateFinished: 'soon' },
+      400,
+      'dateFinished: Datetime has wrong format.',
+    ],
+  ]),
+  ...endpoint('POST', '/organizations/acme/releases/bee-1.0/deploys/', [
+    ["another organization's release", { environment: 'production' }, 404, NOT_FOUND],
   ]),
 ];

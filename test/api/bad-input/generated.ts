@@ -28,6 +28,8 @@ export interface World {
   /** The issue and event made by one error event sent to project "web". */
   readonly issueId: string;
   readonly eventId: string;
+  /** A release of project "web" (organization "bee" has one of its own, "bee-1.0"). */
+  readonly release: string;
   /** Objects of organization "bee" (and its owner), to address through "acme". */
   readonly bee: {
     readonly teamId: string;
@@ -79,6 +81,9 @@ export const VALID_BODY: Record<string, unknown> = {
   'PUT /api-tokens/:token/': { name: 'Changed' },
   'POST /organizations/:org/org-auth-tokens/': { name: 'Fresh' },
   'PUT /organizations/:org/org-auth-tokens/:token/': { name: 'Changed' },
+  'POST /organizations/:org/releases/': { version: '2.0.0', projects: ['web'] },
+  'PUT /organizations/:org/releases/:version/': { ref: 'main' },
+  'POST /organizations/:org/releases/:version/deploys/': { environment: 'production' },
 };
 
 /** The route's URL with every parameter naming a real object of "acme". */
@@ -95,6 +100,7 @@ function fill(route: ApiRoute, w: World, replace: Record<string, string> = {}): 
     user: 'me',
     issue: w.issueId,
     event: w.eventId,
+    version: w.release,
     ...replace,
   };
   return `/api/0${route.url.replace(/:(\w+)/g, (_m, name: string) => values[name] as string)}`;
@@ -147,6 +153,7 @@ const UNKNOWN: Record<string, string[]> = {
   token: ['999999', 'abc', TOO_BIG_ID, '1e0', '0x1'],
   issue: ['999999', TOO_BIG_ID, 'NOPE-1'],
   event: ['0'.repeat(32), 'not-an-event-id'],
+  version: ['no-such-release', 'a%2Fb', 'bee-1.0', TOO_BIG_ID],
 };
 
 function unknownValues(route: ApiRoute, param: string): string[] {
@@ -190,6 +197,9 @@ const LISTS = [
   'GET /organizations/:org/issues/:issue/events/',
   'GET /issues/:issue/events/',
   'GET /projects/:org/:project/events/',
+  'GET /organizations/:org/releases/',
+  'GET /projects/:org/:project/releases/',
+  'GET /organizations/:org/releases/:version/deploys/',
 ];
 const PAGE_QUERIES: [string, string][] = [
   ['cursor=abc', 'Invalid cursor parameter.'],

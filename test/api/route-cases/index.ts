@@ -4,6 +4,7 @@ import { ISSUES_CASES } from './issues.js';
 import { MEMBERS_CASES } from './members.js';
 import { ORGANIZATIONS_CASES } from './organizations.js';
 import { PROJECTS_CASES } from './projects.js';
+import { RELEASES_CASES } from './releases.js';
 import { ROOT_CASES } from './root.js';
 
 export { grantOf, type RouteCase } from './case.js';
@@ -19,4 +20,5 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   ...MEMBERS_CASES,
   ...ISSUES_CASES,
   ...EVENTS_CASES,
+  ...RELEASES_CASES,
 };

@@ -253,3 +253,36 @@ export const INVITE_ACCEPT_OTHER = table(
     ]),
   ),
 );
+
+/**
+ * Releases and deploys (Sentry's release permission): anyone who reaches a project, by role
+ * (members hold project:releases) or by token, org:ci included; org:read alone is not enough.
+ * A release of no reached project is missing (`missingAs`: the caller's answer then).
+ */
+const releaseTable = (offTeam: Outcome, gate: readonly CallerName[] = []) =>
+  table(
+    {
+      ok: [
+        ...STAFF,
+        ...REACHING,
+        ...GRANT_TOKENS,
+        ...ORG_SCOPED,
+        ...(gate.includes('org:ci') ? [] : ['org:ci' as const]),
+      ],
+      gate: ['org:read', ...LACKING, ...gate],
+    },
+    { 'member:off': offTeam },
+  );
+/** The organization's release list: a member on no team sees an empty list. */
+export const RELEASE_LIST = releaseTable({ status: 200, body: [] });
+/** A release (or its deploys) by version: one of no reached project is missing. */
+export const RELEASE_DATA = releaseTable('missing');
+/** Releases through a project's URL: reach needed, else 403. */
+export const PROJECT_RELEASES = releaseTable('deny');
+/** Creating a release in a project the caller does not reach: Sentry's 400 on the project list. */
+export const RELEASE_CREATE = releaseTable({
+  status: 400,
+  body: { projects: ['Invalid project ids or slugs'], detail: 'projects: Invalid project ids or slugs' },
+});
+/** Deleting a release: project:admin or project:releases, never org:ci. */
+export const RELEASE_DELETE = releaseTable('missing', ['org:ci']);

@@ -26,7 +26,7 @@ export async function orgSnapshot(h: Harness, org: string, token: string, sessio
     `/api/0/organizations/${org}/`,
     { token },
   );
-  const [members, orgTokens, orgs, apiTokens, keys, teamMembers, issues] = await Promise.all([
+  const [members, orgTokens, orgs, apiTokens, keys, teamMembers, issues, releases] = await Promise.all([
     read(`/api/0/organizations/${org}/members/`, { token }),
     read(`/api/0/organizations/${org}/org-auth-tokens/`, { token }).then(byId),
     read('/api/0/organizations/', { token }),
@@ -34,8 +34,9 @@ export async function orgSnapshot(h: Harness, org: string, token: string, sessio
     Promise.all(detail.projects.map((p) => read(`/api/0/projects/${org}/${p.slug}/keys/`, { token }))),
     Promise.all(detail.teams.map((t) => read(`/api/0/teams/${org}/${t.slug}/members/`, { token }))),
     issueState(h.ctx.db, Number(detail.id)),
+    releaseState(h.ctx.db, Number(detail.id)),
   ]);
-  return { detail, members, orgTokens, orgs, apiTokens, keys, teamMembers, issues };
+  return { detail, members, orgTokens, orgs, apiTokens, keys, teamMembers, issues, releases };
 }
 
 /** Every issue of the organization's projects: what a change or deletion would move, and its events. */
@@ -141,5 +142,29 @@ export async function orgRows(db: Database, organizationId: number) {
       .where('id', '=', organizationId)
       .execute(),
     issues: await issueState(db, organizationId),
+    releases: await releaseState(db, organizationId),
+  };
+}
+
+/** Releases of the organization with their projects and deploys. */
+async function releaseState(db: Database, organizationId: number) {
+  const r = db.region;
+  const releases = await r
+    .selectFrom('releases')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .orderBy('id')
+    .execute();
+  const ids = [0, ...releases.map((x) => x.id)];
+  return {
+    releases,
+    projects: await r
+      .selectFrom('release_projects')
+      .selectAll()
+      .where('release_id', 'in', ids)
+      .orderBy('release_id')
+      .orderBy('project_id')
+      .execute(),
+    deploys: await r.selectFrom('deploys').selectAll().where('release_id', 'in', ids).orderBy('id').execute(),
   };
 }

@@ -1,0 +1,55 @@
+import { shortReleaseVersion } from '../../protocol/release-version.js';
+import type { Deploy, Project, Release, ReleaseStats } from '../../store/types.js';
+import { isoDate, isoDateOrNull } from './dates.js';
+
+/** Sentry's deploy object (sentry-cli's `deploys list` needs `dateFinished`). */
+export function serializeDeploy(deploy: Deploy) {
+  return {
+    id: String(deploy.id),
+    environment: deploy.environment,
+    dateStarted: isoDateOrNull(deploy.dateStarted),
+    dateFinished: isoDate(deploy.dateFinished),
+    name: deploy.name,
+    url: deploy.url,
+  };
+}
+
+/**
+ * Sentry's release object, limited to what Errata knows: commits and repositories are not kept
+ * yet (counts 0, no authors), nor events linked to releases (no first or last event).
+ */
+export function serializeRelease(release: Release, projects: readonly Project[], stats: ReleaseStats) {
+  const newGroups = (id: number) => stats.newGroups.get(id) ?? 0;
+  return {
+    id: release.id,
+    version: release.version,
+    shortVersion: shortReleaseVersion(release.version),
+    status: 'open',
+    ref: release.ref,
+    url: release.url,
+    dateCreated: isoDate(release.dateCreated),
+    dateStarted: isoDateOrNull(release.dateStarted),
+    dateReleased: isoDateOrNull(release.dateReleased),
+    data: {},
+    owner: null,
+    newGroups: projects.reduce((sum, p) => sum + newGroups(p.id), 0),
+    firstEvent: null,
+    lastEvent: null,
+    commitCount: 0,
+    lastCommit: null,
+    authors: [] as never[],
+    deployCount: stats.deployCount,
+    lastDeploy: stats.lastDeploy && serializeDeploy(stats.lastDeploy),
+    projects: projects.map((p) => ({
+      id: p.id,
+      slug: p.slug,
+      name: p.name,
+      newGroups: newGroups(p.id),
+      platform: p.platform,
+      platforms: p.platform ? [p.platform] : [],
+      hasHealthData: false,
+    })),
+    currentProjectMeta: {},
+    userAgent: null,
+  };
+}
