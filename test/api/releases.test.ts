@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { insertIssue } from '../../src/store/region/issues.js';
 import { TEST_ENGINES } from '../support/engines.js';
+import { makeIssue } from '../support/harness.js';
 import { openedForTests } from '../support/lifecycle.js';
 import { type Client, ISO, type Json, link, tokenClient } from './support/api-client.js';
 import { openPeople } from './support/people.js';
@@ -154,18 +154,7 @@ describe.each(TEST_ENGINES)('releases on %s', (engine) => {
     await o.ci.expect(201, 'POST', o.releases, { version: '3.0.0', projects: ['web'] });
     const projects: Json[] = await o.api.expect(200, 'GET', `/organizations/${o.org}/projects/`);
     const web = projects.find((p) => p.slug === 'web') as Json;
-    await insertIssue(w.h.ctx.db.region, {
-      projectId: Number(web.id),
-      type: 'error',
-      title: 't',
-      culprit: '',
-      metadata: {},
-      level: 'error',
-      platform: 'node',
-      logger: null,
-      timestamp: Date.now(),
-      release: '3.0.0',
-    });
+    await makeIssue(w.h.ctx, Number(web.id), Date.now(), '3.0.0');
     const res = await o.api.send('DELETE', `${o.releases}3.0.0/`);
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual({

@@ -102,11 +102,15 @@ export async function makeProject(
   return createProject(ctx, { organizationId: org.id, teamId: team.id, name: slug, slug, platform: 'node' });
 }
 
-/** An unresolved error issue of the project, seen at `timestamp` (events are the caller's to add). */
+/**
+ * An unresolved error issue of the project, seen at `timestamp`, first in `release` when given
+ * (events are the caller's to add).
+ */
 export async function makeIssue(
   ctx: ServiceContext,
   projectId: number,
   timestamp = Date.now(),
+  release: string | null = null,
 ): Promise<number> {
   return insertIssue(ctx.db.region, {
     projectId,
@@ -118,7 +122,7 @@ export async function makeIssue(
     platform: 'node',
     logger: null,
     timestamp,
-    release: null,
+    release,
   });
 }
 
