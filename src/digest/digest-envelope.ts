@@ -8,7 +8,7 @@ import type { ClaimedEnvelope } from '../store/region/raw-queue.js';
 import type { RegionSchema } from '../store/schema.js';
 import { type GroupedEvent, groupEvent } from './group-event.js';
 import type { ItemContext } from './item-digester.js';
-import { ITEM_DIGESTERS } from './item-digesters.js';
+import { digesterOf } from './item-digesters.js';
 
 /** An error or message event item, normalized and grouped; undefined when it is broken (dropped). */
 function eventItem(ctx: ItemContext, payload: Buffer): GroupedEvent | undefined {
@@ -53,13 +53,12 @@ export async function digestEnvelope(
   }
   const ctx: ItemContext = { trx, engine, raw, envelopeHeaders: envelope.headers, eventId: raw.eventId };
   for (const item of envelope.items) {
-    const type = itemType(item.headers.type);
-    if (type === 'event') {
+    if (itemType(item.headers.type) === 'event') {
       const event = eventItem(ctx, item.payload);
       if (event) events.push(event);
       continue;
     }
-    const digester = type && ITEM_DIGESTERS[type];
+    const digester = digesterOf(item.headers.type);
     if (digester) await digester(ctx, item);
   }
 }
