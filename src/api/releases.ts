@@ -1,6 +1,8 @@
 import { type AppError, badRequest, notFound } from '../lib/app-error.js';
+import { isEnvironmentName } from '../protocol/environment-name.js';
 import { releaseVersionProblem } from '../protocol/release-version.js';
 import { isUniqueViolation } from '../store/conflict.js';
+import { recordEnvironments } from '../store/region/environments.js';
 import {
   addReleaseProjects,
   deleteRelease,
@@ -11,6 +13,7 @@ import {
   listDeploys,
   listProjectIdsOfReleases,
   listReleases,
+  type ReleaseFilter,
   releaseStats,
   updateRelease,
 } from '../store/region/releases.js';
@@ -77,17 +80,35 @@ function narrowByProject(call: ApiCall, reached: readonly Project[]): Project[] 
   });
 }
 
+const SORTS = ['date', 'sessions'] as const;
+
+/** The list's `query`, `environment` (repeatable) and `sort` parameters. */
+function releaseFilter(call: ApiCall): ReleaseFilter {
+  const query =
+    typeof call.query.query === 'string' && call.query.query !== '' ? call.query.query : undefined;
+  const environments = [call.query.environment ?? []].flat().filter((e) => e !== '');
+  const sort = call.query.sort ?? 'date';
+  if (typeof sort !== 'string' || !(SORTS as readonly string[]).includes(sort)) {
+    throw badRequest(`invalid sort: use one of ${SORTS.join(', ')}`);
+  }
+  return {
+    ...(query ? { query } : {}),
+    ...(environments.length > 0 ? { environments } : {}),
+    sort: sort as ReleaseFilter['sort'],
+  };
+}
+
 async function listOrgReleases(call: ApiCall) {
   const access = await orgEndpoint(call, PERMISSIONS.releases);
   const projects = narrowByProject(call, await reachedProjects(call, access, PERMISSIONS.releases));
-  const query = typeof call.query.query === 'string' ? call.query.query : undefined;
+  const filter = releaseFilter(call);
   const releases = await paginate(call.request, call.reply, call.ctx.config.url, (page) =>
     listReleases(
       call.ctx.db.region,
       access.org.id,
       projects.map((p) => p.id),
       page,
-      query ? { query } : {},
+      filter,
     ),
   );
   return serialize(call, releases, projects);
@@ -190,9 +211,9 @@ async function removeRelease(call: ApiCall) {
 
 async function listProjectReleases(call: ApiCall) {
   const access = await projectEndpoint(call, PERMISSIONS.releases);
-  const query = typeof call.query.query === 'string' ? call.query.query : undefined;
+  const filter = releaseFilter(call);
   const releases = await paginate(call.request, call.reply, call.ctx.config.url, (page) =>
-    listReleases(call.ctx.db.region, access.org.id, [access.project.id], page, query ? { query } : {}),
+    listReleases(call.ctx.db.region, access.org.id, [access.project.id], page, filter),
   );
   return serialize(call, releases, [access.project]);
 }
@@ -220,23 +241,36 @@ interface DeployBody {
   url?: string | null;
 }
 
-// Sentry's environment names: no line breaks, tabs or slashes, at most 64 characters.
-const BAD_ENVIRONMENT = /[\r\n\f\v\t/]/;
-
 async function createDeploy(call: ApiCall) {
   const { release } = await releaseTarget(call);
   const body = call.body as DeployBody;
-  if (body.environment.trim() === '' || BAD_ENVIRONMENT.test(body.environment)) {
+  if (!isEnvironmentName(body.environment)) {
     throw fieldError('environment', 'Invalid value for environment');
   }
   const raw = call.body as Record<string, unknown>;
-  const deploy = await insertDeploy(call.ctx.db.region, {
-    releaseId: release.id,
-    environment: body.environment,
-    name: body.name ?? null,
-    url: body.url ?? null,
-    dateStarted: dateField(raw, 'dateStarted') ?? null,
-    dateFinished: dateField(raw, 'dateFinished') ?? call.ctx.now(),
+  const dateStarted = dateField(raw, 'dateStarted') ?? null;
+  const dateFinished = dateField(raw, 'dateFinished') ?? call.ctx.now();
+  // A deploy names an environment for every project of its release, as an event does.
+  const deploy = await call.ctx.db.region.transaction().execute(async (trx) => {
+    const deploy = await insertDeploy(trx, {
+      releaseId: release.id,
+      environment: body.environment,
+      name: body.name ?? null,
+      url: body.url ?? null,
+      dateStarted,
+      dateFinished,
+    });
+    const projectIds = (await listProjectIdsOfReleases(trx, [release.id])).get(release.id) ?? [];
+    await recordEnvironments(
+      trx,
+      projectIds.map((projectId) => ({
+        projectId,
+        environment: deploy.environment,
+        release: release.version,
+        at: deploy.dateFinished,
+      })),
+    );
+    return deploy;
   });
   return created(call, serializeDeploy(deploy));
 }

@@ -1,5 +1,6 @@
 import { apiTokenRoutes } from './api-tokens.js';
 import { attachmentRoutes } from './attachments.js';
+import { environmentRoutes } from './environments.js';
 import { eventRoutes } from './events.js';
 import { issueTagRoutes } from './issue-tags.js';
 import { issueRoutes } from './issues.js';
@@ -30,4 +31,5 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...eventRoutes,
   ...attachmentRoutes,
   ...releaseRoutes,
+  ...environmentRoutes,
 ];

@@ -294,6 +294,27 @@ export interface DeployTable {
   date_finished: number;
 }
 
+export interface EnvironmentTable {
+  id: Generated<number>;
+  organization_id: number;
+  name: string;
+  date_created: number;
+}
+
+export interface EnvironmentProjectTable {
+  environment_id: number;
+  project_id: number;
+  /** 0/1 */
+  is_hidden: Generated<number>;
+}
+
+export interface ReleaseEnvironmentTable {
+  project_id: number;
+  release: string;
+  environment: string;
+  first_seen: number;
+}
+
 export interface ClientOutcomeTable {
   project_id: number;
   bucket: number;
@@ -370,6 +391,9 @@ export interface RegionSchema {
   releases: ReleaseTable;
   release_projects: ReleaseProjectTable;
   deploys: DeployTable;
+  environments: EnvironmentTable;
+  environment_projects: EnvironmentProjectTable;
+  release_environments: ReleaseEnvironmentTable;
   client_outcomes: ClientOutcomeTable;
   user_reports: UserReportTable;
   check_ins: CheckInTable;

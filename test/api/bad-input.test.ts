@@ -94,6 +94,14 @@ describe.each(TEST_ENGINES)('bad input on %s', (engine) => {
       payload: { version: release, projects: ['web'] },
     });
     expect(made.statusCode).toBe(201);
+    // Names environment "production" in project "web".
+    const deployed = await h.request({
+      method: 'POST',
+      url: `/api/0/organizations/acme/releases/${encodeURIComponent(release)}/deploys/`,
+      token: full,
+      payload: { environment: 'production' },
+    });
+    expect(deployed.statusCode).toBe(201);
 
     const { org: bee, team: beeTeam } = await makeOrg(h.ctx, other, 'bee');
     const { project: beeProject, key: beeKey } = await makeProject(h.ctx, bee, beeTeam, 'bee-web');

@@ -84,6 +84,8 @@ export const VALID_BODY: Record<string, unknown> = {
   'POST /organizations/:org/releases/': { version: '2.0.0', projects: ['web'] },
   'PUT /organizations/:org/releases/:version/': { ref: 'main' },
   'POST /organizations/:org/releases/:version/deploys/': { environment: 'production' },
+  'PUT /projects/:org/:project/environments/': { environmentNames: ['production'], isHidden: false },
+  'PUT /projects/:org/:project/environments/:environment/': { isHidden: false },
 };
 
 /** The route's URL with every parameter naming a real object of "acme". */
@@ -101,6 +103,7 @@ function fill(route: ApiRoute, w: World, replace: Record<string, string> = {}): 
     issue: w.issueId,
     event: w.eventId,
     version: w.release,
+    environment: 'production',
     ...replace,
   };
   return `/api/0${route.url.replace(/:(\w+)/g, (_m, name: string) => values[name] as string)}`;
