@@ -1,0 +1,83 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Database } from '../store/db.js';
+import { claimBundleAssembly } from '../store/region/bundle-assemblies.js';
+import { type AssemblyLimits, assembleBundle } from './assemble-bundle.js';
+
+/**
+ * An upload left `assembling` this long ago belongs to a process that stopped (or failed on the
+ * database): another run takes it over. Assembling the largest bundle takes seconds.
+ */
+const STALE_MS = 5 * 60_000;
+
+export interface BundleAssemblerOptions {
+  readonly limits: AssemblyLimits;
+  readonly pollMs: number;
+  readonly now: () => number;
+  readonly log: Pick<FastifyBaseLogger, 'error' | 'warn'>;
+}
+
+/**
+ * Assembles uploaded artifact bundles off the request path, one at a time (each is held in memory
+ * while it is read), from the queue in the database: what was queued before a restart, or on
+ * another node, is assembled all the same.
+ */
+export class BundleAssembler {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: BundleAssemblerOptions,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.drain().catch(() => {}), this.options.pollMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => {});
+  }
+
+  /** Assembles everything queued; resolves with how many it finished (ok or error). */
+  drain(): Promise<number> {
+    if (!this.running) {
+      this.running = this.runAll().finally(() => {
+        this.running = null;
+      });
+    }
+    return this.running;
+  }
+
+  private async runAll(): Promise<number> {
+    const { db, options } = this;
+    let done = 0;
+    for (;;) {
+      let assembly: Awaited<ReturnType<typeof claimBundleAssembly>>;
+      try {
+        const now = options.now();
+        assembly = await claimBundleAssembly(db.region, now, now - STALE_MS);
+      } catch (error) {
+        options.log.warn({ err: error }, 'cannot read the bundle assembly queue; trying again later');
+        return done;
+      }
+      if (!assembly) return done;
+      try {
+        const outcome = await assembleBundle(db.region, assembly, options.limits, options.now);
+        if (outcome.state === 'error') {
+          options.log.warn({ bundleChecksum: assembly.checksum, detail: outcome.detail }, 'bundle refused');
+        }
+        done++;
+      } catch (error) {
+        // Left `assembling`: it is taken up again once stale.
+        options.log.error(
+          { err: error, bundleChecksum: assembly.checksum },
+          'bundle assembly failed; retrying later',
+        );
+        return done;
+      }
+    }
+  }
+}
