@@ -286,3 +286,7 @@ export const RELEASE_CREATE = releaseTable({
 });
 /** Deleting a release: project:admin or project:releases, never org:ci. */
 export const RELEASE_DELETE = releaseTable('missing', ['org:ci']);
+/** Release work of the organization that names no project (sentry-cli's chunk upload): every member. */
+export const RELEASE_ORG = releaseTable('ok');
+/** Deleting a project's artifact bundle: reach needed, else 403; never org:ci. */
+export const PROJECT_RELEASE_DELETE = releaseTable('deny', ['org:ci']);
