@@ -31,7 +31,9 @@ export class BundleAssembler {
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.drain().catch(() => {}), this.options.pollMs);
+    this.timer = setInterval(() => {
+      if (!this.running) void this.drain().catch(() => {});
+    }, this.options.pollMs);
     this.timer.unref();
   }
 
@@ -41,14 +43,17 @@ export class BundleAssembler {
     await this.running?.catch(() => {});
   }
 
-  /** Assembles everything queued; resolves with how many it finished (ok or error). */
-  drain(): Promise<number> {
-    if (!this.running) {
-      this.running = this.runAll().finally(() => {
-        this.running = null;
-      });
-    }
-    return this.running;
+  /**
+   * Assembles everything queued, after any run under way (which may have looked at the queue
+   * before the latest upload); resolves with how many it finished (ok or error).
+   */
+  async drain(): Promise<number> {
+    while (this.running) await this.running.catch(() => {});
+    const run = this.runAll().finally(() => {
+      this.running = null;
+    });
+    this.running = run;
+    return run;
   }
 
   private async runAll(): Promise<number> {

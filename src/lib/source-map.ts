@@ -42,8 +42,16 @@ function mapProblem(map: unknown, depth: number): string | null {
   if (typeof raw.mappings !== 'string') return 'mappings is not a string';
   const mappings = raw.mappings;
   if (!MAPPINGS.test(mappings)) return 'mappings holds characters outside base64 VLQ';
-  for (const segment of mappings.split(/[,;]/)) {
-    if (segment !== '' && continues(segment.at(-1) as string)) return 'mappings has an unfinished VLQ number';
+  for (const [index, line] of mappings.split(';').entries()) {
+    for (const segment of line.split(',')) {
+      if (segment === '') continue;
+      if (continues(segment.at(-1) as string)) return 'mappings has an unfinished VLQ number';
+      // A number ends at each digit without the continuation bit; the decoder drops stray fields.
+      const fields = [...segment].filter((digit) => !continues(digit)).length;
+      if (fields !== 1 && fields !== 4 && fields !== 5) {
+        return `mappings line ${index + 1} has a segment of ${fields} fields`;
+      }
+    }
   }
   let lines: ReturnType<typeof decodedMappings>;
   try {
@@ -57,9 +65,6 @@ function mapProblem(map: unknown, depth: number): string | null {
     for (const segment of segments as readonly number[][]) {
       const [column, source, sourceLine, sourceColumn, name] = segment;
       const where = `mappings line ${line + 1}`;
-      if (segment.length !== 1 && segment.length !== 4 && segment.length !== 5) {
-        return `${where} has a segment of ${segment.length} fields`;
-      }
       if ((column as number) < 0) return `${where} has a negative column`;
       if (source === undefined) continue;
       if (source < 0 || source >= sources) return `${where} names source ${source} of ${sources}`;

@@ -95,6 +95,8 @@ describe.each(TEST_ENGINES)('source-map uploads on %s', (engine) => {
         ERRATA_UPLOAD_MAX_REQUEST_BYTES: String(4 * CHUNK),
         ERRATA_UPLOAD_MAX_BUNDLE_BYTES: String(MiB),
         ERRATA_UPLOAD_MAX_UNPACKED_BYTES: String(8 * MiB),
+        // Below the chunk requests' size: multipart bodies are streamed under their own limits.
+        ERRATA_API_MAX_BODY_BYTES: String(16 * 1024),
       },
       { now: () => clock },
     );

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -32,11 +32,18 @@ console.log(describe('admin', 3));
 };
 
 /**
- * Writes the app's four source files under `dir` and bundles them with esbuild (minified, two entry
+ * Writes the app's source files under `dir` and bundles them with esbuild (minified, two entry
  * points sharing a chunk, external source maps) into `dir/dist`. Returns the output file names.
+ * `padding` bytes of random text in a data module make the bundle span several upload chunks.
  */
-export async function buildApp(dir: string): Promise<string[]> {
-  for (const [name, text] of Object.entries(SOURCES)) {
+export async function buildApp(dir: string, padding = 0): Promise<string[]> {
+  const data = Array.from({ length: Math.ceil(padding / 1024) }, () => randomBytes(768).toString('base64'));
+  const sources = {
+    ...SOURCES,
+    'src/data.js': `export const TABLE = ${JSON.stringify(data)};\n`,
+    'src/admin.js': `import { TABLE } from './data.js';\n${SOURCES['src/admin.js']}console.log(TABLE.length);\n`,
+  };
+  for (const [name, text] of Object.entries(sources)) {
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     writeFileSync(path.join(dir, name), text);
   }
