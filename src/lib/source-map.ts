@@ -3,8 +3,34 @@ import { decodedMappings, TraceMap } from '@jridgewell/trace-mapping';
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const MAPPINGS = /^[A-Za-z0-9+/,;]*$/;
 
-/** A base64 digit with the continuation bit set: a VLQ number that has not ended. */
-const continues = (digit: string) => BASE64.indexOf(digit) >= 32;
+/** By character code: 1 for a base64 digit with the continuation bit set (a VLQ number goes on). */
+const CONTINUES = new Uint8Array(128);
+for (const digit of BASE64.slice(32)) CONTINUES[digit.charCodeAt(0)] = 1;
+const COMMA = 44;
+const SEMICOLON = 59;
+
+/** Checks that every segment is made of whole VLQ numbers, 1, 4 or 5 of them (one pass: maps run to megabytes). */
+function segmentProblem(mappings: string): string | null {
+  let fields = 0;
+  let line = 1;
+  let open = false;
+  for (let i = 0; i <= mappings.length; i++) {
+    const code = i < mappings.length ? mappings.charCodeAt(i) : SEMICOLON;
+    if (code === COMMA || code === SEMICOLON) {
+      if (open) return 'mappings has an unfinished VLQ number';
+      if (fields !== 0 && fields !== 1 && fields !== 4 && fields !== 5) {
+        return `mappings line ${line} has a segment of ${fields} fields`;
+      }
+      fields = 0;
+      if (code === SEMICOLON) line++;
+      continue;
+    }
+    open = CONTINUES[code] === 1;
+    // The decoder drops stray fields, so they are counted here.
+    if (!open) fields++;
+  }
+  return null;
+}
 
 interface RawMap {
   version?: unknown;
@@ -42,17 +68,8 @@ function mapProblem(map: unknown, depth: number): string | null {
   if (typeof raw.mappings !== 'string') return 'mappings is not a string';
   const mappings = raw.mappings;
   if (!MAPPINGS.test(mappings)) return 'mappings holds characters outside base64 VLQ';
-  for (const [index, line] of mappings.split(';').entries()) {
-    for (const segment of line.split(',')) {
-      if (segment === '') continue;
-      if (continues(segment.at(-1) as string)) return 'mappings has an unfinished VLQ number';
-      // A number ends at each digit without the continuation bit; the decoder drops stray fields.
-      const fields = [...segment].filter((digit) => !continues(digit)).length;
-      if (fields !== 1 && fields !== 4 && fields !== 5) {
-        return `mappings line ${index + 1} has a segment of ${fields} fields`;
-      }
-    }
-  }
+  const segments = segmentProblem(mappings);
+  if (segments) return segments;
   let lines: ReturnType<typeof decodedMappings>;
   try {
     lines = decodedMappings(new TraceMap(raw as never));
