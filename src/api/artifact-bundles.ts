@@ -187,7 +187,12 @@ export const artifactBundleRoutes: ApiRoute[] = [
       {
         checksum: sha1,
         chunks: { type: 'array', items: sha1, maxItems: 10_000 },
-        projects: { type: 'array', items: { type: ['string', 'integer'], maxLength: 255 }, maxItems: 1000 },
+        // sentry-cli sends all-digit project ids as numbers.
+        projects: {
+          type: 'array',
+          items: { anyOf: [{ type: 'string', maxLength: 255 }, { type: 'integer' }] },
+          maxItems: 1000,
+        },
         version: nullable(str(250)),
         dist: nullable(str(64)),
       },

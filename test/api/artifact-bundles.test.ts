@@ -640,6 +640,14 @@ describe.each(TEST_ENGINES)('source-map uploads on %s', (engine) => {
       else expect(res.json().detail).toMatch(detail);
     });
 
+    it('takes projects by slug, by id as text, and by id as a number (as sentry-cli sends all-digit ones)', async () => {
+      for (const projects of [['web'], [String(web.id)], [web.id], ['web', api.id]]) {
+        const res = await assemble({ checksum: 'b'.repeat(40), chunks: [], projects });
+        expect(res.statusCode, res.body).toBe(200);
+      }
+      expect((await assemble({ checksum: 'b'.repeat(40), chunks: [], projects: [1.5] })).statusCode).toBe(400);
+    });
+
     it('answers debug-files assemble with an error state for every file', async () => {
       const res = await h.request({
         method: 'POST',
