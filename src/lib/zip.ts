@@ -1,6 +1,11 @@
 import { crc32 } from 'node:zlib';
 import yauzl from 'yauzl';
 
+// yauzl rather than fflate: it reads the central directory first, so every declared size is known
+// before anything is inflated, and it inflates as a stream that fails once a file passes its
+// declared size (a lying zip bomb stops there); fflate inflates whole entries into memory and
+// leaves such checks to its caller.
+
 /** What a zip may hold before it is refused (see the upload settings in config/). */
 export interface ZipLimits {
   /** Files in the archive. */

@@ -4,8 +4,10 @@ import type { RegionSchema } from './schema.js';
 /**
  * Where large immutable bytes live (upload chunks, the files of artifact bundles), by key. Keys
  * name their content, so a key is written once and never changed: `put` of a key already stored
- * keeps what is there. The database implementation joins the caller's transaction; an object
- * store can take its place by implementing the same four calls.
+ * keeps what is there. The database implementation joins the caller's transaction, so a rollback
+ * takes its writes back too; an object store can take its place by implementing the same four
+ * calls (its writes then outlive a rolled-back transaction, and need sweeping: a retry rewrites the
+ * same keys).
  *
  * @example
  * const blobs = databaseBlobStore(trx);
@@ -57,4 +59,9 @@ export function databaseBlobStore(db: Kysely<RegionSchema>): BlobStore {
       for (const batch of batches(keys)) await db.deleteFrom('blobs').where('key', 'in', batch).execute();
     },
   };
+}
+
+/** The blob store of the region database: the one place to put an object store instead. */
+export function blobStoreOf(db: Kysely<RegionSchema>): BlobStore {
+  return databaseBlobStore(db);
 }

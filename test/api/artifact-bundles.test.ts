@@ -645,7 +645,9 @@ describe.each(TEST_ENGINES)('source-map uploads on %s', (engine) => {
         const res = await assemble({ checksum: 'b'.repeat(40), chunks: [], projects });
         expect(res.statusCode, res.body).toBe(200);
       }
-      expect((await assemble({ checksum: 'b'.repeat(40), chunks: [], projects: [1.5] })).statusCode).toBe(400);
+      expect((await assemble({ checksum: 'b'.repeat(40), chunks: [], projects: [1.5] })).statusCode).toBe(
+        400,
+      );
     });
 
     it('answers debug-files assemble with an error state for every file', async () => {

@@ -1,8 +1,8 @@
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import type { Kysely, Selectable } from 'kysely';
+import { blobStoreOf } from '../blob-store.js';
 import type { ArtifactBundleFileTable, ArtifactBundleTable, RegionSchema } from '../schema.js';
 import type { PageRequest } from '../types.js';
-import { blobsOf } from './upload-chunks.js';
 
 type Db = Kysely<RegionSchema>;
 
@@ -178,7 +178,7 @@ export async function insertArtifactBundle(
     .returningAll()
     .executeTakeFirstOrThrow();
   await addArtifactBundleAssociations(db, row.id, bundle.projectIds, bundle.association, now);
-  const blobs = blobsOf(db);
+  const blobs = blobStoreOf(db);
   for (const [index, file] of bundle.files.entries()) {
     const key = fileKey(bundle.organizationId, bundle.checksum, index);
     await blobs.put(key, file.packed);
@@ -287,7 +287,7 @@ export async function readArtifactFiles(db: Db, fileIds: readonly number[]): Pro
     .select(['id', 'blob_key'])
     .where('id', 'in', [...new Set(fileIds)])
     .execute();
-  const blobs = await blobsOf(db).getMany(rows.map((r) => r.blob_key));
+  const blobs = await blobStoreOf(db).getMany(rows.map((r) => r.blob_key));
   const out = new Map<number, Buffer>();
   for (const row of rows) {
     const packed = blobs.get(row.blob_key);
@@ -304,7 +304,7 @@ export async function deleteArtifactBundles(db: Db, ids: readonly number[]): Pro
     .select('blob_key')
     .where('artifact_bundle_id', 'in', ids)
     .execute();
-  await blobsOf(db).delete(keys.map((k) => k.blob_key));
+  await blobStoreOf(db).delete(keys.map((k) => k.blob_key));
   await db.deleteFrom('artifact_bundle_files').where('artifact_bundle_id', 'in', ids).execute();
   await db.deleteFrom('artifact_bundles').where('id', 'in', ids).execute();
 }

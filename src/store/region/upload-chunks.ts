@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { type BlobStore, databaseBlobStore } from '../blob-store.js';
+import { blobStoreOf } from '../blob-store.js';
 import type { RegionSchema } from '../schema.js';
 
 type Db = Kysely<RegionSchema>;
@@ -12,11 +12,6 @@ export interface NewChunk {
 
 const chunkKey = (organizationId: number, checksum: string) => `chunk/${organizationId}/${checksum}`;
 
-/** Where the bytes of chunks and bundle files go; one place to swap in an object store. */
-export function blobsOf(db: Db): BlobStore {
-  return databaseBlobStore(db);
-}
-
 /**
  * Stores chunks of an organization; one already stored keeps its bytes (same SHA-1, same bytes)
  * and counts as uploaded now, so that retention does not take it from an upload under way. Run it
@@ -28,7 +23,7 @@ export async function insertChunks(
   chunks: readonly NewChunk[],
   now: number,
 ): Promise<void> {
-  const blobs = blobsOf(db);
+  const blobs = blobStoreOf(db);
   const known = await findStoredChunks(
     db,
     organizationId,
@@ -104,7 +99,7 @@ export async function readChunk(
   organizationId: number,
   checksum: string,
 ): Promise<Buffer | undefined> {
-  return blobsOf(db).get(chunkKey(organizationId, checksum));
+  return blobStoreOf(db).get(chunkKey(organizationId, checksum));
 }
 
 export async function deleteChunks(
@@ -120,7 +115,7 @@ export async function deleteChunks(
       .where('checksum', 'in', unique.slice(i, i + 500))
       .execute();
   }
-  await blobsOf(db).delete(unique.map((c) => chunkKey(organizationId, c)));
+  await blobStoreOf(db).delete(unique.map((c) => chunkKey(organizationId, c)));
 }
 
 /** Deletes up to `limit` chunks uploaded before `cutoff` (no bundle was assembled from them); returns how many. */
