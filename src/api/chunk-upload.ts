@@ -73,7 +73,7 @@ async function chunkOf(call: ApiCall, part: Multipart & { type: 'file' }): Promi
       `Unexpected part "${part.fieldname}": send chunks as parts named "file" or "file_gzip".`,
     );
   }
-  const checksum = part.filename.toLowerCase();
+  const checksum = (part.filename ?? '').toLowerCase();
   if (!SHA1.test(checksum)) throw badRequest(`Chunk name "${part.filename}" is not a SHA-1 checksum.`);
   const sent = await part.toBuffer();
   let data = sent;

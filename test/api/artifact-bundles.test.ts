@@ -256,6 +256,28 @@ describe.each(TEST_ENGINES)('source-map uploads on %s', (engine) => {
       expect(await stored()).toEqual(before);
     });
 
+    it.each([
+      ['no boundary', 'multipart/form-data', 'abc', /^Malformed multipart body: .*Boundary not found/],
+      [
+        'a body cut short',
+        'multipart/form-data; boundary=XX',
+        `--XX\r\nContent-Disposition: form-data; name="file"; filename="${'a'.repeat(40)}"\r\n\r\nhello`,
+        /^Malformed multipart body: Unexpected end/,
+      ],
+    ])('refuses a malformed multipart body (%s)', async (_what, type, body, detail) => {
+      const before = await stored();
+      const res = await h.request({
+        method: 'POST',
+        url: '/api/0/organizations/acme/chunk-upload/',
+        token: ci,
+        headers: { 'content-type': type },
+        payload: body,
+      });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().detail).toMatch(detail);
+      expect(await stored()).toEqual(before);
+    });
+
     it('refuses a body that is not multipart, and tokens without the release scopes or of another organization', async () => {
       const json = await h.request({
         method: 'POST',
