@@ -210,7 +210,14 @@ export function IssueDetailPage({ issueId, eventId }: { issueId: string; eventId
                 {' '}
                 {timeAgo(event.data.dateCreated)}
                 {event.data.environment ? ` · ${event.data.environment}` : ''}
-                {event.data.release ? ` · ${event.data.release.version}` : ''}
+                {event.data.release && (
+                  <>
+                    {' · '}
+                    <Link to={releasePath(org.slug, event.data.release.version)}>
+                      {event.data.release.version}
+                    </Link>
+                  </>
+                )}
               </span>
             )}
           </h2>

@@ -11,7 +11,7 @@ import type { Commit, Deploy, Issue, Release } from '../lib/types.js';
 
 const NEW_ISSUES_SHOWN = 25;
 
-/** Only web links become links: a URL from sentry-cli is the uploader's text, not trusted markup. */
+/** Only http(s) URLs become links: a `javascript:` URL sent with a release or deploy would run on click. */
 function safeHref(url: string | null): string | null {
   return url && /^https?:\/\//i.test(url) ? url : null;
 }

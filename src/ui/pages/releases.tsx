@@ -60,7 +60,7 @@ export function ReleasesPage() {
               name="query"
               type="search"
               defaultValue={query}
-              placeholder="Part of a version, e.g. 1.2"
+              placeholder="Search versions"
               autoComplete="off"
               spellCheck={false}
             />
@@ -110,24 +110,26 @@ export function ReleasesPage() {
             </table>
           </div>
         )}
-        <nav className="pager" aria-label="Pages">
-          <button
-            type="button"
-            className="button"
-            disabled={!loaded.previous}
-            onClick={() => loaded.previous && setParams({ cursor: loaded.previous })}
-          >
-            Previous
-          </button>
-          <button
-            type="button"
-            className="button"
-            disabled={!loaded.next}
-            onClick={() => loaded.next && setParams({ cursor: loaded.next })}
-          >
-            Next
-          </button>
-        </nav>
+        {(loaded.next || loaded.previous) && (
+          <nav className="pager" aria-label="Pages">
+            <button
+              type="button"
+              className="button"
+              disabled={!loaded.previous}
+              onClick={() => loaded.previous && setParams({ cursor: loaded.previous })}
+            >
+              Previous
+            </button>
+            <button
+              type="button"
+              className="button"
+              disabled={!loaded.next}
+              onClick={() => loaded.next && setParams({ cursor: loaded.next })}
+            >
+              Next
+            </button>
+          </nav>
+        )}
       </section>
     </div>
   );
