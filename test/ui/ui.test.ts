@@ -314,6 +314,14 @@ describe.each(TEST_ENGINES)('the web UI on %s', (engine) => {
     expect(await row.count()).toBe(0);
     await page.getByRole('button', { name: 'Previous' }).click();
     await row.waitFor();
+    // The deploy named "production"; the older releases named no environment.
+    await page.getByLabel('Environment').selectOption('production');
+    await page.waitForURL(/[?&]environment=production/);
+    await page.getByRole('button', { name: 'Next' }).waitFor({ state: 'detached' });
+    await row.waitFor();
+    expect(await page.getByRole('row').count()).toBe(2);
+    await page.getByLabel('Environment').selectOption('');
+    await page.getByRole('button', { name: 'Next' }).waitFor();
 
     await row.getByRole('link', { name: '2.0.0+build 7 (rc)' }).click();
     await page.waitForURL(releasePage);

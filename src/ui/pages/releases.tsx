@@ -1,4 +1,5 @@
 import type { FormEvent } from 'react';
+import { EnvironmentFilter } from '../components/environment-filter.js';
 import { usePageTitle } from '../components/layout.js';
 import { EmptyState, ErrorNotice, Loading } from '../components/notice.js';
 import { ProjectFilter } from '../components/project-filter.js';
@@ -18,9 +19,11 @@ export function ReleasesPage() {
   const { pathname, search } = useLocation();
   const projectId = search.get('project') ?? '';
   const query = search.get('query') ?? '';
+  const environment = search.get('environment') ?? '';
   const loaded = useApi<Release[]>(
     `/organizations/${encodeURIComponent(org.slug)}/releases/${qs({
       project: projectId,
+      environment,
       query,
       cursor: search.get('cursor'),
       per_page: PER_PAGE,
@@ -47,7 +50,6 @@ export function ReleasesPage() {
     <div className="releases">
       <div className="page-head">
         <h1>Releases</h1>
-        <ProjectFilter org={org} value={projectId} onChange={(v) => setParams({ project: v })} />
       </div>
       <div className="filters">
         <search className="search">
@@ -69,6 +71,12 @@ export function ReleasesPage() {
             </button>
           </form>
         </search>
+        <ProjectFilter org={org} value={projectId} onChange={(v) => setParams({ project: v })} />
+        <EnvironmentFilter
+          orgSlug={org.slug}
+          value={environment}
+          onChange={(v) => setParams({ environment: v })}
+        />
       </div>
 
       <section aria-label="Releases" aria-busy={loaded.loading}>
@@ -77,7 +85,10 @@ export function ReleasesPage() {
         ) : loaded.data === undefined ? (
           <Loading what="Loading releases" />
         ) : releases.length === 0 ? (
-          <NoReleases org={org} filtered={query !== '' || projectId !== '' || search.has('cursor')} />
+          <NoReleases
+            org={org}
+            filtered={query !== '' || projectId !== '' || environment !== '' || search.has('cursor')}
+          />
         ) : (
           <div className="table-scroll">
             <table className="grid release-table">
@@ -194,7 +205,10 @@ function NoReleases({ org, filtered }: { org: OrganizationDetail; filtered: bool
   if (filtered) {
     return (
       <EmptyState title="No releases match">
-        <p>No release matches this project and search. Try all projects or another search.</p>
+        <p>
+          No release matches this project, environment and search. Try all projects and environments, or
+          another search.
+        </p>
       </EmptyState>
     );
   }
