@@ -354,7 +354,7 @@ export async function listReleasesOfCommits(
 
 /**
  * The newest other release of the organization with commits that shares one of `projectIds` and
- * was released (or else created) no later than `release`: where sentry-cli's `--local` starts.
+ * was released (or else created) before `release`: where sentry-cli's `--local` starts.
  */
 export async function findPreviousReleaseWithCommits(
   db: Db,
@@ -367,8 +367,13 @@ export async function findPreviousReleaseWithCommits(
     .selectFrom('releases as r')
     .selectAll('r')
     .where('r.organization_id', '=', release.organizationId)
-    .where('r.id', '<>', release.id)
-    .where(sql`coalesce(r.date_released, r.date_created)`, '<=', start)
+    // Earlier by date, or made before it at the same time.
+    .where((eb) =>
+      eb.or([
+        eb(sql`coalesce(r.date_released, r.date_created)`, '<', start),
+        eb.and([eb(sql`coalesce(r.date_released, r.date_created)`, '=', start), eb('r.id', '<', release.id)]),
+      ]),
+    )
     .where(({ exists, selectFrom }) =>
       exists(
         selectFrom('release_commits as rc').select('rc.commit_id').whereRef('rc.release_id', '=', 'r.id'),

@@ -1,4 +1,5 @@
 import type { RouteCase } from './case.js';
+import { COMMITS_CASES } from './commits.js';
 import { ENVIRONMENTS_CASES } from './environments.js';
 import { EVENTS_CASES } from './events.js';
 import { ISSUES_CASES } from './issues.js';
@@ -23,4 +24,5 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   ...EVENTS_CASES,
   ...RELEASES_CASES,
   ...ENVIRONMENTS_CASES,
+  ...COMMITS_CASES,
 };
