@@ -178,17 +178,35 @@ function readRef(item: unknown, path: Path): RefInput {
   return { repository, commit, previousCommit };
 }
 
+/** The older spelling of a ref (`currentId`, `previousId`), which Sentry still takes. */
+function readHeadCommit(item: unknown, path: Path): RefInput {
+  const h = record(item, path);
+  const at = (key: string) => [...path, key];
+  return {
+    repository: text(h, at('repository'), { required: true, maxLength: 64 }) as string,
+    commit: text(h, at('currentId'), { required: true, maxLength: MAX_COMMIT_LENGTH }) as string,
+    previousCommit: text(h, at('previousId'), { allowNull: true, maxLength: MAX_COMMIT_LENGTH }) ?? null,
+  };
+}
+
 /**
- * Reads `commits` and `refs` of a release body; each is left out when the body has none. Bad
- * input is a 400 with Sentry's field errors and a `detail`.
+ * Reads `commits` and `refs` of a release body; each is left out when the body has none
+ * (`headCommits` stand for refs where refs are none or empty). Bad input is a 400 with Sentry's
+ * field errors and a `detail`.
  */
 export function readCommitChanges(body: Record<string, unknown>): CommitChanges {
   try {
     const commits = body.commits === undefined ? undefined : list(body.commits, ['commits'], false);
     const refs = body.refs === undefined ? undefined : list(body.refs, ['refs'], false);
+    const heads =
+      body.headCommits === undefined ? [] : (list(body.headCommits, ['headCommits'], false) ?? []);
     return {
       ...(commits ? { commits: commits.map((c, i) => readCommit(c, ['commits', i])) } : {}),
-      ...(refs ? { refs: refs.map((r, i) => readRef(r, ['refs', i])) } : {}),
+      ...(heads.length > 0 && !refs?.length
+        ? { refs: heads.map((h, i) => readHeadCommit(h, ['headCommits', i])) }
+        : refs
+          ? { refs: refs.map((r, i) => readRef(r, ['refs', i])) }
+          : {}),
     };
   } catch (error) {
     if (error instanceof Problem) throw toAppError(error);

@@ -163,6 +163,20 @@ describe.each(TEST_ENGINES)('release commits on %s', (engine) => {
     const list: Json[] = await o.ci.expect(200, 'GET', `${o.releases}2.0/commits/`);
     expect(list.map((c) => c.id.slice(0, 2))).toEqual(['c2', 'c1']);
     expect((await o.rows()).commits.commits.map((c) => c.key)).not.toContain('skip');
+
+    // The same commit twice, with a file twice: each counts once.
+    const twice = {
+      id: 'dup',
+      patch_set: [
+        { path: 'x.txt', type: 'A' },
+        { path: 'x.txt', type: 'M' },
+      ],
+    };
+    const deduped: Json = await o.ci.expect(200, 'PUT', `${o.releases}2.0/`, { commits: [twice, twice] });
+    expect(deduped).toMatchObject({ commitCount: 1, lastCommit: { id: 'dup' } });
+    expect(await o.ci.expect(200, 'GET', `${o.releases}2.0/commitfiles/`)).toEqual([
+      expect.objectContaining({ filename: 'x.txt', type: 'A' }),
+    ]);
   });
 
   it('creates a release with commits; a commit in two releases lists both', async () => {
@@ -248,6 +262,12 @@ describe.each(TEST_ENGINES)('release commits on %s', (engine) => {
       refs: [{ repository: 'origin', commit: 'f00d', previousCommit: null }],
     });
     expect(fresh).toMatchObject({ commitCount: 1, authors: [], lastCommit: { id: 'f00d', message: null } });
+
+    // Sentry's older spelling of refs.
+    const legacy: Json = await o.ci.expect(200, 'PUT', `${o.releases}2.0/`, {
+      headCommits: [{ repository: 'origin', currentId: head, previousId: null }],
+    });
+    expect(legacy).toMatchObject({ commitCount: 1, lastCommit: { id: head } });
 
     const cleared: Json = await o.ci.expect(200, 'PUT', `${o.releases}2.0/`, { refs: [] });
     expect(cleared).toMatchObject({ commitCount: 0, lastCommit: null, authors: [] });
@@ -404,6 +424,11 @@ describe.each(TEST_ENGINES)('release commits on %s', (engine) => {
         'a ref range with no start',
         { refs: [{ repository: 'origin', commit: '..abc' }] },
         'refs[0].commit: Commit cannot begin or end with ..',
+      ],
+      [
+        'a head commit without currentId',
+        { headCommits: [{ repository: 'origin' }] },
+        'headCommits[0].currentId: This field is required.',
       ],
       [
         'a ref of an unknown repository',
