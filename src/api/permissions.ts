@@ -77,4 +77,7 @@ export const PERMISSIONS = {
     PUT: ['project:write', 'project:admin', 'project:releases', 'org:ci'],
     DELETE: ['project:admin', 'project:releases'],
   },
+  // Sentry's loose integrations permission: CI's org:ci lists repositories (sentry-cli set-commits).
+  repositories: { GET: [...READ, 'org:integrations', 'org:ci'] },
+  repositoryCommits: { GET: READ },
 } as const satisfies Record<string, ScopeMap>;

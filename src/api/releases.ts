@@ -19,8 +19,10 @@ import {
 } from '../store/region/releases.js';
 import type { Project, Release, ReleaseStats } from '../store/types.js';
 import { forbidden, orgEndpoint, projectEndpoint, reachedProjects } from './access.js';
+import { releaseCommitFields } from './commit-views.js';
 import { paginate } from './pagination.js';
 import { PERMISSIONS } from './permissions.js';
+import { readCommitPlan, writeCommitPlan } from './release-commit-changes.js';
 import { type ApiCall, type ApiRoute, created, noContent } from './route.js';
 import { nullable, object, str, strList } from './schema.js';
 import { serializeDeploy, serializeRelease } from './serializers/release.js';
@@ -43,7 +45,8 @@ function dateField(body: Record<string, unknown>, field: string): number | null 
   return ms;
 }
 
-async function serialize(call: ApiCall, releases: readonly Release[], reached: readonly Project[]) {
+/** Releases as Sentry answers them, showing only the projects in `reached`. */
+export async function serialize(call: ApiCall, releases: readonly Release[], reached: readonly Project[]) {
   const region = call.ctx.db.region;
   const byId = new Map(reached.map((p) => [p.id, p]));
   const projectIds = await listProjectIdsOfReleases(
@@ -51,14 +54,18 @@ async function serialize(call: ApiCall, releases: readonly Release[], reached: r
     releases.map((r) => r.id),
   );
   const stats = await releaseStats(region, releases, [...byId.keys()]);
+  const commitFields = await releaseCommitFields(call, releases);
   return releases.map((release) => {
     const projects = (projectIds.get(release.id) ?? []).flatMap((id) => byId.get(id) ?? []);
-    return serializeRelease(release, projects, stats.get(release.id) as ReleaseStats);
+    return {
+      ...serializeRelease(release, projects, stats.get(release.id) as ReleaseStats),
+      ...commitFields(release.id),
+    };
   });
 }
 
 /** Loads `:version` of the organization; a release of no project the caller reaches is not there. */
-async function releaseTarget(call: ApiCall) {
+export async function releaseTarget(call: ApiCall) {
   const access = await orgEndpoint(call, PERMISSIONS.releases);
   const reached = await reachedProjects(call, access, PERMISSIONS.releases);
   const release = await findRelease(call.ctx.db.region, access.org.id, call.params.version as string);
@@ -141,6 +148,7 @@ async function createRelease(call: ApiCall) {
   if (problem) throw fieldError('version', problem);
   const reached = await reachedProjects(call, access, PERMISSIONS.releases);
   const projects = namedProjects(reached, body.projects);
+  const commitPlan = await readCommitPlan(call, access.org.id, raw, { emptyRefsClear: false });
   const fields = {
     organizationId: access.org.id,
     version: body.version,
@@ -174,6 +182,7 @@ async function createRelease(call: ApiCall) {
       );
       return { release, isNew: false };
     });
+  if (commitPlan) await writeCommitPlan(call, release, commitPlan);
   const [answer] = await serialize(call, [release], reached);
   call.reply.code(isNew ? 201 : 208);
   return answer;
@@ -188,11 +197,13 @@ async function putRelease(call: ApiCall) {
   const { release, projects } = await releaseTarget(call);
   const body = call.body as Record<string, unknown>;
   const dateReleased = dateField(body, 'dateReleased');
+  const commitPlan = await readCommitPlan(call, release.organizationId, body, { emptyRefsClear: true });
   await updateRelease(call.ctx.db.region, release.id, {
     ...(body.ref === undefined ? {} : { ref: body.ref as string | null }),
     ...(body.url === undefined ? {} : { url: body.url as string | null }),
     ...(dateReleased === undefined ? {} : { dateReleased }),
   });
+  if (commitPlan) await writeCommitPlan(call, release, commitPlan);
   const updated = (await findRelease(call.ctx.db.region, release.organizationId, release.version)) as Release;
   return (await serialize(call, [updated], projects))[0];
 }

@@ -11,7 +11,9 @@ import { orgTokenRoutes } from './org-tokens.js';
 import { organizationRoutes } from './organizations.js';
 import { projectKeyRoutes } from './project-keys.js';
 import { projectRoutes } from './projects.js';
+import { releaseCommitRoutes } from './release-commits.js';
 import { releaseRoutes } from './releases.js';
+import { repoRoutes } from './repos.js';
 import { rootRoutes } from './root.js';
 import type { ApiRoute } from './route.js';
 import { sessionRoutes } from './sessions.js';
@@ -36,4 +38,6 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...environmentRoutes,
   ...chunkUploadRoutes,
   ...artifactBundleRoutes,
+  ...releaseCommitRoutes,
+  ...repoRoutes,
 ];

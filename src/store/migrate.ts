@@ -15,6 +15,7 @@ import { rawEnvelopeDropNode } from './migrations/region/20261207T0000-raw-envel
 import { rawPayloadStorage } from './migrations/region/20261207T0100-raw-payload-storage.js';
 import { releases } from './migrations/region/20261207T2300-releases.js';
 import { environments } from './migrations/region/20261208T0500-environments.js';
+import { commits } from './migrations/region/20261208T0600-commits.js';
 import { artifactBundles } from './migrations/region/20261208T1200-artifact-bundles.js';
 
 /** The control store's migrations, in order; names are timestamp-prefixed and never renamed. */
@@ -40,6 +41,7 @@ function regionMigrations(engine: Engine): Record<string, Migration> {
     '20261207T0100-raw-payload-storage': rawPayloadStorage(engine),
     '20261207T2300-releases': releases(engine),
     '20261208T0500-environments': environments(engine),
+    '20261208T0600-commits': commits(engine),
     '20261208T1200-artifact-bundles': artifactBundles(engine),
   };
 }

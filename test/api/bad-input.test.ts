@@ -91,7 +91,7 @@ describe.each(TEST_ENGINES)('bad input on %s', (engine) => {
       method: 'POST',
       url: '/api/0/organizations/acme/releases/',
       token: full,
-      payload: { version: release, projects: ['web'] },
+      payload: { version: release, projects: ['web'], commits: [{ id: 'abc123', repository: 'origin' }] },
     });
     expect(made.statusCode).toBe(201);
     // Names environment "production" in project "web".
@@ -125,9 +125,17 @@ describe.each(TEST_ENGINES)('bad input on %s', (engine) => {
       method: 'POST',
       url: '/api/0/organizations/bee/releases/',
       token: otherFull,
-      payload: { version: 'bee-1.0', projects: ['bee-web'] },
+      payload: {
+        version: 'bee-1.0',
+        projects: ['bee-web'],
+        commits: [{ id: 'bee123', repository: 'bee-repo' }],
+      },
     });
     expect(beeRelease.statusCode).toBe(201);
+    const repoIdOf = async (org: string, token: string) => {
+      const repos = await h.request({ method: 'GET', url: `/api/0/organizations/${org}/repos/`, token });
+      return (repos.json() as { id: string }[])[0]?.id as string;
+    };
     const beeUserToken = await createUserToken(h.ctx, {
       userId: other.id,
       scopes: ['org:read'],
@@ -147,6 +155,7 @@ describe.each(TEST_ENGINES)('bad input on %s', (engine) => {
       issueId,
       eventId,
       release: encodeURIComponent(release),
+      repoId: await repoIdOf('acme', full),
       bee: {
         teamId: String(beeTeam.id),
         projectId: String(beeProject.id),
@@ -154,6 +163,7 @@ describe.each(TEST_ENGINES)('bad input on %s', (engine) => {
         memberId: (beeMember.json() as { id: string }).id,
         orgTokenId: String(beeOrgToken.record.id),
         userTokenId: String(beeUserToken.record.id),
+        repoId: await repoIdOf('bee', otherFull),
       },
     };
   });

@@ -15,8 +15,9 @@ export function serializeDeploy(deploy: Deploy) {
 }
 
 /**
- * Sentry's release object, limited to what Errata knows: commits and repositories are not kept
- * yet (counts 0, no authors), nor events linked to releases (no first or last event).
+ * Sentry's release object, limited to what Errata knows: no events linked to releases (no first or
+ * last event). The commit fields here are a release's without commits; api/commit-views.ts gives
+ * the others (`releaseCommitFields`).
  */
 export function serializeRelease(release: Release, projects: readonly Project[], stats: ReleaseStats) {
   const newGroups = (id: number) => stats.newGroups.get(id) ?? 0;

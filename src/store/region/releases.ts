@@ -4,7 +4,7 @@ import type { Deploy, PageRequest, Release, ReleaseStats } from '../types.js';
 
 type Db = Kysely<RegionSchema>;
 
-function toRelease(row: Selectable<ReleaseTable>): Release {
+export function toRelease(row: Selectable<ReleaseTable>): Release {
   return {
     id: row.id,
     organizationId: row.organization_id,

@@ -30,6 +30,8 @@ export interface World {
   readonly eventId: string;
   /** A release of project "web" (organization "bee" has one of its own, "bee-1.0"). */
   readonly release: string;
+  /** The repository the release's commits are in. */
+  readonly repoId: string;
   /** Objects of organization "bee" (and its owner), to address through "acme". */
   readonly bee: {
     readonly teamId: string;
@@ -38,6 +40,7 @@ export interface World {
     readonly memberId: string;
     readonly orgTokenId: string;
     readonly userTokenId: string;
+    readonly repoId: string;
   };
 }
 
@@ -111,6 +114,7 @@ function fill(route: ApiRoute, w: World, replace: Record<string, string> = {}): 
     version: w.release,
     environment: 'production',
     bundleId: '00000000-0000-0000-0000-000000000001',
+    repo: w.repoId,
     ...replace,
   };
   return `/api/0${route.url.replace(/:(\w+)/g, (_m, name: string) => values[name] as string)}`;
@@ -165,6 +169,7 @@ const UNKNOWN: Record<string, string[]> = {
   event: ['0'.repeat(32), 'not-an-event-id'],
   version: ['no-such-release', 'a%2Fb', 'bee-1.0', TOO_BIG_ID],
   bundleId: ['no-such-bundle', '00000000-0000-0000-0000-000000000000'],
+  repo: ['999999', 'origin', TOO_BIG_ID, '1e0'],
 };
 
 function unknownValues(route: ApiRoute, param: string): string[] {
@@ -211,6 +216,11 @@ const LISTS = [
   'GET /organizations/:org/releases/',
   'GET /projects/:org/:project/releases/',
   'GET /organizations/:org/releases/:version/deploys/',
+  'GET /organizations/:org/releases/:version/commits/',
+  'GET /organizations/:org/releases/:version/commitfiles/',
+  'GET /projects/:org/:project/releases/:version/commits/',
+  'GET /organizations/:org/repos/',
+  'GET /organizations/:org/repos/:repo/commits/',
 ];
 const PAGE_QUERIES: [string, string][] = [
   ['cursor=abc', 'Invalid cursor parameter.'],

@@ -1,4 +1,5 @@
 import type { RouteCase } from './case.js';
+import { COMMITS_CASES } from './commits.js';
 import { ENVIRONMENTS_CASES } from './environments.js';
 import { EVENTS_CASES } from './events.js';
 import { ISSUES_CASES } from './issues.js';
@@ -25,4 +26,5 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   ...RELEASES_CASES,
   ...ENVIRONMENTS_CASES,
   ...UPLOADS_CASES,
+  ...COMMITS_CASES,
 };

@@ -290,3 +290,8 @@ export const RELEASE_DELETE = releaseTable('missing', ['org:ci']);
 export const RELEASE_ORG = releaseTable('ok');
 /** Deleting a project's artifact bundle: reach needed, else 403; never org:ci. */
 export const PROJECT_RELEASE_DELETE = releaseTable('deny', ['org:ci']);
+/** The organization's repositories: org:read, as any member, or CI's org:ci (sentry-cli set-commits). */
+export const REPO_LIST = table({
+  ok: [...PEOPLE, ...GRANT_TOKENS, 'org:ci', 'org:read', ...ORG_SCOPED],
+  gate: [...LACKING],
+});
