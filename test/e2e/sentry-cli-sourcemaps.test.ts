@@ -197,6 +197,41 @@ describe.each(TEST_ENGINES)('sentry-cli sourcemaps upload on %s', (engine) => {
     });
   });
 
+  it('shows sentry-cli why a bundle was refused (here: over the unpacked limit), and stores nothing', async () => {
+    const strict = await startTestServer(engine, { ERRATA_UPLOAD_MAX_UNPACKED_BYTES: String(64 * 1024) });
+    try {
+      const ctx = strict.server.ctx;
+      const user = await makeUser(ctx, { email: 'strict@example.com' });
+      const { org, team } = await makeOrg(ctx, user, 'acme');
+      await makeProject(ctx, org, team, 'web');
+      const { token } = await createOrgToken(ctx, {
+        organizationId: org.id,
+        orgSlug: org.slug,
+        name: 'ci',
+        scopes: [...DEFAULT_ORG_TOKEN_SCOPES],
+        createdById: user.id,
+      });
+      const dir = copyOfApp('refused');
+      for (const version of Object.keys(CLIS) as (keyof typeof CLIS)[]) {
+        const up = await run(
+          CLIS[version],
+          ['sourcemaps', 'upload', '-o', 'acme', '-p', 'web', '--release', 'refused@1', '--wait', dir],
+          {
+            env: { SENTRY_URL: strict.url, SENTRY_AUTH_TOKEN: token, HOME: work },
+          },
+        );
+        expect(up.code, version).toBe(1);
+        expect(up.stderr, version).toContain('the files unpack to more than the limit of 65536 bytes');
+      }
+      const region = strict.database.db.region;
+      expect(await region.selectFrom('artifact_bundles').select('id').execute()).toEqual([]);
+      expect(await region.selectFrom('upload_chunks').select('checksum').execute()).toEqual([]);
+      expect(await region.selectFrom('blobs').select('key').execute()).toEqual([]);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('answers debug-files upload with the reason instead of storing native symbols', async () => {
     const dir = path.join(work, 'native');
     cpSync(process.execPath, path.join(dir, 'node'), { recursive: true });
