@@ -20,6 +20,12 @@ const ACCEPT = ['release_files', 'artifact_bundles', 'artifact_bundles_v2', 'deb
 
 const SHA1 = /^[0-9a-f]{40}$/;
 
+/**
+ * What gzip and multipart headers may add to a chunk on the wire: sentry-cli fills a request up to
+ * `maxRequestSize` counting chunks before compression.
+ */
+const PART_SLACK = 64 * 1024;
+
 async function uploadOptions(call: ApiCall) {
   const { org } = await orgEndpoint(call, PERMISSIONS.releases);
   const { config } = call.ctx;
@@ -103,7 +109,7 @@ async function uploadChunks(call: ApiCall) {
     throw badRequest('Send chunks as multipart/form-data, one part named "file" or "file_gzip" per chunk.');
   }
   const declared = Number(call.request.headers['content-length']);
-  if (declared > config.uploadMaxRequestBytes) {
+  if (declared > config.uploadMaxRequestBytes + config.uploadChunksPerRequest * PART_SLACK) {
     throw new AppError(
       'too_large',
       `Request body is larger than the limit of ${config.uploadMaxRequestBytes} bytes.`,
@@ -115,9 +121,9 @@ async function uploadChunks(call: ApiCall) {
     const parts = call.request.parts({
       limits: {
         files: config.uploadChunksPerRequest,
-        // gzip can add a little to incompressible bytes
-        fileSize: config.uploadChunkBytes + 64 * 1024,
+        fileSize: config.uploadChunkBytes + PART_SLACK,
         fields: 100,
+        fieldSize: 1024,
         parts: config.uploadChunksPerRequest + 100,
       },
     });
@@ -128,7 +134,7 @@ async function uploadChunks(call: ApiCall) {
       if (received > config.uploadMaxRequestBytes) {
         throw new AppError(
           'too_large',
-          `Request body is larger than the limit of ${config.uploadMaxRequestBytes} bytes.`,
+          `The chunks of this request come to more than the limit of ${config.uploadMaxRequestBytes} bytes.`,
         );
       }
       chunks.push(chunk);

@@ -92,7 +92,7 @@ describe.each(TEST_ENGINES)('source-map uploads on %s', (engine) => {
       {
         ERRATA_UPLOAD_CHUNK_BYTES: String(CHUNK),
         ERRATA_UPLOAD_CHUNKS_PER_REQUEST: '4',
-        ERRATA_UPLOAD_MAX_REQUEST_BYTES: String(4 * CHUNK),
+        ERRATA_UPLOAD_MAX_REQUEST_BYTES: String(3 * CHUNK),
         ERRATA_UPLOAD_MAX_BUNDLE_BYTES: String(MiB),
         ERRATA_UPLOAD_MAX_UNPACKED_BYTES: String(8 * MiB),
         // Below the chunk requests' size: multipart bodies are streamed under their own limits.
@@ -243,10 +243,26 @@ describe.each(TEST_ENGINES)('source-map uploads on %s', (engine) => {
         /is larger than the chunk size of 65536 bytes/,
       ],
       [
-        'a request over the request limit',
+        'a part over the chunk size',
         () => [{ name: 'file', filename: 'a'.repeat(40), data: randomBytes(5 * CHUNK) }],
         413,
-        /larger than the (limit|chunk size)/,
+        'A chunk is larger than the chunk size of 65536 bytes.',
+      ],
+      [
+        'a body declared larger than the request limit allows',
+        () => [{ name: 'file', filename: 'a'.repeat(40), data: randomBytes(8 * CHUNK) }],
+        413,
+        'Request body is larger than the limit of 196608 bytes.',
+      ],
+      [
+        'chunks that come to more than the request limit',
+        () =>
+          Array.from({ length: 4 }, () => {
+            const data = randomBytes(CHUNK);
+            return { name: 'file', filename: sha1(data), data };
+          }),
+        413,
+        'The chunks of this request come to more than the limit of 196608 bytes.',
       ],
     ] as const)('refuses %s, storing none of its chunks', async (_what, parts, status, detail) => {
       const before = await stored();
@@ -327,7 +343,7 @@ describe.each(TEST_ENGINES)('source-map uploads on %s', (engine) => {
         chunkSize: CHUNK,
         chunksPerRequest: 4,
         maxFileSize: MiB,
-        maxRequestSize: 4 * CHUNK,
+        maxRequestSize: 3 * CHUNK,
         concurrency: 4,
         hashAlgorithm: 'sha1',
         compression: ['gzip'],
