@@ -249,12 +249,6 @@ describe.each(TEST_ENGINES)('source-map uploads on %s', (engine) => {
         'A chunk is larger than the chunk size of 65536 bytes.',
       ],
       [
-        'a body declared larger than the request limit allows',
-        () => [{ name: 'file', filename: 'a'.repeat(40), data: randomBytes(8 * CHUNK) }],
-        413,
-        'Request body is larger than the limit of 196608 bytes.',
-      ],
-      [
         'chunks that come to more than the request limit',
         () =>
           Array.from({ length: 4 }, () => {
@@ -269,6 +263,26 @@ describe.each(TEST_ENGINES)('source-map uploads on %s', (engine) => {
       const res = await postChunks([...parts()]);
       expect(res.statusCode, res.body).toBe(status);
       expect(res.json().detail).toMatch(detail);
+      expect(await stored()).toEqual(before);
+    });
+
+    it('refuses a body whose Content-Length is over the request limit before reading it', async () => {
+      const data = randomBytes(8 * CHUNK);
+      const body = Buffer.concat([
+        Buffer.from(`--XX\r\nContent-Disposition: form-data; name="file"; filename="${sha1(data)}"\r\n\r\n`),
+        data,
+        Buffer.from('\r\n--XX--\r\n'),
+      ]);
+      const before = await stored();
+      const res = await h.request({
+        method: 'POST',
+        url: '/api/0/organizations/acme/chunk-upload/',
+        token: ci,
+        headers: { 'content-type': 'multipart/form-data; boundary=XX' },
+        payload: body,
+      });
+      expect(res.statusCode).toBe(413);
+      expect(res.json().detail).toBe('Request body is larger than the limit of 196608 bytes.');
       expect(await stored()).toEqual(before);
     });
 
