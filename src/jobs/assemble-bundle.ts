@@ -141,6 +141,19 @@ async function existingProjects(db: Db, assembly: BundleAssembly): Promise<numbe
   return rows.map((r) => r.id);
 }
 
+/** Records why an upload cannot be assembled, and deletes its chunks: nothing of it stays. */
+export async function failAssembly(
+  db: Db,
+  assembly: BundleAssembly,
+  detail: string,
+  now: number,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await failBundleAssembly(trx, assembly.id, detail, now);
+    await deleteChunks(trx, assembly.organizationId, assembly.chunks);
+  });
+}
+
 export type AssemblyOutcome = { readonly state: 'ok' } | { readonly state: 'error'; readonly detail: string };
 
 /**
@@ -160,10 +173,7 @@ export async function assembleBundle(
     bundle = await readBundle(db, assembly, limits);
   } catch (error) {
     if (!(error instanceof BundleProblem)) throw error;
-    await db.transaction().execute(async (trx) => {
-      await failBundleAssembly(trx, assembly.id, error.message, now());
-      await deleteChunks(trx, assembly.organizationId, assembly.chunks);
-    });
+    await failAssembly(db, assembly, error.message, now());
     return { state: 'error', detail: error.message };
   }
   const { manifest, files, size } = bundle;

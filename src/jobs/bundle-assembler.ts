@@ -1,7 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { newErrorId } from '../lib/error-id.js';
 import type { Database } from '../store/db.js';
 import { claimBundleAssembly } from '../store/region/bundle-assemblies.js';
-import { type AssemblyLimits, assembleBundle } from './assemble-bundle.js';
+import { isDatabaseUnavailable } from '../store/unavailable.js';
+import { type AssemblyLimits, assembleBundle, failAssembly } from './assemble-bundle.js';
 
 /**
  * An upload left `assembling` this long ago belongs to a process that stopped (or failed on the
@@ -76,13 +78,35 @@ export class BundleAssembler {
         }
         done++;
       } catch (error) {
-        // Left `assembling`: it is taken up again once stale.
+        if (isTransient(error)) {
+          // Left `assembling`: it is taken up again once stale.
+          options.log.warn({ err: error, bundleChecksum: assembly.checksum }, 'bundle assembly interrupted');
+          return done;
+        }
+        // Anything else would fail the same way again: the upload is told, rather than retried forever.
+        const errorId = newErrorId();
         options.log.error(
-          { err: error, bundleChecksum: assembly.checksum },
-          'bundle assembly failed; retrying later',
+          { err: error, errorId, bundleChecksum: assembly.checksum },
+          'bundle assembly failed',
         );
-        return done;
+        try {
+          await failAssembly(
+            db.region,
+            assembly,
+            `Errata could not assemble this bundle (error ${errorId}).`,
+            options.now(),
+          );
+        } catch {
+          return done;
+        }
+        done++;
       }
     }
   }
+}
+
+/** Errors after which the same bundle may well assemble: the database down, busy, deadlocked or conflicting. */
+function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return isDatabaseUnavailable(error) || code === '40P01' || code === '40001';
 }

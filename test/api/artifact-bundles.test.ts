@@ -494,6 +494,37 @@ describe.each(TEST_ENGINES)('source-map uploads on %s', (engine) => {
       expect((await assemble(body)).json().state).toBe('ok');
     });
 
+    it('retries a bundle after a database failure, and gives up with an error id on any other', async () => {
+      const bundle = await goodBundle({ extra: '//failing\n' });
+      const body = { checksum: sha1(bundle), chunks: [sha1(bundle)], projects: ['web'] };
+      const before = await stored();
+      await postChunks([{ filename: sha1(bundle), data: gzipSync(bundle) }]);
+      expect((await assemble(body)).json().state).toBe('created');
+      const failing = (error: Error) =>
+        new BundleAssembler(h.ctx.db, {
+          limits: {
+            ...h.ctx.config,
+            get uploadMaxUnpackedBytes(): number {
+              throw error;
+            },
+          },
+          pollMs: 60_000,
+          now: () => clock,
+          log: { warn: () => {}, error: () => {} },
+        });
+      const down = Object.assign(new Error('connection reset'), { code: 'ECONNRESET' });
+      expect(await failing(down).drain()).toBe(0);
+      expect((await assemble(body)).json().state).toBe('assembling');
+      clock += 5 * 60_000 + 1;
+      expect(await failing(new TypeError('a bug')).drain()).toBe(1);
+      expect((await assemble(body)).json()).toEqual({
+        state: 'error',
+        missingChunks: [],
+        detail: expect.stringMatching(/^Errata could not assemble this bundle \(error [0-9a-f]{32}\)\.$/),
+      });
+      expect(await stored()).toEqual(before);
+    });
+
     describe('refuses a bad bundle with the reason, storing nothing', () => {
       const bomb = () =>
         zipBundle([
