@@ -115,6 +115,11 @@ export interface Config {
   readonly uploadMaxCompressionRatio: number;
   /** ERRATA_UPLOAD_CHUNK_RETENTION_HOURS, default 24: chunks no assembled bundle used are deleted after this. */
   readonly uploadChunkRetentionHours: number;
+  /**
+   * ERRATA_UPLOAD_FAILED_RETENTION_MINUTES, default 60: how long a refused bundle answers `error`
+   * (to clients polling for it); after that the same bundle may be uploaded and tried again.
+   */
+  readonly uploadFailedRetentionMinutes: number;
   /** ERRATA_ARTIFACT_BUNDLE_RETENTION_DAYS, default 90 (Sentry's): bundles neither uploaded nor used for this long are deleted. */
   readonly artifactBundleRetentionDays: number;
   /** ERRATA_ASSEMBLE_POLL_MS, default 1000: how often the assembly worker looks for queued bundles. */
@@ -242,6 +247,7 @@ export function loadConfig(env: Env): Config {
     uploadMaxBundleFiles: integer(env, 'ERRATA_UPLOAD_MAX_BUNDLE_FILES', 20_000, 1, 1_000_000),
     uploadMaxCompressionRatio: integer(env, 'ERRATA_UPLOAD_MAX_COMPRESSION_RATIO', 200, 2, 100_000),
     uploadChunkRetentionHours: integer(env, 'ERRATA_UPLOAD_CHUNK_RETENTION_HOURS', 24, 1, 24 * 365),
+    uploadFailedRetentionMinutes: integer(env, 'ERRATA_UPLOAD_FAILED_RETENTION_MINUTES', 60, 1, 525_600),
     artifactBundleRetentionDays: integer(env, 'ERRATA_ARTIFACT_BUNDLE_RETENTION_DAYS', 90, 1, 36_500),
     assemblePollMs: integer(env, 'ERRATA_ASSEMBLE_POLL_MS', 1000, 10, 600_000),
   });

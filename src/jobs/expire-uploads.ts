@@ -5,7 +5,10 @@ import { deleteFailedAssembliesBefore } from '../store/region/bundle-assemblies.
 import { deleteChunksBefore } from '../store/region/upload-chunks.js';
 import type { RegionSchema } from '../store/schema.js';
 
-export type UploadRetention = Pick<Config, 'uploadChunkRetentionHours' | 'artifactBundleRetentionDays'>;
+export type UploadRetention = Pick<
+  Config,
+  'uploadChunkRetentionHours' | 'uploadFailedRetentionMinutes' | 'artifactBundleRetentionDays'
+>;
 
 const HOUR = 3_600_000;
 
@@ -17,8 +20,8 @@ export interface ExpiredUploads {
 
 /**
  * Deletes what uploads leave behind: chunks no bundle was assembled from, failed assemblies (kept
- * as long as chunks, for clients still polling), and bundles neither uploaded nor used by
- * symbolication within the retention period. Each kind goes in small transactions, so that a
+ * a while for clients still polling), and bundles neither uploaded nor used by symbolication
+ * within the retention period. Each kind goes in small transactions, so that a
  * large backlog never holds the database for long.
  */
 export async function expireUploads(
@@ -40,6 +43,9 @@ export async function expireUploads(
     bundles += n;
     if (n === 0) break;
   }
-  const failedAssemblies = await deleteFailedAssembliesBefore(db, chunkCutoff);
+  const failedAssemblies = await deleteFailedAssembliesBefore(
+    db,
+    now - retention.uploadFailedRetentionMinutes * 60_000,
+  );
   return { chunks, bundles, failedAssemblies };
 }

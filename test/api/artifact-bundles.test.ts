@@ -786,13 +786,41 @@ describe.each(TEST_ENGINES)('source-map uploads on %s', (engine) => {
       });
     });
 
+    it('answers a refused bundle with its error for an hour, then takes it afresh', async () => {
+      const bundle = await zipBundle([{ name: 'files/_/_/a.js', data: 'a()//again' }]);
+      const body = { checksum: sha1(bundle), chunks: [sha1(bundle)], projects: ['web'] };
+      expect((await upload(bundle)).done).toMatchObject({
+        state: 'error',
+        detail: 'the bundle has no manifest.json',
+      });
+      const retention = {
+        uploadChunkRetentionHours: 24,
+        uploadFailedRetentionMinutes: 60,
+        artifactBundleRetentionDays: 90,
+      };
+      clock += 59 * 60_000;
+      await expireUploads(region(), retention, clock);
+      expect((await assemble(body)).json().state).toBe('error');
+      clock += 2 * 60_000;
+      expect((await expireUploads(region(), retention, clock)).failedAssemblies).toBeGreaterThanOrEqual(1);
+      expect((await assemble(body)).json()).toEqual({
+        state: 'not_found',
+        missingChunks: [sha1(bundle)],
+        detail: null,
+      });
+    });
+
     it('expires chunks no bundle used and bundles unused for the retention period', async () => {
       const id = crypto.randomUUID();
       const bundle = await goodBundle({ debugId: id, extra: '//expire\n' });
       expect((await upload(bundle)).done.state).toBe('ok');
       const stray = randomBytes(10);
       await postChunks([{ name: 'file', filename: sha1(stray), data: stray }]);
-      const retention = { uploadChunkRetentionHours: 24, artifactBundleRetentionDays: 90 };
+      const retention = {
+        uploadChunkRetentionHours: 24,
+        uploadFailedRetentionMinutes: 60,
+        artifactBundleRetentionDays: 90,
+      };
 
       clock += 23 * HOUR;
       expect(await expireUploads(region(), retention, clock)).toMatchObject({ chunks: 0, bundles: 0 });
