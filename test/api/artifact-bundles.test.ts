@@ -822,17 +822,21 @@ describe.each(TEST_ENGINES)('source-map uploads on %s', (engine) => {
         artifactBundleRetentionDays: 90,
       };
 
+      const strayLeft = async () =>
+        (
+          await region()
+            .selectFrom('upload_chunks')
+            .select('checksum')
+            .where('checksum', '=', sha1(stray))
+            .execute()
+        ).length;
+
       clock += 23 * HOUR;
-      expect(await expireUploads(region(), retention, clock)).toMatchObject({ chunks: 0, bundles: 0 });
+      await expireUploads(region(), retention, clock);
+      expect(await strayLeft()).toBe(1);
       clock += 2 * HOUR;
       expect((await expireUploads(region(), retention, clock)).chunks).toBeGreaterThanOrEqual(1);
-      expect(
-        await region()
-          .selectFrom('upload_chunks')
-          .select('checksum')
-          .where('checksum', '=', sha1(stray))
-          .execute(),
-      ).toEqual([]);
+      expect(await strayLeft()).toBe(0);
 
       // Symbolication reads it at day 60: it stays until day 150.
       clock += 59 * DAY;
