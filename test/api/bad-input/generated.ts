@@ -221,6 +221,7 @@ const LISTS = [
   'GET /projects/:org/:project/releases/:version/commits/',
   'GET /organizations/:org/repos/',
   'GET /organizations/:org/repos/:repo/commits/',
+  'GET /projects/:org/:project/files/artifact-bundles/',
 ];
 const PAGE_QUERIES: [string, string][] = [
   ['cursor=abc', 'Invalid cursor parameter.'],
