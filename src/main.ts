@@ -37,6 +37,7 @@ export async function assemble(ctx: ServiceContext): Promise<Errata> {
     digestBatchSize: ctx.config.digestBatchSize ?? (ctx.db.engine === 'postgres' ? 500 : 50),
     digestPollMs: ctx.config.digestPollMs,
     digestConcurrency: ctx.config.digestConcurrency,
+    sourceMapCacheBytes: ctx.config.sourceMapCacheBytes,
     log: {
       error: (...args: [object, string]) => logger?.error(...args),
       warn: (...args: [object, string]) => logger?.warn(...args),

@@ -44,7 +44,9 @@ function decidedFields({ event, grouping, summary, tags }: DocumentFacts): Recor
     culprit: summary.culprit,
     type: summary.type,
     grouping: { mechanism: grouping.mechanism, variant: grouping.variant, hashes: grouping.hashes },
-    ...(event.problems.length > 0 ? { errors: event.problems } : {}),
+    ...(event.problems.length > 0 || event.processingErrors
+      ? { errors: [...event.problems, ...(event.processingErrors ?? [])] }
+      : {}),
     // The client's clock was off: its breadcrumbs' times are corrected as the event's own was.
     ...(event.clockDriftMs !== undefined && event.data.breadcrumbs !== undefined
       ? { breadcrumbs: shiftBreadcrumbs(event.data.breadcrumbs, event.clockDriftMs) }

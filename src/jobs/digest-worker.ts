@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
-import { digestEnvelope } from '../digest/digest-envelope.js';
-import type { GroupedEvent } from '../digest/group-event.js';
+import { digestEnvelope, groupEventItems } from '../digest/digest-envelope.js';
+import { type EventItem, Symbolicator } from '../digest/symbolicate.js';
 import { writeEvents } from '../digest/write-events.js';
 import type { Database } from '../store/db.js';
 import { commitWithoutFlush, type RawQueue } from '../store/region/raw-queue.js';
@@ -28,7 +28,12 @@ export interface DigestWorkerOptions {
   readonly concurrency?: number;
   /** The raw queue within a digest transaction. */
   readonly queue: (trx: Kysely<RegionSchema>) => RawQueue;
+  /** Bytes of parsed source maps kept between batches (default DEFAULT_SOURCE_MAP_CACHE_BYTES). */
+  readonly sourceMapCacheBytes?: number;
 }
+
+/** The source-map cache of a digest worker that is given no size (tests): Config's default. */
+export const DEFAULT_SOURCE_MAP_CACHE_BYTES = 64 * 1024 * 1024;
 
 /**
  * Digests raw envelopes in batches, off the request path: one transaction claims a batch, writes
@@ -44,11 +49,18 @@ export class DigestWorker implements DigestRunner {
   private idleWaiters: (() => void)[] = [];
   /** Envelopes digested since start (for tests and metrics). */
   digested = 0;
+  /** Maps JavaScript frames through uploaded source maps; its cache lives as long as this worker. */
+  readonly symbolicator: Symbolicator;
 
   constructor(
     private readonly db: Database,
     private readonly options: DigestWorkerOptions,
-  ) {}
+  ) {
+    this.symbolicator = new Symbolicator({
+      cacheBytes: options.sourceMapCacheBytes ?? DEFAULT_SOURCE_MAP_CACHE_BYTES,
+      onError: (error) => options.log.warn({ err: error }, 'cannot symbolicate an event; kept as it came'),
+    });
+  }
 
   start(): void {
     this.stopped = false;
@@ -120,9 +132,9 @@ export class DigestWorker implements DigestRunner {
         const queue = this.options.queue(trx);
         const batch = await queue.claim(this.options.batchSize);
         if (batch.length > 0) await commitWithoutFlush(trx, db.engine);
-        const events: GroupedEvent[] = [];
-        for (const raw of batch) await digestEnvelope(trx, db.engine, raw, events);
-        await writeEvents(trx, db.engine, events);
+        const items: EventItem[] = [];
+        for (const raw of batch) await digestEnvelope(trx, db.engine, raw, items);
+        await writeEvents(trx, db.engine, await groupEventItems(trx, items, this.symbolicator));
         await queue.delete(batch.map((r) => r.id));
         this.digested += batch.length;
         return batch.length;
@@ -144,9 +156,9 @@ export class DigestWorker implements DigestRunner {
           if (!raw) return false;
           await commitWithoutFlush(trx, db.engine);
           try {
-            const events: GroupedEvent[] = [];
-            await digestEnvelope(trx, db.engine, raw, events);
-            await writeEvents(trx, db.engine, events);
+            const items: EventItem[] = [];
+            await digestEnvelope(trx, db.engine, raw, items);
+            await writeEvents(trx, db.engine, await groupEventItems(trx, items, this.symbolicator));
           } catch (error) {
             // A database that is down, busy or deadlocked says nothing about the envelope: retry later.
             if (isTransient(error)) throw error;

@@ -23,6 +23,8 @@ export interface PipelineOptions {
   readonly digestPollMs: number;
   /** Digest transactions at once (PostgreSQL; SQLite has one writer). */
   readonly digestConcurrency: number;
+  /** Bytes of parsed source maps the digest keeps (Config's `sourceMapCacheBytes`). */
+  readonly sourceMapCacheBytes: number;
   readonly log: Pick<FastifyBaseLogger, 'error' | 'warn'>;
 }
 
@@ -39,6 +41,7 @@ export function createPipeline(db: Database, options: PipelineOptions): Pipeline
       digestBatchSize: options.digestBatchSize,
       digestPollMs: options.digestPollMs,
       digestConcurrency: db.engine === 'postgres' ? options.digestConcurrency : 1,
+      sourceMapCacheBytes: options.sourceMapCacheBytes,
       log: options.log,
       pendingWork: async () => (await countRawEnvelopes(db.region)) > 0,
     });
@@ -48,6 +51,7 @@ export function createPipeline(db: Database, options: PipelineOptions): Pipeline
     pollMs: options.digestPollMs,
     log: options.log,
     queue: (trx) => kyselyRawQueue(trx, db.engine),
+    sourceMapCacheBytes: options.sourceMapCacheBytes,
   });
   const queue = kyselyRawQueue(db.region, db.engine);
   const commit = new GroupCommit<RawEnvelope>(

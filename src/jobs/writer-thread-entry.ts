@@ -62,6 +62,7 @@ const digest = new DigestWorker(db, {
   batchSize: data.digestBatchSize,
   pollMs: data.digestPollMs,
   concurrency: data.digestConcurrency,
+  ...(data.sourceMapCacheBytes === undefined ? {} : { sourceMapCacheBytes: data.sourceMapCacheBytes }),
   queue: queueOf,
   log: { error: log('error'), warn: log('warn') } as never,
 });

@@ -9,6 +9,8 @@ export interface WriterThreadData {
   /** Digest transactions at once (PostgreSQL; SQLite has one writer: 1). */
   readonly digestConcurrency: number;
   readonly digestPollMs: number;
+  /** Bytes of parsed source maps its digest keeps; the digest worker's default when absent. */
+  readonly sourceMapCacheBytes?: number;
   /** Raw envelopes committed together at most. */
   readonly maxWriteBatch: number;
 }

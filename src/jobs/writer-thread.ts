@@ -21,6 +21,8 @@ export interface WriterThreadOptions {
   readonly digestBatchSize: number;
   readonly digestConcurrency: number;
   readonly digestPollMs: number;
+  /** Bytes of parsed source maps its digest keeps; the digest worker's default when absent. */
+  readonly sourceMapCacheBytes?: number;
   readonly maxWriteBatch?: number;
   readonly log: Pick<FastifyBaseLogger, 'error' | 'warn'>;
   /** Whether raw envelopes wait for digest (read on this thread's own connection). */
@@ -114,6 +116,9 @@ export class WriterThread {
       digestBatchSize: this.options.digestBatchSize,
       digestConcurrency: this.options.digestConcurrency,
       digestPollMs: this.options.digestPollMs,
+      ...(this.options.sourceMapCacheBytes === undefined
+        ? {}
+        : { sourceMapCacheBytes: this.options.sourceMapCacheBytes }),
       maxWriteBatch: this.options.maxWriteBatch ?? 500,
     });
     worker.on('message', (message: FromThread) => this.receive(message));

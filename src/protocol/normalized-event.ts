@@ -1,3 +1,5 @@
+import type { JsProcessingError } from './js-frames.js';
+
 /**
  * The typed view of one event that `digest/` works from, built by `normalizeEvent`: the fields
  * digest decides or indexes by. Field names are camelCase; `data` keeps the payload exactly
@@ -46,6 +48,8 @@ export interface NormalizedEvent {
   extra: Record<string, unknown>;
   /** What normalization dropped, cut or replaced, like Sentry's event `errors`. */
   problems: EventProblem[];
+  /** Why stack frames could not be symbolicated (digest adds them after normalization); listed after `problems`. */
+  processingErrors?: JsProcessingError[];
   /** The payload as received, or its trimmed copy when it was beyond the bounds of `event-bounds.ts`. */
   data: Record<string, unknown>;
   /** Set when `data` is a trimmed copy: the payload's own text then no longer stands for it. */

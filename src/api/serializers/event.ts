@@ -1,3 +1,4 @@
+import { JS_PROCESSING_ERROR_MESSAGES, type JsProcessingErrorType } from '../../protocol/js-frames.js';
 import type { StoredEvent } from '../../store/region/issue-reads.js';
 import { isoDate } from './dates.js';
 
@@ -56,7 +57,8 @@ function exceptionEntry(data: Json) {
       mechanism: e.mechanism ?? null,
       threadId: e.thread_id ?? null,
       stacktrace: stacktrace(e.stacktrace),
-      rawStacktrace: null,
+      // The frames as the SDK sent them, when symbolication mapped some.
+      rawStacktrace: stacktrace(e.raw_stacktrace),
     };
   });
   return values.length === 0
@@ -131,7 +133,7 @@ function threadsEntry(data: Json) {
       crashed: t.crashed === true,
       current: t.current === true,
       stacktrace: stacktrace(t.stacktrace),
-      rawStacktrace: null,
+      rawStacktrace: stacktrace(t.raw_stacktrace),
     };
   });
   return values.length === 0 ? null : { type: 'threads', data: { values } };
@@ -148,6 +150,17 @@ function userOf(data: Json) {
     name: u.name ?? null,
     geo: u.geo ?? null,
     data: u.data ?? null,
+  };
+}
+
+/** A processing error as Sentry's API gives it: its type, Sentry's words for it, and its fields. */
+function eventError(value: unknown) {
+  const { type, message, ...fields } = obj(value) ?? {};
+  const known = typeof type === 'string' && Object.hasOwn(JS_PROCESSING_ERROR_MESSAGES, type);
+  return {
+    type: type ?? 'unknown',
+    message: known ? JS_PROCESSING_ERROR_MESSAGES[type as JsProcessingErrorType] : (message ?? ''),
+    data: fields,
   };
 }
 
@@ -213,11 +226,7 @@ export function serializeEvent(
       id: typeof grouping?.mechanism === 'string' ? grouping.mechanism : 'errata:2026-11',
       enhancements: '',
     },
-    errors: (Array.isArray(data.errors) ? data.errors : []).map((e) => ({
-      type: obj(e)?.type ?? 'unknown',
-      message: obj(e)?.message ?? '',
-      data: obj(e) ?? {},
-    })),
+    errors: (Array.isArray(data.errors) ? data.errors : []).map(eventError),
     occurrence: null,
     _meta: {},
     userReport: null,

@@ -108,21 +108,34 @@ function newest(rows: readonly Row[], key: (row: Row) => string): Map<string, Ro
   return out;
 }
 
+/** A file found for symbolication, before its bytes are read. */
+export interface SourceFileRef {
+  readonly file: ArtifactFile;
+  /** The id of the bundle it came from (Sentry's `bundleId`). */
+  readonly bundleId: string;
+}
+
+export interface SourceRefPair {
+  readonly minifiedSource?: SourceFileRef;
+  readonly sourceMap?: SourceFileRef;
+}
+
+/** What `findSourceFileRefs` found, keyed as `SourceFiles` is. */
+export interface SourceFileRefs {
+  readonly byDebugId: ReadonlyMap<string, SourceRefPair>;
+  readonly byUrl: ReadonlyMap<string, SourceRefPair>;
+}
+
 /**
- * The minified sources and source maps symbolication needs for one event of a project: by debug
- * id first (bundles uploaded after `sentry-cli sourcemaps inject`), and by release, dist and URL
- * (bundles uploaded with `--release` and no debug ids). Bundles of other projects are never read.
- *
- * @example
- * const found = await findSourceFiles(trx, projectId, { debugIds: ['8d2f…'], release: 'web@1.2', urls }, { now });
- * found.byDebugId.get('8d2f…')?.sourceMap?.data // the map's bytes
+ * The files `findSourceFiles` would read, without reading their bytes: for a caller that keeps
+ * parsed files by id (files never change once stored) and reads only those it does not hold.
+ * Nothing is written; `touchArtifactBundles` marks what was used.
  */
-export async function findSourceFiles(
+export async function findSourceFileRefs(
   db: Db,
   projectId: number,
   query: SourceFileQuery,
-  options: FindSourceFilesOptions = {},
-): Promise<SourceFiles> {
+): Promise<SourceFileRefs> {
   const debugIds = [...new Set((query.debugIds ?? []).map(normalizeDebugId).filter((d) => d !== null))];
   const debugRows = newest(
     await byDebugIdRows(db, projectId, debugIds),
@@ -156,36 +169,72 @@ export async function findSourceFiles(
     }
   }
 
-  const wanted = [...debugRows.values(), ...urlRows.values(), ...mapRows.values()];
-  const bytes = await readArtifactFiles(
-    db,
-    wanted.map((r) => r.file.id),
-  );
-  const load = (row: Row | undefined): SourceFile | undefined => {
-    const data = row && bytes.get(row.file.id);
-    return row && data ? { file: row.file, bundleId: row.bundleId, data } : undefined;
-  };
-
-  const byDebugId = new Map<string, SourcePair>();
+  const byDebugId = new Map<string, SourceRefPair>();
   for (const debugId of debugIds) {
-    const minifiedSource = load(debugRows.get(`${debugId} minified_source`));
-    const sourceMap = load(debugRows.get(`${debugId} source_map`));
+    const minifiedSource = debugRows.get(`${debugId} minified_source`);
+    const sourceMap = debugRows.get(`${debugId} source_map`);
     if (minifiedSource || sourceMap) {
       byDebugId.set(debugId, { ...(minifiedSource && { minifiedSource }), ...(sourceMap && { sourceMap }) });
     }
   }
-  const byUrl = new Map<string, SourcePair>();
+  const byUrl = new Map<string, SourceRefPair>();
   for (const [url, row] of urlRows) {
-    const file = load(row);
-    const sourceMap = load(mapRows.get(url));
-    if (!file) continue;
+    const sourceMap = mapRows.get(url);
     byUrl.set(
       url,
       row.file.type === 'source_map'
-        ? { sourceMap: file }
-        : { minifiedSource: file, ...(sourceMap && { sourceMap }) },
+        ? { sourceMap: row }
+        : { minifiedSource: row, ...(sourceMap && { sourceMap }) },
     );
   }
+  return { byDebugId, byUrl };
+}
+
+/** Every file of the refs, each once. */
+function filesOf(refs: SourceFileRefs): SourceFileRef[] {
+  const out = new Map<number, SourceFileRef>();
+  for (const pairs of [refs.byDebugId, refs.byUrl])
+    for (const pair of pairs.values())
+      for (const ref of [pair.minifiedSource, pair.sourceMap]) if (ref) out.set(ref.file.id, ref);
+  return [...out.values()];
+}
+
+/**
+ * The minified sources and source maps symbolication needs for one event of a project: by debug
+ * id first (bundles uploaded after `sentry-cli sourcemaps inject`), and by release, dist and URL
+ * (bundles uploaded with `--release` and no debug ids). Bundles of other projects are never read.
+ *
+ * @example
+ * const found = await findSourceFiles(trx, projectId, { debugIds: ['8d2f…'], release: 'web@1.2', urls }, { now });
+ * found.byDebugId.get('8d2f…')?.sourceMap?.data // the map's bytes
+ */
+export async function findSourceFiles(
+  db: Db,
+  projectId: number,
+  query: SourceFileQuery,
+  options: FindSourceFilesOptions = {},
+): Promise<SourceFiles> {
+  const refs = await findSourceFileRefs(db, projectId, query);
+  const wanted = filesOf(refs);
+  const bytes = await readArtifactFiles(
+    db,
+    wanted.map((r) => r.file.id),
+  );
+  const load = (ref: SourceFileRef | undefined): SourceFile | undefined => {
+    const data = ref && bytes.get(ref.file.id);
+    return ref && data ? { ...ref, data } : undefined;
+  };
+  const withData = (pairs: ReadonlyMap<string, SourceRefPair>) => {
+    const out = new Map<string, SourcePair>();
+    for (const [key, pair] of pairs) {
+      const minifiedSource = load(pair.minifiedSource);
+      const sourceMap = load(pair.sourceMap);
+      if (minifiedSource || sourceMap)
+        out.set(key, { ...(minifiedSource && { minifiedSource }), ...(sourceMap && { sourceMap }) });
+    }
+    return out;
+  };
+  const found = { byDebugId: withData(refs.byDebugId), byUrl: withData(refs.byUrl) };
 
   if (options.now !== undefined && wanted.length > 0) {
     await touchArtifactBundles(
@@ -194,7 +243,7 @@ export async function findSourceFiles(
       options.now,
     );
   }
-  return { byDebugId, byUrl };
+  return found;
 }
 
 /** Counts bundles as used now, writing only where the last mark is older than an hour. */
