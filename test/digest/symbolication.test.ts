@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Json } from '../api/support/api-client.js';
 import { ingestProject, postEnvelope } from '../ingest/support.js';
 import { TEST_ENGINES } from '../support/engines.js';
 import { eventEnvelope, newEventId } from '../support/envelopes.js';
@@ -16,8 +17,6 @@ import {
 // Symbolication in digest, in process: a real esbuild bundle thrown in V8, its files stored as an
 // artifact bundle the way assembly stores one, and events sent through ingest and read back through
 // the REST API. The e2e tests do the same with sentry-cli and the real SDKs.
-
-type Json = Record<string, any>;
 
 const BROWSER_URL = 'http://shop.example/static/app.min.js';
 const NODE_PATH = '/srv/shop/dist/app.min.js';
