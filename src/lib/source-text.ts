@@ -71,14 +71,16 @@ export class SourceText {
   }
 
   /**
-   * The identifier that starts at a 0-based line and column, when it is exactly `name` (not the
-   * start of a longer one), and the text around it; undefined otherwise.
+   * The identifier at a 0-based line and column, when it is exactly `name` (not part of a longer
+   * one), and up to 16 characters either side; undefined otherwise.
    */
   identifierAt(line: number, column: number, name: string): { before: string; after: string } | undefined {
     const at = this.offset(line, column);
     if (at === undefined || !this.text.startsWith(name, at)) return undefined;
     const next = this.text[at + name.length];
     if (next !== undefined && IDENTIFIER_PART.test(next)) return undefined;
+    const previous = this.text[at - 1];
+    if (previous !== undefined && IDENTIFIER_PART.test(previous)) return undefined;
     return {
       before: this.text.slice(Math.max(0, at - 16), at),
       after: this.text.slice(at + name.length, at + name.length + 16),
