@@ -50,6 +50,37 @@ export function sourceLine(variant: number, file: string, text: string): number 
   return index + 1;
 }
 
+/** The 1-based column of `text` in the line of a source file that holds it. */
+export function sourceColumn(variant: number, file: string, text: string): number {
+  const lines = (appSources(variant)[file] as string).split('\n');
+  return (lines.find((line) => line.includes(text)) as string).indexOf(text) + 1;
+}
+
+/**
+ * Writes the app's sources under `dir` and builds them there with esbuild, minified, into
+ * `dir/dist/app.js` with its map beside it: an ES module for Node, or a script setting
+ * `globalThis.app` for a browser page. Returns the bundle's path.
+ */
+export async function buildAppIn(dir: string, variant: number, target: 'node' | 'browser'): Promise<string> {
+  for (const [name, text] of Object.entries(appSources(variant))) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), text);
+  }
+  const result = await build({
+    absWorkingDir: dir,
+    entryPoints: ['src/app.js'],
+    bundle: true,
+    minify: true,
+    sourcemap: true,
+    platform: target,
+    ...(target === 'node' ? { format: 'esm' as const } : { format: 'iife' as const, globalName: 'app' }),
+    outfile: 'dist/app.js',
+    logLevel: 'silent',
+  });
+  if (result.errors.length > 0) throw new Error('esbuild failed');
+  return path.join(dir, 'dist/app.js');
+}
+
 export interface JsBuild {
   /** The minified script (an IIFE setting `globalThis.app`), ending in its `sourceMappingURL`. */
   readonly code: string;
