@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sentryEsbuildPlugin } from '@sentry/esbuild-plugin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrgToken, DEFAULT_ORG_TOKEN_SCOPES } from '../../src/services/org-tokens.js';
 import { formatPublicDsn } from '../../src/services/projects.js';
@@ -160,5 +161,29 @@ describe.each(TEST_ENGINES)('source maps from sentry-cli symbolicate @sentry/nod
     await upload(path.dirname(bundle));
     const after = await crash(bundle);
     expect(inAppCode(after)).toEqual(originalCrash(7));
+  });
+
+  it('maps a build that @sentry/esbuild-plugin uploaded by itself to Errata (its own sentry-cli, the org token)', async () => {
+    const dir = path.join(work, 'plugin');
+    const plugin = sentryEsbuildPlugin({
+      org: 'shop',
+      project: 'web',
+      url: t.url,
+      authToken: ciToken,
+      telemetry: false,
+      sourcemaps: { assets: [path.join(dir, 'dist', '**')] },
+      // Source maps only: sentry-cli 2.x creates a release through the project's releases endpoint,
+      // which is not this test's subject.
+      release: { create: false, finalize: false, inject: false },
+      errorHandler: (error: Error) => {
+        throw error;
+      },
+    });
+    const bundle = await buildAppIn(dir, 9, 'node', [plugin]);
+    // The plugin does not wait for the bundle's assembly (sentry-cli's --wait).
+    await t.server.assembler.drain();
+    const event = await crash(bundle);
+    expect(inAppCode(event)).toEqual(originalCrash(9));
+    expect(event.errors).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import type { Kysely } from 'kysely';
 import { insertArtifactBundle, packArtifactFile } from '../../src/store/region/artifact-bundles.js';
 import type { RegionSchema } from '../../src/store/schema.js';
@@ -61,7 +61,12 @@ export function sourceColumn(variant: number, file: string, text: string): numbe
  * `dir/dist/app.js` with its map beside it: an ES module for Node, or a script setting
  * `globalThis.app` for a browser page. Returns the bundle's path.
  */
-export async function buildAppIn(dir: string, variant: number, target: 'node' | 'browser'): Promise<string> {
+export async function buildAppIn(
+  dir: string,
+  variant: number,
+  target: 'node' | 'browser',
+  plugins: Plugin[] = [],
+): Promise<string> {
   for (const [name, text] of Object.entries(appSources(variant))) {
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     writeFileSync(path.join(dir, name), text);
@@ -75,6 +80,7 @@ export async function buildAppIn(dir: string, variant: number, target: 'node' | 
     platform: target,
     ...(target === 'node' ? { format: 'esm' as const } : { format: 'iife' as const, globalName: 'app' }),
     outfile: 'dist/app.js',
+    plugins,
     logLevel: 'silent',
   });
   if (result.errors.length > 0) throw new Error('esbuild failed');
