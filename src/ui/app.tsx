@@ -18,6 +18,7 @@ import { OrgTokensPage } from './pages/org-tokens.js';
 import { ProjectKeysPage } from './pages/project-keys.js';
 import { NewProjectPage } from './pages/project-new.js';
 import { ProjectSettingsPage } from './pages/project-settings.js';
+import { ProjectSourceMapsPage } from './pages/project-source-maps.js';
 import { ProjectsPage } from './pages/projects.js';
 import { ReleaseDetailPage } from './pages/release-detail.js';
 import { ReleasesPage } from './pages/releases.js';
@@ -53,6 +54,10 @@ const ORG_ROUTES: [string, (p: Params) => ReactNode][] = [
   ['/settings/:org/projects/', () => <ProjectsPage />],
   ['/settings/:org/projects/:project/', (p) => <ProjectSettingsPage projectSlug={p.project as string} />],
   ['/settings/:org/projects/:project/keys/', (p) => <ProjectKeysPage projectSlug={p.project as string} />],
+  [
+    '/settings/:org/projects/:project/source-maps/',
+    (p) => <ProjectSourceMapsPage projectSlug={p.project as string} />,
+  ],
 ];
 
 /** Loads the organization of the page; everything below it may call useOrg(). */

@@ -161,6 +161,29 @@ export interface ExceptionValue {
   module: string | null;
   mechanism: { type?: string; handled?: boolean } | null;
   stacktrace: Stacktrace | null;
+  /** The frames as the SDK sent them, when source maps changed some (`stacktrace` is then mapped). */
+  rawStacktrace: Stacktrace | null;
+}
+
+/** A processing error of an event: Sentry's type, its words, and the fields of the case. */
+export interface EventError {
+  type: string;
+  message: string;
+  data: Record<string, unknown>;
+}
+
+/** An uploaded artifact bundle (source maps) of a project. */
+export interface ArtifactBundle {
+  bundleId: string;
+  associations: { release: string; dist: string | null }[];
+  release: string | null;
+  dist: string | null;
+  debugIds: string[];
+  fileCount: number;
+  size: number;
+  date: string;
+  dateModified: string;
+  dateLastUsed: string;
 }
 
 export interface Breadcrumb {
@@ -225,6 +248,7 @@ export interface Event {
   environment: string | null;
   release: { version: string } | null;
   size: number;
+  errors: EventError[];
   nextEventID: string | null;
   previousEventID: string | null;
 }

@@ -8,14 +8,14 @@ import { Link, navigate } from '../lib/router.js';
 import { useOrg } from '../lib/session.js';
 import type { Project } from '../lib/types.js';
 
-/** The frame of a project's settings: its name and the two tabs (general, DSN keys). */
+/** The frame of a project's settings: its name and its tabs (general, DSN keys, source maps). */
 export function ProjectSettingsFrame({
   projectSlug,
   current,
   children,
 }: {
   projectSlug: string;
-  current: 'general' | 'keys';
+  current: 'general' | 'keys' | 'source-maps';
   children: ReactNode;
 }) {
   const { org } = useOrg();
@@ -29,6 +29,9 @@ export function ProjectSettingsFrame({
         </Link>
         <Link to={`${base}keys/`} aria-current={current === 'keys' ? 'page' : undefined}>
           Client keys (DSN)
+        </Link>
+        <Link to={`${base}source-maps/`} aria-current={current === 'source-maps' ? 'page' : undefined}>
+          Source maps
         </Link>
       </nav>
       {children}

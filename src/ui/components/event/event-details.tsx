@@ -4,6 +4,7 @@ import { Attachments } from './attachments.js';
 import { Breadcrumbs } from './breadcrumbs.js';
 import { ExceptionChain } from './exception.js';
 import { KeyValueTable } from './key-value.js';
+import { ProcessingErrors } from './processing-errors.js';
 import { StackTraceView } from './stack-trace.js';
 import { EventTags, TagDistributions } from './tags.js';
 
@@ -42,6 +43,11 @@ export function EventDetails({
 
   return (
     <div className="event-details">
+      {event.errors?.length > 0 && (
+        <Section title="Processing errors" id="sec-errors">
+          <ProcessingErrors errors={event.errors} />
+        </Section>
+      )}
       {message && (!exception || message.data.formatted !== exception.data.values.at(-1)?.value) && (
         <Section title="Message" id="sec-message">
           <pre className="message">{message.data.formatted}</pre>

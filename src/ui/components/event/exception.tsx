@@ -24,7 +24,7 @@ export function ExceptionChain({ values }: { values: ExceptionValue[] }) {
             </p>
           )}
           {exception.stacktrace ? (
-            <StackTraceView stacktrace={exception.stacktrace} />
+            <StackTraceView stacktrace={exception.stacktrace} raw={exception.rawStacktrace} />
           ) : (
             <p className="muted">No stack trace was sent with this exception.</p>
           )}

@@ -109,9 +109,47 @@ function LibraryFrames({ frames }: { frames: Placed[] }) {
 /**
  * A stack trace, most recent call first. In-app frames lead: library frames fold into one line
  * each run (unless the trace has no in-app frame at all), and the crashing in-app frame opens with
- * its context lines.
+ * its context lines. When source maps mapped it, `raw` holds the frames as the SDK sent them
+ * (minified), one click away.
  */
-export function StackTraceView({ stacktrace }: { stacktrace: Stacktrace }) {
+export function StackTraceView({ stacktrace, raw }: { stacktrace: Stacktrace; raw?: Stacktrace | null }) {
+  const [minified, setMinified] = useState(false);
+  const shown = minified && raw ? raw : stacktrace;
+  return (
+    <div className="stacktrace">
+      {raw && (
+        <fieldset className="stacktrace-source">
+          <legend className="visually-hidden">Frames shown</legend>
+          <button
+            type="button"
+            className={`button small${minified ? '' : ' selected'}`}
+            aria-pressed={!minified}
+            onClick={() => setMinified(false)}
+          >
+            Original source
+          </button>
+          <button
+            type="button"
+            className={`button small${minified ? ' selected' : ''}`}
+            aria-pressed={minified}
+            onClick={() => setMinified(true)}
+          >
+            Minified
+          </button>
+          <span className="muted">
+            {minified
+              ? 'The frames as the SDK sent them, before source maps.'
+              : 'Mapped through the uploaded source maps.'}
+          </span>
+        </fieldset>
+      )}
+      {/* A key per view: each keeps its own open frames and folds. */}
+      <Frames key={minified ? 'minified' : 'original'} stacktrace={shown} />
+    </div>
+  );
+}
+
+function Frames({ stacktrace }: { stacktrace: Stacktrace }) {
   const [full, setFull] = useState(false);
   const [oldestFirst, setOldestFirst] = useState(false);
   const placed: Placed[] = stacktrace.frames.map((frame, place) => ({ frame, place }));
@@ -137,7 +175,7 @@ export function StackTraceView({ stacktrace }: { stacktrace: Stacktrace }) {
   flush();
 
   return (
-    <div className="stacktrace">
+    <>
       <div className="stacktrace-options">
         {anyInApp && stacktrace.frames.some((f) => !f.inApp) && (
           <label>
@@ -153,6 +191,6 @@ export function StackTraceView({ stacktrace }: { stacktrace: Stacktrace }) {
       <ol className="frames" aria-label="Stack frames">
         {items}
       </ol>
-    </div>
+    </>
   );
 }
