@@ -90,7 +90,9 @@ function plan(item: EventItem): PlannedEvent | undefined {
         images.get(location) ??
         (typeof filename === 'string' ? images.get(filename) : undefined) ??
         (typeof absPath === 'string' ? images.get(absPath) : undefined);
-      const urls = event.release ? sourceUrlCandidates(location) : [];
+      // A plain file path (Node without a debug id) names no uploaded URL: Node apps that upload
+      // by release send `app:///…` paths (RewriteFrames), as Sentry's docs have them do.
+      const urls = event.release && isUrlLocation(location) ? sourceUrlCandidates(location) : [];
       if (debugId === undefined && urls.length === 0) continue;
       const { lineno, colno } = frame as { lineno: number; colno: number };
       frames.push({ site, index, position: { location, line: lineno, column: colno }, debugId, urls });
@@ -299,8 +301,7 @@ function apply(
     const sources = resolution && frameSources(resolution, loaded);
     const { location } = frame.position;
     if (sources === undefined) {
-      // A plain file path without a debug id was only a guess at the release's files.
-      if (reportsMissingSource(location) && (frame.debugId !== undefined || isUrlLocation(location)))
+      if (reportsMissingSource(location))
         errors.set(`js_no_source ${location}`, { type: 'js_no_source', url: location });
       continue;
     }
