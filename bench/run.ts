@@ -20,6 +20,7 @@ import { probe } from './scenarios/probe.js';
 import { profile } from './scenarios/profile.js';
 import { rest } from './scenarios/rest.js';
 import { sqlite } from './scenarios/sqlite.js';
+import { symbolication } from './scenarios/symbolication.js';
 
 /** In order: the fixed rate uses SQLite's best rate, and the ceiling the floor's CPU per request. */
 const SCENARIOS: [string, (ctx: Context) => Promise<void>][] = [
@@ -32,6 +33,7 @@ const SCENARIOS: [string, (ctx: Context) => Promise<void>][] = [
   ['footprint', footprint],
   ['probe', probe],
   ['ceiling', ceiling],
+  ['symbolication', symbolication],
   ['profile', profile],
 ];
 

@@ -1,5 +1,5 @@
 import type { ParsedSourceMap } from '../lib/parsed-source-map.js';
-import type { SourceText } from '../lib/source-text.js';
+import type { SourceContext, SourceText } from '../lib/source-text.js';
 import {
   isInAppSource,
   type JsProcessingError,
@@ -37,6 +37,8 @@ export type MappedFrame =
   | { readonly frame: Json; readonly error?: JsProcessingError }
   | { readonly error: JsProcessingError };
 
+const CONTEXT_KEYS = new Set(['pre_context', 'context_line', 'post_context']);
+
 const basename = (url: string) => url.slice(url.lastIndexOf('/') + 1);
 
 /**
@@ -59,53 +61,80 @@ function mapLocation(position: FramePosition, sources: FrameSources): string {
 export function mapFrame(frame: Json, position: FramePosition, sources: FrameSources): MappedFrame {
   const { map } = sources;
   if (!('originalPosition' in map)) return { error: { type: 'js_invalid_source', url: sources.mapUrl } };
-  const original = map.originalPosition(position.line, position.column);
-  if (original === undefined) {
-    return {
-      error: {
-        type: 'js_invalid_sourcemap_location',
-        column: position.column,
-        row: position.line,
-        source: position.location,
-      },
-    };
-  }
-  const source = map.sources[original.sourceIndex] ?? '';
-  const absPath = resolveLocation(mapLocation(position, sources), source);
   const minifiedName = typeof frame.function === 'string' ? frame.function : undefined;
-  const name =
-    minifiedName && sources.minified
-      ? map.functionName(position.line, position.column, minifiedName, sources.minified)
-      : undefined;
-  const context = map.sourceText(original.sourceIndex)?.context(original.line, original.column);
-  const mapped: Json = {
-    ...frame,
-    abs_path: absPath,
-    filename: sourceFilename(source),
-    module: sourceModule(source),
-    lineno: original.line,
-    colno: original.column,
-    in_app: isInAppSource(source) && !map.isIgnored(original.sourceIndex),
-    data: {
-      ...(typeof frame.data === 'object' && frame.data !== null ? (frame.data as Json) : {}),
-      sourcemap: sources.mapUrl,
-      resolved_with: sources.resolvedWith,
-      symbolicated: true,
-    },
+  const key = `${position.location}\n${position.line}:${position.column}\n${minifiedName ?? ''}\n${sources.sourcemapHeader ?? ''}`;
+  const original = map.remember(key, () => originalFrame(map, position, minifiedName, sources));
+  if ('type' in original) return { error: original };
+
+  // Built key by key: spreading the frame and deleting its context lines costs V8 twenty times more.
+  const mapped: Json = {};
+  for (const field in frame) if (!CONTEXT_KEYS.has(field)) mapped[field] = frame[field];
+  mapped.abs_path = original.absPath;
+  mapped.filename = original.filename;
+  mapped.module = original.module;
+  mapped.lineno = original.line;
+  mapped.colno = original.column;
+  mapped.in_app = original.inApp;
+  if (original.function !== undefined) mapped.function = original.function;
+  mapped.data = {
+    ...(typeof frame.data === 'object' && frame.data !== null ? (frame.data as Json) : {}),
+    sourcemap: sources.mapUrl,
+    resolved_with: sources.resolvedWith,
+    symbolicated: true,
   };
-  if (name !== undefined) mapped.function = name;
-  // The minified file's lines would stand beside the original position: better none than those.
-  delete mapped.pre_context;
-  delete mapped.context_line;
-  delete mapped.post_context;
+  // The minified file's lines (left out above) would stand beside the original position.
+  const { context } = original;
   if (context === undefined) {
     return {
       frame: mapped,
-      error: { type: 'js_missing_sources_content', source: absPath, sourcemap: sources.mapUrl },
+      error: { type: 'js_missing_sources_content', source: original.absPath, sourcemap: sources.mapUrl },
     };
   }
-  mapped.pre_context = context.pre;
+  mapped.pre_context = [...context.pre];
   mapped.context_line = context.line;
-  mapped.post_context = context.post;
+  mapped.post_context = [...context.post];
   return { frame: mapped };
+}
+
+/** What a frame's position maps to, apart from the frame itself: what `mapFrame` remembers per map. */
+interface OriginalFrame {
+  readonly absPath: string;
+  readonly filename: string;
+  readonly module: string;
+  readonly line: number;
+  readonly column: number;
+  readonly inApp: boolean;
+  readonly function: string | undefined;
+  readonly context: SourceContext | undefined;
+}
+
+function originalFrame(
+  map: ParsedSourceMap,
+  position: FramePosition,
+  minifiedName: string | undefined,
+  sources: FrameSources,
+): OriginalFrame | JsProcessingError {
+  const original = map.originalPosition(position.line, position.column);
+  if (original === undefined) {
+    return {
+      type: 'js_invalid_sourcemap_location',
+      column: position.column,
+      row: position.line,
+      source: position.location,
+    };
+  }
+  const source = map.sources[original.sourceIndex] ?? '';
+  return {
+    absPath: resolveLocation(mapLocation(position, sources), source),
+    filename: sourceFilename(source),
+    module: sourceModule(source),
+    line: original.line,
+    column: original.column,
+    inApp: isInAppSource(source) && !map.isIgnored(original.sourceIndex),
+    function:
+      minifiedName && sources.minified
+        ? map.functionName(position.line, position.column, minifiedName, sources.minified)
+        : undefined,
+    context: map.sourceText(original.sourceIndex)?.context(original.line, original.column),
+  };
 }
