@@ -44,6 +44,7 @@ function decidedFields({ event, grouping, summary, tags }: DocumentFacts): Recor
     culprit: summary.culprit,
     type: summary.type,
     grouping: { mechanism: grouping.mechanism, variant: grouping.variant, hashes: grouping.hashes },
+    ...Object.fromEntries((event.symbolicatedFields ?? []).map((field) => [field, event.data[field]])),
     ...(event.problems.length > 0 || event.processingErrors
       ? { errors: [...event.problems, ...(event.processingErrors ?? [])] }
       : {}),

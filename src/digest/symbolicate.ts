@@ -13,7 +13,7 @@ import {
   sourceMapImages,
   stacktraceSites,
 } from '../protocol/js-frames.js';
-import type { NormalizedEvent } from '../protocol/normalized-event.js';
+import type { NormalizedEvent, SymbolicatedField } from '../protocol/normalized-event.js';
 import { readArtifactFiles } from '../store/region/artifact-bundles.js';
 import {
   findSourceFileRefs,
@@ -31,11 +31,8 @@ type Json = Record<string, unknown>;
 export interface EventItem {
   readonly projectId: number;
   event: NormalizedEvent;
-  /**
-   * The item's bytes as sent, which the stored document is appended to; dropped when
-   * symbolication changed the event, since they no longer stand for it.
-   */
-  payload: Buffer | undefined;
+  /** The item's bytes as sent, which the stored document is appended to. */
+  readonly payload: Buffer;
 }
 
 /** A bundle is marked used at most this often by one process (retention counts in days). */
@@ -141,7 +138,7 @@ export class Symbolicator {
     return this.cache.bytes;
   }
 
-  /** Symbolicates the items in place (their `event`, and `payload` dropped where the event changed). */
+  /** Symbolicates the items' events in place. */
   async symbolicate(trx: Db, items: readonly EventItem[]): Promise<void> {
     const planned = items.map(plan).filter((p) => p !== undefined);
     if (planned.length === 0) return;
@@ -312,11 +309,11 @@ function apply(
   }
 
   const { item } = planned;
-  let changed = false;
+  const changed = new Set<SymbolicatedField>();
   for (const [site, frames] of replaced.entries()) {
     if (frames.size === 0) continue;
-    changed = true;
-    const { frames: raw, container } = planned.sites[site] as StacktraceSite;
+    const { frames: raw, container, field } = planned.sites[site] as StacktraceSite;
+    changed.add(field);
     const symbolicated = raw.map((frame, index) => frames.get(index) ?? frame);
     if (container === undefined) {
       item.event.data.stacktrace = { ...(item.event.data.stacktrace as Json), frames: symbolicated };
@@ -325,8 +322,10 @@ function apply(
       container.raw_stacktrace = { frames: raw };
     }
   }
-  if (errors.size > 0)
-    item.event = { ...item.event, processingErrors: [...errors.values()].slice(0, MAX_ERRORS) };
-  // Errors alone are among the fields appended to the payload; changed frames are not.
-  if (changed) item.payload = undefined;
+  if (errors.size > 0 || changed.size > 0)
+    item.event = {
+      ...item.event,
+      ...(errors.size > 0 ? { processingErrors: [...errors.values()].slice(0, MAX_ERRORS) } : {}),
+      ...(changed.size > 0 ? { symbolicatedFields: [...changed] } : {}),
+    };
 }

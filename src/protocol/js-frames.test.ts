@@ -55,10 +55,10 @@ describe('stacktraceSites', () => {
       threads: [thread],
       stacktrace: { frames: [{}] },
     });
-    expect(sites.map((s) => [s.container, s.frames.length])).toEqual([
-      [exception, 1],
-      [thread, 2],
-      [undefined, 1],
+    expect(sites.map((s) => [s.field, s.container, s.frames.length])).toEqual([
+      ['exception', exception, 1],
+      ['threads', thread, 2],
+      ['stacktrace', undefined, 1],
     ]);
   });
 });

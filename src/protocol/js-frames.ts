@@ -46,6 +46,8 @@ export function isJsPlatform(platform: unknown): boolean {
 
 /** A stack trace of an event and the object that holds it (where its `raw_stacktrace` goes). */
 export interface StacktraceSite {
+  /** The event field it is in. */
+  readonly field: 'exception' | 'threads' | 'stacktrace';
   readonly frames: readonly unknown[];
   /** The exception or thread; undefined for the event's top-level `stacktrace`, which keeps no raw copy. */
   readonly container: Json | undefined;
@@ -57,14 +59,15 @@ const valuesOf = (value: unknown): unknown[] =>
 /** The stack traces of an event: each exception's, each thread's, and the top-level one. */
 export function stacktraceSites(data: Json): StacktraceSite[] {
   const sites: StacktraceSite[] = [];
-  const add = (container: Json | undefined, stacktrace: unknown) => {
+  const add = (field: StacktraceSite['field'], container: Json | undefined, stacktrace: unknown) => {
     if (isObject(stacktrace) && Array.isArray(stacktrace.frames) && stacktrace.frames.length > 0)
-      sites.push({ frames: stacktrace.frames, container });
+      sites.push({ field, frames: stacktrace.frames, container });
   };
   for (const exception of valuesOf(data.exception))
-    if (isObject(exception)) add(exception, exception.stacktrace);
-  for (const thread of valuesOf(data.threads)) if (isObject(thread)) add(thread, thread.stacktrace);
-  add(undefined, data.stacktrace);
+    if (isObject(exception)) add('exception', exception, exception.stacktrace);
+  for (const thread of valuesOf(data.threads))
+    if (isObject(thread)) add('threads', thread, thread.stacktrace);
+  add('stacktrace', undefined, data.stacktrace);
   return sites;
 }
 

@@ -50,11 +50,19 @@ export interface NormalizedEvent {
   problems: EventProblem[];
   /** Why stack frames could not be symbolicated (digest adds them after normalization); listed after `problems`. */
   processingErrors?: JsProcessingError[];
+  /**
+   * The payload fields symbolication rewrote in `data` (mapped frames, `raw_stacktrace`): the
+   * stored document takes them from `data` over the payload's own.
+   */
+  symbolicatedFields?: SymbolicatedField[];
   /** The payload as received, or its trimmed copy when it was beyond the bounds of `event-bounds.ts`. */
   data: Record<string, unknown>;
   /** Set when `data` is a trimmed copy: the payload's own text then no longer stands for it. */
   dataTrimmed?: true;
 }
+
+/** The fields of an event that hold stack traces. */
+export type SymbolicatedField = 'exception' | 'threads' | 'stacktrace';
 
 export type EventType = 'error' | 'default' | 'transaction' | 'feedback';
 
