@@ -120,7 +120,9 @@ export class ParsedSourceMap {
     let renamed = false;
     const named = parts.map((part) => {
       const original =
-        part === '' || part.startsWith('<') ? undefined : this.declaredName(line, column, part, minified);
+        part === '' || part.startsWith('<') || part.startsWith('HTML') || BUILT_IN_RECEIVERS.has(part)
+          ? undefined
+          : this.declaredName(line, column, part, minified);
       if (original !== undefined) renamed = true;
       return original ?? part;
     });
