@@ -1,0 +1,45 @@
+import { compareSemver, parseSemverRelease } from '../protocol/release-order.js';
+import type { ReleaseResolution } from '../store/region/issues.js';
+import { orderDateOf, type ReleaseRef } from '../store/region/release-links.js';
+
+/**
+ * Whether an issue resolved in a release stays resolved when an event of `release` arrives, by
+ * Sentry's rule. Versions are compared when the project follows semver and the event's release is
+ * semver; otherwise releases are ordered by date (released, else created).
+ *
+ * - An event that names no release comes from before releases were set up: it stays resolved.
+ * - "In the next release", with the release current at resolve time known: that release and
+ *   older ones stay resolved, newer ones regress.
+ * - "In release X": only releases older than X stay resolved; X itself, which was to hold the
+ *   fix, regresses, as newer ones do.
+ *
+ * @example resolutionHolds({ type: 'in_release', release: v2, current: null }, v1, true) // true
+ */
+export function resolutionHolds(
+  resolution: ReleaseResolution,
+  release: ReleaseRef | null,
+  projectFollowsSemver: boolean,
+): boolean {
+  if (release === null) return true;
+  const event = projectFollowsSemver ? parseSemverRelease(release.version) : null;
+  const resolved = resolution.release;
+  const { current } = resolution;
+  if (current) {
+    if (!event) return current.id === release.id || orderDateOf(current) > orderDateOf(release);
+    const currentVersion = parseSemverRelease(current.version);
+    if (currentVersion) {
+      if (compareSemver(currentVersion, event) >= 0) return true;
+      // The current release may have been chosen by date; the resolving one still counts.
+      const resolvedVersion = parseSemverRelease(resolved.version);
+      if (resolvedVersion) return compareSemver(resolvedVersion, event) > 0;
+    }
+  }
+  // No current release to compare with (or versions that do not compare): by the resolving one.
+  if (resolution.type === 'in_next_release') {
+    return resolved.id === release.id || orderDateOf(resolved) > orderDateOf(release);
+  }
+  if (resolved.id === release.id) return false;
+  const resolvedVersion = event ? parseSemverRelease(resolved.version) : null;
+  if (event && resolvedVersion) return compareSemver(resolvedVersion, event) > 0;
+  return orderDateOf(resolved) >= orderDateOf(release);
+}
