@@ -300,3 +300,11 @@ export const releaseRoutes: ApiRoute[] = [
     handler: createDeploy,
   },
 ];
+
+/**
+ * Sentry's release objects for another resource's answer (an issue's first and last release),
+ * counted over `projects`.
+ */
+export function serializeReleases(call: ApiCall, releases: readonly Release[], projects: readonly Project[]) {
+  return serialize(call, releases, projects);
+}

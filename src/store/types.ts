@@ -138,4 +138,7 @@ export interface ReleaseStats {
   readonly lastDeploy: Deploy | null;
   /** Issues first seen in this release, per project. */
   readonly newGroups: ReadonlyMap<number, number>;
+  /** When the first and the last error event of this release happened, over the projects. */
+  readonly firstEvent: number | null;
+  readonly lastEvent: number | null;
 }

@@ -16,7 +16,7 @@ export function serializeDeploy(deploy: Deploy) {
 
 /**
  * Sentry's release object, limited to what Errata knows: commits and repositories are not kept
- * yet (counts 0, no authors), nor events linked to releases (no first or last event).
+ * yet (counts 0, no authors).
  */
 export function serializeRelease(release: Release, projects: readonly Project[], stats: ReleaseStats) {
   const newGroups = (id: number) => stats.newGroups.get(id) ?? 0;
@@ -33,8 +33,8 @@ export function serializeRelease(release: Release, projects: readonly Project[],
     data: {},
     owner: null,
     newGroups: projects.reduce((sum, p) => sum + newGroups(p.id), 0),
-    firstEvent: null,
-    lastEvent: null,
+    firstEvent: isoDateOrNull(stats.firstEvent),
+    lastEvent: isoDateOrNull(stats.lastEvent),
     commitCount: 0,
     lastCommit: null,
     authors: [] as never[],

@@ -13,9 +13,24 @@ export interface StatusChange {
   readonly ignoreUntil: number | null;
   readonly ignoreCount: number | null;
   readonly ignoreUserCount: number | null;
+  /** For `resolved`: how it was resolved in a release; none (or null) for a plain resolve. */
+  readonly resolution?: ResolutionChange | null;
 }
 
-/** Applies a status change to issues; the ignore baselines are each issue's own current counts. */
+/** A resolution in a release, as stored on the issue. */
+export interface ResolutionChange {
+  readonly type: 'in_release' | 'in_next_release';
+  readonly releaseId: number;
+  /** For `in_next_release`: the release the issue was current in, if known. */
+  readonly currentReleaseId: number | null;
+  /** Who resolved it; null for an organization token. */
+  readonly actorId: number | null;
+}
+
+/**
+ * Applies a status change to issues; the ignore baselines are each issue's own current counts. A
+ * change replaces any resolution in a release with the one it brings, if any.
+ */
 export async function updateIssueStatus(
   db: Db,
   issueIds: readonly number[],
@@ -33,6 +48,10 @@ export async function updateIssueStatus(
       ignore_count_base: change.ignoreCount === null ? null : eb.ref('times_seen'),
       ignore_user_count: change.ignoreUserCount,
       ignore_user_base: change.ignoreUserCount === null ? null : eb.ref('user_count'),
+      resolution_type: change.resolution?.type ?? null,
+      resolution_release_id: change.resolution?.releaseId ?? null,
+      resolution_current_release_id: change.resolution?.currentReleaseId ?? null,
+      resolution_actor_id: change.resolution?.actorId ?? null,
     }))
     .where('id', 'in', [...issueIds])
     .execute();
