@@ -1,6 +1,7 @@
 import { type AppError, badRequest, notFound } from '../lib/app-error.js';
 import { releaseVersionProblem } from '../protocol/release-version.js';
 import { isUniqueViolation } from '../store/conflict.js';
+import { settleNextReleaseResolutions } from '../store/region/issue-updates.js';
 import {
   addReleaseProjects,
   deleteRelease,
@@ -140,6 +141,13 @@ async function createRelease(call: ApiCall) {
         release.id,
         projects.map((p) => p.id),
       );
+      // A new release settles issues resolved "in the next release" of an older one.
+      if (!existing)
+        await settleNextReleaseResolutions(
+          trx,
+          release,
+          projects.map((p) => p.id),
+        );
       return { release, isNew: existing === undefined };
     })
     .catch(async (error: unknown) => {

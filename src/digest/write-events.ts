@@ -9,6 +9,7 @@ import {
   setProjectFirstEvent,
 } from '../store/region/events.js';
 import { insertIssueActivity, type NewActivity } from '../store/region/issue-activity.js';
+import { settleNextReleaseResolutions } from '../store/region/issue-updates.js';
 import {
   deleteIssue,
   findHashOwners,
@@ -130,7 +131,11 @@ export async function writeEvents(trx: Db, engine: Engine, events: readonly Grou
       if (row.release) named.push({ projectId, version: row.release, firstSeen: row.timestamp });
     }
   }
-  const { releases } = await recordEventReleases(trx, named);
+  const { releases, linked } = await recordEventReleases(trx, named);
+  for (const { releaseId, projectId } of linked) {
+    const release = [...releases.values()].find((r) => r.id === releaseId) as ReleaseRef;
+    await settleNextReleaseResolutions(trx, release, [projectId]);
+  }
   for (const [projectId, list] of fresh) await writeProjectEvents(trx, engine, projectId, list, releases);
 }
 

@@ -163,20 +163,27 @@ describe.each(TEST_ENGINES)('issues and releases on %s', (engine) => {
     await p.send('a', r('1.0.0'));
     await p.send('a'); // no release: from before releases were set up
     await p.send('a', r('1.1.0')); // the release current at resolve time
-    await p.send('a', r('1.0.5')); // created after, but an older version
     let now = await detail(id);
-    expect([now.status, now.count]).toEqual(['resolved', '6']);
+    expect([now.status, now.count]).toEqual(['resolved', '5']);
     expect(now.statusDetails).toEqual({
       inNextRelease: true,
       actor: expect.objectContaining({ id: String(w.owner.id) }),
     });
+    expect(now.activity[0].data).toEqual({ version: '', current_release_version: r('1.1.0') });
+
+    // A release made after the resolve settles it, as Sentry does (by date): resolved in 1.0.5. Its
+    // version is older than the current one, so its events keep the issue resolved.
+    await p.send('a', r('1.0.5'));
+    now = await detail(id);
+    expect([now.status, now.count, now.statusDetails.inRelease]).toEqual(['resolved', '6', r('1.0.5')]);
+    expect(now.activity[0].data).toEqual({ version: r('1.0.5') });
 
     await p.send('a', r('1.2.0'));
     now = await detail(id);
     expect([now.status, now.substatus, now.statusDetails]).toEqual(['unresolved', 'regressed', {}]);
     expect(now.activity.map((x: Json) => [x.type, x.data])).toEqual([
       ['set_regression', { event_id: expect.any(String), version: r('1.2.0') }],
-      ['set_resolved_in_release', { version: '', current_release_version: r('1.1.0') }],
+      ['set_resolved_in_release', { version: r('1.0.5') }],
       ['first_seen', { priority: 'high' }],
     ]);
     expect(now.activity[0]).toMatchObject({ user: null, sentry_app: null });
@@ -248,6 +255,27 @@ describe.each(TEST_ENGINES)('issues and releases on %s', (engine) => {
     expect((await detail(id)).status).toBe('resolved');
     await p.send('a', r('third'));
     expect((await detail(id)).status).toBe('unresolved');
+  });
+
+  it('a release made through the API settles "in the next release" into that release', async () => {
+    const p = await releaseProject(w);
+    const r = (version: string) => `${p.slug}@${version}`;
+    await p.send('a', r('1.0.0'));
+    const id = await p.idOf('a');
+    await put(id, { status: 'resolvedInNextRelease' });
+    await w.ok(201, 'POST', '/organizations/lab/releases/', { version: r('1.1.0'), projects: [p.slug] });
+    let now = await detail(id);
+    expect(now.statusDetails).toEqual({
+      inRelease: r('1.1.0'),
+      actor: expect.objectContaining({ id: String(w.owner.id) }),
+    });
+    expect(now.activity[0]).toMatchObject({ type: 'set_resolved_in_release', data: { version: r('1.1.0') } });
+    await p.send('a', r('1.0.0'));
+    expect((await detail(id)).status).toBe('resolved');
+    // The release that was to hold the fix.
+    await p.send('a', r('1.1.0'));
+    now = await detail(id);
+    expect([now.status, now.activity[0].data.version]).toEqual(['unresolved', r('1.1.0')]);
   });
 
   it('records status changes as activity, newest first, with who made them', async () => {

@@ -257,3 +257,52 @@ export async function deleteIssues(db: Db, issueIds: readonly number[]): Promise
     .where('id', 'in', [...issueIds])
     .execute();
 }
+
+/**
+ * Once a project has a release after the one an issue was "resolved in the next release" of, the
+ * issue counts as resolved in that new release, as Sentry settles pending resolutions when a
+ * release is made: the resolution names it, and so does the resolving activity. Only releases
+ * made after the resolving one settle it. Rare (a new release with such issues waiting), so it
+ * costs one read when there are none.
+ */
+export async function settleNextReleaseResolutions(
+  db: Db,
+  release: { readonly id: number; readonly version: string; readonly dateCreated: number },
+  projectIds: readonly number[],
+): Promise<void> {
+  if (projectIds.length === 0) return;
+  const pending = await db
+    .selectFrom('issues as i')
+    .innerJoin('releases as r', 'r.id', 'i.resolution_release_id')
+    .select('i.id')
+    .where('i.project_id', 'in', [...projectIds])
+    .where('i.resolution_type', '=', 'in_next_release')
+    .where('i.resolution_release_id', '!=', release.id)
+    .where('r.date_created', '<', release.dateCreated)
+    .orderBy('i.id')
+    .execute();
+  if (pending.length === 0) return;
+  const ids = pending.map((p) => p.id);
+  await db
+    .updateTable('issues')
+    .set({ resolution_type: 'in_release', resolution_release_id: release.id })
+    .where('id', 'in', ids)
+    .execute();
+  const latest = await db
+    .selectFrom('issue_activity')
+    .select((eb) => eb.fn.max<number>('id').as('id'))
+    .where('issue_id', 'in', ids)
+    .where('type', '=', 'set_resolved_in_release')
+    .groupBy('issue_id')
+    .execute();
+  if (latest.length === 0) return;
+  await db
+    .updateTable('issue_activity')
+    .set({ data: JSON.stringify({ version: release.version }) })
+    .where(
+      'id',
+      'in',
+      latest.map((a) => Number(a.id)),
+    )
+    .execute();
+}
