@@ -19,7 +19,7 @@ import { applyIssueUpdate, ISSUE_UPDATE_SCHEMA, type IssueUpdate, removeIssues }
 import { paginate } from './pagination.js';
 import { eventIdParam } from './params.js';
 import { PERMISSIONS } from './permissions.js';
-import { serializeReleases } from './releases.js';
+import { serialize as serializeReleases } from './releases.js';
 import { type ApiCall, type ApiRoute, noContent } from './route.js';
 import { firstSeenActivity, serializeActivity } from './serializers/activity.js';
 import { serializeEvent, serializeEventSummary } from './serializers/event.js';

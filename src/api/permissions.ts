@@ -64,6 +64,11 @@ export const PERMISSIONS = {
   projectIssues: { GET: ['event:read'], PUT: ['event:write'], DELETE: ['event:admin'] },
   projectEvents: { GET: ['project:read', 'project:write', 'project:admin'] },
   eventIds: { GET: READ },
+  // A project's environments: readers see them, writers hide or show them.
+  environments: {
+    GET: ['project:read', 'project:write', 'project:admin'],
+    PUT: ['project:write', 'project:admin'],
+  },
   // Sentry's release permission, at organization and project level alike: CI's org:ci may create
   // and update releases and deploys, but not delete them.
   releases: {
@@ -72,4 +77,7 @@ export const PERMISSIONS = {
     PUT: ['project:write', 'project:admin', 'project:releases', 'org:ci'],
     DELETE: ['project:admin', 'project:releases'],
   },
+  // Sentry's loose integrations permission: CI's org:ci lists repositories (sentry-cli set-commits).
+  repositories: { GET: [...READ, 'org:integrations', 'org:ci'] },
+  repositoryCommits: { GET: READ },
 } as const satisfies Record<string, ScopeMap>;

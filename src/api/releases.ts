@@ -1,6 +1,8 @@
 import { type AppError, badRequest, notFound } from '../lib/app-error.js';
+import { isEnvironmentName } from '../protocol/environment-name.js';
 import { releaseVersionProblem } from '../protocol/release-version.js';
 import { isUniqueViolation } from '../store/conflict.js';
+import { recordEnvironments } from '../store/region/environments.js';
 import { settleNextReleaseResolutions } from '../store/region/issue-updates.js';
 import {
   addReleaseProjects,
@@ -12,13 +14,16 @@ import {
   listDeploys,
   listProjectIdsOfReleases,
   listReleases,
+  type ReleaseFilter,
   releaseStats,
   updateRelease,
 } from '../store/region/releases.js';
 import type { Project, Release, ReleaseStats } from '../store/types.js';
 import { forbidden, orgEndpoint, projectEndpoint, reachedProjects } from './access.js';
+import { releaseCommitFields } from './commit-views.js';
 import { paginate } from './pagination.js';
 import { PERMISSIONS } from './permissions.js';
+import { readCommitPlan, writeCommitPlan } from './release-commit-changes.js';
 import { type ApiCall, type ApiRoute, created, noContent } from './route.js';
 import { nullable, object, str, strList } from './schema.js';
 import { serializeDeploy, serializeRelease } from './serializers/release.js';
@@ -41,7 +46,8 @@ function dateField(body: Record<string, unknown>, field: string): number | null 
   return ms;
 }
 
-async function serialize(call: ApiCall, releases: readonly Release[], reached: readonly Project[]) {
+/** Releases as Sentry answers them, showing only the projects in `reached`. */
+export async function serialize(call: ApiCall, releases: readonly Release[], reached: readonly Project[]) {
   const region = call.ctx.db.region;
   const byId = new Map(reached.map((p) => [p.id, p]));
   const projectIds = await listProjectIdsOfReleases(
@@ -49,14 +55,18 @@ async function serialize(call: ApiCall, releases: readonly Release[], reached: r
     releases.map((r) => r.id),
   );
   const stats = await releaseStats(region, releases, [...byId.keys()]);
+  const commitFields = await releaseCommitFields(call, releases);
   return releases.map((release) => {
     const projects = (projectIds.get(release.id) ?? []).flatMap((id) => byId.get(id) ?? []);
-    return serializeRelease(release, projects, stats.get(release.id) as ReleaseStats);
+    return {
+      ...serializeRelease(release, projects, stats.get(release.id) as ReleaseStats),
+      ...commitFields(release.id),
+    };
   });
 }
 
 /** Loads `:version` of the organization; a release of no project the caller reaches is not there. */
-async function releaseTarget(call: ApiCall) {
+export async function releaseTarget(call: ApiCall) {
   const access = await orgEndpoint(call, PERMISSIONS.releases);
   const reached = await reachedProjects(call, access, PERMISSIONS.releases);
   const release = await findRelease(call.ctx.db.region, access.org.id, call.params.version as string);
@@ -78,17 +88,35 @@ function narrowByProject(call: ApiCall, reached: readonly Project[]): Project[] 
   });
 }
 
+const SORTS = ['date', 'sessions'] as const;
+
+/** The list's `query`, `environment` (repeatable) and `sort` parameters. */
+function releaseFilter(call: ApiCall): ReleaseFilter {
+  const query =
+    typeof call.query.query === 'string' && call.query.query !== '' ? call.query.query : undefined;
+  const environments = [call.query.environment ?? []].flat().filter((e) => e !== '');
+  const sort = call.query.sort ?? 'date';
+  if (typeof sort !== 'string' || !(SORTS as readonly string[]).includes(sort)) {
+    throw badRequest(`invalid sort: use one of ${SORTS.join(', ')}`);
+  }
+  return {
+    ...(query ? { query } : {}),
+    ...(environments.length > 0 ? { environments } : {}),
+    sort: sort as ReleaseFilter['sort'],
+  };
+}
+
 async function listOrgReleases(call: ApiCall) {
   const access = await orgEndpoint(call, PERMISSIONS.releases);
   const projects = narrowByProject(call, await reachedProjects(call, access, PERMISSIONS.releases));
-  const query = typeof call.query.query === 'string' ? call.query.query : undefined;
+  const filter = releaseFilter(call);
   const releases = await paginate(call.request, call.reply, call.ctx.config.url, (page) =>
     listReleases(
       call.ctx.db.region,
       access.org.id,
       projects.map((p) => p.id),
       page,
-      query ? { query } : {},
+      filter,
     ),
   );
   return serialize(call, releases, projects);
@@ -121,6 +149,7 @@ async function createRelease(call: ApiCall) {
   if (problem) throw fieldError('version', problem);
   const reached = await reachedProjects(call, access, PERMISSIONS.releases);
   const projects = namedProjects(reached, body.projects);
+  const commitPlan = await readCommitPlan(call, access.org.id, raw, { emptyRefsClear: false });
   const fields = {
     organizationId: access.org.id,
     version: body.version,
@@ -161,6 +190,7 @@ async function createRelease(call: ApiCall) {
       );
       return { release, isNew: false };
     });
+  if (commitPlan) await writeCommitPlan(call, release, commitPlan);
   const [answer] = await serialize(call, [release], reached);
   call.reply.code(isNew ? 201 : 208);
   return answer;
@@ -175,11 +205,13 @@ async function putRelease(call: ApiCall) {
   const { release, projects } = await releaseTarget(call);
   const body = call.body as Record<string, unknown>;
   const dateReleased = dateField(body, 'dateReleased');
+  const commitPlan = await readCommitPlan(call, release.organizationId, body, { emptyRefsClear: true });
   await updateRelease(call.ctx.db.region, release.id, {
     ...(body.ref === undefined ? {} : { ref: body.ref as string | null }),
     ...(body.url === undefined ? {} : { url: body.url as string | null }),
     ...(dateReleased === undefined ? {} : { dateReleased }),
   });
+  if (commitPlan) await writeCommitPlan(call, release, commitPlan);
   const updated = (await findRelease(call.ctx.db.region, release.organizationId, release.version)) as Release;
   return (await serialize(call, [updated], projects))[0];
 }
@@ -198,9 +230,9 @@ async function removeRelease(call: ApiCall) {
 
 async function listProjectReleases(call: ApiCall) {
   const access = await projectEndpoint(call, PERMISSIONS.releases);
-  const query = typeof call.query.query === 'string' ? call.query.query : undefined;
+  const filter = releaseFilter(call);
   const releases = await paginate(call.request, call.reply, call.ctx.config.url, (page) =>
-    listReleases(call.ctx.db.region, access.org.id, [access.project.id], page, query ? { query } : {}),
+    listReleases(call.ctx.db.region, access.org.id, [access.project.id], page, filter),
   );
   return serialize(call, releases, [access.project]);
 }
@@ -228,23 +260,36 @@ interface DeployBody {
   url?: string | null;
 }
 
-// Sentry's environment names: no line breaks, tabs or slashes, at most 64 characters.
-const BAD_ENVIRONMENT = /[\r\n\f\v\t/]/;
-
 async function createDeploy(call: ApiCall) {
   const { release } = await releaseTarget(call);
   const body = call.body as DeployBody;
-  if (body.environment.trim() === '' || BAD_ENVIRONMENT.test(body.environment)) {
+  if (!isEnvironmentName(body.environment)) {
     throw fieldError('environment', 'Invalid value for environment');
   }
   const raw = call.body as Record<string, unknown>;
-  const deploy = await insertDeploy(call.ctx.db.region, {
-    releaseId: release.id,
-    environment: body.environment,
-    name: body.name ?? null,
-    url: body.url ?? null,
-    dateStarted: dateField(raw, 'dateStarted') ?? null,
-    dateFinished: dateField(raw, 'dateFinished') ?? call.ctx.now(),
+  const dateStarted = dateField(raw, 'dateStarted') ?? null;
+  const dateFinished = dateField(raw, 'dateFinished') ?? call.ctx.now();
+  // A deploy names an environment for every project of its release, as an event does.
+  const deploy = await call.ctx.db.region.transaction().execute(async (trx) => {
+    const deploy = await insertDeploy(trx, {
+      releaseId: release.id,
+      environment: body.environment,
+      name: body.name ?? null,
+      url: body.url ?? null,
+      dateStarted,
+      dateFinished,
+    });
+    const projectIds = (await listProjectIdsOfReleases(trx, [release.id])).get(release.id) ?? [];
+    await recordEnvironments(
+      trx,
+      projectIds.map((projectId) => ({
+        projectId,
+        environment: deploy.environment,
+        release: release.version,
+        at: deploy.dateFinished,
+      })),
+    );
+    return deploy;
   });
   return created(call, serializeDeploy(deploy));
 }
@@ -308,11 +353,3 @@ export const releaseRoutes: ApiRoute[] = [
     handler: createDeploy,
   },
 ];
-
-/**
- * Sentry's release objects for another resource's answer (an issue's first and last release),
- * counted over `projects`.
- */
-export function serializeReleases(call: ApiCall, releases: readonly Release[], projects: readonly Project[]) {
-  return serialize(call, releases, projects);
-}

@@ -1,5 +1,6 @@
 import { apiTokenRoutes } from './api-tokens.js';
 import { attachmentRoutes } from './attachments.js';
+import { environmentRoutes } from './environments.js';
 import { eventRoutes } from './events.js';
 import { issueTagRoutes } from './issue-tags.js';
 import { issueRoutes } from './issues.js';
@@ -8,7 +9,9 @@ import { orgTokenRoutes } from './org-tokens.js';
 import { organizationRoutes } from './organizations.js';
 import { projectKeyRoutes } from './project-keys.js';
 import { projectRoutes } from './projects.js';
+import { releaseCommitRoutes } from './release-commits.js';
 import { releaseRoutes } from './releases.js';
+import { repoRoutes } from './repos.js';
 import { rootRoutes } from './root.js';
 import type { ApiRoute } from './route.js';
 import { sessionRoutes } from './sessions.js';
@@ -30,4 +33,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...eventRoutes,
   ...attachmentRoutes,
   ...releaseRoutes,
+  ...environmentRoutes,
+  ...releaseCommitRoutes,
+  ...repoRoutes,
 ];

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { StatusWithReason } from '../protocol/issue-status.js';
 import { followsSemver } from '../protocol/release-order.js';
 import type { Engine } from '../store/db.js';
+import { recordEnvironments } from '../store/region/environments.js';
 import {
   existingEventIds,
   insertEvents,
@@ -184,6 +185,15 @@ async function writeProjectEvents(
 
   await recordIssues(trx, engine, projectId, byIssue, releases);
   await insertEvents(trx, engine, rows);
+  await recordEnvironments(
+    trx,
+    fresh.map(({ row }) => ({
+      projectId,
+      environment: row.environment,
+      release: row.release,
+      at: row.timestamp,
+    })),
+  );
   await setProjectFirstEvent(trx, projectId, Math.min(...fresh.map((r) => r.row.timestamp)));
 }
 

@@ -14,6 +14,8 @@ import { issueTagTopValues } from './migrations/region/20261206T2000-issue-tag-t
 import { rawEnvelopeDropNode } from './migrations/region/20261207T0000-raw-envelope-drop-node.js';
 import { rawPayloadStorage } from './migrations/region/20261207T0100-raw-payload-storage.js';
 import { releases } from './migrations/region/20261207T2300-releases.js';
+import { environments } from './migrations/region/20261208T0500-environments.js';
+import { commits } from './migrations/region/20261208T0600-commits.js';
 import { releaseEvents } from './migrations/region/20261208T1000-release-events.js';
 
 /** The control store's migrations, in order; names are timestamp-prefixed and never renamed. */
@@ -38,6 +40,8 @@ function regionMigrations(engine: Engine): Record<string, Migration> {
     '20261207T0000-raw-envelope-drop-node': rawEnvelopeDropNode(),
     '20261207T0100-raw-payload-storage': rawPayloadStorage(engine),
     '20261207T2300-releases': releases(engine),
+    '20261208T0500-environments': environments(engine),
+    '20261208T0600-commits': commits(engine),
     '20261208T1000-release-events': releaseEvents(engine),
   };
 }

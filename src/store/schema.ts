@@ -312,6 +312,69 @@ export interface DeployTable {
   date_finished: number;
 }
 
+export interface EnvironmentTable {
+  id: Generated<number>;
+  organization_id: number;
+  name: string;
+  date_created: number;
+}
+
+export interface EnvironmentProjectTable {
+  environment_id: number;
+  project_id: number;
+  /** 0/1 */
+  is_hidden: Generated<number>;
+}
+
+export interface ReleaseEnvironmentTable {
+  project_id: number;
+  release: string;
+  environment: string;
+  first_seen: number;
+}
+
+export interface RepositoryTable {
+  id: Generated<number>;
+  organization_id: number;
+  name: string;
+  provider: string | null;
+  url: string | null;
+  external_id: string | null;
+  status: string;
+  date_created: number;
+}
+
+export interface CommitAuthorTable {
+  id: Generated<number>;
+  organization_id: number;
+  name: string | null;
+  email: string;
+}
+
+export interface CommitTable {
+  id: Generated<number>;
+  organization_id: number;
+  repository_id: number;
+  key: string;
+  message: string | null;
+  author_id: number | null;
+  date_created: number;
+}
+
+export interface CommitFileChangeTable {
+  id: Generated<number>;
+  commit_id: number;
+  filename: string;
+  type: string;
+}
+
+export interface ReleaseCommitTable {
+  release_id: number;
+  commit_id: number;
+  /** 0 for the newest commit of the release. */
+  sort_order: number;
+}
+
 export interface ClientOutcomeTable {
   project_id: number;
   bucket: number;
@@ -389,6 +452,14 @@ export interface RegionSchema {
   releases: ReleaseTable;
   release_projects: ReleaseProjectTable;
   deploys: DeployTable;
+  environments: EnvironmentTable;
+  environment_projects: EnvironmentProjectTable;
+  release_environments: ReleaseEnvironmentTable;
+  repositories: RepositoryTable;
+  commit_authors: CommitAuthorTable;
+  commits: CommitTable;
+  commit_file_changes: CommitFileChangeTable;
+  release_commits: ReleaseCommitTable;
   client_outcomes: ClientOutcomeTable;
   user_reports: UserReportTable;
   check_ins: CheckInTable;

@@ -142,3 +142,48 @@ export interface ReleaseStats {
   readonly firstEvent: number | null;
   readonly lastEvent: number | null;
 }
+
+/** A source repository of an organization; `provider` is null for one named only by commits. */
+export interface Repository {
+  readonly id: number;
+  readonly organizationId: number;
+  readonly name: string;
+  readonly provider: string | null;
+  readonly url: string | null;
+  readonly externalId: string | null;
+  readonly status: string;
+  readonly dateCreated: number;
+}
+
+export interface CommitAuthor {
+  readonly id: number;
+  readonly name: string | null;
+  readonly email: string;
+}
+
+/** A commit of a repository; `key` is its id in the repository (a git sha). */
+export interface Commit {
+  readonly id: number;
+  readonly organizationId: number;
+  readonly repositoryId: number;
+  readonly key: string;
+  readonly message: string | null;
+  readonly author: CommitAuthor | null;
+  readonly dateCreated: number;
+}
+
+/** A file a commit added (A), modified (M) or deleted (D). */
+export interface CommitFileChange {
+  readonly id: number;
+  readonly commit: Commit;
+  readonly filename: string;
+  readonly type: string;
+}
+
+/** What a release's answer says of its commits. */
+export interface ReleaseCommitSummary {
+  readonly commitCount: number;
+  /** The newest commit (order 0). */
+  readonly lastCommit: Commit | null;
+  readonly authors: readonly CommitAuthor[];
+}

@@ -19,6 +19,8 @@ import { ProjectKeysPage } from './pages/project-keys.js';
 import { NewProjectPage } from './pages/project-new.js';
 import { ProjectSettingsPage } from './pages/project-settings.js';
 import { ProjectsPage } from './pages/projects.js';
+import { ReleaseDetailPage } from './pages/release-detail.js';
+import { ReleasesPage } from './pages/releases.js';
 import { TeamsPage } from './pages/teams.js';
 import { UserTokensPage } from './pages/user-tokens.js';
 
@@ -31,6 +33,12 @@ const ORG_ROUTES: [string, (p: Params) => ReactNode][] = [
   [
     '/organizations/:org/issues/:issue/events/:event/',
     (p) => <IssueDetailPage issueId={p.issue as string} eventId={p.event as string} />,
+  ],
+  ['/organizations/:org/releases/', () => <ReleasesPage />],
+  [
+    '/organizations/:org/releases/:version/',
+    // A new version is a new page: nothing (an open menu, a cursor) carries over from the last one.
+    (p) => <ReleaseDetailPage key={p.version} version={p.version as string} />,
   ],
   ['/organizations/:org/projects/', () => <ProjectsPage />],
   ['/organizations/:org/projects/new/', () => <NewProjectPage />],

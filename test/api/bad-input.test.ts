@@ -91,9 +91,17 @@ describe.each(TEST_ENGINES)('bad input on %s', (engine) => {
       method: 'POST',
       url: '/api/0/organizations/acme/releases/',
       token: full,
-      payload: { version: release, projects: ['web'] },
+      payload: { version: release, projects: ['web'], commits: [{ id: 'abc123', repository: 'origin' }] },
     });
     expect(made.statusCode).toBe(201);
+    // Names environment "production" in project "web".
+    const deployed = await h.request({
+      method: 'POST',
+      url: `/api/0/organizations/acme/releases/${encodeURIComponent(release)}/deploys/`,
+      token: full,
+      payload: { environment: 'production' },
+    });
+    expect(deployed.statusCode).toBe(201);
 
     const { org: bee, team: beeTeam } = await makeOrg(h.ctx, other, 'bee');
     const { project: beeProject, key: beeKey } = await makeProject(h.ctx, bee, beeTeam, 'bee-web');
@@ -117,9 +125,17 @@ describe.each(TEST_ENGINES)('bad input on %s', (engine) => {
       method: 'POST',
       url: '/api/0/organizations/bee/releases/',
       token: otherFull,
-      payload: { version: 'bee-1.0', projects: ['bee-web'] },
+      payload: {
+        version: 'bee-1.0',
+        projects: ['bee-web'],
+        commits: [{ id: 'bee123', repository: 'bee-repo' }],
+      },
     });
     expect(beeRelease.statusCode).toBe(201);
+    const repoIdOf = async (org: string, token: string) => {
+      const repos = await h.request({ method: 'GET', url: `/api/0/organizations/${org}/repos/`, token });
+      return (repos.json() as { id: string }[])[0]?.id as string;
+    };
     const beeUserToken = await createUserToken(h.ctx, {
       userId: other.id,
       scopes: ['org:read'],
@@ -139,6 +155,7 @@ describe.each(TEST_ENGINES)('bad input on %s', (engine) => {
       issueId,
       eventId,
       release: encodeURIComponent(release),
+      repoId: await repoIdOf('acme', full),
       bee: {
         teamId: String(beeTeam.id),
         projectId: String(beeProject.id),
@@ -146,6 +163,7 @@ describe.each(TEST_ENGINES)('bad input on %s', (engine) => {
         memberId: (beeMember.json() as { id: string }).id,
         orgTokenId: String(beeOrgToken.record.id),
         userTokenId: String(beeUserToken.record.id),
+        repoId: await repoIdOf('bee', otherFull),
       },
     };
   });

@@ -1,11 +1,11 @@
 // Sends one error with @sentry/node to the DSN in SENTRY_DSN, then exits: the UI tests run it to
 // put a real SDK's event in front of the browser. Each run raises the same error from the same
-// code, so every run lands in the same issue.
+// code, so every run lands in the same issue. SENTRY_RELEASE names another release than the usual.
 import * as Sentry from '@sentry/node';
 
 Sentry.init({
   dsn: process.env.SENTRY_DSN,
-  release: 'checkout@1.4.2',
+  release: process.env.SENTRY_RELEASE || 'checkout@1.4.2',
   environment: 'production',
   serverName: 'web-1',
 });

@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createOrgToken, DEFAULT_ORG_TOKEN_SCOPES } from '../../src/services/org-tokens.js';
 import { formatPublicDsn } from '../../src/services/projects.js';
 import { TEST_ENGINES } from '../support/engines.js';
 import { makeOrg, makeProject, makeUser } from '../support/harness.js';
 import { poll } from '../support/sdk.js';
-import { ROOT, run, startTestServer, type TestServer } from '../support/server.js';
+import { ROOT, run, SENTRY_CLI, startTestServer, type TestServer } from '../support/server.js';
 import { type Browser, buildUi, CHROMIUM, launchBrowser, screenshot } from './browser.js';
 
 // The web UI end to end: Debian's headless Chromium driven by playwright-core against a real
@@ -18,8 +19,9 @@ const SEND_ERROR = path.join(ROOT, 'test/ui/send-error.mjs');
 const PASSWORD = 'correct horse battery';
 const ISSUE_TITLE = 'TypeError: card declined for amount 250';
 
-async function sendError(dsn: string): Promise<void> {
-  const result = await run(process.execPath, [SEND_ERROR], { env: { SENTRY_DSN: dsn }, timeoutMs: 30_000 });
+async function sendError(dsn: string, release?: string): Promise<void> {
+  const env: Record<string, string> = { SENTRY_DSN: dsn, ...(release ? { SENTRY_RELEASE: release } : {}) };
+  const result = await run(process.execPath, [SEND_ERROR], { env, timeoutMs: 30_000 });
   expect(result.code, result.stderr).toBe(0);
 }
 
@@ -94,7 +96,16 @@ describe.each(TEST_ENGINES)('the web UI on %s', (engine) => {
         return issues.find((i) => i.title === ISSUE_TITLE)?.id;
       });
     }
-    return { email, org: org.slug, team: team.slug, dsn, issueId, page: opened.page, context };
+    return {
+      email,
+      org: org.slug,
+      team: team.slug,
+      dsn,
+      issueId,
+      page: opened.page,
+      context,
+      ids: { org: org.id, owner: owner.id },
+    };
   }
 
   beforeAll(async () => {
@@ -232,6 +243,139 @@ describe.each(TEST_ENGINES)('the web UI on %s', (engine) => {
     await page.getByRole('link', { name: 'Older' }).click();
     await page.getByRole('link', { name: 'Newer' }).waitFor();
     await shot(page, 'issue-detail-regressed');
+  });
+
+  it('shows a release made by sentry-cli: listed, its deploy and new issue, linked from the issue, which resolves in the next release', async () => {
+    const { page, context, org, dsn, ids } = await begin({ project: true });
+    // Sentry allows @, +, spaces and parentheses in versions: every link must carry them intact.
+    const version = 'checkout@2.0.0+build 7 (rc)';
+    const releasePage = `${t.url}/organizations/${org}/releases/${encodeURIComponent(version)}/`;
+    await page.goto(`${t.url}/organizations/${org}/releases/`);
+    await page.getByRole('heading', { name: 'No releases yet' }).waitFor();
+    await shot(page, 'releases-empty');
+
+    const { token } = await createOrgToken(t.server.ctx, {
+      organizationId: ids.org,
+      orgSlug: org,
+      name: 'ci',
+      scopes: [...DEFAULT_ORG_TOKEN_SCOPES],
+      createdById: ids.owner,
+    });
+    const cli = async (...args: string[]) => {
+      const result = await run(SENTRY_CLI, args, {
+        env: { SENTRY_URL: t.url, SENTRY_AUTH_TOKEN: token, SENTRY_LOG_LEVEL: 'warn', HOME: '/tmp' },
+      });
+      expect(result.code, result.stderr).toBe(0);
+    };
+    // Older releases than a page holds, so that the list has a second page.
+    for (let i = 0; i < 25; i++) {
+      const made = await fetch(`${t.url}/api/0/organizations/${org}/releases/`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ version: `0.0.${i}`, projects: ['checkout'] }),
+      });
+      expect(made.status).toBe(201);
+    }
+    await cli('releases', 'new', '-o', org, '-p', 'checkout', version);
+    await cli(
+      'deploys',
+      'new',
+      '-o',
+      org,
+      '-r',
+      version,
+      '-e',
+      'production',
+      '-n',
+      'deploy 7',
+      '-u',
+      'https://checkout.example/',
+    );
+    await sendError(dsn, version);
+    const issueId = await poll('the issue first seen in the release', async () => {
+      const listed = await context.request.get(
+        `${t.url}/api/0/organizations/${org}/issues/?query=${encodeURIComponent(`firstRelease:"${version}"`)}`,
+      );
+      return ((await listed.json()) as { id: string }[])[0]?.id;
+    });
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Releases' }).click();
+    const row = page.getByRole('row', { name: /2\.0\.0\+build 7 \(rc\)/ });
+    await reloadUntil(page, row);
+    expect(await row.textContent()).toContain('production');
+    expect(await row.getByRole('cell').nth(2).textContent()).toBe('1');
+    await page.getByLabel('Project').selectOption('checkout');
+    await page.waitForURL(/[?&]project=\d+/);
+    await row.waitFor();
+    await shot(page, 'releases');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.waitForURL(/[?&]cursor=/);
+    await page.getByRole('link', { name: '0.0.0', exact: true }).waitFor();
+    expect(await row.count()).toBe(0);
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await row.waitFor();
+    // The deploy named "production"; the older releases named no environment.
+    await page.getByLabel('Environment').selectOption('production');
+    await page.waitForURL(/[?&]environment=production/);
+    await page.getByRole('button', { name: 'Next' }).waitFor({ state: 'detached' });
+    await row.waitFor();
+    expect(await page.getByRole('row').count()).toBe(2);
+    await page.getByLabel('Environment').selectOption('');
+    await page.getByRole('button', { name: 'Next' }).waitFor();
+
+    await row.getByRole('link', { name: '2.0.0+build 7 (rc)' }).click();
+    await page.waitForURL(releasePage);
+    await page.getByRole('heading', { level: 1, name: version }).waitFor();
+    const deploys = page.getByRole('region', { name: 'Deploys' });
+    const deploy = deploys.getByRole('row', { name: /production/ });
+    await deploy.waitFor();
+    expect(await deploy.textContent()).toContain('deploy 7');
+    expect(await deploy.getByRole('link').getAttribute('href')).toBe('https://checkout.example/');
+    await page.getByRole('region', { name: 'Commits' }).getByText('No commits.').waitFor();
+    const newIssue = page
+      .getByRole('region', { name: 'New issues' })
+      .getByRole('link', { name: ISSUE_TITLE });
+    await newIssue.waitFor();
+    await shot(page, 'release-detail');
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = await page.evaluate<number>(
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot(page, 'release-detail-narrow');
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    await newIssue.click();
+    await page.waitForURL(`${t.url}/organizations/${org}/issues/${issueId}/`);
+    const stats = page.locator('.issue-stats');
+    const firstRelease = stats.locator('div', { hasText: 'First release' }).getByRole('link');
+    expect(await firstRelease.getAttribute('href')).toBe(new URL(releasePage).pathname);
+    await firstRelease.click();
+    await page.getByRole('heading', { level: 1, name: version }).waitFor();
+    await page.goBack();
+
+    await page.getByLabel('More ways to resolve').click();
+    await page.getByRole('button', { name: `Resolve in this release (${version})` }).waitFor();
+    await shot(page, 'issue-resolve-menu');
+    const sent = page.waitForRequest((r) => r.method() === 'PUT' && r.url().includes(`/issues/${issueId}/`));
+    await page.getByRole('button', { name: 'Resolve in next release' }).click();
+    expect((await sent).postDataJSON()).toEqual({
+      status: 'resolved',
+      statusDetails: { inNextRelease: true },
+    });
+    await page.getByRole('button', { name: 'Unresolve' }).waitFor();
+    const issue = (await (
+      await context.request.get(`${t.url}/api/0/organizations/${org}/issues/${issueId}/`)
+    ).json()) as {
+      status: string;
+      statusDetails: { inNextRelease?: boolean };
+    };
+    expect(issue.status).toBe('resolved');
+    // The page says how it was resolved exactly when the API does.
+    const said = page.locator('.issue-header .resolution');
+    expect(await said.count()).toBe(issue.statusDetails.inNextRelease ? 1 : 0);
+    if (issue.statusDetails.inNextRelease) expect(await said.textContent()).toBe('Resolved in next release');
+    await shot(page, 'issue-resolved-in-next-release');
   });
 
   it('assigns and ignores selected issues from the stream, and finds them under Ignored', async () => {

@@ -15,8 +15,8 @@ export function serializeDeploy(deploy: Deploy) {
 }
 
 /**
- * Sentry's release object, limited to what Errata knows: commits and repositories are not kept
- * yet (counts 0, no authors).
+ * Sentry's release object. The commit fields here are a release's without commits;
+ * api/commit-views.ts gives the others (`releaseCommitFields`).
  */
 export function serializeRelease(release: Release, projects: readonly Project[], stats: ReleaseStats) {
   const newGroups = (id: number) => stats.newGroups.get(id) ?? 0;

@@ -61,6 +61,18 @@ export async function findUserByEmail(db: Db, email: string): Promise<User | und
   return row && toUser(row);
 }
 
+/** Active users with these emails (emails are stored in lower case), by email. */
+export async function findActiveUsersByEmails(db: Db, emails: readonly string[]): Promise<Map<string, User>> {
+  if (emails.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('users')
+    .selectAll()
+    .where('email', 'in', [...new Set(emails.map((e) => e.toLowerCase()))])
+    .where('is_active', '=', 1)
+    .execute();
+  return new Map(rows.map((row) => [row.email, toUser(row)]));
+}
+
 /** The stored password hash, for sign-in only. */
 export async function findPasswordHash(db: Db, userId: number): Promise<string | null> {
   const row = await db

@@ -189,3 +189,19 @@ export async function listTeamMembershipsOfMembers(
     .execute();
   return rows.map((row) => ({ teamId: row.team_id, memberId: row.member_id, role: row.role }));
 }
+
+/** The user ids among `userIds` that are members of the organization (invites pending excluded). */
+export async function filterMemberUserIds(
+  db: Db,
+  organizationId: number,
+  userIds: readonly number[],
+): Promise<Set<number>> {
+  if (userIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('members')
+    .select('user_id')
+    .where('organization_id', '=', organizationId)
+    .where('user_id', 'in', [...new Set(userIds)])
+    .execute();
+  return new Set(rows.flatMap((r) => (r.user_id === null ? [] : [r.user_id])));
+}

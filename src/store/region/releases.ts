@@ -4,7 +4,7 @@ import type { Deploy, PageRequest, Release, ReleaseStats } from '../types.js';
 
 type Db = Kysely<RegionSchema>;
 
-function toRelease(row: Selectable<ReleaseTable>): Release {
+export function toRelease(row: Selectable<ReleaseTable>): Release {
   return {
     id: row.id,
     organizationId: row.organization_id,
@@ -113,12 +113,22 @@ export async function listProjectIdsOfReleases(
  * Releases of the organization that belong to one of `projectIds`, newest first. `query` keeps
  * versions that contain it, in any case (Sentry's substring match).
  */
+/** What a release list may be narrowed and ordered by. */
+export interface ReleaseFilter {
+  /** A case-insensitive part of the version. */
+  readonly query?: string;
+  /** Releases seen (by an event or a deploy) in any of these environments. */
+  readonly environments?: readonly string[];
+  /** `date`: newest first; `sessions`: most sessions started (in those environments) first. */
+  readonly sort?: 'date' | 'sessions';
+}
+
 export async function listReleases(
   db: Db,
   organizationId: number,
   projectIds: readonly number[],
   page: PageRequest,
-  filter: { query?: string } = {},
+  filter: ReleaseFilter = {},
 ): Promise<Release[]> {
   if (projectIds.length === 0) return [];
   let q = db
@@ -139,6 +149,36 @@ export async function listReleases(
     // character unless told, so % and _ in a query would match anything there.
     const pattern = `%${filter.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     q = q.where(sql<SqlBool>`lower(releases.version) like lower(${pattern}) escape '\\'`);
+  }
+  const environments = filter.environments ?? [];
+  if (environments.length > 0) {
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('release_environments')
+          .select('release_environments.release')
+          .whereRef('release_environments.release', '=', 'releases.version')
+          .where('release_environments.project_id', 'in', [...projectIds])
+          .where('release_environments.environment', 'in', [...environments]),
+      ),
+    );
+  }
+  if (filter.sort === 'sessions') {
+    q = q.orderBy(
+      (eb) =>
+        eb.fn.coalesce(
+          eb
+            .selectFrom('release_health')
+            .select((h) => h.fn.sum<number>('release_health.started').as('started'))
+            .whereRef('release_health.release', '=', 'releases.version')
+            .where('release_health.project_id', 'in', [...projectIds])
+            .$if(environments.length > 0, (h) =>
+              h.where('release_health.environment', 'in', [...environments]),
+            ),
+          eb.lit(0),
+        ),
+      'desc',
+    );
   }
   const rows = await q
     .orderBy('releases.date_created', 'desc')

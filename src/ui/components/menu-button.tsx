@@ -1,25 +1,41 @@
 import { type ReactNode, useRef } from 'react';
 
+export interface MenuItem {
+  label: string;
+  onSelect: () => void;
+  /** Shown but not offered, e.g. an action that needs something the subject lacks. */
+  disabled?: boolean;
+}
+
 /**
  * A small drop-down of actions built on <details>: it opens with Enter or Space like any button,
- * and closes when an item is chosen or Escape is pressed.
+ * and closes when an item is chosen or Escape is pressed. `note` is a line under the items, for
+ * saying why some are disabled.
  */
 export function MenuButton({
   label,
   items,
   disabled = false,
+  ariaLabel,
+  className = '',
+  note,
 }: {
   label: ReactNode;
-  items: { label: string; onSelect: () => void }[];
+  items: MenuItem[];
   disabled?: boolean;
+  /** The accessible name, when the label alone (an arrow) does not say what the menu is. */
+  ariaLabel?: string;
+  className?: string;
+  note?: ReactNode;
 }) {
   const details = useRef<HTMLDetailsElement>(null);
+  const classes = className ? `button ${className}` : 'button';
   const close = () => {
     if (details.current) details.current.open = false;
   };
   if (disabled) {
     return (
-      <button type="button" className="button" disabled>
+      <button type="button" className={classes} aria-label={ariaLabel} disabled>
         {label}
       </button>
     );
@@ -39,12 +55,15 @@ export function MenuButton({
         }
       }}
     >
-      <summary className="button">{label}</summary>
+      <summary className={classes} aria-label={ariaLabel}>
+        {label}
+      </summary>
       <div className="menu-items">
         {items.map((item) => (
           <button
             key={item.label}
             type="button"
+            disabled={item.disabled}
             onClick={() => {
               close();
               item.onSelect();
@@ -53,6 +72,7 @@ export function MenuButton({
             {item.label}
           </button>
         ))}
+        {note && <p className="menu-note">{note}</p>}
       </div>
     </details>
   );

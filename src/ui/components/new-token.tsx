@@ -10,7 +10,8 @@ export function NewToken({ token, onDone }: { token: string; onDone: () => void 
       </Notice>
       <CopyField label="New token" value={token} />
       <p className="muted">
-        Use it as <code>Authorization: Bearer …</code>, or as <code>SENTRY_AUTH_TOKEN</code> for sentry-cli.
+        Use it as <code>Authorization: Bearer …</code>, or as <code>SENTRY_AUTH_TOKEN</code> for sentry-cli
+        with <code>SENTRY_URL={window.location.origin}</code>.
       </p>
       <button type="button" className="button" onClick={onDone}>
         I have copied it

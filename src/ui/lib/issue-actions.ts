@@ -16,6 +16,17 @@ export function ignoreBody(minutes: number | null): Record<string, unknown> {
     : { status: 'ignored', ignoreDuration: minutes, statusDetails: { ignoreDuration: minutes } };
 }
 
+/** Sentry's body for "Resolve in next release": only events of a later release count as a regression. */
+export const RESOLVE_IN_NEXT_RELEASE = {
+  status: 'resolved',
+  statusDetails: { inNextRelease: true },
+} as const;
+
+/** Sentry's body for "Resolve in this release": only events of releases after `version` count as a regression. */
+export function resolveInReleaseBody(version: string): Record<string, unknown> {
+  return { status: 'resolved', statusDetails: { inRelease: version } };
+}
+
 const bulkPath = (org: string, ids: readonly string[]) =>
   `/organizations/${encodeURIComponent(org)}/issues/${qs({ id: ids })}`;
 

@@ -100,9 +100,22 @@ export interface Issue {
   stats?: Record<string, [number, number][]> | null;
 }
 
+/** Sentry's `statusDetails` of a resolved issue: how it was resolved, when it was by release. */
+export interface ResolvedDetails {
+  inRelease?: string;
+  inNextRelease?: boolean;
+  inCommit?: { id?: string; repository?: { name?: string } | string } | null;
+}
+
+/** An issue's release: `{version}` at least; the full release object may come with more. */
+export interface ReleaseRef {
+  version: string;
+  shortVersion?: string;
+}
+
 export interface IssueDetail extends Issue {
-  firstRelease: { version: string } | null;
-  lastRelease: { version: string } | null;
+  firstRelease: ReleaseRef | null;
+  lastRelease: ReleaseRef | null;
   tags: { key: string; name: string; totalValues: number }[];
   userReportCount: number;
 }
@@ -260,4 +273,57 @@ export interface OrgToken {
   dateLastUsed: string | null;
   tokenLastCharacters: string;
   token?: string;
+}
+
+export interface Deploy {
+  id: string;
+  environment: string;
+  name: string | null;
+  url: string | null;
+  dateStarted: string | null;
+  dateFinished: string;
+}
+
+/** Who wrote commits: an Errata user, or only the name and email the commit carries. */
+export interface CommitAuthor {
+  id?: string;
+  name?: string | null;
+  email?: string | null;
+  username?: string;
+}
+
+export interface Commit {
+  id: string;
+  message: string | null;
+  dateCreated: string | null;
+  author: CommitAuthor | null;
+  repository?: { id?: string; name: string; url?: string | null } | null;
+}
+
+export interface ReleaseProject {
+  id: number | string;
+  slug: string;
+  name: string;
+  newGroups: number;
+  platform: string | null;
+}
+
+export interface Release {
+  id: number;
+  version: string;
+  shortVersion: string;
+  ref: string | null;
+  url: string | null;
+  dateCreated: string;
+  dateStarted: string | null;
+  dateReleased: string | null;
+  firstEvent: string | null;
+  lastEvent: string | null;
+  newGroups: number;
+  commitCount: number;
+  lastCommit: Commit | null;
+  authors: CommitAuthor[];
+  deployCount: number;
+  lastDeploy: Deploy | null;
+  projects: ReleaseProject[];
 }

@@ -8,10 +8,18 @@ import { MenuButton } from '../components/menu-button.js';
 import { ErrorNotice, Loading, Notice } from '../components/notice.js';
 import { errorText, useApi } from '../lib/api.js';
 import { count, dateTime, timeAgo } from '../lib/format.js';
-import { deleteIssue, IGNORE_CHOICES, ignoreBody, updateIssue } from '../lib/issue-actions.js';
+import {
+  deleteIssue,
+  IGNORE_CHOICES,
+  ignoreBody,
+  RESOLVE_IN_NEXT_RELEASE,
+  resolveInReleaseBody,
+  updateIssue,
+} from '../lib/issue-actions.js';
+import { releasePath } from '../lib/releases.js';
 import { Link, navigate, qs } from '../lib/router.js';
 import { can, useOrg } from '../lib/session.js';
-import type { Event, IssueDetail } from '../lib/types.js';
+import type { Event, IssueDetail, ReleaseRef, ResolvedDetails } from '../lib/types.js';
 
 /** One issue: what it is, what to do with it, and one of its events in full. */
 export function IssueDetailPage({ issueId, eventId }: { issueId: string; eventId?: string }) {
@@ -32,6 +40,8 @@ export function IssueDetailPage({ issueId, eventId }: { issueId: string; eventId
   if (!issue.data) return <Loading what="Loading the issue" />;
   const data = issue.data;
   const canWrite = can(org, 'event:write');
+  // "This release" is the latest one the issue was seen in, as in Sentry.
+  const lastRelease = data.lastRelease?.version ?? null;
 
   const act = async (done: string, body: Record<string, unknown>) => {
     setMessage(null);
@@ -65,6 +75,9 @@ export function IssueDetailPage({ issueId, eventId }: { issueId: string; eventId
             {data.status === 'ignored' && typeof data.statusDetails.ignoreUntil === 'string' && (
               <span className="muted">until {dateTime(data.statusDetails.ignoreUntil)}</span>
             )}
+            {data.status === 'resolved' && (
+              <Resolution details={data.statusDetails as ResolvedDetails} orgSlug={org.slug} />
+            )}
           </div>
         </div>
         <dl className="issue-stats">
@@ -84,18 +97,8 @@ export function IssueDetailPage({ issueId, eventId }: { issueId: string; eventId
             <dt>Last seen</dt>
             <dd title={dateTime(data.lastSeen)}>{timeAgo(data.lastSeen)}</dd>
           </div>
-          {data.firstRelease && (
-            <div>
-              <dt>First release</dt>
-              <dd>{data.firstRelease.version}</dd>
-            </div>
-          )}
-          {data.lastRelease && (
-            <div>
-              <dt>Last release</dt>
-              <dd>{data.lastRelease.version}</dd>
-            </div>
-          )}
+          <ReleaseStat label="First release" release={data.firstRelease} orgSlug={org.slug} />
+          <ReleaseStat label="Last release" release={data.lastRelease} orgSlug={org.slug} />
         </dl>
       </header>
 
@@ -110,19 +113,43 @@ export function IssueDetailPage({ issueId, eventId }: { issueId: string; eventId
             Unresolve
           </button>
         ) : (
-          <button
-            type="button"
-            className="button primary"
-            disabled={!canWrite}
-            onClick={() =>
-              act('Resolved. A new event will reopen it as a regression.', {
-                status: 'resolved',
-                statusDetails: {},
-              })
-            }
-          >
-            Resolve
-          </button>
+          <div className="split-button">
+            <button
+              type="button"
+              className="button primary"
+              disabled={!canWrite}
+              onClick={() =>
+                act('Resolved. A new event will reopen it as a regression.', {
+                  status: 'resolved',
+                  statusDetails: {},
+                })
+              }
+            >
+              Resolve
+            </button>
+            {canWrite && (
+              <MenuButton
+                label=""
+                ariaLabel="More ways to resolve"
+                items={[
+                  {
+                    label: 'Resolve in next release',
+                    disabled: !lastRelease,
+                    onSelect: () => act('Resolved in next release.', RESOLVE_IN_NEXT_RELEASE),
+                  },
+                  {
+                    label: lastRelease
+                      ? `Resolve in this release (${lastRelease})`
+                      : 'Resolve in this release',
+                    disabled: !lastRelease,
+                    onSelect: () =>
+                      lastRelease && act(`Resolved in ${lastRelease}.`, resolveInReleaseBody(lastRelease)),
+                  },
+                ]}
+                note={lastRelease ? undefined : 'The events of this issue name no release.'}
+              />
+            )}
+          </div>
         )}
         {data.status === 'ignored' ? (
           <button
@@ -183,7 +210,14 @@ export function IssueDetailPage({ issueId, eventId }: { issueId: string; eventId
                 {' '}
                 {timeAgo(event.data.dateCreated)}
                 {event.data.environment ? ` · ${event.data.environment}` : ''}
-                {event.data.release ? ` · ${event.data.release.version}` : ''}
+                {event.data.release && (
+                  <>
+                    {' · '}
+                    <Link to={releasePath(org.slug, event.data.release.version)}>
+                      {event.data.release.version}
+                    </Link>
+                  </>
+                )}
               </span>
             )}
           </h2>
@@ -235,4 +269,40 @@ function EventLink({
       {label}
     </Link>
   );
+}
+
+/** A release the issue was seen in, linked to its page. */
+function ReleaseStat({
+  label,
+  release,
+  orgSlug,
+}: {
+  label: string;
+  release: ReleaseRef | null;
+  orgSlug: string;
+}) {
+  if (!release) return null;
+  return (
+    <div>
+      <dt>{label}</dt>
+      <dd>
+        <Link to={releasePath(orgSlug, release.version)} title={release.version}>
+          {release.shortVersion ?? release.version}
+        </Link>
+      </dd>
+    </div>
+  );
+}
+
+/** How a resolved issue was resolved, when it was by release: "Resolved in 1.2.0". */
+function Resolution({ details, orgSlug }: { details: ResolvedDetails; orgSlug: string }) {
+  if (typeof details.inRelease === 'string' && details.inRelease !== '') {
+    return (
+      <span className="resolution">
+        Resolved in <Link to={releasePath(orgSlug, details.inRelease)}>{details.inRelease}</Link>
+      </span>
+    );
+  }
+  if (details.inNextRelease === true) return <span className="resolution">Resolved in next release</span>;
+  return null;
 }

@@ -5,6 +5,7 @@ import { ConfirmButton } from '../components/confirm-button.js';
 import { usePageTitle } from '../components/layout.js';
 import { MenuButton } from '../components/menu-button.js';
 import { EmptyState, ErrorNotice, Loading, Notice } from '../components/notice.js';
+import { ProjectFilter } from '../components/project-filter.js';
 import { Sparkline } from '../components/sparkline.js';
 import { errorText, useApi } from '../lib/api.js';
 import { count, dateTime, plural, timeAgo } from '../lib/format.js';
@@ -396,31 +397,6 @@ function IssueRow({
         {issue.assignedTo ? issue.assignedTo.name : <span className="muted">—</span>}
       </div>
     </li>
-  );
-}
-
-function ProjectFilter({
-  org,
-  value,
-  onChange,
-}: {
-  org: OrganizationDetail;
-  value: string;
-  onChange: (projectId: string) => void;
-}) {
-  const projects = org.projects ?? [];
-  return (
-    <label className="inline-field">
-      <span>Project</span>
-      <select value={value} onChange={(e) => onChange(e.target.value)}>
-        <option value="">All projects</option>
-        {projects.map((p) => (
-          <option key={p.id} value={p.id}>
-            {p.slug}
-          </option>
-        ))}
-      </select>
-    </label>
   );
 }
 

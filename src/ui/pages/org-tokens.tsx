@@ -39,8 +39,10 @@ export function OrgTokensPage() {
     <SettingsLayout orgSlug={org.slug}>
       <h1>Organization tokens</h1>
       <p className="muted">
-        An organization token belongs to {org.name}, not to a person: use it in CI to upload releases and
-        source maps with sentry-cli. It carries the organization, so sentry-cli needs no <code>--org</code>.
+        An organization token belongs to {org.name}, not to a person: use it in CI with sentry-cli to create
+        releases, record deploys and associate commits. It carries the organization, so sentry-cli needs no{' '}
+        <code>--org</code>. Errata does not take source maps or debug files yet, so upload commands for them
+        fail.
       </p>
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
       {created ? (
@@ -59,7 +61,7 @@ export function OrgTokensPage() {
             />
           </label>
           <p>
-            Scopes: <code>org:ci</code> (releases, source maps, deploys)
+            Scopes: <code>org:ci</code> (releases, deploys and commits)
             {owner ? ', and as an owner you may add:' : '.'}
           </p>
           {owner && <ScopePicker value={extra} onChange={setExtra} allowed={grantable} />}

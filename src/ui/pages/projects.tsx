@@ -44,6 +44,7 @@ export function ProjectsPage() {
               <p>{p.firstEvent ? `First event ${timeAgo(p.firstEvent)}` : 'No events yet'}</p>
               <div className="actions">
                 <Link to={`/organizations/${slug}/issues/${qs({ project: p.id })}`}>Issues</Link>
+                <Link to={`/organizations/${slug}/releases/${qs({ project: p.id })}`}>Releases</Link>
                 <Link to={`/organizations/${slug}/projects/${encodeURIComponent(p.slug)}/getting-started/`}>
                   Setup
                 </Link>

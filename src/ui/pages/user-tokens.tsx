@@ -85,7 +85,7 @@ export function UserTokensPage() {
         <Loading what="Loading tokens" />
       ) : tokens.data.length === 0 ? (
         <EmptyState title="No personal tokens">
-          <p>Create one above to call the API from a script or to let sentry-cli upload releases.</p>
+          <p>Create one above to call the API from a script or from sentry-cli.</p>
         </EmptyState>
       ) : (
         <TokenTable

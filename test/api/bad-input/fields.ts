@@ -29,6 +29,7 @@ function place(template: string, w: World): string {
     beeUserToken: w.bee.userTokenId,
     issue: w.issueId,
     release: w.release,
+    beeRepo: w.bee.repoId,
   };
   return `/api/0${template.replace(/\{(\w+)\}/g, (_m, name: string) => values[name] as string)}`;
 }
@@ -49,6 +50,35 @@ function endpoint(method: Method, template: string, rows: readonly Row[], as: Ba
     }),
   );
 }
+
+/** Malformed `commits` and `refs` of a release (sentry-cli set-commits sends them). */
+const COMMIT_ROWS: readonly Row[] = [
+  [
+    'commits that are not a list',
+    { commits: 'abc' },
+    400,
+    'commits: Expected a list of items but got type "str".',
+  ],
+  [
+    'a commit without id',
+    { commits: [{ repository: 'origin' }] },
+    400,
+    'commits[0].id: This field is required.',
+  ],
+  [
+    'a bad patch_set type',
+    { commits: [{ id: 'a', patch_set: [{ path: 'a.txt', type: 'X' }] }] },
+    400,
+    'commits[0].patch_set[0].type: Commit patch_set type X is not supported.',
+  ],
+  ['refs that are not a list', { refs: {} }, 400, 'refs: Expected a list of items but got type "dict".'],
+  [
+    'a ref of a repository acme does not have',
+    { refs: [{ repository: 'bee-repo', commit: 'abc' }] },
+    400,
+    'refs: Invalid repository names: bee-repo',
+  ],
+];
 
 /** Wrong types, missing fields, bad values, taken slugs and other people's ids, endpoint by endpoint. */
 export const FIELD_CASES: BadCase[] = [
@@ -378,6 +408,22 @@ export const FIELD_CASES: BadCase[] = [
   ...endpoint('PUT', '/organizations/acme/releases/{release}/', [
     ['a numeric ref', { ref: 5 }, 400, field('ref')],
     ['a date that is no date', { dateReleased: 'soon' }, 400, 'dateReleased: Datetime has wrong format.'],
+    ...COMMIT_ROWS,
+  ]),
+  ...endpoint(
+    'POST',
+    '/organizations/acme/releases/',
+    COMMIT_ROWS.map(
+      ([what, body, status, detail]): Row => [
+        what,
+        { version: '2.0', projects: ['web'], ...(body as object) },
+        status,
+        detail,
+      ],
+    ),
+  ),
+  ...endpoint('GET', '/organizations/acme/repos/{beeRepo}/commits/', [
+    ["another organization's repository", undefined, 404, NOT_FOUND],
   ]),
   ...endpoint('POST', '/organizations/acme/releases/{release}/deploys/', [
     ['no environment', {}, 400, field('environment')],

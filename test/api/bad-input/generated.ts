@@ -30,6 +30,8 @@ export interface World {
   readonly eventId: string;
   /** A release of project "web" (organization "bee" has one of its own, "bee-1.0"). */
   readonly release: string;
+  /** The repository the release's commits are in. */
+  readonly repoId: string;
   /** Objects of organization "bee" (and its owner), to address through "acme". */
   readonly bee: {
     readonly teamId: string;
@@ -38,6 +40,7 @@ export interface World {
     readonly memberId: string;
     readonly orgTokenId: string;
     readonly userTokenId: string;
+    readonly repoId: string;
   };
 }
 
@@ -84,6 +87,8 @@ export const VALID_BODY: Record<string, unknown> = {
   'POST /organizations/:org/releases/': { version: '2.0.0', projects: ['web'] },
   'PUT /organizations/:org/releases/:version/': { ref: 'main' },
   'POST /organizations/:org/releases/:version/deploys/': { environment: 'production' },
+  'PUT /projects/:org/:project/environments/': { environmentNames: ['production'], isHidden: false },
+  'PUT /projects/:org/:project/environments/:environment/': { isHidden: false },
 };
 
 /** The route's URL with every parameter naming a real object of "acme". */
@@ -101,6 +106,8 @@ function fill(route: ApiRoute, w: World, replace: Record<string, string> = {}): 
     issue: w.issueId,
     event: w.eventId,
     version: w.release,
+    environment: 'production',
+    repo: w.repoId,
     ...replace,
   };
   return `/api/0${route.url.replace(/:(\w+)/g, (_m, name: string) => values[name] as string)}`;
@@ -154,6 +161,7 @@ const UNKNOWN: Record<string, string[]> = {
   issue: ['999999', TOO_BIG_ID, 'NOPE-1'],
   event: ['0'.repeat(32), 'not-an-event-id'],
   version: ['no-such-release', 'a%2Fb', 'bee-1.0', TOO_BIG_ID],
+  repo: ['999999', 'origin', TOO_BIG_ID, '1e0'],
 };
 
 function unknownValues(route: ApiRoute, param: string): string[] {
@@ -200,6 +208,11 @@ const LISTS = [
   'GET /organizations/:org/releases/',
   'GET /projects/:org/:project/releases/',
   'GET /organizations/:org/releases/:version/deploys/',
+  'GET /organizations/:org/releases/:version/commits/',
+  'GET /organizations/:org/releases/:version/commitfiles/',
+  'GET /projects/:org/:project/releases/:version/commits/',
+  'GET /organizations/:org/repos/',
+  'GET /organizations/:org/repos/:repo/commits/',
 ];
 const PAGE_QUERIES: [string, string][] = [
   ['cursor=abc', 'Invalid cursor parameter.'],

@@ -1,4 +1,6 @@
 import type { RouteCase } from './case.js';
+import { COMMITS_CASES } from './commits.js';
+import { ENVIRONMENTS_CASES } from './environments.js';
 import { EVENTS_CASES } from './events.js';
 import { ISSUES_CASES } from './issues.js';
 import { MEMBERS_CASES } from './members.js';
@@ -21,4 +23,6 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   ...ISSUES_CASES,
   ...EVENTS_CASES,
   ...RELEASES_CASES,
+  ...ENVIRONMENTS_CASES,
+  ...COMMITS_CASES,
 };

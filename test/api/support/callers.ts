@@ -286,3 +286,8 @@ export const RELEASE_CREATE = releaseTable({
 });
 /** Deleting a release: project:admin or project:releases, never org:ci. */
 export const RELEASE_DELETE = releaseTable('missing', ['org:ci']);
+/** The organization's repositories: org:read, as any member, or CI's org:ci (sentry-cli set-commits). */
+export const REPO_LIST = table({
+  ok: [...PEOPLE, ...GRANT_TOKENS, 'org:ci', 'org:read', ...ORG_SCOPED],
+  gate: [...LACKING],
+});

@@ -147,7 +147,7 @@ export async function orgRows(db: Database, organizationId: number) {
 }
 
 /** Releases of the organization with their projects and deploys. */
-async function releaseState(db: Database, organizationId: number) {
+export async function releaseState(db: Database, organizationId: number) {
   const r = db.region;
   const releases = await r
     .selectFrom('releases')
@@ -166,5 +166,45 @@ async function releaseState(db: Database, organizationId: number) {
       .orderBy('project_id')
       .execute(),
     deploys: await r.selectFrom('deploys').selectAll().where('release_id', 'in', ids).orderBy('id').execute(),
+    commits: await commitState(db, organizationId, ids),
+  };
+}
+
+/** Repositories, commit authors, commits with their files, and which releases list which commits. */
+async function commitState(db: Database, organizationId: number, releaseIds: number[]) {
+  const r = db.region;
+  const commits = await r
+    .selectFrom('commits')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .orderBy('id')
+    .execute();
+  return {
+    repositories: await r
+      .selectFrom('repositories')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .orderBy('id')
+      .execute(),
+    authors: await r
+      .selectFrom('commit_authors')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .orderBy('id')
+      .execute(),
+    commits,
+    files: await r
+      .selectFrom('commit_file_changes')
+      .selectAll()
+      .where('commit_id', 'in', [0, ...commits.map((c) => c.id)])
+      .orderBy('id')
+      .execute(),
+    releaseCommits: await r
+      .selectFrom('release_commits')
+      .selectAll()
+      .where('release_id', 'in', releaseIds)
+      .orderBy('release_id')
+      .orderBy('sort_order')
+      .execute(),
   };
 }

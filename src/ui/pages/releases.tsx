@@ -1,0 +1,248 @@
+import type { FormEvent } from 'react';
+import { EnvironmentFilter } from '../components/environment-filter.js';
+import { usePageTitle } from '../components/layout.js';
+import { EmptyState, ErrorNotice, Loading } from '../components/notice.js';
+import { ProjectFilter } from '../components/project-filter.js';
+import { useApi } from '../lib/api.js';
+import { count, dateTime, timeAgo } from '../lib/format.js';
+import { newIssuesPath, releasePath } from '../lib/releases.js';
+import { Link, navigate, qs, useLocation } from '../lib/router.js';
+import { useOrg } from '../lib/session.js';
+import type { OrganizationDetail, Release } from '../lib/types.js';
+
+const PER_PAGE = 25;
+
+/** The releases of an organization, newest first, or of one project with `?project=<id>`. */
+export function ReleasesPage() {
+  const { org } = useOrg();
+  usePageTitle('Releases');
+  const { pathname, search } = useLocation();
+  const projectId = search.get('project') ?? '';
+  const query = search.get('query') ?? '';
+  const environment = search.get('environment') ?? '';
+  const loaded = useApi<Release[]>(
+    `/organizations/${encodeURIComponent(org.slug)}/releases/${qs({
+      project: projectId,
+      environment,
+      query,
+      cursor: search.get('cursor'),
+      per_page: PER_PAGE,
+    })}`,
+  );
+
+  const setParams = (changes: Record<string, string | null>) => {
+    const next = new URLSearchParams(search);
+    next.delete('cursor');
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === null || value === '') next.delete(key);
+      else next.set(key, value);
+    }
+    const text = next.toString();
+    navigate(`${pathname}${text ? `?${text}` : ''}`);
+  };
+  const submitSearch = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setParams({ query: String(new FormData(event.currentTarget).get('query') ?? '').trim() });
+  };
+  const releases = loaded.data ?? [];
+
+  return (
+    <div className="releases">
+      <div className="page-head">
+        <h1>Releases</h1>
+      </div>
+      <div className="filters">
+        <search className="search">
+          <form onSubmit={submitSearch} key={query}>
+            <label className="visually-hidden" htmlFor="release-search">
+              Search releases
+            </label>
+            <input
+              id="release-search"
+              name="query"
+              type="search"
+              defaultValue={query}
+              placeholder="Search versions"
+              autoComplete="off"
+              spellCheck={false}
+            />
+            <button type="submit" className="button">
+              Search
+            </button>
+          </form>
+        </search>
+        <ProjectFilter org={org} value={projectId} onChange={(v) => setParams({ project: v })} />
+        <EnvironmentFilter
+          orgSlug={org.slug}
+          value={environment}
+          onChange={(v) => setParams({ environment: v })}
+        />
+      </div>
+
+      <section aria-label="Releases" aria-busy={loaded.loading}>
+        {loaded.error ? (
+          <ErrorNotice error={loaded.error} />
+        ) : loaded.data === undefined ? (
+          <Loading what="Loading releases" />
+        ) : releases.length === 0 ? (
+          <NoReleases
+            org={org}
+            filtered={query !== '' || projectId !== '' || environment !== '' || search.has('cursor')}
+          />
+        ) : (
+          <div className="table-scroll">
+            <table className="grid release-table">
+              <thead>
+                <tr>
+                  <th scope="col">Version</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Released</th>
+                  <th scope="col" className="num">
+                    New issues
+                  </th>
+                  <th scope="col">Last event</th>
+                  <th scope="col">Last deploy</th>
+                  <th scope="col" className="num">
+                    Commits
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {releases.map((release) => (
+                  <ReleaseRow
+                    key={release.id}
+                    release={release}
+                    orgSlug={org.slug}
+                    projectId={projectId}
+                    showProjects={!projectId}
+                  />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {(loaded.next || loaded.previous) && (
+          <nav className="pager" aria-label="Pages">
+            <button
+              type="button"
+              className="button"
+              disabled={!loaded.previous}
+              onClick={() => loaded.previous && setParams({ cursor: loaded.previous })}
+            >
+              Previous
+            </button>
+            <button
+              type="button"
+              className="button"
+              disabled={!loaded.next}
+              onClick={() => loaded.next && setParams({ cursor: loaded.next })}
+            >
+              Next
+            </button>
+          </nav>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function ReleaseRow({
+  release,
+  orgSlug,
+  projectId,
+  showProjects,
+}: {
+  release: Release;
+  orgSlug: string;
+  projectId: string;
+  showProjects: boolean;
+}) {
+  const deploy = release.lastDeploy;
+  return (
+    <tr>
+      <th scope="row" className="release-version">
+        <Link to={releasePath(orgSlug, release.version)} title={release.version}>
+          {release.shortVersion || release.version}
+        </Link>
+        {showProjects && release.projects.length > 0 && (
+          <div className="muted">{release.projects.map((p) => p.slug).join(', ')}</div>
+        )}
+      </th>
+      <td title={dateTime(release.dateCreated)}>{timeAgo(release.dateCreated)}</td>
+      <td title={release.dateReleased ? dateTime(release.dateReleased) : 'Not finalized yet'}>
+        {release.dateReleased ? timeAgo(release.dateReleased) : <span className="muted">—</span>}
+      </td>
+      <td className="num">
+        {release.newGroups > 0 ? (
+          <Link to={newIssuesPath(orgSlug, release.version, projectId || undefined)}>
+            {count(release.newGroups)}
+          </Link>
+        ) : (
+          '0'
+        )}
+      </td>
+      <td title={release.lastEvent ? dateTime(release.lastEvent) : undefined}>
+        {release.lastEvent ? timeAgo(release.lastEvent) : <span className="muted">—</span>}
+      </td>
+      <td>
+        {deploy ? (
+          <>
+            <span className="badge environment">{deploy.environment}</span>{' '}
+            <span title={dateTime(deploy.dateFinished)}>{timeAgo(deploy.dateFinished)}</span>
+          </>
+        ) : (
+          <span className="muted">—</span>
+        )}
+      </td>
+      <td className="num">{count(release.commitCount)}</td>
+    </tr>
+  );
+}
+
+/** Why there are no releases, and how to make one: sentry-cli with an organization token. */
+function NoReleases({ org, filtered }: { org: OrganizationDetail; filtered: boolean }) {
+  const slug = encodeURIComponent(org.slug);
+  if (filtered) {
+    return (
+      <EmptyState title="No releases match">
+        <p>
+          No release matches this project, environment and search. Try all projects and environments, or
+          another search.
+        </p>
+      </EmptyState>
+    );
+  }
+  if ((org.projects ?? []).length === 0) {
+    return (
+      <EmptyState title="No projects yet">
+        <p>Releases belong to projects. Create one first.</p>
+        <Link className="button primary" to={`/organizations/${slug}/projects/new/`}>
+          Create a project
+        </Link>
+      </EmptyState>
+    );
+  }
+  const project = org.projects?.[0]?.slug ?? 'my-project';
+  return (
+    <EmptyState title="No releases yet">
+      <p>
+        Create releases from CI with sentry-cli and an{' '}
+        <Link to={`/settings/${slug}/auth-tokens/`}>organization token</Link>, then record each deploy:
+      </p>
+      <pre className="commands">
+        <code>
+          {[
+            `export SENTRY_URL=${window.location.origin}`,
+            'export SENTRY_AUTH_TOKEN=sntrys_…',
+            `sentry-cli releases new -p ${project} "$VERSION"`,
+            'sentry-cli releases finalize "$VERSION"',
+            'sentry-cli deploys new -r "$VERSION" -e production',
+          ].join('\n')}
+        </code>
+      </pre>
+      <p>
+        Give your SDK the same version as its <code>release</code> option, so that events name it.
+      </p>
+    </EmptyState>
+  );
+}
