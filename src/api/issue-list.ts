@@ -10,11 +10,11 @@ import { findIssueById, type Issue } from '../store/region/issue-reads.js';
 import { countIssues, type IssueFilter, type IssueSort, searchIssues } from '../store/region/issue-search.js';
 import { issueEventStats } from '../store/region/issue-stats.js';
 import { findViewerFlags } from '../store/region/issue-updates.js';
-import { findReleaseRefs } from '../store/region/release-links.js';
 import { listTeamsByIds } from '../store/region/teams.js';
 import type { Project } from '../store/types.js';
 import { forbidden, type OrgAccess, reachedProjects } from './access.js';
 import { userOf } from './identity.js';
+import { resolutionDetails } from './issue-resolution.js';
 import { parsePerPage, setCursorLinks } from './pagination.js';
 import { PERMISSIONS } from './permissions.js';
 import type { ApiCall } from './route.js';
@@ -107,12 +107,7 @@ export async function extrasFor(
     call.ctx.db.control,
     issues.flatMap((i) => [i.assigneeUserId, i.resolutionActorId].filter((id) => id !== null)),
   );
-  const resolvedIn = await findReleaseRefs(
-    region,
-    issues.flatMap((i) =>
-      i.status === 'resolved' && i.resolutionReleaseId !== null ? [i.resolutionReleaseId] : [],
-    ),
-  );
+  const resolutions = await resolutionDetails(call, issues);
   const teams = new Map(
     (
       await listTeamsByIds(
@@ -128,8 +123,7 @@ export async function extrasFor(
   for (const issue of issues) {
     const assignedUser = issue.assigneeUserId === null ? undefined : users.get(issue.assigneeUserId);
     const assignedTeam = issue.assigneeTeamId === null ? undefined : teams.get(issue.assigneeTeamId);
-    const resolvedRelease =
-      issue.resolutionReleaseId === null ? undefined : resolvedIn.get(issue.resolutionReleaseId);
+    const resolvedIn = resolutions.get(issue.id);
     out.set(issue.id, {
       assignedTo: assignedUser
         ? { type: 'user', id: String(assignedUser.id), name: assignedUser.name, email: assignedUser.email }
@@ -139,14 +133,12 @@ export async function extrasFor(
       isBookmarked: flags.bookmarked.has(issue.id),
       hasSeen: flags.seen.has(issue.id),
       stats: stats && statsPeriod ? { [statsPeriod]: stats.get(issue.id) ?? [] } : null,
-      resolution:
-        issue.resolutionType && resolvedRelease
-          ? {
-              type: issue.resolutionType,
-              version: resolvedRelease.version,
-              actor: issue.resolutionActorId === null ? null : (users.get(issue.resolutionActorId) ?? null),
-            }
-          : null,
+      resolution: resolvedIn
+        ? {
+            details: resolvedIn,
+            actor: issue.resolutionActorId === null ? null : (users.get(issue.resolutionActorId) ?? null),
+          }
+        : null,
     });
   }
   return out;

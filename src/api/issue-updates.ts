@@ -1,3 +1,4 @@
+import type { Kysely } from 'kysely';
 import { AppError, badRequest } from '../lib/app-error.js';
 import { findUserByEmail } from '../store/control/users.js';
 import { insertIssueActivity, type NewActivity } from '../store/region/issue-activity.js';
@@ -13,12 +14,15 @@ import {
 } from '../store/region/issue-updates.js';
 import { findMemberOfUser } from '../store/region/members.js';
 import { findTeam } from '../store/region/teams.js';
+import type { RegionSchema } from '../store/schema.js';
 import type { Organization } from '../store/types.js';
 import type { OrgAccess } from './access.js';
+import { loadAuthorViews } from './commit-views.js';
 import { userOf } from './identity.js';
-import { planReleaseResolution, type ReleaseResolutionPlan } from './issue-resolution.js';
+import { planResolution, type ResolutionPlan } from './issue-resolution.js';
 import type { ApiCall } from './route.js';
 import { bool, nullable, object, str } from './schema.js';
+import { serializeCommit } from './serializers/commit.js';
 import { serializeUser } from './serializers/user.js';
 
 /** The body of `PUT …/issues/:id/` and of the bulk `PUT …/issues/` (Sentry's names). */
@@ -167,10 +171,16 @@ export async function applyIssueUpdate(
     return { merge: { parent: String(parent.id), children: children.map(String) } };
   }
   const change = statusChange(update, now);
-  // Before any write: a release the project lacks (or inCommit) is a 400 that changes nothing.
+  // Before any write: a release or commit the project lacks is a 400 that changes nothing.
   const plan =
     change?.status === 'resolved'
-      ? await planReleaseResolution(call.ctx.db, update.status as string, update.statusDetails ?? {}, issues)
+      ? await planResolution(
+          call.ctx.db,
+          access.org.id,
+          update.status as string,
+          update.statusDetails ?? {},
+          issues,
+        )
       : null;
   const who =
     update.assignedTo === undefined ? undefined : await assignee(call, access.org, update.assignedTo);
@@ -179,20 +189,7 @@ export async function applyIssueUpdate(
   }
   const actorId = user?.id ?? null;
   await region.transaction().execute(async (trx) => {
-    if (change && plan) {
-      // Resolved in the next release, each issue keeps the release it was current in.
-      const byCurrent = new Map<number | null, number[]>();
-      for (const issue of issues) {
-        const current = plan.currentOf(issue)?.id ?? null;
-        byCurrent.set(current, [...(byCurrent.get(current) ?? []), issue.id]);
-      }
-      for (const [currentReleaseId, group] of byCurrent) {
-        await updateIssueStatus(trx, group, {
-          ...change,
-          resolution: { type: plan.type, releaseId: plan.release.id, currentReleaseId, actorId },
-        });
-      }
-    } else if (change) await updateIssueStatus(trx, ids, change);
+    if (change) await writeStatusChange(trx, issues, change, plan, actorId);
     if (change) await insertIssueActivity(trx, statusActivity(issues, change, plan, update, actorId, now));
     await updateIssueFields(trx, ids, {
       ...(who === undefined ? {} : { assignee_user_id: who.user, assignee_team_id: who.team }),
@@ -204,15 +201,14 @@ export async function applyIssueUpdate(
     if (user && update.hasSeen !== undefined) await setIssueSeen(trx, ids, user.id, update.hasSeen, now);
   });
   const actor = user ? serializeUser(user) : null;
+  const resolvedIn = plan && (await resolvedInDetails(call, plan));
   return {
     ...(change
       ? {
           status: change.status,
           substatus: change.substatus,
-          statusDetails: plan
-            ? plan.type === 'in_release'
-              ? { inRelease: plan.release.version, actor }
-              : { inNextRelease: true, actor }
+          statusDetails: resolvedIn
+            ? { ...resolvedIn, actor }
             : {
                 ...(change.ignoreUntil === null
                   ? {}
@@ -231,6 +227,44 @@ export async function applyIssueUpdate(
   };
 }
 
+/** Writes a status change, with the resolution in a release or commit it brings, if any. */
+async function writeStatusChange(
+  trx: Kysely<RegionSchema>,
+  issues: readonly Issue[],
+  change: StatusChange,
+  plan: ResolutionPlan | null,
+  actorId: number | null,
+): Promise<void> {
+  const ids = issues.map((i) => i.id);
+  if (!plan) return updateIssueStatus(trx, ids, change);
+  if (plan.type === 'in_commit') {
+    const resolution = { type: 'in_commit', commitId: plan.commit.id, actorId } as const;
+    return updateIssueStatus(trx, ids, { ...change, resolution });
+  }
+  // Resolved in the next release, each issue keeps the release it was current in.
+  const byCurrent = new Map<number | null, number[]>();
+  for (const issue of issues) {
+    const current = plan.currentOf(issue)?.id ?? null;
+    byCurrent.set(current, [...(byCurrent.get(current) ?? []), issue.id]);
+  }
+  for (const [currentReleaseId, group] of byCurrent) {
+    await updateIssueStatus(trx, group, {
+      ...change,
+      resolution: { type: plan.type, releaseId: plan.release.id, currentReleaseId, actorId },
+    });
+  }
+}
+
+/** What `statusDetails` says of a resolution in a release or a commit, as Sentry answers it. */
+async function resolvedInDetails(call: ApiCall, plan: ResolutionPlan) {
+  if (plan.type !== 'in_commit') {
+    return plan.type === 'in_release' ? { inRelease: plan.release.version } : { inNextRelease: true };
+  }
+  const { commit } = plan;
+  const authors = await loadAuthorViews(call, commit.organizationId, commit.author ? [commit.author] : []);
+  return { inCommit: serializeCommit(commit, plan.repository, authors) };
+}
+
 /**
  * The activity a status change leaves on each issue it changes (one whose status, or release
  * resolution, it alters), as Sentry records it: resolved (in a release, naming its version; in the
@@ -239,7 +273,7 @@ export async function applyIssueUpdate(
 function statusActivity(
   issues: readonly Issue[],
   change: StatusChange,
-  plan: ReleaseResolutionPlan | null,
+  plan: ResolutionPlan | null,
   update: IssueUpdate,
   userId: number | null,
   now: number,
@@ -250,10 +284,15 @@ function statusActivity(
       issue.status === change.status &&
       (change.status !== 'resolved' ||
         (issue.resolutionType === (plan?.type ?? null) &&
-          issue.resolutionReleaseId === (plan?.release.id ?? null)));
+          (plan?.type === 'in_commit'
+            ? issue.resolutionCommitId === plan.commit.id
+            : issue.resolutionReleaseId === (plan?.release.id ?? null))));
     if (same) continue;
     const base = { issueId: issue.id, userId, dateCreated: now };
-    if (change.status === 'resolved' && plan) {
+    if (change.status === 'resolved' && plan?.type === 'in_commit') {
+      // Sentry keeps the commit's id; the activity list shows the commit itself.
+      out.push({ ...base, type: 'set_resolved_in_commit', data: { commit: plan.commit.id } });
+    } else if (change.status === 'resolved' && plan && plan.type !== 'in_commit') {
       const current = plan.currentOf(issue);
       out.push({
         ...base,

@@ -15,6 +15,7 @@ import type { Project } from '../store/types.js';
 import { type OrgAccess, orgEndpoint, projectEndpoint } from './access.js';
 import { type IssueAccess, issueEndpoint } from './issue-access.js';
 import { bulkTargets, extrasFor, issueListPage, listedProjects } from './issue-list.js';
+import { serializeCommitsById } from './issue-resolution.js';
 import { applyIssueUpdate, ISSUE_UPDATE_SCHEMA, type IssueUpdate, removeIssues } from './issue-updates.js';
 import { paginate } from './pagination.js';
 import { eventIdParam } from './params.js';
@@ -127,8 +128,20 @@ async function activityOf(call: ApiCall, access: IssueAccess) {
     call.ctx.db.control,
     rows.flatMap((r) => (r.userId === null ? [] : [r.userId])),
   );
+  // Sentry keeps a resolving commit's id in the activity and shows the commit itself.
+  const commits = await serializeCommitsById(
+    call,
+    rows.flatMap((r) => (r.type === 'set_resolved_in_commit' ? [Number(r.data.commit)] : [])),
+  );
   return [
-    ...rows.map((r) => serializeActivity(r, r.userId === null ? null : (users.get(r.userId) ?? null))),
+    ...rows.map((r) =>
+      serializeActivity(
+        r.type === 'set_resolved_in_commit'
+          ? { ...r, data: { commit: commits.get(Number(r.data.commit)) ?? null } }
+          : r,
+        r.userId === null ? null : (users.get(r.userId) ?? null),
+      ),
+    ),
     firstSeenActivity(access.issue.firstSeen, priorityOf(access.issue.level)),
   ];
 }

@@ -29,6 +29,13 @@ const inNext = (r: ReleaseRef, current: ReleaseRef | null): ReleaseResolution =>
 });
 
 describe('whether a resolution in a release holds for a new event', () => {
+  it('in a commit: holds until a release holds the commit, whatever the event names', () => {
+    expect(resolutionHolds({ type: 'in_commit', commitReleased: false }, v3, true)).toBe(true);
+    expect(resolutionHolds({ type: 'in_commit', commitReleased: false }, null, false)).toBe(true);
+    expect(resolutionHolds({ type: 'in_commit', commitReleased: true }, v1, true)).toBe(false);
+    expect(resolutionHolds({ type: 'in_commit', commitReleased: true }, null, true)).toBe(false);
+  });
+
   it('holds for an event that names no release', () => {
     expect(resolutionHolds(inRelease(v2), null, true)).toBe(true);
     expect(resolutionHolds(inNext(c, c), null, false)).toBe(true);

@@ -1,12 +1,14 @@
 import { compareSemver, parseSemverRelease } from '../protocol/release-order.js';
-import type { ReleaseResolution } from '../store/region/issues.js';
+import type { Resolution } from '../store/region/issues.js';
 import { orderDateOf, type ReleaseRef } from '../store/region/release-links.js';
 
 /**
- * Whether an issue resolved in a release stays resolved when an event of `release` arrives, by
- * Sentry's rule. Versions are compared when the project follows semver and the event's release is
- * semver; otherwise releases are ordered by date (released, else created).
+ * Whether an issue resolved in a release (or commit) stays resolved when an event of `release`
+ * arrives, by Sentry's rule. Versions are compared when the project follows semver and the event's
+ * release is semver; otherwise releases are ordered by date (released, else created).
  *
+ * - Resolved in a commit: it stays resolved until a release holds the commit (the fix has not
+ *   shipped), and then regresses on any event, as a plain resolve does.
  * - An event that names no release comes from before releases were set up: it stays resolved.
  * - "In the next release", with the release current at resolve time known: that release and
  *   older ones stay resolved, newer ones regress.
@@ -16,10 +18,11 @@ import { orderDateOf, type ReleaseRef } from '../store/region/release-links.js';
  * @example resolutionHolds({ type: 'in_release', release: v2, current: null }, v1, true) // true
  */
 export function resolutionHolds(
-  resolution: ReleaseResolution,
+  resolution: Resolution,
   release: ReleaseRef | null,
   projectFollowsSemver: boolean,
 ): boolean {
+  if (resolution.type === 'in_commit') return !resolution.commitReleased;
   if (release === null) return true;
   const event = projectFollowsSemver ? parseSemverRelease(release.version) : null;
   const resolved = resolution.release;

@@ -170,13 +170,15 @@ export interface IssueTable {
   /** 0/1; the database fills 0 for rows that do not say. */
   is_public: Generated<number>;
   priority: string | null;
-  /** `in_release` or `in_next_release` while resolved in a release; null otherwise. */
+  /** `in_release`, `in_next_release` or `in_commit` while resolved so; null otherwise. */
   resolution_type: string | null;
   /** The release it was resolved in (for "in the next release": the latest one at the time). */
   resolution_release_id: number | null;
   /** For "in the next release": the release the issue was current in when resolved. */
   resolution_current_release_id: number | null;
-  /** The user who resolved it in a release; null for an organization token. */
+  /** For `in_commit`: the commit that fixes it (pending until a release holds it). */
+  resolution_commit_id: number | null;
+  /** The user who resolved it in a release or commit; null for an organization token. */
   resolution_actor_id: number | null;
 }
 

@@ -278,6 +278,66 @@ describe.each(TEST_ENGINES)('issues and releases on %s', (engine) => {
     expect([now.status, now.activity[0].data.version]).toEqual(['unresolved', r('1.1.0')]);
   });
 
+  it('resolved in a commit: resolved while no release holds it, then resolved in the release that does', async () => {
+    const p = await releaseProject(w);
+    const r = (version: string) => `${p.slug}@${version}`;
+    const repository = `acme/${p.slug}`;
+    const fix = `${'f'.repeat(39)}1`;
+    await p.send('a', r('1.0.0'));
+    const id = await p.idOf('a');
+    // The fix reaches the organization with a release that then lists another commit instead.
+    const releases = '/organizations/lab/releases/';
+    await w.ok(201, 'POST', releases, {
+      version: r('0.9.0'),
+      projects: [p.slug],
+      commits: [{ id: fix, repository, message: 'Fix a', author_name: 'Owner', author_email: w.owner.email }],
+    });
+    await w.ok(200, 'PUT', `${releases}${v(r('0.9.0'))}/`, { commits: [{ id: 'e'.repeat(40), repository }] });
+
+    const answer = await put(id, {
+      status: 'resolved',
+      statusDetails: { inCommit: { commit: fix, repository } },
+    });
+    const commit = {
+      id: fix,
+      message: 'Fix a',
+      repository: expect.objectContaining({ name: repository }),
+      author: expect.objectContaining({ id: String(w.owner.id), email: w.owner.email }),
+    };
+    const actor = expect.objectContaining({ id: String(w.owner.id) });
+    expect(answer.statusDetails).toEqual({ inCommit: expect.objectContaining(commit), actor });
+    let now = await detail(id);
+    expect(now.statusDetails).toEqual({ inCommit: expect.objectContaining(commit), actor });
+    expect(now.activity[0]).toMatchObject({ type: 'set_resolved_in_commit', data: { commit } });
+    // No release holds the fix yet: nothing regresses it, a new release's events neither.
+    await p.send('a', r('1.0.0'));
+    await p.send('a', r('2.0.0'));
+    expect((await detail(id)).status).toBe('resolved');
+
+    await w.ok(201, 'POST', releases, {
+      version: r('1.1.0'),
+      projects: [p.slug],
+      commits: [{ id: fix, repository }],
+    });
+    now = await detail(id);
+    expect([now.status, now.statusDetails]).toEqual(['resolved', { inRelease: r('1.1.0'), actor }]);
+    await p.send('a', r('1.0.0'));
+    expect((await detail(id)).status).toBe('resolved');
+    await p.send('a', r('1.1.0'));
+    now = await detail(id);
+    expect([now.status, now.activity[0].data.version]).toEqual(['unresolved', r('1.1.0')]);
+
+    const unknown = await w.send('PUT', `/organizations/lab/issues/${id}/`, {
+      status: 'resolved',
+      statusDetails: { inCommit: { commit: 'd'.repeat(40), repository } },
+    });
+    expect([unknown.statusCode, unknown.json().detail]).toEqual([
+      400,
+      'statusDetails.inCommit: Unable to find the given commit.',
+    ]);
+    expect((await detail(id)).status).toBe('unresolved');
+  });
+
   it('records status changes as activity, newest first, with who made them', async () => {
     const p = await releaseProject(w);
     await p.send('a');

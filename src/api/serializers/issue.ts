@@ -25,10 +25,7 @@ export function priorityOf(level: string): string {
 
 function statusDetails(issue: Issue, resolution: IssueExtras['resolution']): Record<string, unknown> {
   if (issue.status === 'resolved' && resolution) {
-    const actor = resolution.actor ? serializeUser(resolution.actor) : null;
-    return resolution.type === 'in_release'
-      ? { inRelease: resolution.version, actor }
-      : { inNextRelease: true, actor };
+    return { ...resolution.details, actor: resolution.actor ? serializeUser(resolution.actor) : null };
   }
   if (issue.status !== 'ignored') return {};
   return {
@@ -44,8 +41,8 @@ export interface IssueExtras {
   readonly isBookmarked?: boolean;
   readonly hasSeen?: boolean;
   readonly stats?: Record<string, [number, number][]> | null;
-  /** How a resolved issue was resolved in a release: the release's version and who did it. */
-  readonly resolution?: { type: string; version: string; actor: User | null } | null;
+  /** How a resolved issue was resolved in a release or commit (`inRelease`, …), and who did it. */
+  readonly resolution?: { details: Record<string, unknown>; actor: User | null } | null;
 }
 
 /** Sentry's issue (group) object as issue lists return it. */

@@ -11,6 +11,7 @@ type Db = Kysely<RegionSchema>;
 export type ActivityType =
   | 'set_resolved'
   | 'set_resolved_in_release'
+  | 'set_resolved_in_commit'
   | 'set_unresolved'
   | 'set_ignored'
   | 'set_regression';

@@ -33,10 +33,11 @@ export interface Issue {
   readonly isPublic: boolean;
   /** `low`, `medium` or `high` once someone sets it; null means "derive it from the level". */
   readonly priority: string | null;
-  /** `in_release` or `in_next_release` while resolved in a release, else null. */
+  /** `in_release`, `in_next_release` or `in_commit` while resolved so, else null. */
   readonly resolutionType: string | null;
   readonly resolutionReleaseId: number | null;
   readonly resolutionCurrentReleaseId: number | null;
+  readonly resolutionCommitId: number | null;
   readonly resolutionActorId: number | null;
 }
 
@@ -71,6 +72,7 @@ export function toIssue(row: Selectable<IssueTable>): Issue {
     resolutionType: row.resolution_type,
     resolutionReleaseId: row.resolution_release_id,
     resolutionCurrentReleaseId: row.resolution_current_release_id,
+    resolutionCommitId: row.resolution_commit_id,
     resolutionActorId: row.resolution_actor_id,
   };
 }

@@ -17,15 +17,17 @@ export interface StatusChange {
   readonly resolution?: ResolutionChange | null;
 }
 
-/** A resolution in a release, as stored on the issue. */
-export interface ResolutionChange {
-  readonly type: 'in_release' | 'in_next_release';
-  readonly releaseId: number;
-  /** For `in_next_release`: the release the issue was current in, if known. */
-  readonly currentReleaseId: number | null;
-  /** Who resolved it; null for an organization token. */
-  readonly actorId: number | null;
-}
+/** A resolution in a release or a commit, as stored on the issue. */
+export type ResolutionChange =
+  | {
+      readonly type: 'in_release' | 'in_next_release';
+      readonly releaseId: number;
+      /** For `in_next_release`: the release the issue was current in, if known. */
+      readonly currentReleaseId: number | null;
+      /** Who resolved it; null for an organization token. */
+      readonly actorId: number | null;
+    }
+  | { readonly type: 'in_commit'; readonly commitId: number; readonly actorId: number | null };
 
 /**
  * Applies a status change to issues; the ignore baselines are each issue's own current counts. A
@@ -37,6 +39,8 @@ export async function updateIssueStatus(
   change: StatusChange,
 ): Promise<void> {
   if (issueIds.length === 0) return;
+  const resolution = change.resolution ?? null;
+  const inRelease = resolution !== null && resolution.type !== 'in_commit';
   await db
     .updateTable('issues')
     .set((eb) => ({
@@ -48,10 +52,11 @@ export async function updateIssueStatus(
       ignore_count_base: change.ignoreCount === null ? null : eb.ref('times_seen'),
       ignore_user_count: change.ignoreUserCount,
       ignore_user_base: change.ignoreUserCount === null ? null : eb.ref('user_count'),
-      resolution_type: change.resolution?.type ?? null,
-      resolution_release_id: change.resolution?.releaseId ?? null,
-      resolution_current_release_id: change.resolution?.currentReleaseId ?? null,
-      resolution_actor_id: change.resolution?.actorId ?? null,
+      resolution_type: resolution?.type ?? null,
+      resolution_release_id: inRelease ? resolution.releaseId : null,
+      resolution_current_release_id: inRelease ? resolution.currentReleaseId : null,
+      resolution_commit_id: resolution?.type === 'in_commit' ? resolution.commitId : null,
+      resolution_actor_id: resolution?.actorId ?? null,
     }))
     .where('id', 'in', [...issueIds])
     .execute();
@@ -303,6 +308,28 @@ export async function settleNextReleaseResolutions(
       'id',
       'in',
       latest.map((a) => Number(a.id)),
+    )
+    .execute();
+}
+
+/**
+ * Once a release holds the commit an issue was resolved in, the issue counts as resolved in that
+ * release, as Sentry records it when a release's commits are set: events of older releases keep
+ * it resolved, that release and newer ones regress it. Only issues of the release's projects.
+ */
+export async function settleCommitResolutions(
+  db: Db,
+  releaseId: number,
+  commitIds: readonly number[],
+): Promise<void> {
+  if (commitIds.length === 0) return;
+  await db
+    .updateTable('issues')
+    .set({ resolution_type: 'in_release', resolution_release_id: releaseId })
+    .where('resolution_type', '=', 'in_commit')
+    .where('resolution_commit_id', 'in', [...new Set(commitIds)])
+    .where('project_id', 'in', (eb) =>
+      eb.selectFrom('release_projects').select('project_id').where('release_id', '=', releaseId),
     )
     .execute();
 }

@@ -132,6 +132,14 @@ export interface ReleaseResolution {
   readonly current: ReleaseRef | null;
 }
 
+/** A resolution in a commit, pending until a release holds the commit (Sentry's group link). */
+export interface CommitResolution {
+  readonly type: 'in_commit';
+  readonly commitReleased: boolean;
+}
+
+export type Resolution = ReleaseResolution | CommitResolution;
+
 /** The state digest needs to decide regressions and the end of an ignore. */
 export interface IssueState {
   readonly status: IssueStatus;
@@ -143,8 +151,8 @@ export interface IssueState {
   readonly ignoreCountBase: number | null;
   readonly ignoreUserCount: number | null;
   readonly ignoreUserBase: number | null;
-  /** Set while the issue is resolved in a release whose row still exists. */
-  readonly resolution: ReleaseResolution | null;
+  /** Set while the issue is resolved in a release (or commit) whose row still exists. */
+  readonly resolution: Resolution | null;
 }
 
 /**
@@ -174,6 +182,7 @@ export async function findIssueStates(
       'resolution_type',
       'resolution_release_id',
       'resolution_current_release_id',
+      'resolution_commit_id',
     ])
     .where('id', 'in', [...ids])
     .orderBy('id')
@@ -183,12 +192,33 @@ export async function findIssueStates(
   const releases = await findReleaseRefs(
     db,
     rows.flatMap((r) =>
-      r.resolution_type === null
+      r.resolution_type === null || r.resolution_type === 'in_commit'
         ? []
         : [r.resolution_release_id, r.resolution_current_release_id].filter((id) => id !== null),
     ),
   );
-  const resolutionOf = (row: (typeof rows)[number]): ReleaseResolution | null => {
+  const commitIds = rows.flatMap((r) =>
+    r.resolution_type === 'in_commit' && r.resolution_commit_id !== null ? [r.resolution_commit_id] : [],
+  );
+  const released =
+    commitIds.length === 0
+      ? new Set<number>()
+      : new Set(
+          (
+            await db
+              .selectFrom('release_commits')
+              .select('commit_id')
+              .distinct()
+              .where('commit_id', 'in', commitIds)
+              .execute()
+          ).map((r) => r.commit_id),
+        );
+  const resolutionOf = (row: (typeof rows)[number]): Resolution | null => {
+    if (row.resolution_type === 'in_commit') {
+      return row.resolution_commit_id === null
+        ? null
+        : { type: 'in_commit', commitReleased: released.has(row.resolution_commit_id) };
+    }
     const release = row.resolution_release_id === null ? undefined : releases.get(row.resolution_release_id);
     if (row.resolution_type === null || !release) return null;
     const current =
@@ -310,6 +340,7 @@ export async function recordIssuesEvents(
             'resolution_type',
             'resolution_release_id',
             'resolution_current_release_id',
+            'resolution_commit_id',
             'resolution_actor_id',
           ].map(reset),
         )}

@@ -338,7 +338,7 @@ export const FIELD_CASES: BadCase[] = [
       UNKNOWN_RELEASE,
     ],
     [
-      'a resolve in a commit (no repositories are kept)',
+      'a resolve in a commit of a repository the organization lacks',
       { status: 'resolved', statusDetails: { inCommit: { commit: 'abc', repository: 'acme/web' } } },
       400,
       'statusDetails.inCommit: Unable to find the given repository.',
