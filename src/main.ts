@@ -3,6 +3,7 @@ import { buildApp } from './app.js';
 import type { Config } from './config/config.js';
 import { KeyCache } from './ingest/key-cache.js';
 import { DatabaseRateLimiter, MemoryRateLimiter, type RateLimiter } from './ingest/rate-limiter.js';
+import { BundleAssembler } from './jobs/bundle-assembler.js';
 import type { DigestRunner } from './jobs/digest-worker.js';
 import { startMaintenance } from './jobs/maintenance.js';
 import { createPipeline } from './jobs/pipeline.js';
@@ -54,6 +55,8 @@ export async function assemble(ctx: ServiceContext): Promise<Errata> {
 export interface Server {
   readonly app: FastifyInstance;
   readonly worker: DigestRunner;
+  /** Assembles uploaded artifact bundles in the background. */
+  readonly assembler: BundleAssembler;
   readonly ctx: ServiceContext;
   readonly url: string;
   readonly firstStart: FirstStart | null;
@@ -72,17 +75,26 @@ export async function startServer(config: Config, database?: Database): Promise<
     const created = await firstStart(ctx);
     const { app, worker } = await assemble(ctx);
     worker.start();
-    const stopMaintenance = startMaintenance(db, ctx.now, app.log);
+    const assembler = new BundleAssembler(db, {
+      limits: config,
+      pollMs: config.assemblePollMs,
+      now: ctx.now,
+      log: app.log,
+    });
+    assembler.start();
+    const stopMaintenance = startMaintenance(db, ctx.now, app.log, config);
     const address = await app.listen({ host: config.host, port: config.port });
     return {
       app,
       worker,
+      assembler,
       ctx,
       url: address,
       firstStart: created,
       async close() {
         stopMaintenance();
         await app.close();
+        await assembler.stop();
         await worker.stop();
         await db.destroy();
       },

@@ -1,3 +1,4 @@
+import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../lib/app-error.js';
 import type { ServiceContext } from '../services/context.js';
@@ -56,12 +57,31 @@ function refuseNul(params: unknown, query: unknown): void {
   }
 }
 
-/** Registers the REST routes under /api/0 with authentication, the token scope gate and body validation. */
+/**
+ * Registers the REST routes under /api/0 with authentication, the token scope gate and body
+ * validation. Routes that take multipart bodies live in a scope of their own, so that the
+ * multipart parser serves them only.
+ */
 export function registerApiRoutes(
   app: FastifyInstance,
   ctx: ServiceContext,
   routes: readonly ApiRoute[],
 ): void {
+  addRoutes(
+    app,
+    ctx,
+    routes.filter((r) => !r.multipart),
+  );
+  const multipartRoutes = routes.filter((r) => r.multipart);
+  if (multipartRoutes.length > 0) {
+    app.register(async (scope) => {
+      await scope.register(multipart);
+      addRoutes(scope, ctx, multipartRoutes);
+    });
+  }
+}
+
+function addRoutes(app: FastifyInstance, ctx: ServiceContext, routes: readonly ApiRoute[]): void {
   for (const route of routes) {
     app.route({
       method: route.method,

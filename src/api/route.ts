@@ -28,6 +28,11 @@ export interface ApiRoute {
   readonly auth: 'public' | 'session' | ScopeMap;
   /** JSON Schema of the body, checked before the handler runs. */
   readonly body?: Record<string, unknown>;
+  /**
+   * The route also takes `multipart/form-data`, which the handler reads as a stream
+   * (`request.parts()` of @fastify/multipart) under limits of its own; other routes refuse it (415).
+   */
+  readonly multipart?: boolean;
   readonly handler: (call: ApiCall) => Promise<unknown>;
 }
 

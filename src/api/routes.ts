@@ -1,5 +1,7 @@
 import { apiTokenRoutes } from './api-tokens.js';
+import { artifactBundleRoutes } from './artifact-bundles.js';
 import { attachmentRoutes } from './attachments.js';
+import { chunkUploadRoutes } from './chunk-upload.js';
 import { environmentRoutes } from './environments.js';
 import { eventRoutes } from './events.js';
 import { issueTagRoutes } from './issue-tags.js';
@@ -34,6 +36,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...attachmentRoutes,
   ...releaseRoutes,
   ...environmentRoutes,
+  ...chunkUploadRoutes,
+  ...artifactBundleRoutes,
   ...releaseCommitRoutes,
   ...repoRoutes,
 ];

@@ -85,6 +85,45 @@ export interface Config {
   readonly digestConcurrency: number;
   /** ERRATA_DIGEST_POLL_MS, default 1000: how often digest looks for work it was not told about (other nodes, restarts). */
   readonly digestPollMs: number;
+  /**
+   * ERRATA_UPLOAD_CHUNK_BYTES, default 8 MiB: the chunk size sentry-cli cuts uploads into (Sentry's
+   * size; a power of two, which sentry-cli 2.x requires).
+   */
+  readonly uploadChunkBytes: number;
+  /** ERRATA_UPLOAD_CHUNKS_PER_REQUEST, default 64: chunks sentry-cli may send in one request. */
+  readonly uploadChunksPerRequest: number;
+  /** ERRATA_UPLOAD_MAX_REQUEST_BYTES, default 32 MiB: largest chunk-upload request, as sent (413 above). */
+  readonly uploadMaxRequestBytes: number;
+  /** ERRATA_UPLOAD_CONCURRENCY, default 4: chunk-upload requests sentry-cli sends at once. */
+  readonly uploadConcurrency: number;
+  /**
+   * ERRATA_UPLOAD_MAX_BUNDLE_BYTES, default 100 MiB: largest artifact bundle (its chunks together);
+   * assembly holds one bundle in memory.
+   */
+  readonly uploadMaxBundleBytes: number;
+  /**
+   * ERRATA_UPLOAD_MAX_UNPACKED_BYTES, default 512 MiB: the files of one bundle together, unpacked;
+   * a zip that claims or inflates to more is refused as a bomb.
+   */
+  readonly uploadMaxUnpackedBytes: number;
+  /** ERRATA_UPLOAD_MAX_BUNDLE_FILES, default 20000: files in one bundle (each is a row and a blob). */
+  readonly uploadMaxBundleFiles: number;
+  /**
+   * ERRATA_UPLOAD_MAX_COMPRESSION_RATIO, default 200: a bundle file of more than 1 MiB that inflates
+   * more than this many times is refused as a bomb (source text deflates 3 to 30 times; bombs ~1000).
+   */
+  readonly uploadMaxCompressionRatio: number;
+  /** ERRATA_UPLOAD_CHUNK_RETENTION_HOURS, default 24: chunks no assembled bundle used are deleted after this. */
+  readonly uploadChunkRetentionHours: number;
+  /**
+   * ERRATA_UPLOAD_FAILED_RETENTION_MINUTES, default 60: how long a refused bundle answers `error`
+   * (to clients polling for it); after that the same bundle may be uploaded and tried again.
+   */
+  readonly uploadFailedRetentionMinutes: number;
+  /** ERRATA_ARTIFACT_BUNDLE_RETENTION_DAYS, default 90 (Sentry's): bundles neither uploaded nor used for this long are deleted. */
+  readonly artifactBundleRetentionDays: number;
+  /** ERRATA_ASSEMBLE_POLL_MS, default 1000: how often the assembly worker looks for queued bundles. */
+  readonly assemblePollMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -100,6 +139,13 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw.trim());
   if (value < min || value > max)
     throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+/** A whole number that is also a power of two (sentry-cli 2.x splits files with a bit mask). */
+function powerOfTwo(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = integer(env, name, fallback, min, max);
+  if ((value & (value - 1)) !== 0) throw new ConfigError(`${name} must be a power of two, got ${value}`);
   return value;
 }
 
@@ -192,5 +238,17 @@ export function loadConfig(env: Env): Config {
     digestBatchSize: env.ERRATA_DIGEST_BATCH ? integer(env, 'ERRATA_DIGEST_BATCH', 50, 1, 10_000) : null,
     digestConcurrency: integer(env, 'ERRATA_DIGEST_CONCURRENCY', 2, 1, 32),
     digestPollMs: integer(env, 'ERRATA_DIGEST_POLL_MS', 1000, 10, 600_000),
+    uploadChunkBytes: powerOfTwo(env, 'ERRATA_UPLOAD_CHUNK_BYTES', 8 * MiB, 64 * 1024, 64 * MiB),
+    uploadChunksPerRequest: integer(env, 'ERRATA_UPLOAD_CHUNKS_PER_REQUEST', 64, 1, 1000),
+    uploadMaxRequestBytes: integer(env, 'ERRATA_UPLOAD_MAX_REQUEST_BYTES', 32 * MiB, 64 * 1024, 1024 * MiB),
+    uploadConcurrency: integer(env, 'ERRATA_UPLOAD_CONCURRENCY', 4, 1, 64),
+    uploadMaxBundleBytes: integer(env, 'ERRATA_UPLOAD_MAX_BUNDLE_BYTES', 100 * MiB, 1024, 4096 * MiB),
+    uploadMaxUnpackedBytes: integer(env, 'ERRATA_UPLOAD_MAX_UNPACKED_BYTES', 512 * MiB, 1024, 16_384 * MiB),
+    uploadMaxBundleFiles: integer(env, 'ERRATA_UPLOAD_MAX_BUNDLE_FILES', 20_000, 1, 1_000_000),
+    uploadMaxCompressionRatio: integer(env, 'ERRATA_UPLOAD_MAX_COMPRESSION_RATIO', 200, 2, 100_000),
+    uploadChunkRetentionHours: integer(env, 'ERRATA_UPLOAD_CHUNK_RETENTION_HOURS', 24, 1, 24 * 365),
+    uploadFailedRetentionMinutes: integer(env, 'ERRATA_UPLOAD_FAILED_RETENTION_MINUTES', 60, 1, 525_600),
+    artifactBundleRetentionDays: integer(env, 'ERRATA_ARTIFACT_BUNDLE_RETENTION_DAYS', 90, 1, 36_500),
+    assemblePollMs: integer(env, 'ERRATA_ASSEMBLE_POLL_MS', 1000, 10, 600_000),
   });
 }

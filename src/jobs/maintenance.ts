@@ -2,21 +2,27 @@ import type { FastifyBaseLogger } from 'fastify';
 import { deleteExpiredSessions } from '../store/control/sessions.js';
 import type { Database } from '../store/db.js';
 import { deleteRateCountersBefore } from '../store/region/rate-counters.js';
+import { expireUploads, type UploadRetention } from './expire-uploads.js';
 
 const EVERY_MS = 10 * 60_000;
 /** Rate windows are at most a day long (the key rate-limit window's maximum). */
 const KEEP_RATE_WINDOWS_MS = 2 * 86_400_000;
 
-/** Housekeeping every ten minutes: expired web sessions and finished rate-limit windows. */
+/**
+ * Housekeeping every ten minutes: expired web sessions, finished rate-limit windows and, given
+ * their retention, expired uploads (chunks, failed assemblies, unused artifact bundles).
+ */
 export function startMaintenance(
   db: Database,
   now: () => number,
   log: Pick<FastifyBaseLogger, 'warn'>,
+  uploads?: UploadRetention,
 ): () => void {
   const run = async () => {
     try {
       await deleteExpiredSessions(db.control, now());
       await deleteRateCountersBefore(db.region, now() - KEEP_RATE_WINDOWS_MS);
+      if (uploads) await expireUploads(db.region, uploads, now());
     } catch (error) {
       log.warn({ err: error }, 'maintenance failed; trying again later');
     }

@@ -16,7 +16,8 @@ import { rawPayloadStorage } from './migrations/region/20261207T0100-raw-payload
 import { releases } from './migrations/region/20261207T2300-releases.js';
 import { environments } from './migrations/region/20261208T0500-environments.js';
 import { commits } from './migrations/region/20261208T0600-commits.js';
-import { releaseEvents } from './migrations/region/20261208T1000-release-events.js';
+import { artifactBundles } from './migrations/region/20261208T1200-artifact-bundles.js';
+import { releaseEvents } from './migrations/region/20261208T1300-release-events.js';
 
 /** The control store's migrations, in order; names are timestamp-prefixed and never renamed. */
 function controlMigrations(engine: Engine): Record<string, Migration> {
@@ -42,7 +43,8 @@ function regionMigrations(engine: Engine): Record<string, Migration> {
     '20261207T2300-releases': releases(engine),
     '20261208T0500-environments': environments(engine),
     '20261208T0600-commits': commits(engine),
-    '20261208T1000-release-events': releaseEvents(engine),
+    '20261208T1200-artifact-bundles': artifactBundles(engine),
+    '20261208T1300-release-events': releaseEvents(engine),
   };
 }
 

@@ -421,6 +421,75 @@ export interface LoginFailureTable {
   last_failure_at: number;
 }
 
+/** Bytes behind the blob store (store/blob-store.ts), by key. */
+export interface BlobTable {
+  key: string;
+  size: number;
+  data: Uint8Array;
+}
+
+/** A chunk an organization uploaded (bytes in blobs), by its SHA-1. */
+export interface UploadChunkTable {
+  organization_id: number;
+  checksum: string;
+  size: number;
+  date_created: number;
+}
+
+/** An artifact bundle waiting for, or failed in, assembly. */
+export interface BundleAssemblyTable {
+  id: Generated<number>;
+  organization_id: number;
+  checksum: string;
+  /** JSON list of chunk SHA-1s, in order. */
+  chunks: string;
+  /** JSON list of project ids. */
+  project_ids: string;
+  release: string | null;
+  dist: string | null;
+  /** created | assembling | error */
+  state: string;
+  detail: string | null;
+  date_created: number;
+  date_updated: number;
+}
+
+export interface ArtifactBundleTable {
+  id: Generated<number>;
+  organization_id: number;
+  bundle_id: string;
+  checksum: string;
+  size: number;
+  file_count: number;
+  date_uploaded: number;
+  date_modified: number;
+  date_last_used: number;
+}
+
+export interface ArtifactBundleProjectTable {
+  artifact_bundle_id: number;
+  project_id: number;
+}
+
+export interface ArtifactBundleReleaseTable {
+  artifact_bundle_id: number;
+  release: string;
+  /** '' when the bundle names no dist. */
+  dist: string;
+}
+
+export interface ArtifactBundleFileTable {
+  id: Generated<number>;
+  artifact_bundle_id: number;
+  path: string;
+  url: string | null;
+  file_type: string;
+  debug_id: string | null;
+  sourcemap: string | null;
+  size: number;
+  blob_key: string;
+}
+
 export interface ControlSchema {
   users: UserTable;
   user_tokens: UserTokenTable;
@@ -466,4 +535,11 @@ export interface RegionSchema {
   user_reports: UserReportTable;
   check_ins: CheckInTable;
   rate_counters: RateCounterTable;
+  blobs: BlobTable;
+  upload_chunks: UploadChunkTable;
+  bundle_assemblies: BundleAssemblyTable;
+  artifact_bundles: ArtifactBundleTable;
+  artifact_bundle_projects: ArtifactBundleProjectTable;
+  artifact_bundle_releases: ArtifactBundleReleaseTable;
+  artifact_bundle_files: ArtifactBundleFileTable;
 }

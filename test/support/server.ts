@@ -44,6 +44,7 @@ export async function startTestServer(
     database,
     async close() {
       await server.app.close();
+      await server.assembler.stop();
       await server.worker.stop();
       await database.drop();
     },

@@ -40,9 +40,9 @@ export function OrgTokensPage() {
       <h1>Organization tokens</h1>
       <p className="muted">
         An organization token belongs to {org.name}, not to a person: use it in CI with sentry-cli to create
-        releases, record deploys and associate commits. It carries the organization, so sentry-cli needs no{' '}
-        <code>--org</code>. Errata does not take source maps or debug files yet, so upload commands for them
-        fail.
+        releases, record deploys, associate commits and upload source maps. It carries the organization, so
+        sentry-cli needs no <code>--org</code>. Errata does not keep native debug files, so{' '}
+        <code>debug-files upload</code> fails with a message saying so.
       </p>
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
       {created ? (

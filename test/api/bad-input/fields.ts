@@ -12,6 +12,8 @@ const TEAM_TAKEN = 'A team with this slug already exists.';
 const PROJECT_TAKEN = 'A project with this slug already exists.';
 const TOKEN_ID = 'tokenId is required.';
 const UNKNOWN_RELEASE = 'statusDetails.inRelease: Unable to find a release with the given version.';
+const SHA1 = 'a'.repeat(40);
+const INVALID_PROJECTS = 'projects: Invalid project ids or slugs';
 
 /** `{name}` in a path template stands for an id or key of the world (see `place`). */
 function place(template: string, w: World): string {
@@ -445,4 +447,48 @@ export const FIELD_CASES: BadCase[] = [
   ...endpoint('POST', '/organizations/acme/releases/bee-1.0/deploys/', [
     ["another organization's release", { environment: 'production' }, 404, NOT_FOUND],
   ]),
+  ...endpoint(
+    'POST',
+    '/organizations/acme/artifactbundle/assemble/',
+    (
+      [
+        ['no checksum', { checksum: undefined }, 400, field('checksum')],
+        ['a checksum that is no SHA-1', { checksum: 'abc' }, 400, field('checksum')],
+        ['chunks as text', { chunks: 'x' }, 400, field('chunks')],
+        ['a chunk that is no SHA-1', { chunks: ['x'] }, 400, field('chunks')],
+        ['no projects', { projects: undefined }, 400, field('projects')],
+        ['an unknown project', { projects: ['nope'] }, 400, INVALID_PROJECTS],
+        ["another organization's project", { projects: ['bee-web'] }, 400, INVALID_PROJECTS],
+        ['a dist without a version', { dist: '7' }, 400, 'dist: A dist needs a version.'],
+        [
+          'a version Sentry refuses',
+          { version: 'a/b' },
+          400,
+          'version: Release with name a/b is not allowed',
+        ],
+      ] as const
+    ).map(
+      ([what, body, status, detail]): Row => [
+        what,
+        { checksum: SHA1, chunks: [SHA1], projects: ['web'], ...(body as object) },
+        status,
+        detail,
+      ],
+    ),
+  ),
+  ...endpoint('POST', '/organizations/acme/chunk-upload/', [
+    ['JSON instead of multipart chunks', { file: 'x' }, 400, /^Send chunks as multipart\/form-data/],
+  ]),
+  ...endpoint('POST', '/organizations/bee/chunk-upload/', [
+    ["another organization's chunk upload", { file: 'x' }, 403, NO_PERMISSION],
+  ]),
+  ...endpoint('POST', '/projects/acme/web/files/difs/assemble/', [
+    ['a key that is no SHA-1', { nope: { chunks: [] } }, 400, '"nope" is not a SHA-1 checksum.'],
+    ['a file that is no object', { [SHA1]: 5 }, 400, field(SHA1)],
+  ]),
+  ...endpoint(
+    'DELETE',
+    '/projects/acme/bee-web/files/artifact-bundles/00000000-0000-0000-0000-000000000001/',
+    [["another organization's project", undefined, 404, NOT_FOUND]],
+  ),
 ];

@@ -89,6 +89,12 @@ export const VALID_BODY: Record<string, unknown> = {
   'POST /organizations/:org/releases/:version/deploys/': { environment: 'production' },
   'PUT /projects/:org/:project/environments/': { environmentNames: ['production'], isHidden: false },
   'PUT /projects/:org/:project/environments/:environment/': { isHidden: false },
+  'POST /organizations/:org/artifactbundle/assemble/': {
+    checksum: 'a'.repeat(40),
+    chunks: [],
+    projects: ['web'],
+  },
+  'POST /projects/:org/:project/files/difs/assemble/': {},
 };
 
 /** The route's URL with every parameter naming a real object of "acme". */
@@ -107,6 +113,7 @@ function fill(route: ApiRoute, w: World, replace: Record<string, string> = {}): 
     event: w.eventId,
     version: w.release,
     environment: 'production',
+    bundleId: '00000000-0000-0000-0000-000000000001',
     repo: w.repoId,
     ...replace,
   };
@@ -161,6 +168,7 @@ const UNKNOWN: Record<string, string[]> = {
   issue: ['999999', TOO_BIG_ID, 'NOPE-1'],
   event: ['0'.repeat(32), 'not-an-event-id'],
   version: ['no-such-release', 'a%2Fb', 'bee-1.0', TOO_BIG_ID],
+  bundleId: ['no-such-bundle', '00000000-0000-0000-0000-000000000000'],
   repo: ['999999', 'origin', TOO_BIG_ID, '1e0'],
 };
 
@@ -213,6 +221,7 @@ const LISTS = [
   'GET /projects/:org/:project/releases/:version/commits/',
   'GET /organizations/:org/repos/',
   'GET /organizations/:org/repos/:repo/commits/',
+  'GET /projects/:org/:project/files/artifact-bundles/',
 ];
 const PAGE_QUERIES: [string, string][] = [
   ['cursor=abc', 'Invalid cursor parameter.'],

@@ -8,6 +8,7 @@ import { ORGANIZATIONS_CASES } from './organizations.js';
 import { PROJECTS_CASES } from './projects.js';
 import { RELEASES_CASES } from './releases.js';
 import { ROOT_CASES } from './root.js';
+import { UPLOADS_CASES } from './uploads.js';
 
 export { grantOf, type RouteCase } from './case.js';
 
@@ -24,5 +25,6 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   ...EVENTS_CASES,
   ...RELEASES_CASES,
   ...ENVIRONMENTS_CASES,
+  ...UPLOADS_CASES,
   ...COMMITS_CASES,
 };

@@ -286,6 +286,10 @@ export const RELEASE_CREATE = releaseTable({
 });
 /** Deleting a release: project:admin or project:releases, never org:ci. */
 export const RELEASE_DELETE = releaseTable('missing', ['org:ci']);
+/** Release work of the organization that names no project (sentry-cli's chunk upload): every member. */
+export const RELEASE_ORG = releaseTable('ok');
+/** Deleting a project's artifact bundle: reach needed, else 403; never org:ci. */
+export const PROJECT_RELEASE_DELETE = releaseTable('deny', ['org:ci']);
 /** The organization's repositories: org:read, as any member, or CI's org:ci (sentry-cli set-commits). */
 export const REPO_LIST = table({
   ok: [...PEOPLE, ...GRANT_TOKENS, 'org:ci', 'org:read', ...ORG_SCOPED],

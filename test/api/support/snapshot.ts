@@ -36,7 +36,8 @@ export async function orgSnapshot(h: Harness, org: string, token: string, sessio
     issueState(h.ctx.db, Number(detail.id)),
     releaseState(h.ctx.db, Number(detail.id)),
   ]);
-  return { detail, members, orgTokens, orgs, apiTokens, keys, teamMembers, issues, releases };
+  const uploads = await uploadState(h.ctx.db, Number(detail.id));
+  return { detail, members, orgTokens, orgs, apiTokens, keys, teamMembers, issues, releases, uploads };
 }
 
 /** Every issue of the organization's projects: what a change or deletion would move, and its events. */
@@ -143,6 +144,7 @@ export async function orgRows(db: Database, organizationId: number) {
       .execute(),
     issues: await issueState(db, organizationId),
     releases: await releaseState(db, organizationId),
+    uploads: await uploadState(db, organizationId),
   };
 }
 
@@ -205,6 +207,62 @@ async function commitState(db: Database, organizationId: number, releaseIds: num
       .where('release_id', 'in', releaseIds)
       .orderBy('release_id')
       .orderBy('sort_order')
+      .execute(),
+  };
+}
+
+/** Source-map uploads of the organization: chunks, queued assemblies, bundles and what they hold. */
+async function uploadState(db: Database, organizationId: number) {
+  const r = db.region;
+  const bundles = await r
+    .selectFrom('artifact_bundles')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .orderBy('id')
+    .execute();
+  const ids = [0, ...bundles.map((b) => b.id)];
+  return {
+    chunks: await r
+      .selectFrom('upload_chunks')
+      .select(['checksum', 'size'])
+      .where('organization_id', '=', organizationId)
+      .orderBy('checksum')
+      .execute(),
+    assemblies: await r
+      .selectFrom('bundle_assemblies')
+      .select(['checksum', 'state', 'detail'])
+      .where('organization_id', '=', organizationId)
+      .orderBy('checksum')
+      .execute(),
+    bundles,
+    projects: await r
+      .selectFrom('artifact_bundle_projects')
+      .selectAll()
+      .where('artifact_bundle_id', 'in', ids)
+      .orderBy(['artifact_bundle_id', 'project_id'])
+      .execute(),
+    releases: await r
+      .selectFrom('artifact_bundle_releases')
+      .selectAll()
+      .where('artifact_bundle_id', 'in', ids)
+      .orderBy(['artifact_bundle_id', 'release', 'dist'])
+      .execute(),
+    files: await r
+      .selectFrom('artifact_bundle_files')
+      .select(['artifact_bundle_id', 'path', 'blob_key'])
+      .where('artifact_bundle_id', 'in', ids)
+      .orderBy('id')
+      .execute(),
+    blobs: await r
+      .selectFrom('blobs')
+      .select(['key', 'size'])
+      .where((eb) =>
+        eb.or([
+          eb('key', 'like', `chunk/${organizationId}/%`),
+          eb('key', 'like', `bundle/${organizationId}/%`),
+        ]),
+      )
+      .orderBy('key')
       .execute(),
   };
 }
