@@ -12,8 +12,8 @@ import { orderDateOf, type ReleaseRef } from '../store/region/release-links.js';
  * - An event that names no release comes from before releases were set up: it stays resolved.
  * - "In the next release", with the release current at resolve time known: that release and
  *   older ones stay resolved, newer ones regress.
- * - "In release X": only releases older than X stay resolved; X itself, which was to hold the
- *   fix, regresses, as newer ones do.
+ * - "In release X": X and older releases stay resolved (an event of X comes from the build the
+ *   resolution names, as one of an older build does); newer ones regress.
  *
  * @example resolutionHolds({ type: 'in_release', release: v2, current: null }, v1, true) // true
  */
@@ -41,8 +41,8 @@ export function resolutionHolds(
   if (resolution.type === 'in_next_release') {
     return resolved.id === release.id || orderDateOf(resolved) > orderDateOf(release);
   }
-  if (resolved.id === release.id) return false;
+  if (resolved.id === release.id) return true;
   const resolvedVersion = event ? parseSemverRelease(resolved.version) : null;
-  if (event && resolvedVersion) return compareSemver(resolvedVersion, event) > 0;
+  if (event && resolvedVersion) return compareSemver(resolvedVersion, event) >= 0;
   return orderDateOf(resolved) >= orderDateOf(release);
 }

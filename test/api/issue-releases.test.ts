@@ -197,7 +197,7 @@ describe.each(TEST_ENGINES)('issues and releases on %s', (engine) => {
     expect((await detail(id)).status).toBe('resolved');
   });
 
-  it('resolved in release X regresses on X and newer, not on older; "latest" and plain resolves', async () => {
+  it('resolved in release X regresses on a newer release, not on X or older; "latest" and plain resolves', async () => {
     const p = await releaseProject(w);
     const r = (version: string) => `${p.slug}@${version}`;
     await p.send('b', r('1.0.0'));
@@ -213,12 +213,14 @@ describe.each(TEST_ENGINES)('issues and releases on %s', (engine) => {
     expect(listed.map((i) => [i.id, i.statusDetails.inRelease])).toEqual([[id, r('2.0.0')]]);
     await p.send('b', r('1.0.0'));
     expect((await detail(id)).status).toBe('resolved');
-    // The release that was to hold the fix: the fix is not in it after all.
+    // The resolving release itself: the build the resolution names, so no regression.
     await p.send('b', r('2.0.0'));
+    expect((await detail(id)).status).toBe('resolved');
+    await p.send('b', r('3.0.0'));
     let now = await detail(id);
     expect([now.status, now.substatus]).toEqual(['unresolved', 'regressed']);
     expect(now.activity.slice(0, 2).map((x: Json) => [x.type, x.data.version])).toEqual([
-      ['set_regression', r('2.0.0')],
+      ['set_regression', r('3.0.0')],
       ['set_resolved_in_release', r('2.0.0')],
     ]);
 
@@ -272,7 +274,8 @@ describe.each(TEST_ENGINES)('issues and releases on %s', (engine) => {
     expect(now.activity[0]).toMatchObject({ type: 'set_resolved_in_release', data: { version: r('1.1.0') } });
     await p.send('a', r('1.0.0'));
     expect((await detail(id)).status).toBe('resolved');
-    // The release that was to hold the fix.
+    // The next release after the one the issue was resolved in: the fix was to be in it, so an
+    // event of it is a regression (as Sentry judges "in the next release").
     await p.send('a', r('1.1.0'));
     now = await detail(id);
     expect([now.status, now.activity[0].data.version]).toEqual(['unresolved', r('1.1.0')]);
@@ -324,8 +327,10 @@ describe.each(TEST_ENGINES)('issues and releases on %s', (engine) => {
     await p.send('a', r('1.0.0'));
     expect((await detail(id)).status).toBe('resolved');
     await p.send('a', r('1.1.0'));
+    expect((await detail(id)).status).toBe('resolved');
+    await p.send('a', r('2.0.0'));
     now = await detail(id);
-    expect([now.status, now.activity[0].data.version]).toEqual(['unresolved', r('1.1.0')]);
+    expect([now.status, now.activity[0].data.version]).toEqual(['unresolved', r('2.0.0')]);
 
     const unknown = await w.send('PUT', `/organizations/lab/issues/${id}/`, {
       status: 'resolved',
