@@ -325,8 +325,8 @@ describe.each(TEST_ENGINES)('digest on %s', (engine) => {
       resolution_type: 'in_release',
       resolution_release_id: v2.id,
     });
-    // Older, then none, then the resolving release itself, then older again: one regression.
-    for (const release of ['app@1.0.0', undefined, 'app@2.0.0', 'app@1.0.0']) {
+    // Older, none, the resolving release itself, then a newer one, then older again: one regression.
+    for (const release of ['app@1.0.0', undefined, 'app@2.0.0', 'app@2.1.0', 'app@1.0.0']) {
       await send(project.id, key.publicKey, errorEvent(release ? { release } : {}));
     }
     await h.worker.drain();
@@ -334,7 +334,7 @@ describe.each(TEST_ENGINES)('digest on %s', (engine) => {
     expect([after?.status, after?.substatus, after?.times_seen, after?.resolution_type]).toEqual([
       'unresolved',
       'regressed',
-      6,
+      7,
       null,
     ]);
     const activity = await h.ctx.db.region
@@ -343,7 +343,7 @@ describe.each(TEST_ENGINES)('digest on %s', (engine) => {
       .where('issue_id', '=', issue!.id)
       .execute();
     expect(activity.map((a) => [a.type, JSON.parse(a.data).version, a.user_id])).toEqual([
-      ['set_regression', 'app@2.0.0', null],
+      ['set_regression', 'app@2.1.0', null],
     ]);
   });
 });
