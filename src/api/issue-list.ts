@@ -14,6 +14,7 @@ import { listTeamsByIds } from '../store/region/teams.js';
 import type { Project } from '../store/types.js';
 import { forbidden, type OrgAccess, reachedProjects } from './access.js';
 import { userOf } from './identity.js';
+import { resolutionDetails } from './issue-resolution.js';
 import { parsePerPage, setCursorLinks } from './pagination.js';
 import { PERMISSIONS } from './permissions.js';
 import type { ApiCall } from './route.js';
@@ -104,8 +105,9 @@ export async function extrasFor(
   const flags = await findViewerFlags(region, ids, user?.id ?? null);
   const users = await findUsersByIds(
     call.ctx.db.control,
-    issues.flatMap((i) => (i.assigneeUserId === null ? [] : [i.assigneeUserId])),
+    issues.flatMap((i) => [i.assigneeUserId, i.resolutionActorId].filter((id) => id !== null)),
   );
+  const resolutions = await resolutionDetails(call, issues);
   const teams = new Map(
     (
       await listTeamsByIds(
@@ -121,6 +123,7 @@ export async function extrasFor(
   for (const issue of issues) {
     const assignedUser = issue.assigneeUserId === null ? undefined : users.get(issue.assigneeUserId);
     const assignedTeam = issue.assigneeTeamId === null ? undefined : teams.get(issue.assigneeTeamId);
+    const resolvedIn = resolutions.get(issue.id);
     out.set(issue.id, {
       assignedTo: assignedUser
         ? { type: 'user', id: String(assignedUser.id), name: assignedUser.name, email: assignedUser.email }
@@ -130,6 +133,12 @@ export async function extrasFor(
       isBookmarked: flags.bookmarked.has(issue.id),
       hasSeen: flags.seen.has(issue.id),
       stats: stats && statsPeriod ? { [statsPeriod]: stats.get(issue.id) ?? [] } : null,
+      resolution: resolvedIn
+        ? {
+            details: resolvedIn,
+            actor: issue.resolutionActorId === null ? null : (users.get(issue.resolutionActorId) ?? null),
+          }
+        : null,
     });
   }
   return out;

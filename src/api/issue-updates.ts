@@ -1,5 +1,7 @@
+import type { Kysely } from 'kysely';
 import { AppError, badRequest } from '../lib/app-error.js';
 import { findUserByEmail } from '../store/control/users.js';
+import { insertIssueActivity, type NewActivity } from '../store/region/issue-activity.js';
 import type { Issue } from '../store/region/issue-reads.js';
 import {
   deleteIssues,
@@ -12,11 +14,16 @@ import {
 } from '../store/region/issue-updates.js';
 import { findMemberOfUser } from '../store/region/members.js';
 import { findTeam } from '../store/region/teams.js';
+import type { RegionSchema } from '../store/schema.js';
 import type { Organization } from '../store/types.js';
 import type { OrgAccess } from './access.js';
+import { loadAuthorViews } from './commit-views.js';
 import { userOf } from './identity.js';
+import { planResolution, type ResolutionPlan } from './issue-resolution.js';
 import type { ApiCall } from './route.js';
 import { bool, nullable, object, str } from './schema.js';
+import { serializeCommit } from './serializers/commit.js';
+import { serializeUser } from './serializers/user.js';
 
 /** The body of `PUT …/issues/:id/` and of the bulk `PUT …/issues/` (Sentry's names). */
 export interface IssueUpdate {
@@ -164,13 +171,26 @@ export async function applyIssueUpdate(
     return { merge: { parent: String(parent.id), children: children.map(String) } };
   }
   const change = statusChange(update, now);
+  // Before any write: a release or commit the project lacks is a 400 that changes nothing.
+  const plan =
+    change?.status === 'resolved'
+      ? await planResolution(
+          call.ctx.db,
+          access.org.id,
+          update.status as string,
+          update.statusDetails ?? {},
+          issues,
+        )
+      : null;
   const who =
     update.assignedTo === undefined ? undefined : await assignee(call, access.org, update.assignedTo);
   if ((update.hasSeen !== undefined || update.isBookmarked !== undefined) && !user) {
     throw new AppError('bad_request', 'hasSeen and isBookmarked need a user; organization tokens have none.');
   }
+  const actorId = user?.id ?? null;
   await region.transaction().execute(async (trx) => {
-    if (change) await updateIssueStatus(trx, ids, change);
+    if (change) await writeStatusChange(trx, issues, change, plan, actorId);
+    if (change) await insertIssueActivity(trx, statusActivity(issues, change, plan, update, actorId, now));
     await updateIssueFields(trx, ids, {
       ...(who === undefined ? {} : { assignee_user_id: who.user, assignee_team_id: who.team }),
       ...(update.isPublic === undefined ? {} : { is_public: update.isPublic ? 1 : 0 }),
@@ -180,18 +200,22 @@ export async function applyIssueUpdate(
       await setIssueBookmarks(trx, ids, user.id, update.isBookmarked);
     if (user && update.hasSeen !== undefined) await setIssueSeen(trx, ids, user.id, update.hasSeen, now);
   });
+  const actor = user ? serializeUser(user) : null;
+  const resolvedIn = plan && (await resolvedInDetails(call, plan));
   return {
     ...(change
       ? {
           status: change.status,
           substatus: change.substatus,
-          statusDetails: {
-            ...(change.ignoreUntil === null
-              ? {}
-              : { ignoreUntil: new Date(change.ignoreUntil).toISOString() }),
-            ...(change.ignoreCount === null ? {} : { ignoreCount: change.ignoreCount }),
-            ...(change.ignoreUserCount === null ? {} : { ignoreUserCount: change.ignoreUserCount }),
-          },
+          statusDetails: resolvedIn
+            ? { ...resolvedIn, actor }
+            : {
+                ...(change.ignoreUntil === null
+                  ? {}
+                  : { ignoreUntil: new Date(change.ignoreUntil).toISOString() }),
+                ...(change.ignoreCount === null ? {} : { ignoreCount: change.ignoreCount }),
+                ...(change.ignoreUserCount === null ? {} : { ignoreUserCount: change.ignoreUserCount }),
+              },
           inbox: null,
         }
       : {}),
@@ -201,6 +225,104 @@ export async function applyIssueUpdate(
     ...(update.isPublic === undefined ? {} : { isPublic: update.isPublic }),
     ...(update.priority === undefined ? {} : { priority: update.priority }),
   };
+}
+
+/** Writes a status change, with the resolution in a release or commit it brings, if any. */
+async function writeStatusChange(
+  trx: Kysely<RegionSchema>,
+  issues: readonly Issue[],
+  change: StatusChange,
+  plan: ResolutionPlan | null,
+  actorId: number | null,
+): Promise<void> {
+  const ids = issues.map((i) => i.id);
+  if (!plan) return updateIssueStatus(trx, ids, change);
+  if (plan.type === 'in_commit') {
+    const resolution = { type: 'in_commit', commitId: plan.commit.id, actorId } as const;
+    return updateIssueStatus(trx, ids, { ...change, resolution });
+  }
+  // Resolved in the next release, each issue keeps the release it was current in.
+  const byCurrent = new Map<number | null, number[]>();
+  for (const issue of issues) {
+    const current = plan.currentOf(issue)?.id ?? null;
+    byCurrent.set(current, [...(byCurrent.get(current) ?? []), issue.id]);
+  }
+  for (const [currentReleaseId, group] of byCurrent) {
+    await updateIssueStatus(trx, group, {
+      ...change,
+      resolution: { type: plan.type, releaseId: plan.release.id, currentReleaseId, actorId },
+    });
+  }
+}
+
+/** What `statusDetails` says of a resolution in a release or a commit, as Sentry answers it. */
+async function resolvedInDetails(call: ApiCall, plan: ResolutionPlan) {
+  if (plan.type !== 'in_commit') {
+    return plan.type === 'in_release' ? { inRelease: plan.release.version } : { inNextRelease: true };
+  }
+  const { commit } = plan;
+  const authors = await loadAuthorViews(call, commit.organizationId, commit.author ? [commit.author] : []);
+  return { inCommit: serializeCommit(commit, plan.repository, authors) };
+}
+
+/**
+ * The activity a status change leaves on each issue it changes (one whose status, or release
+ * resolution, it alters), as Sentry records it: resolved (in a release, naming its version; in the
+ * next release, naming the release current then), unresolved, or ignored with its conditions.
+ */
+function statusActivity(
+  issues: readonly Issue[],
+  change: StatusChange,
+  plan: ResolutionPlan | null,
+  update: IssueUpdate,
+  userId: number | null,
+  now: number,
+): NewActivity[] {
+  const out: NewActivity[] = [];
+  for (const issue of issues) {
+    const same =
+      issue.status === change.status &&
+      (change.status !== 'resolved' ||
+        (issue.resolutionType === (plan?.type ?? null) &&
+          (plan?.type === 'in_commit'
+            ? issue.resolutionCommitId === plan.commit.id
+            : issue.resolutionReleaseId === (plan?.release.id ?? null))));
+    if (same) continue;
+    const base = { issueId: issue.id, userId, dateCreated: now };
+    if (change.status === 'resolved' && plan?.type === 'in_commit') {
+      // Sentry keeps the commit's id; the activity list shows the commit itself.
+      out.push({ ...base, type: 'set_resolved_in_commit', data: { commit: plan.commit.id } });
+    } else if (change.status === 'resolved' && plan && plan.type !== 'in_commit') {
+      const current = plan.currentOf(issue);
+      out.push({
+        ...base,
+        type: 'set_resolved_in_release',
+        data:
+          plan.type === 'in_release'
+            ? { version: plan.release.version }
+            : { version: '', ...(current ? { current_release_version: current.version } : {}) },
+      });
+    } else if (change.status === 'resolved') out.push({ ...base, type: 'set_resolved', data: {} });
+    else if (change.status === 'unresolved') out.push({ ...base, type: 'set_unresolved', data: {} });
+    else {
+      const details = update.statusDetails ?? {};
+      out.push({
+        ...base,
+        type: 'set_ignored',
+        data: {
+          ignoreCount: change.ignoreCount,
+          ignoreDuration:
+            change.ignoreUntil === null ? null : Math.round((change.ignoreUntil - now) / 60_000),
+          ignoreUntil: change.ignoreUntil === null ? null : new Date(change.ignoreUntil).toISOString(),
+          ignoreUserCount: change.ignoreUserCount,
+          ignoreUserWindow: details.ignoreUserWindow ?? null,
+          ignoreWindow: details.ignoreWindow ?? null,
+          ...(change.substatus === 'archived_until_escalating' ? { ignoreUntilEscalating: true } : {}),
+        },
+      });
+    }
+  }
+  return out;
 }
 
 export async function removeIssues(call: ApiCall, issues: readonly Issue[]): Promise<void> {

@@ -1,4 +1,6 @@
 import { AppError, notFound } from '../lib/app-error.js';
+import { findUsersByIds } from '../store/control/users.js';
+import { listIssueActivity } from '../store/region/issue-activity.js';
 import {
   findEventByEventId,
   findIssueEdgeEvent,
@@ -8,17 +10,21 @@ import {
   type StoredEvent,
 } from '../store/region/issue-reads.js';
 import { listIssueTagKeyTotals } from '../store/region/issue-tags.js';
+import { findRelease } from '../store/region/releases.js';
 import type { Project } from '../store/types.js';
 import { type OrgAccess, orgEndpoint, projectEndpoint } from './access.js';
-import { issueEndpoint } from './issue-access.js';
+import { type IssueAccess, issueEndpoint } from './issue-access.js';
 import { bulkTargets, extrasFor, issueListPage, listedProjects } from './issue-list.js';
+import { serializeCommitsById } from './issue-resolution.js';
 import { applyIssueUpdate, ISSUE_UPDATE_SCHEMA, type IssueUpdate, removeIssues } from './issue-updates.js';
 import { paginate } from './pagination.js';
 import { eventIdParam } from './params.js';
 import { PERMISSIONS } from './permissions.js';
+import { serialize as serializeReleases } from './releases.js';
 import { type ApiCall, type ApiRoute, noContent } from './route.js';
+import { firstSeenActivity, serializeActivity } from './serializers/activity.js';
 import { serializeEvent, serializeEventSummary } from './serializers/event.js';
-import { serializeIssueDetail } from './serializers/issue.js';
+import { priorityOf, serializeIssueDetail } from './serializers/issue.js';
 
 async function listOfProject(call: ApiCall) {
   const access = await projectEndpoint(call, PERMISSIONS.projectIssues);
@@ -76,7 +82,7 @@ async function issueDetail(call: ApiCall) {
   return issueDetailOf(call, await issueEndpoint(call, PERMISSIONS.issues));
 }
 
-async function issueDetailOf(call: ApiCall, access: Awaited<ReturnType<typeof issueEndpoint>>) {
+async function issueDetailOf(call: ApiCall, access: IssueAccess) {
   const region = call.ctx.db.region;
   const tagKeys = await listIssueTagKeyTotals(region, access.issue.id);
   const reports = await region
@@ -90,17 +96,54 @@ async function issueDetailOf(call: ApiCall, access: Awaited<ReturnType<typeof is
     .where('events.issue_id', '=', access.issue.id)
     .executeTakeFirstOrThrow();
   const extras = (await extrasFor(call, [access.issue], null)).get(access.issue.id);
+  const { issue } = access;
   return serializeIssueDetail(
-    access.issue,
+    issue,
     access.project,
     access.org.slug,
     call.ctx.config.url,
     {
       tags: tagKeys.map((t) => ({ key: t.key, name: t.key, totalValues: t.totalValues })),
       userReportCount: Number(reports.n),
+      firstRelease: await releaseObject(call, access, issue.firstRelease),
+      lastRelease: await releaseObject(call, access, issue.lastRelease),
+      activity: await activityOf(call, access),
     },
     extras,
   );
+}
+
+/** An issue's release as Sentry's issue detail shows it: the release object, or `{version}` alone. */
+async function releaseObject(call: ApiCall, access: IssueAccess, version: string | null) {
+  if (version === null) return null;
+  const release = await findRelease(call.ctx.db.region, access.org.id, version);
+  if (!release) return { version };
+  return (await serializeReleases(call, [release], [access.project]))[0];
+}
+
+/** Sentry's activity of an issue: the latest 100 entries, newest first, then `first_seen`. */
+async function activityOf(call: ApiCall, access: IssueAccess) {
+  const rows = await listIssueActivity(call.ctx.db.region, access.issue.id, 99);
+  const users = await findUsersByIds(
+    call.ctx.db.control,
+    rows.flatMap((r) => (r.userId === null ? [] : [r.userId])),
+  );
+  // Sentry keeps a resolving commit's id in the activity and shows the commit itself.
+  const commits = await serializeCommitsById(
+    call,
+    rows.flatMap((r) => (r.type === 'set_resolved_in_commit' ? [Number(r.data.commit)] : [])),
+  );
+  return [
+    ...rows.map((r) =>
+      serializeActivity(
+        r.type === 'set_resolved_in_commit'
+          ? { ...r, data: { commit: commits.get(Number(r.data.commit)) ?? null } }
+          : r,
+        r.userId === null ? null : (users.get(r.userId) ?? null),
+      ),
+    ),
+    firstSeenActivity(access.issue.firstSeen, priorityOf(access.issue.level)),
+  ];
 }
 
 async function updateIssue(call: ApiCall) {

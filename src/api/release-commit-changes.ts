@@ -6,6 +6,7 @@ import {
   upsertCommitAuthors,
   upsertCommits,
 } from '../store/region/commits.js';
+import { settleCommitResolutions } from '../store/region/issue-updates.js';
 import { ensureRepositories, findRepositoriesByNames } from '../store/region/repositories.js';
 import type { Release, Repository } from '../store/types.js';
 import { type CommitInput, readCommitChanges } from './commit-input.js';
@@ -121,5 +122,6 @@ export async function writeCommitPlan(call: ApiCall, release: Release, plan: Com
           : [];
     const ids = await upsertCommits(trx, organizationId, writes, call.ctx.now());
     await replaceReleaseCommits(trx, release.id, ids);
+    await settleCommitResolutions(trx, release.id, ids);
   });
 }

@@ -3,6 +3,7 @@ import { isEnvironmentName } from '../protocol/environment-name.js';
 import { releaseVersionProblem } from '../protocol/release-version.js';
 import { isUniqueViolation } from '../store/conflict.js';
 import { recordEnvironments } from '../store/region/environments.js';
+import { settleNextReleaseResolutions } from '../store/region/issue-updates.js';
 import {
   addReleaseProjects,
   deleteRelease,
@@ -169,6 +170,13 @@ async function createRelease(call: ApiCall) {
         release.id,
         projects.map((p) => p.id),
       );
+      // A new release settles issues resolved "in the next release" of an older one.
+      if (!existing)
+        await settleNextReleaseResolutions(
+          trx,
+          release,
+          projects.map((p) => p.id),
+        );
       return { release, isNew: existing === undefined };
     })
     .catch(async (error: unknown) => {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { StatusWithReason } from '../protocol/issue-status.js';
+import { followsSemver } from '../protocol/release-order.js';
 import type { Engine } from '../store/db.js';
 import { recordEnvironments } from '../store/region/environments.js';
 import {
@@ -8,6 +9,8 @@ import {
   type NewEvent,
   setProjectFirstEvent,
 } from '../store/region/events.js';
+import { insertIssueActivity, type NewActivity } from '../store/region/issue-activity.js';
+import { settleNextReleaseResolutions } from '../store/region/issue-updates.js';
 import {
   deleteIssue,
   findHashOwners,
@@ -22,17 +25,43 @@ import {
   recordIssuesEvents,
   upsertIssueTags,
 } from '../store/region/issues.js';
+import {
+  type EventRelease,
+  listRecentReleaseVersions,
+  projectReleaseKey,
+  type ReleaseRef,
+  recordEventReleases,
+} from '../store/region/release-links.js';
 import type { RegionSchema } from '../store/schema.js';
 import type { GroupedEvent } from './group-event.js';
+import { resolutionHolds } from './release-resolution.js';
 
 type Db = Kysely<RegionSchema>;
 
+/** What an issue's next status depends on, besides its state. */
+export interface EventFacts {
+  /** When the event was received (epoch ms). */
+  readonly now: number;
+  /** Whether its user is new to the issue. */
+  readonly newUser: boolean;
+  /** The release it names, if any. */
+  readonly release: ReleaseRef | null;
+  /** Whether the issue's project follows semver (asked only of issues resolved in a release). */
+  readonly followsSemver: boolean;
+}
+
 /**
- * Decides an issue's status when it sees a new event: a resolved issue regresses; an ignored one
- * wakes up once its condition (a time, a count of events or of users since it was ignored) ends.
+ * Decides an issue's status when it sees a new event: a resolved issue regresses, unless it was
+ * resolved in a release the event's release does not come after; an ignored one wakes up once its
+ * condition (a time, a count of events or of users since it was ignored) ends.
  */
-export function nextStatus(state: IssueState, now: number, newUser: boolean): StatusWithReason | null {
-  if (state.status === 'resolved') return { status: 'unresolved', substatus: 'regressed' };
+export function nextStatus(state: IssueState, event: EventFacts): StatusWithReason | null {
+  const { now, newUser } = event;
+  if (state.status === 'resolved') {
+    if (state.resolution && resolutionHolds(state.resolution, event.release, event.followsSemver))
+      return null;
+    return { status: 'unresolved', substatus: 'regressed' };
+  }
   if (state.status !== 'ignored') return null;
   if (state.ignoreUntil !== null && now >= state.ignoreUntil)
     return { status: 'unresolved', substatus: 'ongoing' };
@@ -91,15 +120,32 @@ export async function writeEvents(trx: Db, engine: Engine, events: readonly Grou
     if (list) list.push(event);
     else byProject.set(event.projectId, [event]);
   }
-  for (const [projectId, list] of byProject) await writeProjectEvents(trx, engine, projectId, list);
+  const fresh = new Map<number, GroupedEvent[]>();
+  for (const [projectId, list] of byProject) {
+    const kept = await freshEvents(trx, projectId, list);
+    if (kept.length > 0) fresh.set(projectId, kept);
+  }
+  // The releases the batch names, made on first sight: one read for the whole batch.
+  const named: EventRelease[] = [];
+  for (const [projectId, list] of fresh) {
+    for (const { row } of list) {
+      if (row.release) named.push({ projectId, version: row.release, firstSeen: row.timestamp });
+    }
+  }
+  const { releases, linked } = await recordEventReleases(trx, named);
+  for (const { releaseId, projectId } of linked) {
+    const release = [...releases.values()].find((r) => r.id === releaseId) as ReleaseRef;
+    await settleNextReleaseResolutions(trx, release, [projectId]);
+  }
+  for (const [projectId, list] of fresh) await writeProjectEvents(trx, engine, projectId, list, releases);
 }
 
-async function writeProjectEvents(
+/** The events the project does not have yet, each event id once. */
+async function freshEvents(
   trx: Db,
-  engine: Engine,
   projectId: number,
   list: readonly GroupedEvent[],
-): Promise<void> {
+): Promise<GroupedEvent[]> {
   const seen = await existingEventIds(trx, projectId, [...new Set(list.map((r) => r.row.eventId))]);
   const fresh: GroupedEvent[] = [];
   for (const r of list) {
@@ -107,8 +153,16 @@ async function writeProjectEvents(
     seen.add(r.row.eventId);
     fresh.push(r);
   }
-  if (fresh.length === 0) return;
+  return fresh;
+}
 
+async function writeProjectEvents(
+  trx: Db,
+  engine: Engine,
+  projectId: number,
+  fresh: readonly GroupedEvent[],
+  releases: ReadonlyMap<string, ReleaseRef>,
+): Promise<void> {
   // Issues: most events bring hashes an issue owns already; a hash nobody owns opens an issue,
   // which later events of the batch with that hash then join.
   const owners = await findHashOwners(trx, projectId, [...new Set(fresh.flatMap((r) => r.hashes))]);
@@ -129,7 +183,7 @@ async function writeProjectEvents(
     else byIssue.set(issueId, [r]);
   }
 
-  await recordIssues(trx, engine, byIssue);
+  await recordIssues(trx, engine, projectId, byIssue, releases);
   await insertEvents(trx, engine, rows);
   await recordEnvironments(
     trx,
@@ -146,14 +200,16 @@ async function writeProjectEvents(
 /**
  * Counts a batch's events on their issues: the users new to each (one insert for all), their
  * states (one read), then per issue one update of its counters and of the status its events decide
- * one after the other, as if each had been written on its own; the tag values of all in one upsert.
- * In issue id order, so that concurrent digest transactions (PostgreSQL) lock shared issues in the
- * same order.
+ * one after the other, as if each had been written on its own; the tag values of all in one upsert,
+ * and the regressions' activity in one insert. In issue id order, so that concurrent digest
+ * transactions (PostgreSQL) lock shared issues in the same order.
  */
 async function recordIssues(
   trx: Db,
   engine: Engine,
+  projectId: number,
   byIssue: ReadonlyMap<number, readonly GroupedEvent[]>,
+  releases: ReadonlyMap<string, ReleaseRef>,
 ): Promise<void> {
   const ids = [...byIssue.keys()].sort((a, b) => a - b);
   const pairs: { issueId: number; userKey: string }[] = [];
@@ -163,7 +219,17 @@ async function recordIssues(
   }
   const states = await findIssueStates(trx, engine, ids);
   const newUsers = await insertIssueUsers(trx, engine, pairs);
-  const tags: IssueTagCount[] = [];
+  // Whether the project follows semver matters only to issues resolved in a release.
+  const resolvedInRelease = [...states.values()].some((s) => s.status === 'resolved' && s.resolution);
+  const semver =
+    resolvedInRelease &&
+    followsSemver((await listRecentReleaseVersions(trx, [projectId])).get(projectId) ?? []);
+  const context: CountContext = {
+    followsSemver: semver,
+    releaseOf: (version) => (version ? (releases.get(projectReleaseKey(projectId, version)) ?? null) : null),
+    tags: [],
+    activity: [],
+  };
   const updates = ids.map((issueId) => ({
     issueId,
     update: countEvents(
@@ -171,20 +237,32 @@ async function recordIssues(
       byIssue.get(issueId) as GroupedEvent[],
       states.get(issueId),
       newUsers.get(issueId),
-      tags,
+      context,
     ),
   }));
   await recordIssuesEvents(trx, updates);
-  await upsertIssueTags(trx, engine, tags);
+  await upsertIssueTags(trx, engine, context.tags);
+  await insertIssueActivity(trx, context.activity);
 }
 
-/** One issue's counters and status after its events of the batch; adds their tag counts to `tags`. */
+/** What counting a batch's events shares across its issues; `tags` and `activity` collect output. */
+interface CountContext {
+  readonly followsSemver: boolean;
+  readonly releaseOf: (version: string | null) => ReleaseRef | null;
+  readonly tags: IssueTagCount[];
+  readonly activity: NewActivity[];
+}
+
+/**
+ * One issue's counters and status after its events of the batch; adds their tag counts to the
+ * context's `tags` and a regression's activity (naming the regressing event's release) to `activity`.
+ */
 function countEvents(
   issueId: number,
   events: readonly GroupedEvent[],
   initial: IssueState | undefined,
   newUsers: ReadonlySet<string> | undefined,
-  tags: IssueTagCount[],
+  context: CountContext,
 ): IssueEventsUpdate {
   let state = initial;
   let status: StatusWithReason | null = null;
@@ -195,8 +273,22 @@ function countEvents(
     const newUser = row.userKey !== null && newUsers?.has(row.userKey) === true && !counted.has(row.userKey);
     if (newUser) counted.add(row.userKey as string);
     if (state) {
-      const change = nextStatus(state, row.receivedAt, newUser);
+      const change = nextStatus(state, {
+        now: row.receivedAt,
+        newUser,
+        release: context.releaseOf(row.release),
+        followsSemver: context.followsSemver,
+      });
       if (change) {
+        if (change.substatus === 'regressed') {
+          context.activity.push({
+            issueId,
+            type: 'set_regression',
+            data: { event_id: row.eventId, version: row.release ?? '' },
+            userId: null,
+            dateCreated: row.receivedAt,
+          });
+        }
         status = change;
         state = {
           ...state,
@@ -206,6 +298,7 @@ function countEvents(
           ignoreCountBase: null,
           ignoreUserCount: null,
           ignoreUserBase: null,
+          resolution: null,
         };
       }
       state = { ...state, timesSeen: state.timesSeen + 1, userCount: state.userCount + (newUser ? 1 : 0) };
@@ -227,7 +320,7 @@ function countEvents(
       );
     }
   }
-  tags.push(...byTag.values());
+  context.tags.push(...byTag.values());
   const timestamps = events.map((r) => r.row.timestamp);
   return {
     count: events.length,

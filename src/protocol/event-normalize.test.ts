@@ -188,6 +188,14 @@ describe('normalizeEvent', () => {
       ['value_too_long:release'],
     ],
     ['empty release ignored', { release: '  ' }, { release: undefined }, ['invalid_data:release']],
+    ['release "latest" dropped', { release: 'latest' }, { release: undefined }, ['invalid_data:release']],
+    [
+      'release with a slash dropped',
+      { release: 'web/1.0' },
+      { release: undefined },
+      ['invalid_data:release'],
+    ],
+    ['release ".." dropped', { release: '..' }, { release: undefined }, ['invalid_data:release']],
     ['dist with a space dropped', { dist: 'a b' }, { dist: undefined }, ['invalid_data:dist']],
     [
       'long environment dropped',

@@ -15,6 +15,7 @@ import type {
   NormalizedEvent,
 } from './normalized-event.js';
 import { ProtocolError } from './protocol-error.js';
+import { releaseVersionProblem } from './release-version.js';
 import { boundTimestamp, clockDriftMs, parseTimestamp, type TimestampBounds } from './timestamp.js';
 
 export interface NormalizeOptions {
@@ -108,6 +109,17 @@ function text(data: JsonObject, key: keyof typeof TEXT_RULES, problems: EventPro
   if (value.length <= rule.max) return value;
   problems.push({ type: 'value_too_long', name: key });
   return rule.cut ? value.slice(0, rule.max) : undefined;
+}
+
+/**
+ * The event's release, unless Sentry would refuse it as a version (`latest`, `..`, a slash): then
+ * the event names no release, as Relay drops such a value, and digest creates no release for it.
+ */
+function releaseOf(data: JsonObject, problems: EventProblem[]): string | undefined {
+  const release = text(data, 'release', problems);
+  if (release === undefined || releaseVersionProblem(release) === null) return release;
+  problems.push({ type: 'invalid_data', name: 'release', value: data.release });
+  return undefined;
 }
 
 function eventIdOf(data: JsonObject, options: NormalizeOptions): string {
@@ -301,7 +313,7 @@ export function normalizeEvent(payload: unknown, options: NormalizeOptions): Nor
     logger: text(data, 'logger', problems),
     transaction: text(data, 'transaction', problems),
     serverName: text(data, 'server_name', problems),
-    release: text(data, 'release', problems),
+    release: releaseOf(data, problems),
     dist: text(data, 'dist', problems),
     environment: text(data, 'environment', problems),
     culprit: text(data, 'culprit', problems),

@@ -58,12 +58,87 @@ const cases: [string, IssueQueryTerm[]][] = [
   ['!level:info', [{ kind: 'level', negated: true, values: [exact('info')] }]],
   ['level:[error,fatal]', [{ kind: 'level', negated: false, values: [exact('error'), exact('fatal')] }]],
   ['level:err*', [{ kind: 'level', negated: false, values: [wild('err', '')] }]],
-  ['release:1.0.0', [tag('release', [exact('1.0.0')])]],
-  ['release:"1.0.*"', [tag('release', [wild('1.0.', '')])]],
+  ['release:1.0.0', [{ kind: 'release', negated: false, values: [exact('1.0.0')] }]],
+  ['release:"1.0.*"', [{ kind: 'release', negated: false, values: [wild('1.0.', '')] }]],
+  ['release:latest', [{ kind: 'release', negated: false, values: [{ kind: 'latest' }] }]],
+  [
+    '!release:[latest, web@1.0]',
+    [{ kind: 'release', negated: true, values: [{ kind: 'latest' }, exact('web@1.0')] }],
+  ],
   ['environment:production', [tag('environment', [exact('production')])]],
   ['!environment:staging', [tag('environment', [exact('staging')], true)]],
   ['firstRelease:2.0', [{ kind: 'first_release', negated: false, values: [exact('2.0')] }]],
   ['first_release:2.0', [{ kind: 'first_release', negated: false, values: [exact('2.0')] }]],
+  ['firstRelease:latest', [{ kind: 'first_release', negated: false, values: [{ kind: 'latest' }] }]],
+  // semver release terms
+  [
+    'release.version:>1.2',
+    [
+      {
+        kind: 'release_version',
+        negated: false,
+        filter: {
+          kind: 'compare',
+          operator: '>',
+          package: null,
+          version: { numbers: [1n, 2n, 0n, 0n], prerelease: '', build: '' },
+        },
+      },
+    ],
+  ],
+  [
+    'release.version:<=web@2.0.0-rc.1',
+    [
+      {
+        kind: 'release_version',
+        negated: false,
+        filter: {
+          kind: 'compare',
+          operator: '<=',
+          package: 'web',
+          version: { numbers: [2n, 0n, 0n, 0n], prerelease: 'rc.1', build: '' },
+        },
+      },
+    ],
+  ],
+  [
+    '!release.version:1.2.3',
+    [
+      {
+        kind: 'release_version',
+        negated: true,
+        filter: {
+          kind: 'compare',
+          operator: '=',
+          package: null,
+          version: { numbers: [1n, 2n, 3n, 0n], prerelease: '', build: '' },
+        },
+      },
+    ],
+  ],
+  [
+    'release.version:1.2.*',
+    [
+      {
+        kind: 'release_version',
+        negated: false,
+        filter: { kind: 'prefix', package: null, numbers: [1n, 2n] },
+      },
+    ],
+  ],
+  [
+    'release.version:web@*',
+    [{ kind: 'release_version', negated: false, filter: { kind: 'prefix', package: 'web', numbers: [] } }],
+  ],
+  ['release.package:[web, api]', [{ kind: 'release_package', negated: false, packages: ['web', 'api'] }]],
+  [
+    'release.build:>=100',
+    [{ kind: 'release_build', negated: false, filter: { kind: 'number', operator: '>=', value: 100n } }],
+  ],
+  [
+    'release.build:ab*',
+    [{ kind: 'release_build', negated: false, filter: { kind: 'code', code: 'ab', prefix: true } }],
+  ],
   // dates
   ['firstSeen:-24h', [{ kind: 'range', negated: false, field: 'firstSeen', min: NOW - DAY, max: null }]],
   ['firstSeen:+24h', [{ kind: 'range', negated: false, field: 'firstSeen', min: null, max: NOW - DAY }]],
@@ -191,6 +266,11 @@ describe('parseIssueQuery', () => {
     ['browser:[Chrome Firefox]', 'Unterminated list'],
     ['browser:[Chrome,]', 'Empty value in list'],
     ['browser:"Chrome"x', 'Unexpected "x"'],
+    ['release.version:banana', 'Invalid semantic version for "release.version": banana'],
+    ['release.version:1.2.3.4.5', 'Invalid semantic version'],
+    ['release.version:[1.0, 2.0]', '"release.version" takes one value'],
+    ['release.build:[1, 2]', '"release.build" takes one value'],
+    ['release.package:""', 'Invalid value for "release.package"'],
   ];
   it.each(errors)('%j is refused', (query, message) => {
     let error: unknown;

@@ -1,4 +1,10 @@
 import type { IssueStatus } from './issue-status.js';
+import {
+  type BuildFilter,
+  type CompareOperator,
+  parseVersionPart,
+  type VersionFilter,
+} from './release-order.js';
 /**
  * A bad search query, `statsPeriod` or time window: a 400 whose `detail` reads like Sentry's.
  *
@@ -27,6 +33,9 @@ export type Assignee =
 
 export type RangeField = 'firstSeen' | 'lastSeen' | 'timesSeen';
 
+/** A release searched for: a version (exact or a pattern), or `latest`, each project's latest release. */
+export type ReleaseValue = ValuePattern | { readonly kind: 'latest' };
+
 /** One search term; every term but free text can be negated with a leading `!`. */
 export type IssueQueryTerm =
   | { readonly kind: 'status'; readonly negated: boolean; readonly statuses: readonly IssueStatus[] }
@@ -37,8 +46,14 @@ export type IssueQueryTerm =
   /** `bookmarks:me`. */
   | { readonly kind: 'bookmarked'; readonly negated: boolean }
   | { readonly kind: 'level'; readonly negated: boolean; readonly values: readonly ValuePattern[] }
-  | { readonly kind: 'first_release'; readonly negated: boolean; readonly values: readonly ValuePattern[] }
-  /** Any other key; `release:` and `environment:` are tags too (digest records both on every event). */
+  /** `release:`: issues with an event of one of these releases (digest tags every event with its release). */
+  | { readonly kind: 'release'; readonly negated: boolean; readonly values: readonly ReleaseValue[] }
+  | { readonly kind: 'first_release'; readonly negated: boolean; readonly values: readonly ReleaseValue[] }
+  /** `release.version:`, `release.package:`, `release.build:`: issues with an event of a semver release that matches. */
+  | { readonly kind: 'release_version'; readonly negated: boolean; readonly filter: VersionFilter }
+  | { readonly kind: 'release_package'; readonly negated: boolean; readonly packages: readonly string[] }
+  | { readonly kind: 'release_build'; readonly negated: boolean; readonly filter: BuildFilter }
+  /** Any other key; `environment:` is a tag too (digest records it on every event). */
   | {
       readonly kind: 'tag';
       readonly negated: boolean;
@@ -237,10 +252,66 @@ function toTerm(token: Token, now: number): IssueQueryTerm {
     const bounds = field === 'timesSeen' ? numberRange(key, raw.text) : dateRange(key, raw.text, now);
     return { kind: 'range', negated, field, ...bounds };
   }
+  if (key === 'release.version') return { kind: 'release_version', negated, filter: versionFilter(token) };
+  if (key === 'release.build') return { kind: 'release_build', negated, filter: buildFilter(token) };
+  if (key === 'release.package') {
+    if (texts.some((t) => t === '')) throw syntaxError('Invalid value for "release.package": ""');
+    return { kind: 'release_package', negated, packages: texts };
+  }
   const values = token.values.map(pattern);
   if (key === 'level') return { kind: 'level', negated, values };
-  if (key === 'firstRelease' || key === 'first_release') return { kind: 'first_release', negated, values };
+  if (key === 'release') return { kind: 'release', negated, values: values.map(releaseValue) };
+  if (key === 'firstRelease' || key === 'first_release') {
+    return { kind: 'first_release', negated, values: values.map(releaseValue) };
+  }
   return { kind: 'tag', negated, key, values };
+}
+
+/** `latest` names no release (Sentry refuses that version): it is each project's latest one. */
+function releaseValue(value: ValuePattern): ReleaseValue {
+  return value.kind === 'exact' && value.value === 'latest' ? { kind: 'latest' } : value;
+}
+
+/** The one value of a `release.version:` or `release.build:` term, with its comparison operator. */
+function comparedValue(token: Token): [CompareOperator, string] {
+  if (token.list) throw syntaxError(`"${token.key}" takes one value, not a list.`);
+  const [operator, operand] = splitOperator((token.values[0] as RawValue).text);
+  return [(operator || '=') as CompareOperator, operand];
+}
+
+const VERSION_WILDCARDS = new Set(['*', 'x', 'X']);
+
+/**
+ * `release.version:` takes `[package@]version` with an operator (`>1.2`, `<=web@2.0.0-rc.1`), or
+ * leading version numbers up to a wildcard (`1.2.*`, `web@*`), which match every version under
+ * them whatever the operator, as in Sentry.
+ */
+function versionFilter(token: Token): VersionFilter {
+  const [operator, operand] = comparedValue(token);
+  const at = operand.lastIndexOf('@');
+  const pkg = at > 0 ? operand.slice(0, at) : null;
+  const text = at > 0 ? operand.slice(at + 1) : operand;
+  const version = parseVersionPart(text);
+  if (version) return { kind: 'compare', operator, package: pkg, version };
+  const numbers: bigint[] = [];
+  for (const part of text === '' ? [] : text.split('.')) {
+    if (VERSION_WILDCARDS.has(part)) break;
+    if (!/^[0-9]{1,19}$/.test(part) || numbers.length === 4) {
+      throw syntaxError(
+        `Invalid semantic version for "release.version": ${operand}. Search releases that are not semver with release: instead.`,
+      );
+    }
+    numbers.push(BigInt(part));
+  }
+  return { kind: 'prefix', package: pkg, numbers };
+}
+
+/** `release.build:` compares a number (`>100`) with numeric builds, else matches a build code (`abc*`). */
+function buildFilter(token: Token): BuildFilter {
+  const [operator, operand] = comparedValue(token);
+  if (/^[0-9]{1,19}$/.test(operand)) return { kind: 'number', operator, value: BigInt(operand) };
+  const prefix = operand === '' || operand.endsWith('*');
+  return { kind: 'code', code: prefix ? operand.slice(0, -1) : operand, prefix };
 }
 
 function isTerm(token: Token, texts: string[]): IssueQueryTerm {

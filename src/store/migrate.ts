@@ -17,6 +17,7 @@ import { releases } from './migrations/region/20261207T2300-releases.js';
 import { environments } from './migrations/region/20261208T0500-environments.js';
 import { commits } from './migrations/region/20261208T0600-commits.js';
 import { artifactBundles } from './migrations/region/20261208T1200-artifact-bundles.js';
+import { releaseEvents } from './migrations/region/20261208T1300-release-events.js';
 
 /** The control store's migrations, in order; names are timestamp-prefixed and never renamed. */
 function controlMigrations(engine: Engine): Record<string, Migration> {
@@ -43,6 +44,7 @@ function regionMigrations(engine: Engine): Record<string, Migration> {
     '20261208T0500-environments': environments(engine),
     '20261208T0600-commits': commits(engine),
     '20261208T1200-artifact-bundles': artifactBundles(engine),
+    '20261208T1300-release-events': releaseEvents(engine),
   };
 }
 

@@ -170,6 +170,16 @@ export interface IssueTable {
   /** 0/1; the database fills 0 for rows that do not say. */
   is_public: Generated<number>;
   priority: string | null;
+  /** `in_release`, `in_next_release` or `in_commit` while resolved so; null otherwise. */
+  resolution_type: string | null;
+  /** The release it was resolved in (for "in the next release": the latest one at the time). */
+  resolution_release_id: number | null;
+  /** For "in the next release": the release the issue was current in when resolved. */
+  resolution_current_release_id: number | null;
+  /** For `in_commit`: the commit that fixes it (pending until a release holds it). */
+  resolution_commit_id: number | null;
+  /** The user who resolved it in a release or commit; null for an organization token. */
+  resolution_actor_id: number | null;
 }
 
 export interface GroupHashTable {
@@ -227,6 +237,16 @@ export interface IssueSeenTable {
 export interface IssueUserTable {
   issue_id: number;
   user_key: string;
+}
+
+/** What happened to an issue (Sentry's activity): `type` as Sentry names it, `data` JSON. */
+export interface IssueActivityTable {
+  id: Generated<number>;
+  issue_id: number;
+  type: string;
+  data: string;
+  user_id: number | null;
+  date_created: number;
 }
 
 export interface AttachmentTable {
@@ -496,6 +516,7 @@ export interface RegionSchema {
   issue_users: IssueUserTable;
   issue_bookmarks: IssueBookmarkTable;
   issue_seen: IssueSeenTable;
+  issue_activity: IssueActivityTable;
   attachments: AttachmentTable;
   spans: SpanTable;
   release_health: ReleaseHealthTable;

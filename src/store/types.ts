@@ -138,6 +138,9 @@ export interface ReleaseStats {
   readonly lastDeploy: Deploy | null;
   /** Issues first seen in this release, per project. */
   readonly newGroups: ReadonlyMap<number, number>;
+  /** When the first and the last error event of this release happened, over the projects. */
+  readonly firstEvent: number | null;
+  readonly lastEvent: number | null;
 }
 
 /** A source repository of an organization; `provider` is null for one named only by commits. */

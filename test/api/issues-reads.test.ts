@@ -58,7 +58,18 @@ describe.each(TEST_ENGINES)('issue reads on %s', (engine) => {
       expect(tags).toMatchObject({ browser: 5, region: 5, environment: 5, release: 5, level: 5, user: 4 });
       expect(detail.userReportCount).toBe(0);
       const b = await w.get(`/issues/${w.ids.B}/`);
-      expect(b.firstRelease).toEqual({ version: 'web@1.1.0' });
+      // Sentry's release object: web@1.1.0 was made by C's first event; B and C were first seen in it.
+      expect(b.firstRelease).toMatchObject({
+        version: 'web@1.1.0',
+        shortVersion: '1.1.0',
+        dateCreated: new Date(w.NOW - 5 * DAY).toISOString(),
+        dateReleased: null,
+        newGroups: 2,
+        firstEvent: new Date(w.NOW - 5 * DAY).toISOString(),
+        lastEvent: new Date(w.NOW - 2 * HOUR).toISOString(),
+        projects: [expect.objectContaining({ slug: 'web', newGroups: 2 })],
+      });
+      expect(b.lastRelease).toEqual(b.firstRelease);
       expect(b.assignedTo).toEqual({ type: 'team', id: String(w.backend.id), name: 'backend' });
       expect((await w.get(`/issues/${w.ids.D}/`)).firstRelease).toBeNull();
     });

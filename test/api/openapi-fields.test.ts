@@ -198,7 +198,7 @@ describe.each(TEST_ENGINES)('OpenAPI required fields on %s', (engine) => {
       email: 'owner@fields.test',
     });
     expect([assigned.isBookmarked, assigned.hasSeen]).toEqual([true, true]);
-    expect(assigned.firstRelease).toEqual({ version: 'web@1.0.0' });
+    expect(assigned.firstRelease).toMatchObject({ version: 'web@1.0.0', shortVersion: '1.0.0' });
     const ignored = await get(`/organizations/acme/issues/${issueIds['slow job']}/`);
     expect(ignored.assignedTo).toMatchObject({ type: 'team', name: 'backend' });
     expect(ignored.statusDetails).toMatchObject({ ignoreCount: 10, ignoreUserCount: 5 });

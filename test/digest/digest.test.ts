@@ -4,7 +4,7 @@ import type { IssueTable } from '../../src/store/schema.js';
 import { ingestProject, postEnvelope, postStore } from '../ingest/support.js';
 import { TEST_ENGINES } from '../support/engines.js';
 import { envelopeOf, errorEvent } from '../support/envelopes.js';
-import { createHarness, type Harness } from '../support/harness.js';
+import { createHarness, type Harness, makeProject } from '../support/harness.js';
 
 describe.each(TEST_ENGINES)('digest on %s', (engine) => {
   let h: Harness;
@@ -257,5 +257,93 @@ describe.each(TEST_ENGINES)('digest on %s', (engine) => {
     expect(r.statusCode).toBe(200);
     await h.worker.drain();
     expect(await eventsOf(project.id)).toHaveLength(1);
+  });
+  it('makes each release a batch names once, linked to its projects and dated by its first event', async () => {
+    const { org, team, project, key } = await ingestProject(h);
+    const second = await makeProject(h.ctx, org, team);
+    const now = Math.floor(Date.now() / 1000);
+    const at = (minutesAgo: number) => now - minutesAgo * 60;
+    // One drain, one batch: web@1 from both projects, web@2, and a version Sentry refuses.
+    await send(project.id, key.publicKey, errorEvent({ release: 'web@1', timestamp: at(5) }));
+    await send(project.id, key.publicKey, errorEvent({ release: 'web@1', timestamp: at(9) }));
+    await send(second.project.id, second.key.publicKey, errorEvent({ release: 'web@1', timestamp: at(7) }));
+    await send(project.id, key.publicKey, errorEvent({ release: 'web@2', timestamp: at(1) }));
+    await send(project.id, key.publicKey, errorEvent({ release: 'web/3', timestamp: at(1) }));
+    await h.worker.drain();
+    const releases = await h.ctx.db.region
+      .selectFrom('releases')
+      .select(['id', 'version', 'date_created'])
+      .where('organization_id', '=', org.id)
+      .orderBy('version')
+      .execute();
+    expect(releases.map((r) => r.version)).toEqual(['web@1', 'web@2']);
+    expect(releases[0]?.date_created).toBe(at(9) * 1000);
+    const links = await h.ctx.db.region
+      .selectFrom('release_projects')
+      .select(['release_id', 'project_id'])
+      .where(
+        'release_id',
+        'in',
+        releases.map((r) => r.id),
+      )
+      .orderBy('release_id')
+      .orderBy('project_id')
+      .execute();
+    expect(links).toEqual([
+      { release_id: releases[0]?.id, project_id: project.id },
+      { release_id: releases[0]?.id, project_id: second.project.id },
+      { release_id: releases[1]?.id, project_id: project.id },
+    ]);
+    const events = await eventsOf(project.id);
+    expect(events.map((e) => e.release)).toEqual(['web@1', 'web@1', 'web@2', null]);
+    // Known releases make nothing new.
+    await send(project.id, key.publicKey, errorEvent({ release: 'web@2' }));
+    await h.worker.drain();
+    expect(
+      await h.ctx.db.region
+        .selectFrom('releases')
+        .select('id')
+        .where('organization_id', '=', org.id)
+        .execute(),
+    ).toHaveLength(2);
+  });
+
+  it('decides a resolution in a release event by event in one batch, and records the regression', async () => {
+    const { project, key } = await ingestProject(h);
+    await send(project.id, key.publicKey, errorEvent({ release: 'app@1.0.0' }));
+    await send(project.id, key.publicKey, errorEvent({ release: 'app@2.0.0' }));
+    await h.worker.drain();
+    const [issue] = await issuesOf(project.id);
+    const v2 = await h.ctx.db.region
+      .selectFrom('releases')
+      .select('id')
+      .where('version', '=', 'app@2.0.0')
+      .executeTakeFirstOrThrow();
+    await setIssue(issue!.id, {
+      status: 'resolved',
+      substatus: null,
+      resolution_type: 'in_release',
+      resolution_release_id: v2.id,
+    });
+    // Older, none, the resolving release itself, then a newer one, then older again: one regression.
+    for (const release of ['app@1.0.0', undefined, 'app@2.0.0', 'app@2.1.0', 'app@1.0.0']) {
+      await send(project.id, key.publicKey, errorEvent(release ? { release } : {}));
+    }
+    await h.worker.drain();
+    const [after] = await issuesOf(project.id);
+    expect([after?.status, after?.substatus, after?.times_seen, after?.resolution_type]).toEqual([
+      'unresolved',
+      'regressed',
+      7,
+      null,
+    ]);
+    const activity = await h.ctx.db.region
+      .selectFrom('issue_activity')
+      .select(['type', 'data', 'user_id'])
+      .where('issue_id', '=', issue!.id)
+      .execute();
+    expect(activity.map((a) => [a.type, JSON.parse(a.data).version, a.user_id])).toEqual([
+      ['set_regression', 'app@2.1.0', null],
+    ]);
   });
 });

@@ -151,7 +151,7 @@ describe.skipIf(!withPostgres)('multi-node: two errata serve processes on one Po
     await schema?.drop();
   });
 
-  it('makes one issue of one new error sent to both nodes at once, counting every event', {
+  it('makes one issue of one new error sent to both nodes at once, counting every event, and one release of each new version', {
     timeout: 40_000,
   }, async () => {
     const project = await newProject(nodes[0]!, site, 'race');
@@ -160,7 +160,10 @@ describe.skipIf(!withPostgres)('multi-node: two errata serve processes on one Po
     const type = `RaceError${randomBytes(4).toString('hex')}`;
     const answers = await inParallel(REQUESTS, 20, async (i) => {
       const eventId = newEventId();
-      const event = errorEvent(eventId, type, { user: { id: `user-${i % USERS}` } });
+      const event = errorEvent(eventId, type, {
+        user: { id: `user-${i % USERS}` },
+        release: `race@${i % 5}.0.0`,
+      });
       const answer = await postEnvelope(nodes[i % 2]!.url, project.dsn, envelopeOf(event));
       return { eventId, ...answer };
     });
@@ -188,6 +191,15 @@ describe.skipIf(!withPostgres)('multi-node: two errata serve processes on one Po
       [project.id],
     );
     expect(hashes.rows.map((r) => Number(r.issue_id))).toEqual([Number(issue.id)]);
+    // Both nodes met the five new versions at once: one release each, linked to the project once.
+    const releases = await db.query<{ version: string; links: string }>(
+      `select r.version, (select count(*) from release_projects rp where rp.release_id = r.id and rp.project_id = $1) as links
+         from releases r where r.version like 'race@%' order by r.version`,
+      [project.id],
+    );
+    expect(releases.rows.map((r) => [r.version, Number(r.links)])).toEqual(
+      [0, 1, 2, 3, 4].map((n) => [`race@${n}.0.0`, 1]),
+    );
 
     for (const node of nodes) {
       const listed = await api<{ id: string; count: string; userCount: number }[]>(

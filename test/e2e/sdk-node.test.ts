@@ -37,8 +37,13 @@ const SDK_VERSION = (
 const driverLine = (text: string) => lineOf(DRIVER, text);
 
 async function runDriver(p: SdkProject, ...args: string[]) {
+  return runDriverAs(p, undefined, ...args);
+}
+
+/** Runs the driver with the SDK's release set to `release` (the driver's default when undefined). */
+async function runDriverAs(p: SdkProject, release: string | undefined, ...args: string[]) {
   const result = await run(process.execPath, [DRIVER, ...args], {
-    env: { SENTRY_DSN: p.dsn },
+    env: { SENTRY_DSN: p.dsn, ...(release === undefined ? {} : { DRIVER_RELEASE: release }) },
     timeoutMs: 30_000,
   });
   expect(result.code, result.stderr).toBe(0);
@@ -223,6 +228,97 @@ describe.each(TEST_ENGINES)('@sentry/node 11 against Errata on %s', (engine) => 
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    });
+  });
+  describe('releases through the real SDK: new issues per release, search, resolve in the next release', () => {
+    let p: SdkProject;
+    type Issue = { id: string; title: string; status: string; substatus: string | null } & Record<
+      string,
+      unknown
+    >;
+    const get = async <T>(apiPath: string) => {
+      const { status, body } = await apiGet<T>(t, p, apiPath);
+      expect(status, JSON.stringify(body)).toBe(200);
+      return body;
+    };
+    const titles = async (query: string) =>
+      (await get<Issue[]>(`projects/${p.org}/${p.project}/issues/?query=${encodeURIComponent(query)}`))
+        .map((i) => i.title)
+        .sort();
+    /** Runs the driver as `release`, capturing `labels`; answers each label's issue id once digested. */
+    const capture = async (release: string, ...labels: string[]) => {
+      const reports = await runDriverAs(p, release, 'releases', ...labels);
+      const ids: Record<string, string> = {};
+      for (const label of labels)
+        ids[label] = (await waitForEvent(t, p, reported(reports, label))).groupID as string;
+      return ids;
+    };
+    const CART = 'TypeError: cart total is NaN';
+    const PAYMENT = 'Error: payment gateway timed out';
+    const INVENTORY = 'RangeError: stock below zero';
+
+    beforeAll(async () => {
+      p = await makeSdkProject(t, 'node-releases', ['org:read', 'project:read', 'event:read', 'event:write']);
+    });
+
+    it('counts new issues per release and shows first and last releases', async () => {
+      const first = await capture('checkout@1.0.0', 'cart', 'payment');
+      const second = await capture('checkout@1.1.0', 'cart', 'inventory');
+      expect(second.cart).toBe(first.cart);
+      const releases = await get<{ version: string; newGroups: number; firstEvent: string | null }[]>(
+        `projects/${p.org}/${p.project}/releases/`,
+      );
+      expect(releases.map((r) => [r.version, r.newGroups])).toEqual([
+        ['checkout@1.1.0', 1],
+        ['checkout@1.0.0', 2],
+      ]);
+      expect(releases.every((r) => typeof r.firstEvent === 'string')).toBe(true);
+      const cart = await get<Issue>(`organizations/${p.org}/issues/${first.cart}/`);
+      expect(cart.firstRelease).toMatchObject({
+        version: 'checkout@1.0.0',
+        shortVersion: '1.0.0',
+        newGroups: 2,
+      });
+      expect(cart.lastRelease).toMatchObject({ version: 'checkout@1.1.0', newGroups: 1 });
+      expect(await titles('release:latest')).toEqual([CART, INVENTORY].sort());
+      expect(await titles('firstRelease:latest')).toEqual([INVENTORY]);
+      expect(await titles('release:checkout@1.0.0')).toEqual([CART, PAYMENT].sort());
+      expect(await titles('release.version:<1.1')).toEqual([CART, PAYMENT].sort());
+    });
+
+    it('resolved in the next release: the old release stays resolved, a new one regresses it', async () => {
+      const { cart } = await capture('checkout@1.1.0', 'cart');
+      const resolve = await fetch(`${t.url}/api/0/organizations/${p.org}/issues/${cart}/`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${p.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ status: 'resolved', statusDetails: { inNextRelease: true } }),
+      });
+      expect(resolve.status).toBe(200);
+      expect(await resolve.json()).toMatchObject({
+        status: 'resolved',
+        statusDetails: { inNextRelease: true },
+      });
+
+      await capture('checkout@1.0.0', 'cart');
+      await capture('checkout@1.1.0', 'cart');
+      let issue = await get<Issue>(`organizations/${p.org}/issues/${cart}/`);
+      expect([issue.status, issue.statusDetails]).toEqual([
+        'resolved',
+        { inNextRelease: true, actor: expect.objectContaining({ id: expect.any(String) }) },
+      ]);
+
+      await capture('checkout@1.2.0', 'cart');
+      issue = await get<Issue>(`organizations/${p.org}/issues/${cart}/`);
+      expect([issue.status, issue.substatus]).toEqual(['unresolved', 'regressed']);
+      const activity = issue.activity as { type: string; data: Record<string, unknown> }[];
+      expect(activity[0]).toMatchObject({ type: 'set_regression', data: { version: 'checkout@1.2.0' } });
+      // checkout@1.2.0, made after the resolve, settled it into that release (as Sentry does).
+      expect(activity[1]).toMatchObject({
+        type: 'set_resolved_in_release',
+        data: { version: 'checkout@1.2.0' },
+      });
+      expect(activity.at(-1)).toMatchObject({ id: '0', type: 'first_seen' });
+      expect(issue.lastRelease).toMatchObject({ version: 'checkout@1.2.0' });
     });
   });
 });

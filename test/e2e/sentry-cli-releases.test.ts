@@ -17,6 +17,7 @@ describe.each(TEST_ENGINES)('sentry-cli releases and deploys on %s', (engine) =>
   let ciToken: string;
   let ownerToken: string;
   const version = 'web@1.2.0+build.7';
+  let acme: Awaited<ReturnType<typeof makeOrg>>;
 
   const cli = (token: string, ...args: string[]) =>
     run(SENTRY_CLI, args, {
@@ -31,7 +32,8 @@ describe.each(TEST_ENGINES)('sentry-cli releases and deploys on %s', (engine) =>
     t = await startTestServer(engine);
     const ctx = t.server.ctx;
     const user = await makeUser(ctx, { email: 'release-owner@example.com' });
-    const { org, team } = await makeOrg(ctx, user, 'acme');
+    acme = await makeOrg(ctx, user, 'acme');
+    const { org, team } = acme;
     await makeProject(ctx, org, team, 'web');
     await makeProject(ctx, org, team, 'api');
     ownerToken = await makeToken(ctx, user, ['org:read', 'project:admin']);
@@ -110,6 +112,62 @@ describe.each(TEST_ENGINES)('sentry-cli releases and deploys on %s', (engine) =>
     expect(again.stdout + again.stderr).toContain(
       `Did nothing. Release with this version (${version}) does not exist.`,
     );
+  });
+
+  it('walks the same pipeline with a personal token of project:releases; project:read alone gets 403s', async () => {
+    const ctx = t.server.ctx;
+    const releaser = await makeUser(ctx, { email: 'releaser@example.com' });
+    // A member on the projects' team: reach by role, narrowed by the token's scopes.
+    const member = await insertMember(ctx.db.region, {
+      organizationId: acme.org.id,
+      userId: releaser.id,
+      email: releaser.email,
+      role: 'member',
+      inviteTokenHash: null,
+      inviterId: null,
+      now: Date.now(),
+    });
+    await addTeamMember(ctx.db.region, acme.team.id, member.id, null);
+    const narrow = await makeToken(ctx, releaser, ['project:releases']);
+    const reader = await makeToken(ctx, releaser, ['project:read']);
+    const v = 'api@3.1.0';
+    const ok = async (...args: string[]) => {
+      const r = await cli(narrow, ...args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      return r.stdout;
+    };
+    expect(await ok('releases', 'new', '-o', 'acme', '-p', 'api', v)).toContain(`Created release ${v}`);
+    expect(await ok('releases', 'finalize', '-o', 'acme', '-p', 'api', v)).toContain(
+      `Finalized release ${v}`,
+    );
+    expect(await ok('releases', 'list', '-o', 'acme')).toContain(v);
+    expect(await ok('releases', 'info', '-o', 'acme', v)).toContain(v);
+    await ok('deploys', 'new', '-o', 'acme', '-r', v, '-e', 'staging', '-n', 'narrow');
+    expect(await ok('deploys', 'list', '-o', 'acme', '-r', v)).toMatch(/staging\s*\|\s*narrow/);
+    expect((await api(`/organizations/acme/releases/${v}/`)).body).toMatchObject({
+      version: v,
+      dateReleased: expect.any(String),
+      lastDeploy: { environment: 'staging', name: 'narrow' },
+    });
+
+    // project:read reads releases but may not make, change, deploy or delete them.
+    expect((await cli(reader, 'releases', 'list', '-o', 'acme')).stdout).toContain(v);
+    for (const args of [
+      ['releases', 'new', '-o', 'acme', '-p', 'api', 'api@3.2.0'],
+      ['releases', 'finalize', '-o', 'acme', '-p', 'api', v],
+      ['deploys', 'new', '-o', 'acme', '-r', v, '-e', 'production'],
+      ['releases', 'delete', '-o', 'acme', v],
+    ]) {
+      const refused = await cli(reader, ...args);
+      expect(refused.code, args.join(' ')).toBe(1);
+      expect(refused.stderr).toContain('(http status: 403)');
+    }
+    expect((await api('/organizations/acme/releases/?query=api@3.2.0')).body).toEqual([]);
+    expect((await api(`/organizations/acme/releases/${v}/`)).body).toMatchObject({ deployCount: 1 });
+
+    // As in Sentry, project:releases may delete a release.
+    expect(await ok('releases', 'delete', '-o', 'acme', v)).toContain(`Deleted release ${v}!`);
+    expect((await api(`/organizations/acme/releases/${v}/`)).status).toBe(404);
   });
 
   it('releases new on an existing version adds the project (Sentry answers 208); --finalize sets the date', async () => {

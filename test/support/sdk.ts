@@ -18,12 +18,19 @@ export interface SdkProject {
   readonly project: string;
   readonly projectId: number;
   readonly dsn: string;
-  /** A user token that can read issues and events. */
+  /** A user token that can read issues and events (and what else makeSdkProject was asked for). */
   readonly token: string;
 }
 
-/** A new organization with one project on the server, its DSN, and a read token of its owner. */
-export async function makeSdkProject(t: TestServer, slug: string): Promise<SdkProject> {
+/**
+ * A new organization with one project on the server, its DSN, and a token of its owner that can
+ * read issues and events (and do more, with other `scopes`).
+ */
+export async function makeSdkProject(
+  t: TestServer,
+  slug: string,
+  scopes: readonly string[] = ['org:read', 'project:read', 'event:read'],
+): Promise<SdkProject> {
   const ctx = t.server.ctx;
   const owner = await makeUser(ctx);
   const { org, team } = await makeOrg(ctx, owner, `${slug}-org`);
@@ -33,7 +40,7 @@ export async function makeSdkProject(t: TestServer, slug: string): Promise<SdkPr
     project: project.slug,
     projectId: project.id,
     dsn: formatPublicDsn(t.url, key),
-    token: await makeToken(ctx, owner, ['org:read', 'project:read', 'event:read']),
+    token: await makeToken(ctx, owner, [...scopes]),
   };
 }
 

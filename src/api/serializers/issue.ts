@@ -1,6 +1,7 @@
 import type { Issue } from '../../store/region/issue-reads.js';
-import type { Project } from '../../store/types.js';
+import type { Project, User } from '../../store/types.js';
 import { isoDate } from './dates.js';
+import { serializeUser } from './user.js';
 
 /** `WEB-1A`: the project slug in capitals and the per-project number in base 36. */
 export function formatShortId(projectSlug: string, shortId: number): string {
@@ -18,11 +19,14 @@ export function parseShortId(text: string): { projectSlug: string; shortId: numb
 }
 
 // Sentry derives an issue's initial priority from the level of its first event.
-function priorityOf(level: string): string {
+export function priorityOf(level: string): string {
   return level === 'fatal' || level === 'error' ? 'high' : level === 'warning' ? 'medium' : 'low';
 }
 
-function statusDetails(issue: Issue): Record<string, unknown> {
+function statusDetails(issue: Issue, resolution: IssueExtras['resolution']): Record<string, unknown> {
+  if (issue.status === 'resolved' && resolution) {
+    return { ...resolution.details, actor: resolution.actor ? serializeUser(resolution.actor) : null };
+  }
   if (issue.status !== 'ignored') return {};
   return {
     ...(issue.ignoreUntil === null ? {} : { ignoreUntil: isoDate(issue.ignoreUntil) }),
@@ -37,6 +41,8 @@ export interface IssueExtras {
   readonly isBookmarked?: boolean;
   readonly hasSeen?: boolean;
   readonly stats?: Record<string, [number, number][]> | null;
+  /** How a resolved issue was resolved in a release or commit (`inRelease`, …), and who did it. */
+  readonly resolution?: { details: Record<string, unknown>; actor: User | null } | null;
 }
 
 /** Sentry's issue (group) object as issue lists return it. */
@@ -57,7 +63,7 @@ export function serializeIssue(
     logger: issue.logger,
     level: issue.level,
     status: issue.status,
-    statusDetails: statusDetails(issue),
+    statusDetails: statusDetails(issue, extras.resolution),
     substatus: issue.substatus,
     isPublic: issue.isPublic,
     platform: issue.platform,
@@ -105,21 +111,32 @@ export function serializeIssue(
   };
 }
 
+/** What the issue detail adds to the list form, each part serialized already. */
+export interface IssueDetailParts {
+  readonly tags: { key: string; name: string; totalValues: number }[];
+  readonly userReportCount: number;
+  /** Sentry's release objects of the first and last release (`{version}` for one not there). */
+  readonly firstRelease: unknown;
+  readonly lastRelease: unknown;
+  /** Newest first, ending with `first_seen`. */
+  readonly activity: unknown[];
+}
+
 /** The issue detail: the list form plus releases, tags and activity. */
 export function serializeIssueDetail(
   issue: Issue,
   project: Project,
   orgSlug: string,
   baseUrl: string,
-  extra: { tags: { key: string; name: string; totalValues: number }[]; userReportCount: number },
+  extra: IssueDetailParts,
   extras: IssueExtras = {},
 ) {
   return {
     ...serializeIssue(issue, project, orgSlug, baseUrl, extras),
-    firstRelease: issue.firstRelease ? { version: issue.firstRelease } : null,
-    lastRelease: issue.lastRelease ? { version: issue.lastRelease } : null,
+    firstRelease: extra.firstRelease,
+    lastRelease: extra.lastRelease,
     tags: extra.tags,
-    activity: [] as unknown[],
+    activity: extra.activity,
     seenBy: [] as unknown[],
     participants: [] as unknown[],
     pluginActions: [] as unknown[],

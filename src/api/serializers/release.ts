@@ -15,9 +15,8 @@ export function serializeDeploy(deploy: Deploy) {
 }
 
 /**
- * Sentry's release object, limited to what Errata knows: no events linked to releases (no first or
- * last event). The commit fields here are a release's without commits; api/commit-views.ts gives
- * the others (`releaseCommitFields`).
+ * Sentry's release object. The commit fields here are a release's without commits;
+ * api/commit-views.ts gives the others (`releaseCommitFields`).
  */
 export function serializeRelease(release: Release, projects: readonly Project[], stats: ReleaseStats) {
   const newGroups = (id: number) => stats.newGroups.get(id) ?? 0;
@@ -34,8 +33,8 @@ export function serializeRelease(release: Release, projects: readonly Project[],
     data: {},
     owner: null,
     newGroups: projects.reduce((sum, p) => sum + newGroups(p.id), 0),
-    firstEvent: null,
-    lastEvent: null,
+    firstEvent: isoDateOrNull(stats.firstEvent),
+    lastEvent: isoDateOrNull(stats.lastEvent),
     commitCount: 0,
     lastCommit: null,
     authors: [] as never[],

@@ -217,6 +217,28 @@ export async function replaceReleaseCommits(
   }
 }
 
+/** The commit of this key (its full SHA) in the repository, if the organization has it. */
+export async function findCommitByKey(
+  db: Db,
+  repositoryId: number,
+  key: string,
+): Promise<Commit | undefined> {
+  const row = await selectCommits(db)
+    .where('c.repository_id', '=', repositoryId)
+    .where('c.key', '=', key)
+    .executeTakeFirst();
+  return row && toCommit(row);
+}
+
+/** Commits by id (those that exist). */
+export async function findCommitsByIds(db: Db, ids: readonly number[]): Promise<Map<number, Commit>> {
+  if (ids.length === 0) return new Map();
+  const rows = await selectCommits(db)
+    .where('c.id', 'in', [...new Set(ids)])
+    .execute();
+  return new Map(rows.map((row) => [row.id, toCommit(row)]));
+}
+
 /** A release's commits in order, newest first. */
 export async function listReleaseCommits(db: Db, releaseId: number, page: PageRequest): Promise<Commit[]> {
   const rows = await selectCommits(db)

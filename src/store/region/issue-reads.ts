@@ -33,6 +33,12 @@ export interface Issue {
   readonly isPublic: boolean;
   /** `low`, `medium` or `high` once someone sets it; null means "derive it from the level". */
   readonly priority: string | null;
+  /** `in_release`, `in_next_release` or `in_commit` while resolved so, else null. */
+  readonly resolutionType: string | null;
+  readonly resolutionReleaseId: number | null;
+  readonly resolutionCurrentReleaseId: number | null;
+  readonly resolutionCommitId: number | null;
+  readonly resolutionActorId: number | null;
 }
 
 export function toIssue(row: Selectable<IssueTable>): Issue {
@@ -63,6 +69,11 @@ export function toIssue(row: Selectable<IssueTable>): Issue {
     assigneeTeamId: row.assignee_team_id,
     isPublic: row.is_public === 1,
     priority: row.priority,
+    resolutionType: row.resolution_type,
+    resolutionReleaseId: row.resolution_release_id,
+    resolutionCurrentReleaseId: row.resolution_current_release_id,
+    resolutionCommitId: row.resolution_commit_id,
+    resolutionActorId: row.resolution_actor_id,
   };
 }
 

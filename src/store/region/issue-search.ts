@@ -6,10 +6,19 @@ import type {
   IssueQuery,
   IssueQueryTerm,
   RangeField,
+  ReleaseValue,
   ValuePattern,
 } from '../../protocol/issue-query.js';
+import {
+  followsSemver,
+  latestRelease,
+  matchesBuildFilter,
+  matchesVersionFilter,
+  parseSemverRelease,
+} from '../../protocol/release-order.js';
 import type { RegionSchema } from '../schema.js';
 import { type Issue, toIssue } from './issue-reads.js';
+import { listProjectReleases, orderDateOf } from './release-links.js';
 
 type Db = Kysely<RegionSchema>;
 type Eb = ExpressionBuilder<RegionSchema, 'issues'>;
@@ -106,10 +115,11 @@ export async function searchIssues(db: Db, search: IssueSearch): Promise<IssuePa
   }
   const backward = cursor?.isPrev === true;
   const direction = backward ? 'asc' : 'desc';
+  const releases = await releaseSets(db, search);
   let query = db
     .selectFrom('issues')
     .selectAll()
-    .where((eb) => matches(eb, search));
+    .where((eb) => matches(eb, search, releases));
   if (cursor) {
     const { value, id } = cursor;
     // The redundant `key <=/>= value` gives both planners a range on the sort index.
@@ -161,12 +171,13 @@ export async function searchIssues(db: Db, search: IssueSearch): Promise<IssuePa
  */
 export async function countIssues(db: Db, filter: IssueFilter, max = 1000): Promise<number> {
   if (filter.projectIds.length === 0) return 0;
+  const releases = await releaseSets(db, filter);
   const row = await db
     .selectFrom((eb) =>
       eb
         .selectFrom('issues')
         .select('issues.id')
-        .where((w) => matches(w, filter))
+        .where((w) => matches(w, filter, releases))
         .limit(max)
         .as('hits'),
     )
@@ -175,7 +186,66 @@ export async function countIssues(db: Db, filter: IssueFilter, max = 1000): Prom
   return Number(row.n);
 }
 
-function matches(eb: Eb, filter: IssueFilter): Condition {
+/** The release versions a search's release terms stand for, looked up before its SQL is built. */
+interface ReleaseSets {
+  /** The latest release of each project searched (`release:latest`). */
+  readonly latest: readonly string[];
+  /** The versions each `release.version:`, `release.package:` or `release.build:` term matches. */
+  readonly matching: ReadonlyMap<IssueQueryTerm, readonly string[]>;
+}
+
+/** At most this many versions stand for one release term (Sentry's cap too): one SQL list each. */
+const MAX_TERM_RELEASES = 1000;
+
+/**
+ * Reads the searched projects' releases when a term needs them: `latest` is each project's latest
+ * release (the highest version in a project that follows semver, else the last one released or
+ * created), and semver terms match the parsed versions, newest first.
+ */
+async function releaseSets(db: Db, filter: IssueFilter): Promise<ReleaseSets> {
+  const { terms } = filter.query;
+  const latestAsked = terms.some(
+    (t) => (t.kind === 'release' || t.kind === 'first_release') && t.values.some((v) => v.kind === 'latest'),
+  );
+  const semverTerms = terms.filter(
+    (t) => t.kind === 'release_version' || t.kind === 'release_package' || t.kind === 'release_build',
+  );
+  if (!latestAsked && semverTerms.length === 0) return { latest: [], matching: new Map() };
+  const releases = await listProjectReleases(db, filter.projectIds);
+  const latest = new Set<string>();
+  if (latestAsked) {
+    for (const projectId of filter.projectIds) {
+      const own = releases
+        .filter((r) => r.projectId === projectId)
+        .map((r) => ({ ...r, orderDate: orderDateOf(r) }));
+      const semver = followsSemver(own.map((r) => r.version).reverse());
+      const found = latestRelease(own, semver);
+      if (found) latest.add(found.version);
+    }
+  }
+  const newestFirst = [...new Set(releases.map((r) => r.version).reverse())];
+  const parsed = newestFirst.flatMap((version) => {
+    const release = parseSemverRelease(version);
+    return release ? [{ version, release }] : [];
+  });
+  const matching = new Map<IssueQueryTerm, readonly string[]>();
+  for (const term of semverTerms) {
+    const keep = parsed.filter(({ release }) =>
+      term.kind === 'release_version'
+        ? matchesVersionFilter(term.filter, release)
+        : term.kind === 'release_build'
+          ? matchesBuildFilter(term.filter, release)
+          : term.kind === 'release_package' && term.packages.includes(release.package),
+    );
+    matching.set(
+      term,
+      keep.slice(0, MAX_TERM_RELEASES).map((p) => p.version),
+    );
+  }
+  return { latest: [...latest], matching };
+}
+
+function matches(eb: Eb, filter: IssueFilter, releases: ReleaseSets): Condition {
   const conditions: Condition[] = [eb('issues.project_id', 'in', [...filter.projectIds])];
   const { window } = filter;
   if (window) {
@@ -195,7 +265,7 @@ function matches(eb: Eb, filter: IssueFilter): Condition {
     conditions.push(eb('issues.id', 'in', seen));
   }
   for (const term of filter.query.terms) {
-    const condition = termCondition(eb, term, filter);
+    const condition = termCondition(eb, term, filter, releases);
     conditions.push('negated' in term && term.negated ? eb.not(condition) : condition);
   }
   return eb.and(conditions);
@@ -203,7 +273,7 @@ function matches(eb: Eb, filter: IssueFilter): Condition {
 
 // Every condition below is true or false, never NULL, so that `!key:value` is its exact complement:
 // a nullable column is tested for NULL before it is compared.
-function termCondition(eb: Eb, term: IssueQueryTerm, filter: IssueFilter): Condition {
+function termCondition(eb: Eb, term: IssueQueryTerm, filter: IssueFilter, releases: ReleaseSets): Condition {
   switch (term.kind) {
     case 'status':
       return eb('issues.status', 'in', [...term.statuses]);
@@ -233,11 +303,23 @@ function termCondition(eb: Eb, term: IssueQueryTerm, filter: IssueFilter): Condi
     }
     case 'level':
       return valuesMatch(eb, eb.ref('issues.level'), term.values);
-    case 'first_release':
+    case 'first_release': {
+      const values = releaseValues(term.values, releases);
+      if (values.length === 0) return never();
       return eb.and([
         eb('issues.first_release', 'is not', null),
-        valuesMatch(eb, eb.ref('issues.first_release'), term.values),
+        valuesMatch(eb, eb.ref('issues.first_release'), values),
       ]);
+    }
+    case 'release':
+      return releaseTagged(eb, releaseValues(term.values, releases));
+    case 'release_version':
+    case 'release_package':
+    case 'release_build':
+      return releaseTagged(
+        eb,
+        (releases.matching.get(term) ?? []).map((value) => ({ kind: 'exact', value })),
+      );
     case 'tag': {
       const tagged = eb
         .selectFrom('issue_tags as t')
@@ -267,6 +349,24 @@ function termCondition(eb: Eb, term: IssueQueryTerm, filter: IssueFilter): Condi
         contains(eb.ref('issues.metadata'), JSON.stringify(term.text).slice(1, -1)),
       ]);
   }
+}
+
+/** `latest` replaced by the versions it stands for (none when the projects have no release). */
+function releaseValues(values: readonly ReleaseValue[], releases: ReleaseSets): ValuePattern[] {
+  return values.flatMap((v) =>
+    v.kind === 'latest' ? releases.latest.map((value) => ({ kind: 'exact' as const, value })) : [v],
+  );
+}
+
+/** Issues with an event of one of these releases: digest tags every event with its release. */
+function releaseTagged(eb: Eb, values: readonly ValuePattern[]): Condition {
+  if (values.length === 0) return never();
+  const tagged = eb
+    .selectFrom('issue_tags as t')
+    .select('t.issue_id')
+    .where('t.key', '=', 'release')
+    .where((w) => valuesMatch(w, w.ref('t.value'), values));
+  return eb('issues.id', 'in', tagged);
 }
 
 function assigneeCondition(eb: Eb, assignee: Assignee, filter: IssueFilter): Condition {

@@ -13,15 +13,34 @@ export interface StatusChange {
   readonly ignoreUntil: number | null;
   readonly ignoreCount: number | null;
   readonly ignoreUserCount: number | null;
+  /** For `resolved`: how it was resolved in a release; none (or null) for a plain resolve. */
+  readonly resolution?: ResolutionChange | null;
 }
 
-/** Applies a status change to issues; the ignore baselines are each issue's own current counts. */
+/** A resolution in a release or a commit, as stored on the issue. */
+export type ResolutionChange =
+  | {
+      readonly type: 'in_release' | 'in_next_release';
+      readonly releaseId: number;
+      /** For `in_next_release`: the release the issue was current in, if known. */
+      readonly currentReleaseId: number | null;
+      /** Who resolved it; null for an organization token. */
+      readonly actorId: number | null;
+    }
+  | { readonly type: 'in_commit'; readonly commitId: number; readonly actorId: number | null };
+
+/**
+ * Applies a status change to issues; the ignore baselines are each issue's own current counts. A
+ * change replaces any resolution in a release with the one it brings, if any.
+ */
 export async function updateIssueStatus(
   db: Db,
   issueIds: readonly number[],
   change: StatusChange,
 ): Promise<void> {
   if (issueIds.length === 0) return;
+  const resolution = change.resolution ?? null;
+  const inRelease = resolution !== null && resolution.type !== 'in_commit';
   await db
     .updateTable('issues')
     .set((eb) => ({
@@ -33,6 +52,11 @@ export async function updateIssueStatus(
       ignore_count_base: change.ignoreCount === null ? null : eb.ref('times_seen'),
       ignore_user_count: change.ignoreUserCount,
       ignore_user_base: change.ignoreUserCount === null ? null : eb.ref('user_count'),
+      resolution_type: resolution?.type ?? null,
+      resolution_release_id: inRelease ? resolution.releaseId : null,
+      resolution_current_release_id: inRelease ? resolution.currentReleaseId : null,
+      resolution_commit_id: resolution?.type === 'in_commit' ? resolution.commitId : null,
+      resolution_actor_id: resolution?.actorId ?? null,
     }))
     .where('id', 'in', [...issueIds])
     .execute();
@@ -236,5 +260,76 @@ export async function deleteIssues(db: Db, issueIds: readonly number[]): Promise
   await db
     .deleteFrom('issues')
     .where('id', 'in', [...issueIds])
+    .execute();
+}
+
+/**
+ * Once a project has a release after the one an issue was "resolved in the next release" of, the
+ * issue counts as resolved in that new release, as Sentry settles pending resolutions when a
+ * release is made: the resolution names it, and so does the resolving activity. Only releases
+ * made after the resolving one settle it. Rare (a new release with such issues waiting), so it
+ * costs one read when there are none.
+ */
+export async function settleNextReleaseResolutions(
+  db: Db,
+  release: { readonly id: number; readonly version: string; readonly dateCreated: number },
+  projectIds: readonly number[],
+): Promise<void> {
+  if (projectIds.length === 0) return;
+  const pending = await db
+    .selectFrom('issues as i')
+    .innerJoin('releases as r', 'r.id', 'i.resolution_release_id')
+    .select('i.id')
+    .where('i.project_id', 'in', [...projectIds])
+    .where('i.resolution_type', '=', 'in_next_release')
+    .where('i.resolution_release_id', '!=', release.id)
+    .where('r.date_created', '<', release.dateCreated)
+    .orderBy('i.id')
+    .execute();
+  if (pending.length === 0) return;
+  const ids = pending.map((p) => p.id);
+  await db
+    .updateTable('issues')
+    .set({ resolution_type: 'in_release', resolution_release_id: release.id })
+    .where('id', 'in', ids)
+    .execute();
+  const latest = await db
+    .selectFrom('issue_activity')
+    .select((eb) => eb.fn.max<number>('id').as('id'))
+    .where('issue_id', 'in', ids)
+    .where('type', '=', 'set_resolved_in_release')
+    .groupBy('issue_id')
+    .execute();
+  if (latest.length === 0) return;
+  await db
+    .updateTable('issue_activity')
+    .set({ data: JSON.stringify({ version: release.version }) })
+    .where(
+      'id',
+      'in',
+      latest.map((a) => Number(a.id)),
+    )
+    .execute();
+}
+
+/**
+ * Once a release holds the commit an issue was resolved in, the issue counts as resolved in that
+ * release, as Sentry records it when a release's commits are set: events of older releases keep
+ * it resolved, that release and newer ones regress it. Only issues of the release's projects.
+ */
+export async function settleCommitResolutions(
+  db: Db,
+  releaseId: number,
+  commitIds: readonly number[],
+): Promise<void> {
+  if (commitIds.length === 0) return;
+  await db
+    .updateTable('issues')
+    .set({ resolution_type: 'in_release', resolution_release_id: releaseId })
+    .where('resolution_type', '=', 'in_commit')
+    .where('resolution_commit_id', 'in', [...new Set(commitIds)])
+    .where('project_id', 'in', (eb) =>
+      eb.selectFrom('release_projects').select('project_id').where('release_id', '=', releaseId),
+    )
     .execute();
 }

@@ -3,6 +3,7 @@ import type { IssueStatus, IssueSubstatus, StatusWithReason } from '../../protoc
 import { type BulkInsert, bulkInsert } from '../bulk-insert.js';
 import type { Engine } from '../db.js';
 import type { RegionSchema } from '../schema.js';
+import { findReleaseRefs, type ReleaseRef } from './release-links.js';
 
 type Db = Kysely<RegionSchema>;
 
@@ -122,6 +123,23 @@ export async function insertGroupHashes(
     .execute();
 }
 
+/** How a resolved issue was resolved in a release (Sentry's group resolution). */
+export interface ReleaseResolution {
+  /** `in_release`: fixed in `release`; `in_next_release`: fixed in the one after `release`. */
+  readonly type: 'in_release' | 'in_next_release';
+  readonly release: ReleaseRef;
+  /** For `in_next_release`, the release the issue was current in when resolved, if known. */
+  readonly current: ReleaseRef | null;
+}
+
+/** A resolution in a commit, pending until a release holds the commit (Sentry's group link). */
+export interface CommitResolution {
+  readonly type: 'in_commit';
+  readonly commitReleased: boolean;
+}
+
+export type Resolution = ReleaseResolution | CommitResolution;
+
 /** The state digest needs to decide regressions and the end of an ignore. */
 export interface IssueState {
   readonly status: IssueStatus;
@@ -133,6 +151,8 @@ export interface IssueState {
   readonly ignoreCountBase: number | null;
   readonly ignoreUserCount: number | null;
   readonly ignoreUserBase: number | null;
+  /** Set while the issue is resolved in a release (or commit) whose row still exists. */
+  readonly resolution: Resolution | null;
 }
 
 /**
@@ -159,11 +179,59 @@ export async function findIssueStates(
       'ignore_count_base',
       'ignore_user_count',
       'ignore_user_base',
+      'resolution_type',
+      'resolution_release_id',
+      'resolution_current_release_id',
+      'resolution_commit_id',
     ])
     .where('id', 'in', [...ids])
     .orderBy('id')
     .$if(engine === 'postgres', (q) => q.forUpdate())
     .execute();
+  // Resolutions in a release are rare: their releases cost a read only when a batch meets one.
+  const releases = await findReleaseRefs(
+    db,
+    rows.flatMap((r) =>
+      r.resolution_type === null || r.resolution_type === 'in_commit'
+        ? []
+        : [r.resolution_release_id, r.resolution_current_release_id].filter((id) => id !== null),
+    ),
+  );
+  const commitIds = rows.flatMap((r) =>
+    r.resolution_type === 'in_commit' && r.resolution_commit_id !== null ? [r.resolution_commit_id] : [],
+  );
+  const released =
+    commitIds.length === 0
+      ? new Set<number>()
+      : new Set(
+          (
+            await db
+              .selectFrom('release_commits')
+              .select('commit_id')
+              .distinct()
+              .where('commit_id', 'in', commitIds)
+              .execute()
+          ).map((r) => r.commit_id),
+        );
+  const resolutionOf = (row: (typeof rows)[number]): Resolution | null => {
+    if (row.resolution_type === 'in_commit') {
+      return row.resolution_commit_id === null
+        ? null
+        : { type: 'in_commit', commitReleased: released.has(row.resolution_commit_id) };
+    }
+    const release = row.resolution_release_id === null ? undefined : releases.get(row.resolution_release_id);
+    if (row.resolution_type === null || !release) return null;
+    const current =
+      row.resolution_current_release_id === null
+        ? undefined
+        : releases.get(row.resolution_current_release_id);
+    return {
+      // Written only from the closed type (the API's status changes).
+      type: row.resolution_type as ReleaseResolution['type'],
+      release,
+      current: current ?? null,
+    };
+  };
   return new Map(
     rows.map((row) => [
       row.id,
@@ -178,6 +246,7 @@ export async function findIssueStates(
         ignoreCountBase: row.ignore_count_base,
         ignoreUserCount: row.ignore_user_count,
         ignoreUserBase: row.ignore_user_base,
+        resolution: resolutionOf(row),
       },
     ]),
   );
@@ -234,7 +303,7 @@ export interface IssueEventsUpdate {
 
 /**
  * Counts events on issues in one statement: times seen, users, first/last seen, level, last
- * release, and status (a change resets the resolution and the ignore conditions). `UPDATE … FROM
+ * release, and status (a change resets the resolution, in a release too, and the ignore conditions). `UPDATE … FROM
  * (VALUES …)` reads the same on both engines (SQLite ≥ 3.33); the casts type PostgreSQL's
  * parameters, and the columns of a VALUES list are column1, column2, … on both.
  */
@@ -268,6 +337,11 @@ export async function recordIssuesEvents(
             'ignore_count_base',
             'ignore_user_count',
             'ignore_user_base',
+            'resolution_type',
+            'resolution_release_id',
+            'resolution_current_release_id',
+            'resolution_commit_id',
+            'resolution_actor_id',
           ].map(reset),
         )}
       from (values ${sql.join(rows)}) as v

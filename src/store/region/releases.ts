@@ -219,7 +219,11 @@ export async function listDeploys(db: Db, releaseId: number, page: PageRequest):
   return rows.map(toDeploy);
 }
 
-/** Deploy counts, last deploys and new issues of each release, over the given projects. */
+/**
+ * Deploy counts, last deploys, new issues and first and last events of each release, over the
+ * given projects. The events' times come from the issues' `release` tag values, which digest
+ * keeps with their first and last sight, so no event is scanned.
+ */
 export async function releaseStats(
   db: Db,
   releases: readonly Release[],
@@ -272,8 +276,29 @@ export async function releaseStats(
           )
           .groupBy(['project_id', 'first_release'])
           .execute();
+  const seen =
+    projectIds.length === 0
+      ? []
+      : await db
+          .selectFrom('issue_tags as t')
+          .innerJoin('issues as i', 'i.id', 't.issue_id')
+          .select([
+            't.value',
+            (eb) => eb.fn.min<number | string>('t.first_seen').as('first'),
+            (eb) => eb.fn.max<number | string>('t.last_seen').as('last'),
+          ])
+          .where('t.key', '=', 'release')
+          .where(
+            't.value',
+            'in',
+            releases.map((r) => r.version),
+          )
+          .where('i.project_id', 'in', [...projectIds])
+          .groupBy('t.value')
+          .execute();
   for (const release of releases) {
     const count = counts.find((c) => c.release_id === release.id);
+    const events = seen.find((s) => s.value === release.version);
     const lastRow = last.find((d) => d.release_id === release.id);
     const perProject = new Map<number, number>();
     for (const row of newGroups) {
@@ -283,6 +308,8 @@ export async function releaseStats(
       deployCount: Number(count?.count ?? 0),
       lastDeploy: lastRow ? toDeploy(lastRow) : null,
       newGroups: perProject,
+      firstEvent: events ? Number(events.first) : null,
+      lastEvent: events ? Number(events.last) : null,
     });
   }
   return out;

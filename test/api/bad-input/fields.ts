@@ -11,6 +11,7 @@ const ORG_TAKEN = 'An organization with this slug already exists.';
 const TEAM_TAKEN = 'A team with this slug already exists.';
 const PROJECT_TAKEN = 'A project with this slug already exists.';
 const TOKEN_ID = 'tokenId is required.';
+const UNKNOWN_RELEASE = 'statusDetails.inRelease: Unable to find a release with the given version.';
 const SHA1 = 'a'.repeat(40);
 const INVALID_PROJECTS = 'projects: Invalid project ids or slugs';
 
@@ -325,6 +326,38 @@ export const FIELD_CASES: BadCase[] = [
       { status: 'resolved', merge: 1 },
       400,
       'Merge several issues with a bulk update of the issue list.',
+    ],
+    [
+      'a resolve in a release the project lacks',
+      { status: 'resolved', statusDetails: { inRelease: 'web@9.9.9' } },
+      400,
+      UNKNOWN_RELEASE,
+    ],
+    [
+      "a resolve in another organization's release",
+      { status: 'resolved', statusDetails: { inRelease: 'bee-1.0' } },
+      400,
+      UNKNOWN_RELEASE,
+    ],
+    [
+      'a resolve in a commit of a repository the organization lacks',
+      { status: 'resolved', statusDetails: { inCommit: { commit: 'abc', repository: 'acme/web' } } },
+      400,
+      'statusDetails.inCommit: Unable to find the given repository.',
+    ],
+    [
+      'a resolve in a commit without its repository',
+      { status: 'resolved', statusDetails: { inCommit: { commit: 'abc' } } },
+      400,
+      'statusDetails.inCommit: This field is required.',
+    ],
+  ]),
+  ...endpoint('PUT', '/organizations/acme/issues/?id={issue}', [
+    [
+      'a bulk resolve in a release the project lacks',
+      { status: 'resolved', statusDetails: { inRelease: 'web@9.9.9' } },
+      400,
+      UNKNOWN_RELEASE,
     ],
   ]),
   ...endpoint('DELETE', '/organizations/acme/org-auth-tokens/{beeOrgToken}/', [

@@ -1,16 +1,17 @@
 // Drives the real @sentry/node against the DSN in SENTRY_DSN for test/e2e/sdk-node.test.ts.
-// `node node-sdk.mjs <scenario> [module]`; prints one JSON line per captured item on stdout,
+// `node node-sdk.mjs <scenario> [module | labels…]`, as release DRIVER_RELEASE (default
+// shop@2.4.0); prints one JSON line per captured item on stdout,
 // `{"label": "...", "id": "<event id>"}` (or `traceId` for a transaction), and exits 0 after
 // `Sentry.close()` has delivered everything.
 import { pathToFileURL } from 'node:url';
 import * as Sentry from '@sentry/node';
 
-const [scenario, modulePath] = process.argv.slice(2);
+const [scenario, ...args] = process.argv.slice(2);
 const report = (label, fields) => process.stdout.write(`${JSON.stringify({ label, ...fields })}\n`);
 
 Sentry.init({
   dsn: process.env.SENTRY_DSN,
-  release: 'shop@2.4.0',
+  release: process.env.DRIVER_RELEASE ?? 'shop@2.4.0',
   environment: 'e2e',
   serverName: 'e2e-host',
   tracesSampleRate: 1,
@@ -104,6 +105,25 @@ function grouping() {
   }
 }
 
+// Three errors of a checkout, each thrown from its own function, so each is its own issue in
+// every release the driver runs as.
+const releaseErrors = {
+  cart: () => {
+    throw new TypeError('cart total is NaN');
+  },
+  payment: () => {
+    throw new Error('payment gateway timed out');
+  },
+  inventory: () => {
+    throw new RangeError('stock below zero');
+  },
+};
+
+/** Captures the named errors of `releaseErrors`, in order. */
+function releases(labels) {
+  for (const label of labels) captured(label, releaseErrors[label]);
+}
+
 /** Calls `run()` of the given module, which throws from its own code. */
 async function throwFrom(file) {
   const { run } = await import(pathToFileURL(file).href);
@@ -118,7 +138,10 @@ switch (scenario) {
     grouping();
     break;
   case 'throw-from':
-    await throwFrom(modulePath);
+    await throwFrom(args[0]);
+    break;
+  case 'releases':
+    releases(args);
     break;
   default:
     throw new Error(`unknown scenario ${scenario}`);
