@@ -21,7 +21,7 @@ const COLD_MAPS = 3;
 const TARGET_SHARE = 0.7;
 
 /** The captured @sentry/node error event, its stack trace replaced by the bundle's frames. */
-function eventOf(frames: NodeFrame[], debugId: string | null): Record<string, unknown> {
+export function eventOf(frames: NodeFrame[], debugId: string | null): Record<string, unknown> {
   const file = path.resolve(import.meta.dirname, '../payloads/node/error-2.body');
   const event = JSON.parse(readFileSync(file, 'utf8').split('\n')[2] as string);
   const [exception] = event.exception.values;
@@ -32,7 +32,7 @@ function eventOf(frames: NodeFrame[], debugId: string | null): Record<string, un
 }
 
 /** autocannon requests of the event, each with an event id never sent before (the first ones are `ids`). */
-function requestsOf(event: Record<string, unknown>, target: { projectId: string; publicKey: string }) {
+export function requestsOf(event: Record<string, unknown>, target: { projectId: string; publicKey: string }) {
   const placeholder = 'f'.repeat(32);
   const text = [
     JSON.stringify({ event_id: placeholder, sent_at: new Date().toISOString() }),

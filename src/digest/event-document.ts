@@ -44,7 +44,6 @@ function decidedFields({ event, grouping, summary, tags }: DocumentFacts): Recor
     culprit: summary.culprit,
     type: summary.type,
     grouping: { mechanism: grouping.mechanism, variant: grouping.variant, hashes: grouping.hashes },
-    ...Object.fromEntries((event.symbolicatedFields ?? []).map((field) => [field, event.data[field]])),
     ...(event.problems.length > 0 || event.processingErrors
       ? { errors: [...event.problems, ...(event.processingErrors ?? [])] }
       : {}),
@@ -74,6 +73,13 @@ export function eventDocument(facts: DocumentFacts, payload?: Buffer): Buffer {
     return Buffer.from(JSON.stringify({ ...data, ...decided }));
   for (const [key, value] of Object.entries(decided))
     if (value === undefined && key in data) decided[key] = null;
+  // Symbolicated fields come as JSON text already (see NormalizedEvent.symbolicated).
+  const rewritten = Object.entries(facts.event.symbolicated ?? {})
+    .map(([field, text]) => `"${field}":${text},`)
+    .join('');
   // '}' is one byte in UTF-8 and never part of another character.
-  return Buffer.concat([payload.subarray(0, end), Buffer.from(`,${JSON.stringify(decided).slice(1)}`)]);
+  return Buffer.concat([
+    payload.subarray(0, end),
+    Buffer.from(`,${rewritten}${JSON.stringify(decided).slice(1)}`),
+  ]);
 }

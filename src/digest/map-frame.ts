@@ -62,8 +62,7 @@ export function mapFrame(frame: Json, position: FramePosition, sources: FrameSou
   const { map } = sources;
   if (!('originalPosition' in map)) return { error: { type: 'js_invalid_source', url: sources.mapUrl } };
   const minifiedName = typeof frame.function === 'string' ? frame.function : undefined;
-  const key = `${position.location}\n${position.line}:${position.column}\n${minifiedName ?? ''}\n${sources.sourcemapHeader ?? ''}`;
-  const original = map.remember(key, () => originalFrame(map, position, minifiedName, sources));
+  const original = originalFrame(map, position, minifiedName, sources);
   if ('type' in original) return { error: original };
 
   // Built key by key: spreading the frame and deleting its context lines costs V8 twenty times more.
@@ -76,12 +75,9 @@ export function mapFrame(frame: Json, position: FramePosition, sources: FrameSou
   mapped.colno = original.column;
   mapped.in_app = original.inApp;
   if (original.function !== undefined) mapped.function = original.function;
-  mapped.data = {
-    ...(typeof frame.data === 'object' && frame.data !== null ? (frame.data as Json) : {}),
-    sourcemap: sources.mapUrl,
-    resolved_with: sources.resolvedWith,
-    symbolicated: true,
-  };
+  const data = { sourcemap: sources.mapUrl, resolved_with: sources.resolvedWith };
+  mapped.data =
+    typeof frame.data === 'object' && frame.data !== null ? { ...(frame.data as Json), ...data } : data;
   // The minified file's lines (left out above) would stand beside the original position.
   const { context } = original;
   if (context === undefined) {
@@ -90,9 +86,9 @@ export function mapFrame(frame: Json, position: FramePosition, sources: FrameSou
       error: { type: 'js_missing_sources_content', source: original.absPath, sourcemap: sources.mapUrl },
     };
   }
-  mapped.pre_context = [...context.pre];
+  mapped.pre_context = context.pre;
   mapped.context_line = context.line;
-  mapped.post_context = [...context.post];
+  mapped.post_context = context.post;
   return { frame: mapped };
 }
 

@@ -23,6 +23,7 @@ import {
 } from '../store/region/source-files.js';
 import type { RegionSchema } from '../store/schema.js';
 import { type FramePosition, type FrameSources, mapFrame, type ResolvedWith } from './map-frame.js';
+import { fieldJson, type StacktraceTexts, stacktraceJson } from './symbolicated-json.js';
 
 type Db = Kysely<RegionSchema>;
 type Json = Record<string, unknown>;
@@ -40,6 +41,11 @@ const TOUCH_EVERY_MS = 3_600_000;
 
 /** What a map that cannot be read weighs in the cache: it is kept, so that it is not read again each batch. */
 const PROBLEM_WEIGHT = 256;
+
+/** How long a file found for a debug id or URL is taken as found, without asking the database again. */
+const FOUND_FOR_MS = 60_000;
+/** Found files remembered at most; past that the memory starts again. */
+const MAX_FOUND = 10_000;
 
 /** Processing errors kept per event: one per file and kind is enough to say what went wrong. */
 const MAX_ERRORS = 50;
@@ -67,6 +73,8 @@ interface Resolution {
 }
 
 type Loaded = ParsedSourceMap | SourceText | { readonly problem: string };
+/** The cache holds files by id, and mapped stack traces by their key. */
+type Cached = Loaded | MappedSite;
 
 /** The frames of an event that symbolication will look up; undefined when there are none (most events). */
 function plan(item: EventItem): PlannedEvent | undefined {
@@ -121,8 +129,9 @@ export interface SymbolicatorOptions {
  * processing errors (Sentry's `js_no_source`, `js_invalid_source`, …).
  */
 export class Symbolicator {
-  private readonly cache: WeighedLru<number, Loaded>;
+  private readonly cache: WeighedLru<number | string, Cached>;
   private readonly touched = new Map<number, number>();
+  private readonly found = new Map<string, { readonly pair: SourceRefPair; readonly until: number }>();
 
   private readonly now: () => number;
   private readonly onError: (error: unknown) => void;
@@ -146,7 +155,7 @@ export class Symbolicator {
     const loaded = await this.load(trx, resolutions);
     for (const event of planned) {
       try {
-        apply(event, resolutions, loaded);
+        apply(event, resolutions, loaded, this.cache);
       } catch (error) {
         // A bug in mapping must not cost the event: it is kept as it came.
         this.onError(error);
@@ -155,16 +164,46 @@ export class Symbolicator {
     await this.touch(trx, resolutions);
   }
 
+  /**
+   * Pairs found before, by key (project and debug id, or project, release, dist and URL), until a
+   * minute has passed: so that a busy project's batches do not look up the same files each time.
+   * Only what was found is kept, so a new upload is seen by the next batch; a deleted one may still
+   * map events for that minute.
+   */
+  private async lookup(
+    keys: readonly string[],
+    query: (missing: string[]) => Promise<ReadonlyMap<string, SourceRefPair>>,
+    keyOf: (item: string) => string,
+  ): Promise<Map<string, SourceRefPair>> {
+    const now = this.now();
+    const out = new Map<string, SourceRefPair>();
+    const missing: string[] = [];
+    for (const item of keys) {
+      const known = this.found.get(keyOf(item));
+      if (known && known.until > now) out.set(item, known.pair);
+      else missing.push(item);
+    }
+    if (missing.length === 0) return out;
+    if (this.found.size > MAX_FOUND) this.found.clear();
+    for (const [item, pair] of await query(missing)) {
+      if (!pair.sourceMap) continue;
+      out.set(item, pair);
+      this.found.set(keyOf(item), { pair, until: now + FOUND_FOR_MS });
+    }
+    return out;
+  }
+
   /** Each planned frame's files; frames without any are left out. */
   private async resolve(trx: Db, planned: readonly PlannedEvent[]): Promise<Map<PlannedFrame, Resolution>> {
     const out = new Map<PlannedFrame, Resolution>();
     for (const [projectId, events] of groupBy(planned, (p) => p.item.projectId)) {
       const debugIds = new Set<string>();
       for (const event of events) for (const f of event.frames) if (f.debugId) debugIds.add(f.debugId);
-      const byDebugId =
-        debugIds.size > 0
-          ? (await findSourceFileRefs(trx, projectId, { debugIds: [...debugIds] })).byDebugId
-          : new Map<string, SourceRefPair>();
+      const byDebugId = await this.lookup(
+        [...debugIds],
+        async (missing) => (await findSourceFileRefs(trx, projectId, { debugIds: missing })).byDebugId,
+        (debugId) => `${projectId} ${debugId}`,
+      );
       const leftover: PlannedEvent[] = [];
       for (const event of events) {
         let missing = false;
@@ -177,16 +216,23 @@ export class Symbolicator {
         if (missing) leftover.push(event);
       }
       // Frames not found by debug id: by the release's files, one lookup per release and dist.
-      for (const [, sameRelease] of groupBy(leftover, (p) => releaseKey(p.item.event))) {
+      for (const [key, sameRelease] of groupBy(leftover, (p) => releaseKey(p.item.event))) {
         const { release, dist } = (sameRelease[0] as PlannedEvent).item.event;
         const urls = new Set<string>();
         for (const event of sameRelease)
           for (const frame of event.frames) if (!out.has(frame)) for (const url of frame.urls) urls.add(url);
-        const { byUrl } = await findSourceFileRefs(trx, projectId, {
-          release: release ?? null,
-          dist: dist ?? null,
-          urls: [...urls],
-        });
+        const byUrl = await this.lookup(
+          [...urls],
+          async (missing) =>
+            (
+              await findSourceFileRefs(trx, projectId, {
+                release: release ?? null,
+                dist: dist ?? null,
+                urls: missing,
+              })
+            ).byUrl,
+          (url) => `${projectId} ${key} ${url}`,
+        );
         for (const event of sameRelease) {
           for (const frame of event.frames) {
             if (out.has(frame)) continue;
@@ -206,7 +252,7 @@ export class Symbolicator {
     const missing = new Set<number>();
     const want = (ref: SourceFileRef | undefined) => {
       if (ref === undefined || out.has(ref.file.id)) return;
-      const cached = this.cache.get(ref.file.id);
+      const cached = this.cache.get(ref.file.id) as Loaded | undefined;
       if (cached) out.set(ref.file.id, cached);
       else missing.add(ref.file.id);
     };
@@ -285,47 +331,109 @@ function frameSources(resolution: Resolution, loaded: Map<number, Loaded>): Fram
   };
 }
 
-/** Rewrites one event's frames from the resolutions, or adds why they could not be. */
+/** A stack trace as symbolication leaves it: what `apply` keeps by its frames as sent and their files. */
+interface MappedSite {
+  /** The frames, mapped where they could be; shared by every event of this stack trace, never changed. */
+  readonly frames: readonly unknown[];
+  /** The same as a JSON array. */
+  readonly json: string;
+  readonly changed: boolean;
+  readonly errors: readonly JsProcessingError[];
+}
+
+/** Bytes a frame object takes beyond its JSON text, roughly. */
+const FRAME_OBJECT_BYTES = 256;
+
+function mapSite(
+  raw: readonly unknown[],
+  planned: ReadonlyMap<number, PlannedFrame>,
+  resolutions: Map<PlannedFrame, Resolution>,
+  loaded: Map<number, Loaded>,
+): MappedSite {
+  const frames = [...raw];
+  const texts: string[] = [];
+  const errors: JsProcessingError[] = [];
+  let changed = false;
+  for (const [index, frame] of raw.entries()) {
+    const plan = planned.get(index);
+    const resolution = plan && resolutions.get(plan);
+    const sources = resolution && frameSources(resolution, loaded);
+    if (plan && sources === undefined && reportsMissingSource(plan.position.location))
+      errors.push({ type: 'js_no_source', url: plan.position.location });
+    const result = plan && sources ? mapFrame(frame as Json, plan.position, sources) : undefined;
+    if (result?.error) errors.push(result.error);
+    if (result && 'frame' in result) {
+      frames[index] = result.frame;
+      changed = true;
+    }
+    texts.push(JSON.stringify(frames[index]));
+  }
+  return { frames, json: `[${texts.join(',')}]`, changed, errors };
+}
+
+/** What decides how a stack trace maps besides its frames: each planned frame's files. */
+function filesKey(planned: Iterable<[number, PlannedFrame]>, resolutions: Map<PlannedFrame, Resolution>) {
+  const parts: string[] = [];
+  for (const [index, plan] of planned) {
+    const r = resolutions.get(plan);
+    parts.push(r ? `${index}:${r.map.file.id}/${r.minified?.file.id ?? ''}/${r.resolvedWith}` : `${index}:-`);
+  }
+  return parts.join(',');
+}
+
+/**
+ * Rewrites one event's frames from the resolutions, or adds why they could not be. A stack trace
+ * already mapped with the same files is taken from the cache: the same deployed build throws from
+ * the same few places again and again.
+ */
 function apply(
   planned: PlannedEvent,
   resolutions: Map<PlannedFrame, Resolution>,
   loaded: Map<number, Loaded>,
+  cache: WeighedLru<number | string, Cached>,
 ): void {
   const errors = new Map<string, JsProcessingError>();
-  const replaced = planned.sites.map(() => new Map<number, Json>());
-  for (const frame of planned.frames) {
-    const resolution = resolutions.get(frame);
-    const sources = resolution && frameSources(resolution, loaded);
-    const { location } = frame.position;
-    if (sources === undefined) {
-      if (reportsMissingSource(location))
-        errors.set(`js_no_source ${location}`, { type: 'js_no_source', url: location });
+  const { item } = planned;
+  const { data } = item.event;
+  // The stored document takes each rewritten field as JSON built from the stack traces' texts.
+  const texts = new Map<SymbolicatedField, Map<Json, StacktraceTexts>>();
+  let topLevel: string | undefined;
+  for (const [index, site] of planned.sites.entries()) {
+    const plans = new Map<number, PlannedFrame>();
+    for (const frame of planned.frames) if (frame.site === index) plans.set(frame.index, frame);
+    if (plans.size === 0) continue;
+    const rawJson = JSON.stringify(site.frames);
+    const key = `${filesKey(plans, resolutions)}\n${rawJson}`;
+    let mapped = cache.get(key) as MappedSite | undefined;
+    if (mapped === undefined) {
+      mapped = mapSite(site.frames, plans, resolutions, loaded);
+      const weight = 2 * (key.length + mapped.json.length) + FRAME_OBJECT_BYTES * mapped.frames.length;
+      cache.set(key, mapped, weight);
+    }
+    for (const error of mapped.errors) errors.set(JSON.stringify(error), error);
+    if (!mapped.changed) continue;
+    const { container, field } = site;
+    if (container === undefined) {
+      topLevel = stacktraceJson(data.stacktrace, mapped.json);
+      data.stacktrace = { ...(data.stacktrace as Json), frames: mapped.frames };
       continue;
     }
-    const original = planned.sites[frame.site]?.frames[frame.index] as Json;
-    const result = mapFrame(original, frame.position, sources);
-    if ('frame' in result) replaced[frame.site]?.set(frame.index, result.frame);
-    if (result.error) errors.set(JSON.stringify(result.error), result.error);
+    const stacktrace = stacktraceJson(container.stacktrace, mapped.json);
+    container.stacktrace = { ...(container.stacktrace as Json), frames: mapped.frames };
+    container.raw_stacktrace = { frames: site.frames };
+    const perField = texts.get(field) ?? new Map<Json, StacktraceTexts>();
+    perField.set(container, { stacktrace, raw: `{"frames":${rawJson}}` });
+    texts.set(field, perField);
   }
+  const symbolicated: Partial<Record<SymbolicatedField, string>> = {};
+  for (const [field, containers] of texts) symbolicated[field] = fieldJson(data[field], containers);
+  if (topLevel !== undefined) symbolicated.stacktrace = topLevel;
 
-  const { item } = planned;
-  const changed = new Set<SymbolicatedField>();
-  for (const [site, frames] of replaced.entries()) {
-    if (frames.size === 0) continue;
-    const { frames: raw, container, field } = planned.sites[site] as StacktraceSite;
-    changed.add(field);
-    const symbolicated = raw.map((frame, index) => frames.get(index) ?? frame);
-    if (container === undefined) {
-      item.event.data.stacktrace = { ...(item.event.data.stacktrace as Json), frames: symbolicated };
-    } else {
-      container.stacktrace = { ...(container.stacktrace as Json), frames: symbolicated };
-      container.raw_stacktrace = { frames: raw };
-    }
-  }
-  if (errors.size > 0 || changed.size > 0)
+  const changed = Object.keys(symbolicated).length > 0;
+  if (errors.size > 0 || changed)
     item.event = {
       ...item.event,
       ...(errors.size > 0 ? { processingErrors: [...errors.values()].slice(0, MAX_ERRORS) } : {}),
-      ...(changed.size > 0 ? { symbolicatedFields: [...changed] } : {}),
+      ...(changed ? { symbolicated } : {}),
     };
 }

@@ -32,11 +32,6 @@ const BUILT_IN_RECEIVERS = new Set([
 /** Bytes a decoded mapping segment takes in V8, roughly: a small array of four or five numbers. */
 const SEGMENT_BYTES = 64;
 
-/** Results derived from one map that `remember` keeps; then it starts again. */
-const REMEMBERED = 1000;
-/** What one remembered result weighs, at most, roughly (a frame with its context lines). */
-const REMEMBERED_BYTES = 2048;
-
 const DECLARING_KEYWORD = /(?:^|[^\p{ID_Continue}$])(?:function\s*\*?|class)\s*$/u;
 const ASSIGNED = /^\s*=(?![=>])/;
 
@@ -58,7 +53,6 @@ export class ParsedSourceMap {
   private readonly lines: readonly (readonly SourceMapSegment[])[];
   private readonly ignored: ReadonlySet<number>;
   private readonly texts = new Map<number, SourceText | null>();
-  private readonly remembered = new Map<string, unknown>();
 
   private constructor(map: TraceMap, textLength: number) {
     this.map = map;
@@ -68,7 +62,7 @@ export class ParsedSourceMap {
     let segments = 0;
     for (const line of this.lines) segments += line.length;
     // The JSON's strings stay referenced (sources' contents, names), two bytes a character.
-    this.weight = textLength * 2 + segments * SEGMENT_BYTES + REMEMBERED * REMEMBERED_BYTES;
+    this.weight = textLength * 2 + segments * SEGMENT_BYTES;
   }
 
   /** Parses a map's JSON text; throws when it is not a source map this can read. */
@@ -158,19 +152,6 @@ export class ParsedSourceMap {
       this.texts.set(sourceIndex, text);
     }
     return text ?? undefined;
-  }
-
-  /**
-   * What `compute` derives from this map for `key`, computed once: the same deployed build throws
-   * from the same few places again and again. At most a thousand results are kept (counted in
-   * `weight`); past that they are forgotten and computed anew.
-   */
-  remember<T>(key: string, compute: () => T): T {
-    if (this.remembered.has(key)) return this.remembered.get(key) as T;
-    const value = compute();
-    if (this.remembered.size >= REMEMBERED) this.remembered.clear();
-    this.remembered.set(key, value);
-    return value;
   }
 
   /** True when the map lists the source as one to leave out of stack traces (`ignoreList`). */

@@ -51,10 +51,10 @@ export interface NormalizedEvent {
   /** Why stack frames could not be symbolicated (digest adds them after normalization); listed after `problems`. */
   processingErrors?: JsProcessingError[];
   /**
-   * The payload fields symbolication rewrote in `data` (mapped frames, `raw_stacktrace`): the
-   * stored document takes them from `data` over the payload's own.
+   * The payload fields symbolication rewrote in `data` (mapped frames, `raw_stacktrace`), each also
+   * as JSON text: the stored document appends those over the payload's own.
    */
-  symbolicatedFields?: SymbolicatedField[];
+  symbolicated?: { readonly [F in SymbolicatedField]?: string };
   /** The payload as received, or its trimmed copy when it was beyond the bounds of `event-bounds.ts`. */
   data: Record<string, unknown>;
   /** Set when `data` is a trimmed copy: the payload's own text then no longer stands for it. */
