@@ -120,9 +120,10 @@ export interface SymbolicatorOptions {
  * Maps the JavaScript stack frames of a batch's events through the source maps uploaded for them
  * (artifact bundles), before grouping, so that the same code groups the same whatever build ran
  * it. Files are looked up once per batch (by debug id, then by release, dist and URL), inside the
- * digest transaction; an event without JavaScript frames costs one platform check. Parsed maps
- * and minified files are kept across batches up to a budget in bytes: files never change once
- * stored, so they are kept by id.
+ * digest transaction; an event with nothing to look up (another platform, or Node frames without
+ * debug ids) costs a look at its frames. Parsed maps, minified files and mapped stack traces are
+ * kept across batches up to a budget in bytes: files never change once stored, so they are kept
+ * by id.
  *
  * A mapped frame replaces the minified one, which is kept in its exception's or thread's
  * `raw_stacktrace`; a frame that cannot be mapped stays as it was and the event says why in its
@@ -398,6 +399,8 @@ function apply(
   // The stored document takes each rewritten field as JSON built from the stack traces' texts.
   const texts = new Map<SymbolicatedField, Map<Json, StacktraceTexts>>();
   let topLevel: string | undefined;
+  // Every stack trace is mapped before any is written back, so that a failure changes nothing.
+  const sites: [StacktraceSite, MappedSite, string][] = [];
   for (const [index, site] of planned.sites.entries()) {
     const plans = new Map<number, PlannedFrame>();
     for (const frame of planned.frames) if (frame.site === index) plans.set(frame.index, frame);
@@ -411,7 +414,9 @@ function apply(
       cache.set(key, mapped, weight);
     }
     for (const error of mapped.errors) errors.set(JSON.stringify(error), error);
-    if (!mapped.changed) continue;
+    if (mapped.changed) sites.push([site, mapped, rawJson]);
+  }
+  for (const [site, mapped, rawJson] of sites) {
     const { container, field } = site;
     if (container === undefined) {
       topLevel = stacktraceJson(data.stacktrace, mapped.json);
