@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, type SqlBool, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { type BodyEncoding, decodeSync } from '../../lib/compression.js';
 import type { Engine } from '../db.js';
 import type { RawEnvelopeTable, RegionSchema } from '../schema.js';
@@ -83,11 +83,6 @@ export class HeldBodies {
     this.bytes += payload.byteLength;
   }
 
-  /** The ids held, oldest first. */
-  ids(): number[] {
-    return [...this.bodies.keys()];
-  }
-
   /** The body as stored, forgotten here; undefined when not held. */
   take(id: number): StoredBody | undefined {
     const body = this.bodies.get(id);
@@ -125,46 +120,6 @@ export function decodedPayload(payload: Uint8Array, encoding: string | null): Bu
 }
 
 /**
- * How long an envelope committed by another node may wait for that node's digest before this one
- * takes it (PostgreSQL with several nodes), so that the envelopes of a node that died are digested.
- */
-export const FOREIGN_CLAIM_GRACE_MS = 1_000;
-
-type ClaimRow = Pick<
-  RawRow,
-  'id' | 'project_id' | 'key_id' | 'kind' | 'received_at' | 'event_id' | 'client_ip'
->;
-
-/**
- * The rows a claim locks. With held bodies on PostgreSQL, the envelopes this process committed come
- * first, since their bodies need no read back; another node's only once they have waited past the
- * grace period, so that each node mostly digests its own. Otherwise the oldest first.
- */
-async function claimRows(db: Db, engine: Engine, limit: number, held?: HeldBodies): Promise<ClaimRow[]> {
-  const base = () => {
-    let query = db
-      .selectFrom('raw_envelopes')
-      .select(['id', 'project_id', 'key_id', 'kind', 'received_at', 'event_id', 'client_ip'])
-      .where('digest_error', 'is', null)
-      .orderBy('id')
-      .limit(limit);
-    if (engine === 'postgres') query = query.modifyEnd(sql`for update skip locked`);
-    return query;
-  };
-  const mine = engine === 'postgres' && held ? held.ids() : [];
-  if (mine.length === 0) return base().execute();
-  const own = await base().where(sql<SqlBool>`id = any(${mine}::bigint[])`).execute();
-  if (own.length >= limit) return own;
-  const cutoff = Date.now() - FOREIGN_CLAIM_GRACE_MS;
-  let others = base()
-    .limit(limit - own.length)
-    .where('received_at', '<', cutoff);
-  // A transaction does not skip the rows it has locked itself.
-  if (own.length > 0) others = others.where(sql<SqlBool>`id <> all(${own.map((r) => r.id)}::bigint[])`);
-  return [...own, ...(await others.execute())];
-}
-
-/**
  * The queue over Kysely, on the given database or transaction: PostgreSQL, and SQLite in memory.
  * With `held`, what it adds is held there and what it claims is taken from there first.
  */
@@ -196,7 +151,14 @@ export function kyselyRawQueue(db: Db, engine: Engine, held?: HeldBodies): RawQu
       });
     },
     async claim(limit) {
-      const rows = await claimRows(db, engine, limit, held);
+      let query = db
+        .selectFrom('raw_envelopes')
+        .select(['id', 'project_id', 'key_id', 'kind', 'received_at', 'event_id', 'client_ip'])
+        .where('digest_error', 'is', null)
+        .orderBy('id')
+        .limit(limit);
+      if (engine === 'postgres') query = query.modifyEnd(sql`for update skip locked`);
+      const rows = await query.execute();
       const bodies = new Map(rows.map((r) => [r.id, held?.take(r.id)]));
       const missing = rows.filter((r) => bodies.get(r.id) === undefined).map((r) => r.id);
       if (missing.length > 0) {
