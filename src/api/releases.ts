@@ -19,7 +19,7 @@ import {
   updateRelease,
 } from '../store/region/releases.js';
 import type { Project, Release, ReleaseStats } from '../store/types.js';
-import { forbidden, orgEndpoint, projectEndpoint, reachedProjects } from './access.js';
+import { forbidden, type OrgAccess, orgEndpoint, projectEndpoint, reachedProjects } from './access.js';
 import { releaseCommitFields } from './commit-views.js';
 import { paginate } from './pagination.js';
 import { PERMISSIONS } from './permissions.js';
@@ -144,11 +144,30 @@ function namedProjects(reached: readonly Project[], names: readonly string[]): P
 async function createRelease(call: ApiCall) {
   const access = await orgEndpoint(call, PERMISSIONS.releases);
   const body = call.body as CreateReleaseBody;
-  const raw = call.body as Record<string, unknown>;
   const problem = releaseVersionProblem(body.version);
   if (problem) throw fieldError('version', problem);
   const reached = await reachedProjects(call, access, PERMISSIONS.releases);
-  const projects = namedProjects(reached, body.projects);
+  return createIn(call, access, namedProjects(reached, body.projects), reached);
+}
+
+/** Sentry's older project-level create (sentry-cli 2.x uses it): a release of the URL's project. */
+async function createProjectRelease(call: ApiCall) {
+  const access = await projectEndpoint(call, PERMISSIONS.releases);
+  const body = call.body as CreateReleaseBody;
+  const problem = releaseVersionProblem(body.version);
+  if (problem) throw fieldError('version', problem);
+  return createIn(call, access, [access.project], [access.project]);
+}
+
+/** Creates the release in these projects, or adds them to the one of that version (Sentry's 208). */
+async function createIn(
+  call: ApiCall,
+  access: OrgAccess,
+  projects: readonly Project[],
+  reached: readonly Project[],
+) {
+  const body = call.body as CreateReleaseBody;
+  const raw = call.body as Record<string, unknown>;
   const commitPlan = await readCommitPlan(call, access.org.id, raw, { emptyRefsClear: false });
   const fields = {
     organizationId: access.org.id,
@@ -328,6 +347,13 @@ export const releaseRoutes: ApiRoute[] = [
     url: '/projects/:org/:project/releases/',
     auth: PERMISSIONS.releases,
     handler: listProjectReleases,
+  },
+  {
+    method: 'POST',
+    url: '/projects/:org/:project/releases/',
+    auth: PERMISSIONS.releases,
+    body: object({ version: { type: 'string' }, dateStarted: date, ...releaseFields }, ['version']),
+    handler: createProjectRelease,
   },
   {
     method: 'GET',

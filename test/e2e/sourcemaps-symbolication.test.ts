@@ -172,9 +172,8 @@ describe.each(TEST_ENGINES)('source maps from sentry-cli symbolicate @sentry/nod
       authToken: ciToken,
       telemetry: false,
       sourcemaps: { assets: [path.join(dir, 'dist', '**')] },
-      // Source maps only: sentry-cli 2.x creates a release through the project's releases endpoint,
-      // which is not this test's subject.
-      release: { create: false, finalize: false, inject: false },
+      // Its sentry-cli 2.x makes and finalizes the release through the project's releases endpoint.
+      release: { name: 'plugin@9.0.0', create: true, finalize: true, inject: false },
       errorHandler: (error: Error) => {
         throw error;
       },
@@ -185,5 +184,14 @@ describe.each(TEST_ENGINES)('source maps from sentry-cli symbolicate @sentry/nod
     const event = await crash(bundle);
     expect(inAppCode(event)).toEqual(originalCrash(9));
     expect(event.errors).toEqual([]);
+    const release = await fetch(`${t.url}/api/0/organizations/shop/releases/plugin@9.0.0/`, {
+      headers: { authorization: `Bearer ${ciToken}` },
+    });
+    expect(release.status).toBe(200);
+    expect(await release.json()).toMatchObject({
+      version: 'plugin@9.0.0',
+      dateReleased: expect.any(String),
+      projects: [expect.objectContaining({ slug: 'web' })],
+    });
   });
 });

@@ -407,6 +407,27 @@ export const FIELD_CASES: BadCase[] = [
       'dateReleased: Datetime has wrong format.',
     ],
   ]),
+  ...endpoint('POST', '/projects/acme/web/releases/', [
+    ['no version', {}, 400, field('version')],
+    ['an empty version', { version: '' }, 400, 'version: This field may not be blank.'],
+    ['a version ".."', { version: '..' }, 400, 'version: Release with name .. is not allowed'],
+    ['a version with a slash', { version: 'web/1' }, 400, /^version: Release with name/],
+    [
+      'a version of 300 characters',
+      { version: 'v'.repeat(300) },
+      400,
+      'version: Ensure this field has no more than 200 characters.',
+    ],
+    [
+      'a date that is no date',
+      { version: '2.0', dateReleased: 'soon' },
+      400,
+      'dateReleased: Datetime has wrong format.',
+    ],
+  ]),
+  ...endpoint('POST', '/projects/acme/nope/releases/', [
+    ['an unknown project', { version: '2.0' }, 404, NOT_FOUND],
+  ]),
   ...endpoint('PUT', '/organizations/acme/releases/{release}/', [
     ['a numeric ref', { ref: 5 }, 400, field('ref')],
     ['a date that is no date', { dateReleased: 'soon' }, 400, 'dateReleased: Datetime has wrong format.'],

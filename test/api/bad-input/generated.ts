@@ -85,6 +85,7 @@ export const VALID_BODY: Record<string, unknown> = {
   'POST /organizations/:org/org-auth-tokens/': { name: 'Fresh' },
   'PUT /organizations/:org/org-auth-tokens/:token/': { name: 'Changed' },
   'POST /organizations/:org/releases/': { version: '2.0.0', projects: ['web'] },
+  'POST /projects/:org/:project/releases/': { version: '2.0.1' },
   'PUT /organizations/:org/releases/:version/': { ref: 'main' },
   'POST /organizations/:org/releases/:version/deploys/': { environment: 'production' },
   'PUT /projects/:org/:project/environments/': { environmentNames: ['production'], isHidden: false },

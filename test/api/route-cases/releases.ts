@@ -121,6 +121,23 @@ export const RELEASES_CASES: Record<string, RouteCase> = {
       };
     },
   },
+  'POST /projects/:org/:project/releases/': {
+    ...base,
+    callers: PROJECT_RELEASES,
+    prepare: async (env, w) => {
+      const version = `cli2@4.${next()}.0`;
+      return {
+        url: `/api/0/projects/${w.org.slug}/${w.project.slug}/releases/`,
+        payload: { version, ref: 'main' },
+        check: async (res) => {
+          expect(res.statusCode).toBe(201);
+          expect(res.json()).toMatchObject({ version, ref: 'main', projects: [{ slug: w.project.slug }] });
+          const read = await call(env, 'GET', `/api/0/organizations/${w.org.slug}/releases/${version}/`);
+          expect(read.json()).toMatchObject({ version, projects: [{ slug: w.project.slug }] });
+        },
+      };
+    },
+  },
   'GET /projects/:org/:project/releases/:version/': {
     ...base,
     callers: PROJECT_RELEASES,
