@@ -222,6 +222,17 @@ async function getRelease(call: ApiCall) {
 
 async function putRelease(call: ApiCall) {
   const { release, projects } = await releaseTarget(call);
+  return updateReleaseFrom(call, release, projects);
+}
+
+/** Sentry's older project-level update (sentry-cli 2.x finalizes through it). */
+async function putProjectRelease(call: ApiCall) {
+  const { access, release } = await projectReleaseTarget(call);
+  return updateReleaseFrom(call, release, [access.project]);
+}
+
+/** Applies the body's fields and commits to the release; its answer as these projects see it. */
+async function updateReleaseFrom(call: ApiCall, release: Release, projects: readonly Project[]) {
   const body = call.body as Record<string, unknown>;
   const dateReleased = dateField(body, 'dateReleased');
   const commitPlan = await readCommitPlan(call, release.organizationId, body, { emptyRefsClear: true });
@@ -256,12 +267,18 @@ async function listProjectReleases(call: ApiCall) {
   return serialize(call, releases, [access.project]);
 }
 
-async function getProjectRelease(call: ApiCall) {
+/** `:version` of the URL's project; a release of other projects only is not there. */
+async function projectReleaseTarget(call: ApiCall) {
   const access = await projectEndpoint(call, PERMISSIONS.releases);
   const region = call.ctx.db.region;
   const release = await findRelease(region, access.org.id, call.params.version as string);
   const ids = release ? ((await listProjectIdsOfReleases(region, [release.id])).get(release.id) ?? []) : [];
   if (!release || !ids.includes(access.project.id)) throw notFound();
+  return { access, release };
+}
+
+async function getProjectRelease(call: ApiCall) {
+  const { access, release } = await projectReleaseTarget(call);
   return (await serialize(call, [release], [access.project]))[0];
 }
 
@@ -360,6 +377,13 @@ export const releaseRoutes: ApiRoute[] = [
     url: '/projects/:org/:project/releases/:version/',
     auth: PERMISSIONS.releases,
     handler: getProjectRelease,
+  },
+  {
+    method: 'PUT',
+    url: '/projects/:org/:project/releases/:version/',
+    auth: PERMISSIONS.releases,
+    body: object(releaseFields),
+    handler: putProjectRelease,
   },
   { method: 'GET', url: `${RELEASE}deploys/`, auth: PERMISSIONS.releases, handler: listReleaseDeploys },
   {

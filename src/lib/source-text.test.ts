@@ -33,7 +33,7 @@ describe('SourceText', () => {
 describe('trimLine', () => {
   it('keeps short lines and cuts long ones to a window around the column', () => {
     expect(trimLine('short', 3)).toBe('short');
-    const long = 'x'.repeat(100) + 'HERE' + 'y'.repeat(300);
+    const long = `${'x'.repeat(100)}HERE${'y'.repeat(300)}`;
     const cut = trimLine(long, 101);
     expect(cut).toMatch(/^\{snip\} x+HEREy+ \{snip\}$/);
     expect(cut.length).toBeLessThanOrEqual(154);

@@ -86,6 +86,7 @@ export const VALID_BODY: Record<string, unknown> = {
   'PUT /organizations/:org/org-auth-tokens/:token/': { name: 'Changed' },
   'POST /organizations/:org/releases/': { version: '2.0.0', projects: ['web'] },
   'POST /projects/:org/:project/releases/': { version: '2.0.1' },
+  'PUT /projects/:org/:project/releases/:version/': { ref: 'main' },
   'PUT /organizations/:org/releases/:version/': { ref: 'main' },
   'POST /organizations/:org/releases/:version/deploys/': { environment: 'production' },
   'PUT /projects/:org/:project/environments/': { environmentNames: ['production'], isHidden: false },

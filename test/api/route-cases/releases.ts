@@ -138,6 +138,27 @@ export const RELEASES_CASES: Record<string, RouteCase> = {
       };
     },
   },
+  'PUT /projects/:org/:project/releases/:version/': {
+    ...base,
+    callers: PROJECT_RELEASES,
+    prepare: async (env, w) => {
+      const { version } = await withRelease(env, w);
+      return {
+        url: `/api/0/projects/${w.org.slug}/${w.project.slug}/releases/${encodeURIComponent(version)}/`,
+        payload: { dateReleased: '2026-12-07T03:00:00Z' },
+        check: async (res) => {
+          expect(res.statusCode).toBe(200);
+          expect(res.json()).toMatchObject({ version, dateReleased: '2026-12-07T03:00:00.000Z' });
+          const read = await call(
+            env,
+            'GET',
+            `/api/0/organizations/${w.org.slug}/releases/${encodeURIComponent(version)}/`,
+          );
+          expect(read.json()).toMatchObject({ dateReleased: '2026-12-07T03:00:00.000Z' });
+        },
+      };
+    },
+  },
   'GET /projects/:org/:project/releases/:version/': {
     ...base,
     callers: PROJECT_RELEASES,
