@@ -5,6 +5,7 @@ import { ConfirmButton } from '../components/confirm-button.js';
 import { usePageTitle } from '../components/layout.js';
 import { MenuButton } from '../components/menu-button.js';
 import { EmptyState, ErrorNotice, Loading, Notice } from '../components/notice.js';
+import { Pager } from '../components/pager.js';
 import { ProjectFilter } from '../components/project-filter.js';
 import { Sparkline } from '../components/sparkline.js';
 import { errorText, useApi } from '../lib/api.js';
@@ -325,24 +326,7 @@ export function IssueStreamPage() {
           </ul>
         )}
 
-        <nav className="pager" aria-label="Pages">
-          <button
-            type="button"
-            className="button"
-            disabled={!loaded.previous}
-            onClick={() => loaded.previous && setParams({ cursor: loaded.previous })}
-          >
-            Previous
-          </button>
-          <button
-            type="button"
-            className="button"
-            disabled={!loaded.next}
-            onClick={() => loaded.next && setParams({ cursor: loaded.next })}
-          >
-            Next
-          </button>
-        </nav>
+        <Pager previous={loaded.previous} next={loaded.next} onPage={(cursor) => setParams({ cursor })} />
       </section>
     </div>
   );

@@ -2,6 +2,7 @@ import type { FormEvent } from 'react';
 import { EnvironmentFilter } from '../components/environment-filter.js';
 import { usePageTitle } from '../components/layout.js';
 import { EmptyState, ErrorNotice, Loading } from '../components/notice.js';
+import { Pager } from '../components/pager.js';
 import { ProjectFilter } from '../components/project-filter.js';
 import { useApi } from '../lib/api.js';
 import { count, dateTime, timeAgo } from '../lib/format.js';
@@ -122,24 +123,7 @@ export function ReleasesPage() {
           </div>
         )}
         {(loaded.next || loaded.previous) && (
-          <nav className="pager" aria-label="Pages">
-            <button
-              type="button"
-              className="button"
-              disabled={!loaded.previous}
-              onClick={() => loaded.previous && setParams({ cursor: loaded.previous })}
-            >
-              Previous
-            </button>
-            <button
-              type="button"
-              className="button"
-              disabled={!loaded.next}
-              onClick={() => loaded.next && setParams({ cursor: loaded.next })}
-            >
-              Next
-            </button>
-          </nav>
+          <Pager previous={loaded.previous} next={loaded.next} onPage={(cursor) => setParams({ cursor })} />
         )}
       </section>
     </div>
