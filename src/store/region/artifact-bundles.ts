@@ -199,13 +199,9 @@ export async function insertArtifactBundle(
   return toBundle(row);
 }
 
-/** The bundles of a project, newest upload first, with their releases and debug ids. */
-export async function listArtifactBundles(
-  db: Db,
-  projectId: number,
-  page: PageRequest,
-): Promise<ArtifactBundleSummary[]> {
-  const rows = await db
+/** The bundles linked to a project, as a query to narrow and order. */
+function bundlesOfProject(db: Db, projectId: number) {
+  return db
     .selectFrom('artifact_bundles')
     .innerJoin(
       'artifact_bundle_projects',
@@ -213,7 +209,16 @@ export async function listArtifactBundles(
       'artifact_bundles.id',
     )
     .selectAll('artifact_bundles')
-    .where('artifact_bundle_projects.project_id', '=', projectId)
+    .where('artifact_bundle_projects.project_id', '=', projectId);
+}
+
+/** The bundles of a project, newest upload first, with their releases and debug ids. */
+export async function listArtifactBundles(
+  db: Db,
+  projectId: number,
+  page: PageRequest,
+): Promise<ArtifactBundleSummary[]> {
+  const rows = await bundlesOfProject(db, projectId)
     .orderBy('artifact_bundles.date_uploaded', 'desc')
     .orderBy('artifact_bundles.id', 'desc')
     .limit(page.limit)
@@ -255,15 +260,7 @@ export async function findArtifactBundlesOfProject(
   projectId: number,
   bundleId: string,
 ): Promise<ArtifactBundleSummary[]> {
-  const rows = await db
-    .selectFrom('artifact_bundles')
-    .innerJoin(
-      'artifact_bundle_projects',
-      'artifact_bundle_projects.artifact_bundle_id',
-      'artifact_bundles.id',
-    )
-    .selectAll('artifact_bundles')
-    .where('artifact_bundle_projects.project_id', '=', projectId)
+  const rows = await bundlesOfProject(db, projectId)
     .where('artifact_bundles.bundle_id', '=', bundleId)
     .execute();
   return summarize(db, rows.map(toBundle));
