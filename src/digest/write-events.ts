@@ -138,6 +138,18 @@ export async function writeEvents(trx: Db, engine: Engine, events: readonly Grou
     await settleNextReleaseResolutions(trx, release, [projectId]);
   }
   for (const [projectId, list] of fresh) await writeProjectEvents(trx, engine, projectId, list, releases);
+  // The environments the batch names, for every project at once.
+  await recordEnvironments(
+    trx,
+    [...fresh].flatMap(([projectId, list]) =>
+      list.map(({ row }) => ({
+        projectId,
+        environment: row.environment,
+        release: row.release,
+        at: row.timestamp,
+      })),
+    ),
+  );
 }
 
 /** The events the project does not have yet, each event id once. */
@@ -185,15 +197,6 @@ async function writeProjectEvents(
 
   await recordIssues(trx, engine, projectId, byIssue, releases);
   await insertEvents(trx, engine, rows);
-  await recordEnvironments(
-    trx,
-    fresh.map(({ row }) => ({
-      projectId,
-      environment: row.environment,
-      release: row.release,
-      at: row.timestamp,
-    })),
-  );
   await setProjectFirstEvent(trx, projectId, Math.min(...fresh.map((r) => r.row.timestamp)));
 }
 

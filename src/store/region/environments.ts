@@ -21,11 +21,16 @@ export interface EnvironmentSighting {
 
 export type Visibility = 'all' | 'hidden' | 'visible';
 
+const key = (...parts: (string | number)[]) => parts.join('\u0000');
+/** Rows in key order, so that concurrent transactions (PostgreSQL) take unique-index locks in one order. */
+const sorted = <T>(rows: Map<string, T>) =>
+  [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
+
 /**
  * Records the environments these sightings name: the organization's environment, the project's
- * link to it, and the release's appearance in it. Inserts that find the row there already change
- * nothing, so a batch that names known environments costs a few statements and no writes. A name
- * Sentry would refuse (a slash, a line break, too long) is skipped: the event keeps it as a tag.
+ * link to it, and the release's appearance in it. Two reads find what is known already, which is
+ * all of it once a project has been seen in its environments, so a batch then writes nothing. A
+ * name Sentry would refuse (a slash, a line break, too long) is skipped: the event keeps it as a tag.
  */
 export async function recordEnvironments(db: Db, sightings: readonly EnvironmentSighting[]): Promise<void> {
   const named = sightings.filter(
@@ -34,24 +39,77 @@ export async function recordEnvironments(db: Db, sightings: readonly Environment
   );
   if (named.length === 0) return;
   const projectIds = [...new Set(named.map((s) => s.projectId))];
+  const names = [...new Set(named.map((s) => s.environment))];
+  const knownLinks = await db
+    .selectFrom('environment_projects')
+    .innerJoin('environments', 'environments.id', 'environment_projects.environment_id')
+    .select(['environment_projects.project_id', 'environments.name'])
+    .where('environment_projects.project_id', 'in', projectIds)
+    .where('environments.name', 'in', names)
+    .execute();
+  const linked = new Set(knownLinks.map((r) => key(Number(r.project_id), r.name)));
+  const withRelease = named.filter((s) => s.release !== null);
+  const knownReleases =
+    withRelease.length === 0
+      ? []
+      : await db
+          .selectFrom('release_environments')
+          .select(['project_id', 'release', 'environment'])
+          .where('project_id', 'in', projectIds)
+          .where('environment', 'in', names)
+          .where('release', 'in', [...new Set(withRelease.map((s) => s.release as string))])
+          .execute();
+  const seen = new Set(knownReleases.map((r) => key(Number(r.project_id), r.release, r.environment)));
+
+  const unlinked = named.filter((s) => !linked.has(key(s.projectId, s.environment)));
+  if (unlinked.length > 0) await linkEnvironments(db, unlinked);
+  const releases = new Map<
+    string,
+    { project_id: number; release: string; environment: string; first_seen: number }
+  >();
+  for (const s of withRelease) {
+    const k = key(s.projectId, s.release as string, s.environment);
+    if (seen.has(k)) continue;
+    const known = releases.get(k);
+    if (!known || s.at < known.first_seen) {
+      releases.set(k, {
+        project_id: s.projectId,
+        release: s.release as string,
+        environment: s.environment,
+        first_seen: s.at,
+      });
+    }
+  }
+  if (releases.size > 0) {
+    await db
+      .insertInto('release_environments')
+      .values(sorted(releases))
+      .onConflict((oc) => oc.columns(['project_id', 'release', 'environment']).doNothing())
+      .execute();
+  }
+}
+
+/** Creates the organization's environments these name (where missing) and links their projects. */
+async function linkEnvironments(
+  db: Db,
+  sightings: readonly (EnvironmentSighting & { environment: string })[],
+): Promise<void> {
   const projects = await db
     .selectFrom('projects')
     .select(['id', 'organization_id'])
-    .where('id', 'in', projectIds)
+    .where('id', 'in', [...new Set(sightings.map((s) => s.projectId))])
     .execute();
   const orgOf = new Map(projects.map((p) => [Number(p.id), Number(p.organization_id)]));
-
-  // Sorted keys, so that concurrent transactions (PostgreSQL) take the unique-index locks in one order.
   const environments = new Map<string, { organization_id: number; name: string; date_created: number }>();
-  for (const s of named) {
+  for (const s of sightings) {
     const org = orgOf.get(s.projectId);
-    if (org === undefined) continue;
-    const key = `${org}\u0000${s.environment}`;
-    if (!environments.has(key))
-      environments.set(key, { organization_id: org, name: s.environment, date_created: s.at });
+    const k = key(org ?? -1, s.environment);
+    if (org !== undefined && !environments.has(k)) {
+      environments.set(k, { organization_id: org, name: s.environment, date_created: s.at });
+    }
   }
   if (environments.size === 0) return;
-  const rows = [...environments.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
+  const rows = sorted(environments);
   await db
     .insertInto('environments')
     .values(rows)
@@ -63,45 +121,17 @@ export async function recordEnvironments(db: Db, sightings: readonly Environment
     .where('organization_id', 'in', [...new Set(rows.map((r) => r.organization_id))])
     .where('name', 'in', [...new Set(rows.map((r) => r.name))])
     .execute();
-  const idOf = new Map(ids.map((r) => [`${r.organization_id}\u0000${r.name}`, Number(r.id)]));
-
+  const idOf = new Map(ids.map((r) => [key(Number(r.organization_id), r.name), Number(r.id)]));
   const links = new Map<string, { environment_id: number; project_id: number }>();
-  const releases = new Map<
-    string,
-    { project_id: number; release: string; environment: string; first_seen: number }
-  >();
-  for (const s of named) {
-    const id = idOf.get(`${orgOf.get(s.projectId)}\u0000${s.environment}`);
-    if (id === undefined) continue;
-    links.set(`${s.projectId}\u0000${id}`, { environment_id: id, project_id: s.projectId });
-    if (s.release === null) continue;
-    const key = `${s.projectId}\u0000${s.release}\u0000${s.environment}`;
-    const known = releases.get(key);
-    if (!known || s.at < known.first_seen) {
-      releases.set(key, {
-        project_id: s.projectId,
-        release: s.release,
-        environment: s.environment,
-        first_seen: s.at,
-      });
-    }
+  for (const s of sightings) {
+    const id = idOf.get(key(orgOf.get(s.projectId) ?? -1, s.environment));
+    if (id !== undefined) links.set(key(s.projectId, id), { environment_id: id, project_id: s.projectId });
   }
-  const sorted = <T>(m: Map<string, T>) =>
-    [...m.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v);
-  if (links.size > 0) {
-    await db
-      .insertInto('environment_projects')
-      .values(sorted(links))
-      .onConflict((oc) => oc.columns(['project_id', 'environment_id']).doNothing())
-      .execute();
-  }
-  if (releases.size > 0) {
-    await db
-      .insertInto('release_environments')
-      .values(sorted(releases))
-      .onConflict((oc) => oc.columns(['project_id', 'release', 'environment']).doNothing())
-      .execute();
-  }
+  await db
+    .insertInto('environment_projects')
+    .values(sorted(links))
+    .onConflict((oc) => oc.columns(['project_id', 'environment_id']).doNothing())
+    .execute();
 }
 
 function visible(visibility: Visibility) {
