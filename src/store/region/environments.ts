@@ -127,6 +127,8 @@ async function linkEnvironments(
     const id = idOf.get(key(orgOf.get(s.projectId) ?? -1, s.environment));
     if (id !== undefined) links.set(key(s.projectId, id), { environment_id: id, project_id: s.projectId });
   }
+  // A name the database stores otherwise than it was sent is found under no id: nothing to link.
+  if (links.size === 0) return;
   await db
     .insertInto('environment_projects')
     .values(sorted(links))
