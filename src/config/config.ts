@@ -5,6 +5,12 @@ export type DatabaseConfig =
   | { readonly engine: 'sqlite'; readonly file: string }
   | { readonly engine: 'postgres'; readonly url: string };
 
+/** One region of a deployment: its name and the public base URL its nodes answer at. */
+export interface RegionConfig {
+  readonly name: string;
+  readonly url: string;
+}
+
 /**
  * Every setting Errata reads, built once at startup from environment variables and frozen.
  * `process.env` is read nowhere else. Each field documents its variable, default and reason.
@@ -30,8 +36,37 @@ export interface Config {
   readonly dbConnectTimeoutMs: number;
   /** ERRATA_DB_QUERY_TIMEOUT_MS, default 15000: a PostgreSQL query that takes longer fails (503), never hangs. */
   readonly dbQueryTimeoutMs: number;
-  /** ERRATA_REGION, default "default": the name of the region this deployment's data lives in. */
+  /**
+   * ERRATA_REGION: the region this node serves (its organizations' data is in DATABASE_URL). Default
+   * "default" on a one-region install; required when ERRATA_REGIONS lists several.
+   */
   readonly region: string;
+  /**
+   * ERRATA_REGIONS (`us=https://us.example,eu=https://eu.example`): every region of the deployment
+   * and its public URL. Unset: one region, this node's, at ERRATA_URL.
+   */
+  readonly regions: readonly RegionConfig[];
+  /**
+   * ERRATA_CONTROL_DATABASE_URL: the control database (users, tokens, sessions, the
+   * organization→region map) that every region shares; `postgres://…` or `sqlite:/path/file`.
+   * Unset (null): control data lives in DATABASE_URL, as on a one-region install.
+   */
+  readonly controlDatabase: DatabaseConfig | null;
+  /**
+   * ERRATA_AUTH_CACHE_SECONDS, default 5: how long a node trusts a token or session it checked in
+   * the control database; a revoked token stops working on every node within this.
+   */
+  readonly authCacheSeconds: number;
+  /**
+   * ERRATA_REGION_CONNECT_TIMEOUT_MS, default 3000: a request forwarded to another region's node
+   * that cannot connect within this is answered 503.
+   */
+  readonly regionConnectTimeoutMs: number;
+  /**
+   * ERRATA_REGION_REQUEST_TIMEOUT_MS, default 120000: a forwarded request whose answer has not
+   * started within this is answered 503 (uploads and large lists stay well inside it).
+   */
+  readonly regionRequestTimeoutMs: number;
   /** ERRATA_ADMIN_EMAIL, default admin@errata.local: the owner created on first start. */
   readonly adminEmail: string;
   /** ERRATA_ADMIN_PASSWORD: the owner's password on first start; a random one is printed if unset. */
@@ -197,6 +232,102 @@ function database(env: Env, dataDir: string): DatabaseConfig {
   return { engine: 'postgres', url };
 }
 
+/** ERRATA_CONTROL_DATABASE_URL: PostgreSQL by URL, or a SQLite file that the nodes of one host share. */
+function controlDatabase(env: Env, region: DatabaseConfig): DatabaseConfig | null {
+  const raw = env.ERRATA_CONTROL_DATABASE_URL?.trim();
+  if (!raw) return null;
+  let control: DatabaseConfig;
+  if (/^postgres(ql)?:\/\//.test(raw)) control = { engine: 'postgres', url: raw };
+  else if (/^sqlite:./.test(raw)) control = { engine: 'sqlite', file: path.resolve(raw.slice('sqlite:'.length).replace(/^\/\//, '')) };
+  else
+    throw new ConfigError(
+      'ERRATA_CONTROL_DATABASE_URL must start with postgres://, postgresql:// or sqlite: (a file path)',
+    );
+  const same =
+    control.engine === region.engine &&
+    (control.engine === 'postgres'
+      ? control.url === (region as { url: string }).url
+      : control.file === (region as { file: string }).file);
+  if (same)
+    throw new ConfigError(
+      'ERRATA_CONTROL_DATABASE_URL names the region database itself; unset it to keep control data there',
+    );
+  return control;
+}
+
+function absoluteUrl(name: string, raw: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must hold absolute http(s) URLs, got "${raw}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new ConfigError(`${name} must hold http or https URLs, got "${raw}"`);
+  return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
+}
+
+/** ERRATA_REGIONS: `name=url` pairs, comma-separated; names are slugs and unique. */
+function regionList(env: Env): RegionConfig[] | null {
+  const raw = env.ERRATA_REGIONS?.trim();
+  if (!raw) return null;
+  const regions: RegionConfig[] = [];
+  for (const pair of raw.split(',').map((each) => each.trim()).filter(Boolean)) {
+    const at = pair.indexOf('=');
+    const name = at > 0 ? pair.slice(0, at).trim() : '';
+    if (!/^[a-z0-9][a-z0-9_-]{0,49}$/.test(name))
+      throw new ConfigError(
+        `ERRATA_REGIONS must be name=url pairs separated by commas (names are slugs), got "${pair}"`,
+      );
+    if (regions.some((r) => r.name === name))
+      throw new ConfigError(`ERRATA_REGIONS names the region "${name}" twice`);
+    regions.push({ name, url: absoluteUrl('ERRATA_REGIONS', pair.slice(at + 1).trim()) });
+  }
+  if (regions.length === 0) throw new ConfigError('ERRATA_REGIONS is set but lists no region');
+  return regions;
+}
+
+/**
+ * The region settings together: which region this node serves, every region's URL, this node's
+ * public URL and where control data lives. Combinations that cannot work stop the start.
+ */
+function regionSettings(
+  env: Env,
+  host: string,
+  port: number,
+  database: DatabaseConfig,
+): Pick<Config, 'region' | 'regions' | 'url' | 'controlDatabase'> {
+  const listed = regionList(env);
+  const control = controlDatabase(env, database);
+  if (!listed) {
+    const url = baseUrl(env, host, port);
+    const region = slug(env, 'ERRATA_REGION', 'default');
+    return { region, regions: [{ name: region, url }], url, controlDatabase: control };
+  }
+  const named = env.ERRATA_REGION?.trim();
+  if (!named && listed.length > 1)
+    throw new ConfigError(
+      `ERRATA_REGION must name the region this node serves, one of ${listed.map((r) => r.name).join(', ')}`,
+    );
+  const region = named ?? (listed[0] as RegionConfig).name;
+  const own = listed.find((r) => r.name === region);
+  if (!own)
+    throw new ConfigError(
+      `ERRATA_REGION is "${region}", which ERRATA_REGIONS does not list (${listed.map((r) => r.name).join(', ')})`,
+    );
+  if (env.ERRATA_URL?.trim() && baseUrl(env, host, port) !== own.url)
+    throw new ConfigError(
+      `ERRATA_URL (${baseUrl(env, host, port)}) differs from region ${region}'s URL in ERRATA_REGIONS (${own.url}); set one of them`,
+    );
+  if (listed.length > 1 && !control)
+    throw new ConfigError(
+      'ERRATA_CONTROL_DATABASE_URL must name the control database that all regions share when ERRATA_REGIONS lists several',
+    );
+  if (new Set(listed.map((r) => r.url)).size !== listed.length)
+    throw new ConfigError('ERRATA_REGIONS gives two regions the same URL');
+  return { region, regions: listed, url: own.url, controlDatabase: control };
+}
+
 /** Builds the frozen Config from an environment; throws ConfigError with a clear message on bad values. */
 export function loadConfig(env: Env): Config {
   const host = text(env, 'ERRATA_HOST', '127.0.0.1');
@@ -214,16 +345,23 @@ export function loadConfig(env: Env): Config {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError(`ERRATA_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`);
   }
+  const db = database(env, dataDir);
+  const regions = regionSettings(env, host, port, db);
   return Object.freeze({
     host,
     port,
-    url: baseUrl(env, host, port),
+    url: regions.url,
     dataDir,
-    database: Object.freeze(database(env, dataDir)),
+    database: Object.freeze(db),
     dbPoolMax: integer(env, 'ERRATA_DB_POOL_MAX', 10, 1, 1000),
     dbConnectTimeoutMs: integer(env, 'ERRATA_DB_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
     dbQueryTimeoutMs: integer(env, 'ERRATA_DB_QUERY_TIMEOUT_MS', 15_000, 100, 3_600_000),
-    region: slug(env, 'ERRATA_REGION', 'default'),
+    region: regions.region,
+    regions: Object.freeze(regions.regions.map((r) => Object.freeze(r))),
+    controlDatabase: regions.controlDatabase ? Object.freeze(regions.controlDatabase) : null,
+    authCacheSeconds: integer(env, 'ERRATA_AUTH_CACHE_SECONDS', 5, 0, 3600),
+    regionConnectTimeoutMs: integer(env, 'ERRATA_REGION_CONNECT_TIMEOUT_MS', 3000, 100, 600_000),
+    regionRequestTimeoutMs: integer(env, 'ERRATA_REGION_REQUEST_TIMEOUT_MS', 120_000, 100, 3_600_000),
     adminEmail,
     adminPassword,
     initialOrg: slug(env, 'ERRATA_ORG', 'errata'),

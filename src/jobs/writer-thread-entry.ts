@@ -43,8 +43,11 @@ function open(): { db: Database; queue: RawQueue; queueOf: (trx: Kysely<RegionSc
   // The queue's own commits are FULL.
   const { sqlite, kysely } = openSqliteConnection(target.file, 'NORMAL');
   const queue = sqliteRawQueue(sqlite, held);
+  // Digest reads and writes the region store only; `control` is never used on this thread.
   const db: Database = {
     engine: 'sqlite',
+    controlEngine: 'sqlite',
+    separateControl: false,
     file: target.file,
     target,
     control: kysely as unknown as Kysely<ControlSchema>,

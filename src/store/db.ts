@@ -44,12 +44,18 @@ export type DatabaseTarget =
     };
 
 /**
- * One open database holding both stores. The control store (users, tokens, the organization→region
- * map) and a region store (everything inside an organization) are typed separately so that a
- * region can move to a database of its own without touching the repositories.
+ * The two stores a node reads: the control store (users, tokens, the organization→region map) and
+ * its region's store (everything inside an organization). On a one-region install both are one
+ * database; with several regions the control store is a database of its own that every region
+ * shares, and `control` is a second connection to it.
  */
 export interface Database {
+  /** The region database's engine. */
   readonly engine: Engine;
+  /** The control database's engine (the region's when they are one). */
+  readonly controlEngine: Engine;
+  /** False when the control store is the region database itself. */
+  readonly separateControl: boolean;
   /** The SQLite file (null for PostgreSQL and for `:memory:`), for a second connection of the same process. */
   readonly file: string | null;
   /** How it was opened: another thread opens its own connection to the same database with it. */
@@ -176,15 +182,27 @@ function openPostgres(
   return new Kysely({ dialect: new PostgresDialect({ pool }) });
 }
 
-/** Opens a database. Nothing is queried yet: call `migrateToLatest` (store/migrate.ts) before use. */
-export function openDatabase(target: DatabaseTarget): Database {
-  const kysely = target.engine === 'sqlite' ? openSqliteConnection(target.file).kysely : openPostgres(target);
+function connect(target: DatabaseTarget): Kysely<ControlSchema & RegionSchema> {
+  return target.engine === 'sqlite' ? openSqliteConnection(target.file).kysely : openPostgres(target);
+}
+
+/**
+ * Opens a region database, and the control database when it is another one. Nothing is queried
+ * yet: call `migrateToLatest` (store/migrate.ts) before use.
+ */
+export function openDatabase(target: DatabaseTarget, controlTarget?: DatabaseTarget): Database {
+  const kysely = connect(target);
+  const control = controlTarget ? connect(controlTarget) : kysely;
   return {
     engine: target.engine,
+    controlEngine: controlTarget?.engine ?? target.engine,
+    separateControl: controlTarget !== undefined,
     file: target.engine === 'sqlite' && target.file !== ':memory:' ? target.file : null,
     target,
-    control: kysely as unknown as Kysely<ControlSchema>,
+    control: control as unknown as Kysely<ControlSchema>,
     region: kysely as unknown as Kysely<RegionSchema>,
-    destroy: () => kysely.destroy(),
+    destroy: async () => {
+      await Promise.all([kysely.destroy(), control === kysely ? undefined : control.destroy()]);
+    },
   };
 }

@@ -88,21 +88,25 @@ function isBusy(error: unknown): boolean {
   return (cause as { code?: string } | undefined)?.code?.startsWith('SQLITE_BUSY') === true;
 }
 
+async function schemaOf(db: Kysely<any>, engine: Engine): Promise<string | undefined> {
+  if (engine !== 'postgres') return undefined;
+  return (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema;
+}
+
 /**
- * Brings the control store and the region store up to date. On PostgreSQL, Kysely holds an
- * advisory lock for the whole run, so nodes starting together migrate once; on SQLite a second
- * process that finds the file busy waits and tries again.
+ * Brings the control store and the region store up to date: the control set on the control
+ * database, the region set on the region's (one database on a one-region install). On PostgreSQL,
+ * Kysely holds an advisory lock for the whole run, so nodes starting together migrate once; on
+ * SQLite a second process that finds the file busy waits and tries again.
  */
 export async function migrateToLatest(db: Database): Promise<MigrationReport[]> {
-  const schema =
-    db.engine === 'postgres'
-      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db.control)).rows[0]?.schema
-      : undefined;
+  const controlSchema = await schemaOf(db.control, db.controlEngine);
+  const regionSchema = db.separateControl ? await schemaOf(db.region, db.engine) : controlSchema;
   for (let attempt = 0; ; attempt++) {
     try {
       return [
-        await run(db.control, 'control', controlMigrations(db.engine), schema),
-        await run(db.region, 'region', regionMigrations(db.engine), schema),
+        await run(db.control, 'control', controlMigrations(db.controlEngine), controlSchema),
+        await run(db.region, 'region', regionMigrations(db.engine), regionSchema),
       ];
     } catch (error) {
       if (!isBusy(error) || attempt >= 20) throw error;

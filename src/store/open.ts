@@ -1,15 +1,25 @@
-import type { Config } from '../config/config.js';
-import { type Database, openDatabase } from './db.js';
+import type { Config, DatabaseConfig } from '../config/config.js';
+import { type Database, type DatabaseTarget, openDatabase } from './db.js';
 
-/** Opens the database the configuration names (SQLite under the data directory unless DATABASE_URL is set). */
-export function openConfiguredDatabase(config: Config): Database {
-  return config.database.engine === 'sqlite'
-    ? openDatabase({ engine: 'sqlite', file: config.database.file })
-    : openDatabase({
+function targetOf(config: Config, database: DatabaseConfig): DatabaseTarget {
+  return database.engine === 'sqlite'
+    ? { engine: 'sqlite', file: database.file }
+    : {
         engine: 'postgres',
-        url: config.database.url,
+        url: database.url,
         poolMax: config.dbPoolMax,
         connectTimeoutMs: config.dbConnectTimeoutMs,
         queryTimeoutMs: config.dbQueryTimeoutMs,
-      });
+      };
+}
+
+/**
+ * Opens the databases the configuration names: the region's (SQLite under the data directory
+ * unless DATABASE_URL is set) and, with ERRATA_CONTROL_DATABASE_URL, the shared control database.
+ */
+export function openConfiguredDatabase(config: Config): Database {
+  return openDatabase(
+    targetOf(config, config.database),
+    config.controlDatabase ? targetOf(config, config.controlDatabase) : undefined,
+  );
 }
