@@ -19,8 +19,14 @@ export function startMaintenance(
   uploads?: UploadRetention,
 ): () => void {
   const run = async () => {
+    // The control database may be away (another host, shared by every region): the region's own
+    // housekeeping goes on without it.
     try {
       await deleteExpiredSessions(db.control, now());
+    } catch (error) {
+      log.warn({ err: error }, 'session cleanup failed; trying again later');
+    }
+    try {
       await deleteRateCountersBefore(db.region, now() - KEEP_RATE_WINDOWS_MS);
       if (uploads) await expireUploads(db.region, uploads, now());
     } catch (error) {
