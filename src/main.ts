@@ -9,6 +9,7 @@ import { startMaintenance } from './jobs/maintenance.js';
 import { createPipeline } from './jobs/pipeline.js';
 import { type FirstStart, firstStart } from './services/bootstrap.js';
 import type { ServiceContext } from './services/context.js';
+import { reconcileRegionMappings } from './services/region-mappings.js';
 import type { Database } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
 import { openConfiguredDatabase } from './store/open.js';
@@ -74,6 +75,7 @@ export async function startServer(config: Config, database?: Database): Promise<
     await migrateToLatest(db);
     const ctx: ServiceContext = { db, config, now: () => Date.now() };
     const created = await firstStart(ctx);
+    await reconcileRegionMappings(ctx);
     const { app, worker } = await assemble(ctx);
     worker.start();
     const assembler = new BundleAssembler(db, {

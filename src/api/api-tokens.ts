@@ -8,6 +8,7 @@ import {
   renameUserToken,
 } from '../store/control/user-tokens.js';
 import type { User } from '../store/types.js';
+import { forgetIdentities } from './credential-cache.js';
 import { userOf } from './identity.js';
 import { type ApiCall, type ApiRoute, created, noContent } from './route.js';
 import { nullable, object, str, strList } from './schema.js';
@@ -54,6 +55,7 @@ async function patchToken(call: ApiCall) {
   if (!(await renameUserToken(call.ctx.db.control, me(call).id, tokenId(call), name))) {
     throw new AppError('not_found', 'The requested resource does not exist');
   }
+  forgetIdentities(call.ctx);
   return noContent(call);
 }
 
@@ -61,6 +63,7 @@ async function removeToken(call: ApiCall) {
   if (!(await deleteUserToken(call.ctx.db.control, me(call).id, tokenId(call)))) {
     throw new AppError('not_found', 'The requested resource does not exist');
   }
+  forgetIdentities(call.ctx);
   return noContent(call);
 }
 
@@ -78,6 +81,7 @@ async function removeTokenByBody(call: ApiCall) {
   if (!(await deleteUserToken(call.ctx.db.control, me(call).id, id))) {
     throw new AppError('not_found', 'The requested resource does not exist');
   }
+  forgetIdentities(call.ctx);
   return noContent(call);
 }
 

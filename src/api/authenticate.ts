@@ -8,6 +8,7 @@ import { findOrgTokenByHash, touchOrgToken } from '../store/control/org-tokens.j
 import { findSessionByHash } from '../store/control/sessions.js';
 import { findUserTokenByHash, touchUserToken } from '../store/control/user-tokens.js';
 import { findUserById } from '../store/control/users.js';
+import { cachedIdentity, rememberIdentity } from './credential-cache.js';
 import { ANONYMOUS, type Identity } from './identity.js';
 
 export const SESSION_COOKIE = 'errata_session';
@@ -36,6 +37,8 @@ function bearerToken(header: string): string | null {
 
 async function orgTokenIdentity(ctx: ServiceContext, token: string): Promise<Identity> {
   const hash = hashToken(token);
+  const cached = cachedIdentity(ctx, hash);
+  if (cached) return cached;
   const found = await findOrgTokenByHash(ctx.db.control, hash);
   if (!found || !sameDigest(found.tokenHash, hash) || found.token.dateDeactivated !== null) {
     throw unauthenticated('Invalid org token');
@@ -47,17 +50,21 @@ async function orgTokenIdentity(ctx: ServiceContext, token: string): Promise<Ide
   ) {
     await touchOrgToken(ctx.db.control, found.token.id, now, null);
   }
-  return {
+  const identity: Identity = {
     kind: 'org-token',
     tokenId: found.token.id,
     organizationId: found.token.organizationId,
     // Stored as given (Sentry shows them so); a scope stands for those it implies, as on user tokens.
     scopes: new Set(expandScopes(found.token.scopes as Scope[])),
   };
+  rememberIdentity(ctx, hash, identity, null);
+  return identity;
 }
 
 async function userTokenIdentity(ctx: ServiceContext, token: string): Promise<Identity> {
   const hash = hashToken(token);
+  const cached = cachedIdentity(ctx, hash);
+  if (cached) return cached;
   const found = await findUserTokenByHash(ctx.db.control, hash);
   if (!found || !sameDigest(found.tokenHash, hash)) throw unauthenticated('Invalid token');
   const now = ctx.now();
@@ -71,22 +78,30 @@ async function userTokenIdentity(ctx: ServiceContext, token: string): Promise<Id
   ) {
     await touchUserToken(ctx.db.control, found.token.id, now);
   }
-  return {
+  const identity: Identity = {
     kind: 'user-token',
     user,
     tokenId: found.token.id,
     scopes: new Set(found.token.scopes as Scope[]),
   };
+  rememberIdentity(ctx, hash, identity, found.token.expiresAt);
+  return identity;
 }
 
 async function sessionIdentity(ctx: ServiceContext, cookie: string): Promise<Identity> {
   const hash = hashToken(cookie);
+  // Keyed apart from tokens: a cookie's hash and a token's never meet, but the kinds stay distinct.
+  const key = `session:${hash}`;
+  const cached = cachedIdentity(ctx, key);
+  if (cached) return cached;
   const found = await findSessionByHash(ctx.db.control, hash);
   if (!found || !sameDigest(found.sessionHash, hash) || found.session.expiresAt <= ctx.now())
     return ANONYMOUS;
   const user = await findUserById(ctx.db.control, found.session.userId);
   if (!user?.isActive) return ANONYMOUS;
-  return { kind: 'session', user, session: found.session };
+  const identity: Identity = { kind: 'session', user, session: found.session };
+  rememberIdentity(ctx, key, identity, found.session.expiresAt);
+  return identity;
 }
 
 /**

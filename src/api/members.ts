@@ -4,7 +4,7 @@ import { AppError, notFound } from '../lib/app-error.js';
 import { parseId } from '../lib/ids.js';
 import { normalizeEmail } from '../services/users.js';
 import { isUniqueViolation } from '../store/conflict.js';
-import { findOrgMapping } from '../store/control/org-mappings.js';
+import { addMemberMapping, findOrgMapping, removeMemberMapping } from '../store/control/org-mappings.js';
 import { findUsersByIds } from '../store/control/users.js';
 import {
   acceptInvite,
@@ -251,6 +251,9 @@ async function removeMember(call: ApiCall) {
     throw new AppError('forbidden', 'You cannot remove the only remaining owner of the organization.');
   }
   await deleteMember(call.ctx.db.region, access.org.id, member.id);
+  // The control side stops listing the organization for that user (after the region's write: a
+  // failure here leaves a listing the region refuses, and the next start reconciles it).
+  if (member.userId !== null) await removeMemberMapping(call.ctx.db.control, access.org.id, member.userId);
   return noContent(call);
 }
 
@@ -280,7 +283,7 @@ async function getInvite(call: ApiCall) {
 }
 
 async function postInvite(call: ApiCall) {
-  const { member } = await inviteTarget(call);
+  const { org, member } = await inviteTarget(call);
   const user = userOf(call.identity) as NonNullable<ReturnType<typeof userOf>>;
   // The link alone is not enough: whoever holds it must be the person it was sent to.
   if (normalizeEmail(user.email) !== normalizeEmail(member.email))
@@ -288,6 +291,7 @@ async function postInvite(call: ApiCall) {
   try {
     if (!(await acceptInvite(call.ctx.db.region, member.id, user.id, user.email)))
       throw new AppError('not_found', 'Invalid invite code');
+    await addMemberMapping(call.ctx.db.control, org.id, user.id, call.ctx.now());
   } catch (error) {
     if (isUniqueViolation(error))
       throw new AppError('conflict', 'You are already a member of this organization.');

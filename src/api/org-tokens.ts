@@ -14,6 +14,7 @@ import {
   renameOrgToken,
 } from '../store/control/org-tokens.js';
 import { forbidden, orgEndpoint } from './access.js';
+import { forgetIdentities } from './credential-cache.js';
 import { userOf } from './identity.js';
 import { PERMISSIONS } from './permissions.js';
 import { type ApiCall, type ApiRoute, created, noContent } from './route.js';
@@ -78,6 +79,7 @@ async function putToken(call: ApiCall) {
   if (!(await renameOrgToken(call.ctx.db.control, access.org.id, tokenId(call), body.name.trim()))) {
     throw new AppError('not_found', 'The requested resource does not exist');
   }
+  forgetIdentities(call.ctx);
   return noContent(call);
 }
 
@@ -86,6 +88,7 @@ async function removeToken(call: ApiCall) {
   if (!(await deactivateOrgToken(call.ctx.db.control, access.org.id, tokenId(call), call.ctx.now()))) {
     throw new AppError('not_found', 'The requested resource does not exist');
   }
+  forgetIdentities(call.ctx);
   return noContent(call);
 }
 

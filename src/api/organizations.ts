@@ -1,6 +1,8 @@
 import { AppError } from '../lib/app-error.js';
 import { createOrganization, updateOrganizationSettings } from '../services/organizations.js';
-import { findOrganizationById, listOrganizationsOfUser } from '../store/region/organizations.js';
+import { regionUrl } from '../services/regions.js';
+import { findOrgSummaryById, listOrgMappingsOfUser } from '../store/control/org-mappings.js';
+import { findOrganizationById } from '../store/region/organizations.js';
 import { listProjects, listTeamIdsOfProjects } from '../store/region/projects.js';
 import { countTeamMembers, listTeams } from '../store/region/teams.js';
 import type { Organization } from '../store/types.js';
@@ -15,25 +17,28 @@ import { serializeOrganization, serializeOrganizationDetail } from './serializer
 import { serializeProject } from './serializers/project.js';
 import { serializeTeam } from './serializers/team.js';
 
-/** `GET /organizations/`: a person's organizations, or an organization token's own one. */
+/**
+ * `GET /organizations/`: a person's organizations, or an organization token's own one, in every
+ * region: answered from the control store's mappings, so any node lists them all without reading
+ * another region.
+ */
 async function listOrganizations(call: ApiCall) {
-  const base = call.ctx.config.url;
+  const { config, db } = call.ctx;
+  const base = config.url;
   const identity = call.identity;
   if (identity.kind === 'org-token') {
     return paginate(call.request, call.reply, base, async (page) => {
       const org =
-        page.offset === 0
-          ? await findOrganizationById(call.ctx.db.region, identity.organizationId)
-          : undefined;
-      return org ? [serializeOrganization(org, base)] : [];
+        page.offset === 0 ? await findOrgSummaryById(db.control, identity.organizationId) : undefined;
+      return org ? [serializeOrganization(org, regionUrl(config, org.region))] : [];
     });
   }
   const user = userOf(identity);
   if (!user) return [];
   const orgs = await paginate(call.request, call.reply, base, (page) =>
-    listOrganizationsOfUser(call.ctx.db.region, user.id, page),
+    listOrgMappingsOfUser(db.control, user.id, page),
   );
-  return orgs.map((org) => serializeOrganization(org, base));
+  return orgs.map((org) => serializeOrganization(org, regionUrl(config, org.region)));
 }
 
 /** The detailed organization with its teams and projects, as the caller sees them. */

@@ -56,6 +56,7 @@ export const PERMISSIONS = {
   },
   orgAuthTokens: { GET: READ, POST: READ, PUT: READ, DELETE: ['org:write', 'org:admin'] },
   userRegions: { GET: ['org:read'] },
+  regions: { GET: READ },
   issues: {
     GET: ['event:read', 'event:write', 'event:admin'],
     PUT: ['event:write', 'event:admin'],

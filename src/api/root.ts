@@ -1,5 +1,5 @@
-import { findOrgMappingById } from '../store/control/org-mappings.js';
-import { listOrganizationsOfUser } from '../store/region/organizations.js';
+import { regionUrl } from '../services/regions.js';
+import { listRegionsOfUser } from '../store/control/org-mappings.js';
 import { forbidden } from './access.js';
 import { userOf } from './identity.js';
 import { PERMISSIONS } from './permissions.js';
@@ -25,23 +25,28 @@ async function apiRoot(call: ApiCall) {
   }
 }
 
-/** `GET /api/0/users/me/regions/`: the regions holding the caller's organizations. */
+/**
+ * `GET /api/0/users/me/regions/`: the regions holding the caller's organizations, each with its
+ * public URL (clients such as the web UI talk to an organization's region there).
+ */
 async function userRegions(call: ApiCall) {
   const user = userOf(call.identity);
   const param = call.params.user;
   if (!user || (param !== 'me' && param !== String(user.id))) throw forbidden();
-  const orgs = await listOrganizationsOfUser(call.ctx.db.region, user.id, { limit: 10_000, offset: 0 });
-  const regions = new Set<string>();
-  for (const org of orgs) {
-    const mapping = await findOrgMappingById(call.ctx.db.control, org.id);
-    if (mapping) regions.add(mapping.region);
-  }
-  return {
-    regions: [...regions].sort().map((name) => ({ name, url: call.ctx.config.url })),
-  };
+  const names = await listRegionsOfUser(call.ctx.db.control, user.id);
+  return { regions: names.map((name) => ({ name, url: regionUrl(call.ctx.config, name) })) };
+}
+
+/**
+ * `GET /api/0/regions/`: every region of the deployment and its public URL, to choose one for a new
+ * organization (Sentry's web app reads the same list from its client configuration).
+ */
+async function allRegions(call: ApiCall) {
+  return { regions: call.ctx.config.regions.map((r) => ({ name: r.name, url: r.url })) };
 }
 
 export const rootRoutes: ApiRoute[] = [
   { method: 'GET', url: '/', auth: 'public', handler: apiRoot },
   { method: 'GET', url: '/users/:user/regions/', auth: PERMISSIONS.userRegions, handler: userRegions },
+  { method: 'GET', url: '/regions/', auth: PERMISSIONS.regions, handler: allRegions },
 ];

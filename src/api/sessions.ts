@@ -10,6 +10,7 @@ import {
 import { deleteSessionByHash, insertSession } from '../store/control/sessions.js';
 import { findPasswordHash, findUserByEmail, updateUserLastLogin } from '../store/control/users.js';
 import { CSRF_COOKIE, SESSION_COOKIE } from './authenticate.js';
+import { forgetIdentities } from './credential-cache.js';
 import { type ApiCall, type ApiRoute, noContent } from './route.js';
 import { object, str } from './schema.js';
 import { serializeUser } from './serializers/user.js';
@@ -119,6 +120,7 @@ async function login(call: ApiCall) {
 async function logout(call: ApiCall) {
   const cookie = call.request.cookies[SESSION_COOKIE];
   if (cookie) await deleteSessionByHash(call.ctx.db.control, hashToken(cookie));
+  forgetIdentities(call.ctx);
   call.reply.clearCookie(SESSION_COOKIE, { path: '/' });
   call.reply.clearCookie(CSRF_COOKIE, { path: '/' });
   return noContent(call);

@@ -17,3 +17,86 @@ describe('upload settings', () => {
     expect(loadConfig({ ERRATA_UPLOAD_CHUNK_BYTES: '131072' }).uploadChunkBytes).toBe(131072);
   });
 });
+
+describe('region settings', () => {
+  const two = {
+    ERRATA_REGIONS: 'us=https://us.errata.example,eu=https://eu.errata.example/',
+    ERRATA_REGION: 'eu',
+    DATABASE_URL: 'postgres://db/eu',
+    ERRATA_CONTROL_DATABASE_URL: 'postgres://db/control',
+  };
+
+  it('leave a one-region install as it was: its region at ERRATA_URL, control data in its own database', () => {
+    const config = loadConfig({ ERRATA_URL: 'https://errata.example' });
+    expect(config.region).toBe('default');
+    expect(config.regions).toEqual([{ name: 'default', url: 'https://errata.example' }]);
+    expect(config.controlDatabase).toBeNull();
+    expect(config.authCacheSeconds).toBe(5);
+  });
+
+  it('name every region and its URL; a node is public at its own region URL', () => {
+    const config = loadConfig(two);
+    expect(config.region).toBe('eu');
+    expect(config.url).toBe('https://eu.errata.example');
+    expect(config.regions).toEqual([
+      { name: 'us', url: 'https://us.errata.example' },
+      { name: 'eu', url: 'https://eu.errata.example' },
+    ]);
+    expect(config.controlDatabase).toEqual({ engine: 'postgres', url: 'postgres://db/control' });
+  });
+
+  it('take a SQLite control file that the nodes of one host share', () => {
+    const config = loadConfig({
+      ...two,
+      DATABASE_URL: '',
+      ERRATA_CONTROL_DATABASE_URL: 'sqlite:/srv/errata/control.sqlite',
+    });
+    expect(config.controlDatabase).toEqual({ engine: 'sqlite', file: '/srv/errata/control.sqlite' });
+    expect(config.database.engine).toBe('sqlite');
+  });
+
+  it.each([
+    [{ ERRATA_REGION: '' }, 'ERRATA_REGION must name the region this node serves, one of us, eu'],
+    [{ ERRATA_REGION: 'ap' }, 'ERRATA_REGION is "ap", which ERRATA_REGIONS does not list (us, eu)'],
+    [{ ERRATA_CONTROL_DATABASE_URL: '' }, 'ERRATA_CONTROL_DATABASE_URL must name the control database'],
+    [
+      { ERRATA_CONTROL_DATABASE_URL: 'mysql://db/x' },
+      'ERRATA_CONTROL_DATABASE_URL must start with postgres://',
+    ],
+    [
+      { ERRATA_CONTROL_DATABASE_URL: 'postgres://db/eu' },
+      'ERRATA_CONTROL_DATABASE_URL names the region database itself',
+    ],
+    [
+      { ERRATA_URL: 'https://other.example' },
+      "ERRATA_URL (https://other.example) differs from region eu's URL",
+    ],
+    [
+      { ERRATA_REGIONS: 'us=https://a.example,us=https://b.example' },
+      'ERRATA_REGIONS names the region "us" twice',
+    ],
+    [
+      { ERRATA_REGIONS: 'us=https://a.example,eu=https://a.example' },
+      'ERRATA_REGIONS gives two regions the same URL',
+    ],
+    [{ ERRATA_REGIONS: 'us https://a.example' }, 'ERRATA_REGIONS must be name=url pairs'],
+    [
+      { ERRATA_REGIONS: 'us=ftp://a.example,eu=https://b.example' },
+      'ERRATA_REGIONS must hold http or https URLs',
+    ],
+    [
+      { ERRATA_REGIONS: 'US=https://a.example,eu=https://b.example' },
+      'ERRATA_REGIONS must be name=url pairs',
+    ],
+  ])('stop the start on a combination that cannot work (%o)', (change, message) => {
+    expect(() => loadConfig({ ...two, ...change })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...two, ...change })).toThrow(message);
+  });
+
+  it('let one listed region stand alone without a control database', () => {
+    const config = loadConfig({ ERRATA_REGIONS: 'eu=https://eu.errata.example' });
+    expect(config.region).toBe('eu');
+    expect(config.url).toBe('https://eu.errata.example');
+    expect(config.controlDatabase).toBeNull();
+  });
+});

@@ -1,9 +1,11 @@
 import { isScope, ORG_TOKEN_SCOPES, type Scope } from '../auth/scopes.js';
 import { generateOrgToken, hashToken, lastCharacters } from '../auth/tokens.js';
 import { badRequest } from '../lib/app-error.js';
+import { findOrgMappingById } from '../store/control/org-mappings.js';
 import { insertOrgToken } from '../store/control/org-tokens.js';
 import type { OrgToken } from '../store/types.js';
 import type { ServiceContext } from './context.js';
+import { regionUrl } from './regions.js';
 
 export const DEFAULT_ORG_TOKEN_SCOPES: readonly Scope[] = ['org:ci'];
 
@@ -18,8 +20,9 @@ export function parseOrgTokenScopes(scopes: readonly unknown[] | undefined): Sco
 }
 
 /**
- * Mints an organization token whose payload names this server's URL and the organization, so that
- * sentry-cli finds both from the token alone. The plaintext is returned once, never stored.
+ * Mints an organization token whose payload names the organization and its region's URL (as both
+ * `url`, which sentry-cli follows, and `region_url`), so that sentry-cli finds both from the token
+ * alone and talks to the region straight away. The plaintext is returned once, never stored.
  */
 export async function createOrgToken(
   ctx: ServiceContext,
@@ -32,12 +35,9 @@ export async function createOrgToken(
   },
 ): Promise<{ token: string; record: OrgToken }> {
   const now = ctx.now();
-  const token = generateOrgToken({
-    iat: now / 1000,
-    url: ctx.config.url,
-    region_url: ctx.config.url,
-    org: input.orgSlug,
-  });
+  const mapping = await findOrgMappingById(ctx.db.control, input.organizationId);
+  const url = regionUrl(ctx.config, mapping?.region ?? ctx.config.region);
+  const token = generateOrgToken({ iat: now / 1000, url, region_url: url, org: input.orgSlug });
   const record = await insertOrgToken(ctx.db.control, {
     organizationId: input.organizationId,
     name: input.name,

@@ -1,6 +1,11 @@
 import { AppError } from '../lib/app-error.js';
 import { isUniqueViolation } from '../store/conflict.js';
-import { deleteOrgMapping, insertOrgMapping, updateOrgMappingSlug } from '../store/control/org-mappings.js';
+import {
+  addMemberMapping,
+  deleteOrgMapping,
+  insertOrgMapping,
+  updateOrgMapping,
+} from '../store/control/org-mappings.js';
 import { insertMember } from '../store/region/members.js';
 import { insertOrganization, updateOrganization } from '../store/region/organizations.js';
 import { addTeamMember, insertTeam } from '../store/region/teams.js';
@@ -11,9 +16,9 @@ import { requireSlug, slugify } from './slugs.js';
 const SLUG_TAKEN = 'An organization with this slug already exists.';
 
 /**
- * Creates an organization owned by a user, with a first team the owner belongs to. The slug and id
- * are reserved in the control store first (which also records the region); if the region write
- * fails, the reservation is released.
+ * Creates an organization in this node's region, owned by a user, with a first team the owner
+ * belongs to. The slug and id are reserved in the control store first (with the region and the
+ * owner's membership mapping); if the region write fails, the reservation is released.
  */
 export async function createOrganization(
   ctx: ServiceContext,
@@ -23,12 +28,18 @@ export async function createOrganization(
   const now = ctx.now();
   let mapping: Awaited<ReturnType<typeof insertOrgMapping>>;
   try {
-    mapping = await insertOrgMapping(ctx.db.control, { slug, region: ctx.config.region, now });
+    mapping = await insertOrgMapping(ctx.db.control, {
+      slug,
+      region: ctx.config.region,
+      name: input.name,
+      now,
+    });
   } catch (error) {
     if (isUniqueViolation(error)) throw new AppError('conflict', SLUG_TAKEN);
     throw error;
   }
   try {
+    await addMemberMapping(ctx.db.control, mapping.id, input.owner.id, now);
     return await ctx.db.region.transaction().execute(async (trx) => {
       const organization = await insertOrganization(trx, { id: mapping.id, slug, name: input.name, now });
       const owner = await insertMember(trx, {
@@ -54,7 +65,10 @@ export async function createOrganization(
   }
 }
 
-/** Renames an organization or changes its settings; a new slug is reserved in the control store first. */
+/**
+ * Renames an organization or changes its settings; a new slug is reserved in the control store
+ * first, and the name and flags the control side lists are copied there after the region's write.
+ */
 export async function updateOrganizationSettings(
   ctx: ServiceContext,
   org: Organization,
@@ -63,7 +77,7 @@ export async function updateOrganizationSettings(
   if (changes.slug !== undefined && changes.slug !== org.slug) {
     requireSlug(changes.slug);
     try {
-      await updateOrgMappingSlug(ctx.db.control, org.id, changes.slug);
+      await updateOrgMapping(ctx.db.control, org.id, { slug: changes.slug });
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppError('conflict', SLUG_TAKEN);
       throw error;
@@ -73,8 +87,12 @@ export async function updateOrganizationSettings(
     await updateOrganization(ctx.db.region, org.id, changes);
   } catch (error) {
     if (changes.slug !== undefined && changes.slug !== org.slug)
-      await updateOrgMappingSlug(ctx.db.control, org.id, org.slug);
+      await updateOrgMapping(ctx.db.control, org.id, { slug: org.slug });
     if (isUniqueViolation(error)) throw new AppError('conflict', SLUG_TAKEN);
     throw error;
   }
+  await updateOrgMapping(ctx.db.control, org.id, {
+    ...(changes.name === undefined ? {} : { name: changes.name }),
+    ...(changes.isEarlyAdopter === undefined ? {} : { isEarlyAdopter: changes.isEarlyAdopter }),
+  });
 }

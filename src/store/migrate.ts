@@ -3,6 +3,7 @@ import { type Migration, type MigrationResult, Migrator } from 'kysely/migration
 import type { Database, Engine } from './db.js';
 import { identity } from './migrations/control/20261128T1700-identity.js';
 import { loginFailures } from './migrations/control/20261128T2000-login-failures.js';
+import { regionMappings } from './migrations/control/20261209T0000-region-mappings.js';
 import { organizations } from './migrations/region/20261128T1700-organizations.js';
 import { events } from './migrations/region/20261128T1800-events.js';
 import { issueTriage } from './migrations/region/20261128T1900-issue-triage.js';
@@ -24,6 +25,7 @@ function controlMigrations(engine: Engine): Record<string, Migration> {
   return {
     '20261128T1700-identity': identity(engine),
     '20261128T2000-login-failures': loginFailures(engine),
+    '20261209T0000-region-mappings': regionMappings(engine),
   };
 }
 

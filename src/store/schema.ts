@@ -55,6 +55,16 @@ export interface OrgMappingTable {
   slug: string;
   region: string;
   date_created: number;
+  /** Kept in step with the region's organization, for lists answered from the control store. */
+  name: Generated<string>;
+  is_early_adopter: Generated<number>;
+}
+
+/** Control store: a user's membership of an organization (joined members only, not invites). */
+export interface OrgMemberMappingTable {
+  organization_id: number;
+  user_id: number;
+  date_created: number;
 }
 
 /** Region store: everything that belongs to one organization. */
@@ -496,6 +506,7 @@ export interface ControlSchema {
   org_tokens: OrgTokenTable;
   sessions: SessionTable;
   org_mappings: OrgMappingTable;
+  org_member_mappings: OrgMemberMappingTable;
   login_failures: LoginFailureTable;
 }
 

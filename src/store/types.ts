@@ -48,6 +48,13 @@ export interface OrgMapping {
   readonly region: string;
 }
 
+/** An organization as the control store knows it: enough to list it without reading its region. */
+export interface OrgSummary extends OrgMapping {
+  readonly name: string;
+  readonly dateCreated: number;
+  readonly isEarlyAdopter: boolean;
+}
+
 export interface Organization {
   readonly id: number;
   readonly slug: string;

@@ -1,5 +1,5 @@
 import { ORG_ROLES, ROLE_SCOPES, type Scope } from '../../auth/scopes.js';
-import type { Organization } from '../../store/types.js';
+import type { Organization, OrgSummary } from '../../store/types.js';
 import { isoDate } from './dates.js';
 
 const ROLE_NAMES: Record<string, string> = {
@@ -9,8 +9,15 @@ const ROLE_NAMES: Record<string, string> = {
   owner: 'Owner',
 };
 
-/** The organization summary Sentry lists (sentry-cli needs id, slug, name, dateCreated and the flags). */
-export function serializeOrganization(org: Organization, baseUrl: string) {
+/**
+ * The organization summary Sentry lists (sentry-cli needs id, slug, name, dateCreated and the
+ * flags). `regionUrl` is the public URL of the organization's region, where its API answers
+ * directly (every node forwards there too).
+ */
+export function serializeOrganization(
+  org: Pick<Organization, 'id' | 'slug' | 'name' | 'dateCreated' | 'isEarlyAdopter'> & Partial<OrgSummary>,
+  regionUrl: string,
+) {
   return {
     id: String(org.id),
     slug: org.slug,
@@ -24,7 +31,7 @@ export function serializeOrganization(org: Organization, baseUrl: string) {
     allowMemberInvite: true,
     allowMemberProjectCreation: true,
     allowSuperuserAccess: true,
-    links: { organizationUrl: baseUrl, regionUrl: baseUrl },
+    links: { organizationUrl: regionUrl, regionUrl },
     hasAuthProvider: false,
     features: [] as string[],
     extraOptions: {},

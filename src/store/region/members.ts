@@ -205,3 +205,13 @@ export async function filterMemberUserIds(
     .execute();
   return new Set(rows.flatMap((r) => (r.user_id === null ? [] : [r.user_id])));
 }
+
+/** Every joined membership of the region (organization, user): what the control side mirrors. */
+export async function listJoinedMemberships(db: Db): Promise<{ organizationId: number; userId: number }[]> {
+  const rows = await db
+    .selectFrom('members')
+    .select(['organization_id', 'user_id'])
+    .where('user_id', 'is not', null)
+    .execute();
+  return rows.map((row) => ({ organizationId: row.organization_id, userId: row.user_id as number }));
+}

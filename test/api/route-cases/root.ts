@@ -60,6 +60,18 @@ export const ROOT_CASES: Record<string, RouteCase> = {
       },
     }),
   },
+  'GET /regions/': {
+    grant: 'org:read',
+    foreign: 'none',
+    callers: { outside: "the deployment's regions and their public URLs, the same for everyone" },
+    prepare: async () => ({
+      url: '/api/0/regions/',
+      check: (res) => {
+        expect(res.statusCode).toBe(200);
+        expect(res.json()).toEqual({ regions: [{ name: 'default', url: TEST_URL }] });
+      },
+    }),
+  },
   'POST /auth/login/': {
     foreign: 'none',
     callers: SIGN_IN,
