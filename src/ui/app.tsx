@@ -4,14 +4,14 @@ import { ErrorNotice, Loading } from './components/notice.js';
 import { api, setSignedOutHandler, useApi } from './lib/api.js';
 import { matchPath, navigate, qs, useLocation } from './lib/router.js';
 import { lastOrg, OrgContext, rememberOrg, type Session, SessionContext } from './lib/session.js';
-import type { Organization, OrganizationDetail, User } from './lib/types.js';
+import type { Organization, OrganizationDetail, Region, User } from './lib/types.js';
 import { AcceptInvitePage } from './pages/accept-invite.js';
 import { GettingStartedPage } from './pages/getting-started.js';
 import { IssueDetailPage } from './pages/issue-detail.js';
 import { IssueStreamPage } from './pages/issue-stream.js';
 import { LoginPage } from './pages/login.js';
 import { MembersPage } from './pages/members.js';
-import { NoOrganizationPage } from './pages/no-organization.js';
+import { NewOrganizationPage } from './pages/new-organization.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { OrgSettingsPage } from './pages/org-settings.js';
 import { OrgTokensPage } from './pages/org-tokens.js';
@@ -87,7 +87,19 @@ function SignedInRoutes({ session }: { session: Session }) {
     const org = lastOrg(session.organizations);
     return <Redirect to={org ? `/organizations/${org.slug}/issues/` : '/organizations/new/'} />;
   }
-  if (pathname === '/organizations/new/') return <NoOrganizationPage />;
+  if (pathname === '/organizations/new/') {
+    // Someone with organizations keeps the header, to go back to one of them.
+    const org = lastOrg(session.organizations);
+    return org ? (
+      <Layout orgSlug={org.slug}>
+        <NewOrganizationPage />
+      </Layout>
+    ) : (
+      <main id="main">
+        <NewOrganizationPage />
+      </main>
+    );
+  }
   const invite = matchPath('/accept/:org/:member/:token/', pathname);
   if (invite) return <AcceptInvitePage {...(invite as { org: string; member: string; token: string })} />;
   if (matchPath('/settings/account/api/auth-tokens/', pathname)) {
@@ -128,6 +140,7 @@ export function App() {
   const [auth, setAuth] = useState<Auth>({ state: 'loading' });
   const [orgRound, setOrgRound] = useState(0);
   const [organizations, setOrganizations] = useState<Organization[] | null>(null);
+  const [regions, setRegions] = useState<Region[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
   const { pathname, search, href } = useLocation();
 
@@ -151,12 +164,18 @@ export function App() {
     api.get<Organization[]>('/organizations/').then(setOrganizations, setLoadError);
   }, [auth, orgRound]);
 
+  useEffect(() => {
+    if (auth.state !== 'signed-in') return;
+    api.get<{ regions: Region[] }>('/regions/').then((r) => setRegions(r.regions), setLoadError);
+  }, [auth.state]);
+
   const session = useMemo<Session | null>(
     () =>
-      auth.state === 'signed-in' && organizations
+      auth.state === 'signed-in' && organizations && regions
         ? {
             user: auth.user,
             organizations,
+            regions,
             refresh: () => setOrgRound((r) => r + 1),
             async signOut() {
               try {
@@ -168,7 +187,7 @@ export function App() {
             },
           }
         : null,
-    [auth, organizations, signedOut],
+    [auth, organizations, regions, signedOut],
   );
 
   // Signed out anywhere: go to the sign-in page and come back here afterwards.

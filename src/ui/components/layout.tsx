@@ -1,6 +1,10 @@
 import { type ReactNode, useEffect, useRef } from 'react';
+import { regionOf, severalRegions } from '../lib/regions.js';
 import { Link, navigate, useLocation } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
+
+/** The switcher's last entry; a path, so that no organization slug can be mistaken for it. */
+const NEW_ORGANIZATION = '/organizations/new/';
 
 function NavLink({ to, children, exact = false }: { to: string; children: ReactNode; exact?: boolean }) {
   const { pathname } = useLocation();
@@ -28,6 +32,7 @@ export function Layout({ orgSlug, children }: { orgSlug: string | null; children
   }, [pathname]);
 
   const org = orgSlug ? encodeURIComponent(orgSlug) : null;
+  const named = severalRegions(session.regions);
   return (
     <>
       <a className="skip-link" href="#main">
@@ -38,18 +43,28 @@ export function Layout({ orgSlug, children }: { orgSlug: string | null; children
           <img src="/favicon.svg" alt="" width="24" height="24" />
           <span>Errata</span>
         </Link>
-        {session.organizations.length > 1 && orgSlug && (
+        {orgSlug && (
           <label className="org-switch">
             <span className="visually-hidden">Organization</span>
             <select
-              value={orgSlug}
-              onChange={(e) => navigate(`/organizations/${encodeURIComponent(e.target.value)}/issues/`)}
+              value={pathname === NEW_ORGANIZATION ? NEW_ORGANIZATION : orgSlug}
+              onChange={(e) =>
+                navigate(
+                  e.target.value === NEW_ORGANIZATION
+                    ? NEW_ORGANIZATION
+                    : `/organizations/${encodeURIComponent(e.target.value)}/issues/`,
+                )
+              }
             >
-              {session.organizations.map((o) => (
-                <option key={o.id} value={o.slug}>
-                  {o.name}
-                </option>
-              ))}
+              {session.organizations.map((o) => {
+                const region = named ? regionOf(session.regions, o) : undefined;
+                return (
+                  <option key={o.id} value={o.slug}>
+                    {region ? `${o.name} — ${region.name.toUpperCase()}` : o.name}
+                  </option>
+                );
+              })}
+              <option value={NEW_ORGANIZATION}>New organization…</option>
             </select>
           </label>
         )}

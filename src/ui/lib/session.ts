@@ -1,10 +1,12 @@
 import { createContext, useContext } from 'react';
 import type { Loaded } from './api.js';
-import type { Organization, OrganizationDetail, User } from './types.js';
+import type { Organization, OrganizationDetail, Region, User } from './types.js';
 
 export interface Session {
   readonly user: User;
   readonly organizations: Organization[];
+  /** Every region of the deployment, loaded once at sign-in (they change only with the configuration). */
+  readonly regions: readonly Region[];
   /** Reloads the user's organizations (after creating or leaving one). */
   refresh(): void;
   signOut(): Promise<void>;

@@ -13,6 +13,14 @@ export interface Organization {
   slug: string;
   name: string;
   dateCreated: string;
+  /** `regionUrl`: the public URL of the region that holds the organization's data. */
+  links: { organizationUrl: string; regionUrl: string };
+}
+
+/** A region of the deployment (`GET /regions/`); a one-region install has one, named `default`. */
+export interface Region {
+  name: string;
+  url: string;
 }
 
 export interface Role {

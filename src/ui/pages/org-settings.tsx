@@ -2,11 +2,12 @@ import { type FormEvent, useState } from 'react';
 import { SettingsLayout, usePageTitle } from '../components/layout.js';
 import { Notice } from '../components/notice.js';
 import { api, errorText } from '../lib/api.js';
+import { regionOf, severalRegions } from '../lib/regions.js';
 import { navigate } from '../lib/router.js';
 import { can, useOrg, useSession } from '../lib/session.js';
 import type { OrganizationDetail } from '../lib/types.js';
 
-/** The organization's name, slug, default role and open membership. */
+/** The organization's name, slug, default role and open membership; its region, read only. */
 export function OrgSettingsPage() {
   const { org, reload } = useOrg();
   const session = useSession();
@@ -18,6 +19,7 @@ export function OrgSettingsPage() {
   const [message, setMessage] = useState<{ kind: 'success' | 'error'; text: string } | null>(null);
   const mayWrite = can(org, 'org:write');
   const mayRename = can(org, 'org:admin');
+  const region = regionOf(session.regions, org);
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
@@ -44,6 +46,13 @@ export function OrgSettingsPage() {
       <h1>Organization settings</h1>
       <form className="narrow-form" onSubmit={save}>
         {message && <Notice kind={message.kind}>{message.text}</Notice>}
+        {severalRegions(session.regions) && (
+          <p className="org-region">
+            Region: <strong>{region?.name ?? 'unknown'}</strong> ({org.links.regionUrl})
+            <br />
+            <small className="muted">Where its projects, events and issues are stored.</small>
+          </p>
+        )}
         <fieldset disabled={!mayWrite}>
           <label className="field">
             <span>Name</span>
