@@ -1,6 +1,6 @@
 import { AppError } from '../lib/app-error.js';
 import { createOrganization, updateOrganizationSettings } from '../services/organizations.js';
-import { regionUrl } from '../services/regions.js';
+import { findRegion, regionUrl } from '../services/regions.js';
 import { findOrgSummaryById, listOrgMappingsOfUser } from '../store/control/org-mappings.js';
 import { findOrganizationById } from '../store/region/organizations.js';
 import { listProjects, listTeamIdsOfProjects } from '../store/region/projects.js';
@@ -91,12 +91,19 @@ interface CreateOrganizationBody {
   name: string;
   slug?: string;
   defaultTeam?: boolean;
+  /** The region to create it in (a name of ERRATA_REGIONS); default the receiving node's. */
+  region?: string;
 }
 
 async function postOrganization(call: ApiCall) {
   const user = userOf(call.identity);
   if (!user) throw new AppError('not_authenticated', 'This endpoint requires user info');
   const body = call.body as CreateOrganizationBody;
+  if (body.region !== undefined && !findRegion(call.ctx.config, body.region))
+    throw new AppError('bad_request', {
+      region: [`Unknown region; choose one of ${call.ctx.config.regions.map((r) => r.name).join(', ')}.`],
+      detail: `There is no region named ${body.region}.`,
+    });
   const name = body.name.trim();
   if (!name)
     throw new AppError('bad_request', {
@@ -166,7 +173,10 @@ export const organizationRoutes: ApiRoute[] = [
     method: 'POST',
     url: '/organizations/',
     auth: PERMISSIONS.organizationList,
-    body: object({ name: str(64, 1), slug: str(50, 1), defaultTeam: bool, agreeTerms: bool }, ['name']),
+    body: object(
+      { name: str(64, 1), slug: str(50, 1), defaultTeam: bool, agreeTerms: bool, region: str(50, 1) },
+      ['name'],
+    ),
     handler: postOrganization,
   },
   { method: 'GET', url: '/organizations/:org/', auth: PERMISSIONS.organization, handler: getOrganization },
