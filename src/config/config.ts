@@ -238,7 +238,8 @@ function controlDatabase(env: Env, region: DatabaseConfig): DatabaseConfig | nul
   if (!raw) return null;
   let control: DatabaseConfig;
   if (/^postgres(ql)?:\/\//.test(raw)) control = { engine: 'postgres', url: raw };
-  else if (/^sqlite:./.test(raw)) control = { engine: 'sqlite', file: path.resolve(raw.slice('sqlite:'.length).replace(/^\/\//, '')) };
+  else if (/^sqlite:./.test(raw))
+    control = { engine: 'sqlite', file: path.resolve(raw.slice('sqlite:'.length).replace(/^\/\//, '')) };
   else
     throw new ConfigError(
       'ERRATA_CONTROL_DATABASE_URL must start with postgres://, postgresql:// or sqlite: (a file path)',
@@ -272,7 +273,10 @@ function regionList(env: Env): RegionConfig[] | null {
   const raw = env.ERRATA_REGIONS?.trim();
   if (!raw) return null;
   const regions: RegionConfig[] = [];
-  for (const pair of raw.split(',').map((each) => each.trim()).filter(Boolean)) {
+  for (const pair of raw
+    .split(',')
+    .map((each) => each.trim())
+    .filter(Boolean)) {
     const at = pair.indexOf('=');
     const name = at > 0 ? pair.slice(0, at).trim() : '';
     if (!/^[a-z0-9][a-z0-9_-]{0,49}$/.test(name))
