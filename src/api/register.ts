@@ -4,6 +4,7 @@ import { AppError } from '../lib/app-error.js';
 import type { ServiceContext } from '../services/context.js';
 import { NO_PERMISSION } from './access.js';
 import { authenticate, CHALLENGE, CSRF_HEADER } from './authenticate.js';
+import { type RegionForwarding, regionForwarding } from './forward.js';
 import type { Identity } from './identity.js';
 import type { Method } from './permissions.js';
 import type { ApiCall, ApiRoute } from './route.js';
@@ -60,39 +61,52 @@ function refuseNul(params: unknown, query: unknown): void {
 /**
  * Registers the REST routes under /api/0 with authentication, the token scope gate and body
  * validation. Routes that take multipart bodies live in a scope of their own, so that the
- * multipart parser serves them only.
+ * multipart parser serves them only. With several regions, requests for another region's
+ * organization are forwarded there first (api/forward.ts).
  */
 export function registerApiRoutes(
   app: FastifyInstance,
   ctx: ServiceContext,
   routes: readonly ApiRoute[],
 ): void {
+  const regions = regionForwarding(app, ctx);
   addRoutes(
     app,
     ctx,
     routes.filter((r) => !r.multipart),
+    regions,
   );
   const multipartRoutes = routes.filter((r) => r.multipart);
   if (multipartRoutes.length > 0) {
     app.register(async (scope) => {
       await scope.register(multipart);
-      addRoutes(scope, ctx, multipartRoutes);
+      addRoutes(scope, ctx, multipartRoutes, regions);
     });
   }
 }
 
-function addRoutes(app: FastifyInstance, ctx: ServiceContext, routes: readonly ApiRoute[]): void {
+function addRoutes(
+  app: FastifyInstance,
+  ctx: ServiceContext,
+  routes: readonly ApiRoute[],
+  regions: RegionForwarding | null,
+): void {
   for (const route of routes) {
+    // Authentication runs before the body is parsed, so a bad credential is a 401 even with a bad body.
+    const authenticated = async (request: FastifyRequest) => {
+      const identity = await authenticate(ctx, request);
+      checkRouteAuth(route, route.method, identity, request.headers[CSRF_HEADER]);
+      request.identity = identity;
+    };
+    const byOrg = regions !== null && /:org(\/|$)/.test(route.url);
+    // These name an issue by id alone, and each region numbers its issues itself: one not found
+    // here may be another region's.
+    const byIssueId = regions !== null && route.url.startsWith('/issues/:issue/');
     app.route({
       method: route.method,
       url: `/api/0${route.url}`,
       ...(route.body ? { schema: { body: route.body } } : {}),
-      // Authentication runs before the body is parsed, so a bad credential is a 401 even with a bad body.
-      onRequest: async (request: FastifyRequest) => {
-        const identity = await authenticate(ctx, request);
-        checkRouteAuth(route, route.method, identity, request.headers[CSRF_HEADER]);
-        request.identity = identity;
-      },
+      onRequest: byOrg ? [regions.forwardOrg, authenticated] : authenticated,
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
         refuseNul(request.params, request.query);
         const call: ApiCall = {
@@ -105,7 +119,14 @@ function addRoutes(app: FastifyInstance, ctx: ServiceContext, routes: readonly A
           query: request.query as Record<string, string | string[] | undefined>,
           body: request.body,
         };
-        const result = await route.handler(call);
+        let result: unknown;
+        try {
+          result = await route.handler(call);
+        } catch (error) {
+          if (byIssueId && error instanceof AppError && error.code === 'not_found')
+            return regions.askOtherRegions(request, reply, error);
+          throw error;
+        }
         if (result === undefined) return reply.send();
         return result;
       },

@@ -1,0 +1,120 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Server, startServer } from '../../src/main.js';
+import { type Database, type Engine, openDatabase } from '../../src/store/db.js';
+import { TEST_POSTGRES_URL } from './engines.js';
+import { testConfig } from './harness.js';
+import { createPgSchema, type PgSchema } from './pg-schema.js';
+import { freePort } from './server.js';
+
+// A deployment of two regions on this machine: a US and an EU node, each listening on 127.0.0.1
+// with a region database of its own, both over one shared control database (SQLite: three files;
+// PostgreSQL: three schemas), each knowing the other by ERRATA_REGIONS.
+
+export interface RegionNode {
+  readonly name: string;
+  readonly url: string;
+  readonly server: Server;
+  /** Stops the node; its database stays until the deployment closes. */
+  stop(): Promise<void>;
+}
+
+export interface Deployment {
+  readonly us: RegionNode;
+  readonly eu: RegionNode;
+  close(): Promise<void>;
+}
+
+interface Stores {
+  /** ERRATA_CONTROL_DATABASE_URL for the nodes' configuration. */
+  readonly controlSetting: string;
+  open(region: 'us' | 'eu'): Database;
+  drop(): Promise<void>;
+}
+
+async function sqliteStores(): Promise<Stores> {
+  const dir = mkdtempSync(path.join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'errata-regions-'));
+  const file = (name: string) => path.join(dir, `${name}.sqlite`);
+  return {
+    controlSetting: `sqlite:${file('control')}`,
+    open: (region) =>
+      openDatabase({ engine: 'sqlite', file: file(region) }, { engine: 'sqlite', file: file('control') }),
+    async drop() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function postgresStores(): Promise<Stores> {
+  const schemas: Record<'control' | 'us' | 'eu', PgSchema> = {
+    control: await createPgSchema('errata_control'),
+    us: await createPgSchema('errata_us'),
+    eu: await createPgSchema('errata_eu'),
+  };
+  const target = (schema: PgSchema) =>
+    ({ engine: 'postgres', url: TEST_POSTGRES_URL, schema: schema.name, poolMax: 5 }) as const;
+  return {
+    controlSetting: schemas.control.url(),
+    open: (region) => openDatabase(target(schemas[region]), target(schemas.control)),
+    async drop() {
+      for (const schema of Object.values(schemas)) await schema.drop();
+    },
+  };
+}
+
+/**
+ * Starts the US node, then the EU node (so that the control store is migrated once, by the
+ * first). `env` adds settings to both, `perNode` to one of them.
+ */
+export async function startRegions(
+  engine: Engine,
+  env: Record<string, string> = {},
+  perNode: Partial<Record<'us' | 'eu', Record<string, string>>> = {},
+): Promise<Deployment> {
+  const stores = engine === 'sqlite' ? await sqliteStores() : await postgresStores();
+  const ports = { us: await freePort(), eu: await freePort() };
+  const urls = { us: `http://127.0.0.1:${ports.us}`, eu: `http://127.0.0.1:${ports.eu}` };
+  const started: RegionNode[] = [];
+  const start = async (name: 'us' | 'eu'): Promise<RegionNode> => {
+    const config = testConfig({
+      ERRATA_PORT: String(ports[name]),
+      ERRATA_URL: urls[name],
+      ERRATA_REGION: name,
+      ERRATA_REGIONS: `us=${urls.us},eu=${urls.eu}`,
+      ERRATA_CONTROL_DATABASE_URL: stores.controlSetting,
+      ...env,
+      ...perNode[name],
+    });
+    const server = await startServer(config, stores.open(name));
+    let stopped = false;
+    const node: RegionNode = {
+      name,
+      url: urls[name],
+      server,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await server.close();
+      },
+    };
+    started.push(node);
+    return node;
+  };
+  try {
+    const us = await start('us');
+    const eu = await start('eu');
+    return {
+      us,
+      eu,
+      async close() {
+        for (const node of started) await node.stop();
+        await stores.drop();
+      },
+    };
+  } catch (error) {
+    for (const node of started) await node.stop();
+    await stores.drop();
+    throw error;
+  }
+}
