@@ -90,6 +90,11 @@ export interface RegionForwarding {
    * unreachable.
    */
   askOtherRegions(request: FastifyRequest, reply: FastifyReply, notFound: AppError): FastifyReply;
+  /**
+   * Sends a request this node has read (its body parsed) to the named region's nodes and passes
+   * their answer back: for what names its region in the body (a new organization's `region`).
+   */
+  forwardTo(request: FastifyRequest, reply: FastifyReply, region: string): FastifyReply;
 }
 
 /**
@@ -174,6 +179,18 @@ export function regionForwarding(app: FastifyInstance, ctx: ServiceContext): Reg
         },
         (error: Error) => done(error),
       );
+    },
+
+    forwardTo(request, reply, name) {
+      const region = regions.get(name);
+      if (!region || request.headers[FORWARDED_FROM] !== undefined) {
+        // Sent here by another node, or a region this node does not list: nowhere to go.
+        unavailable(request, reply, [name]);
+        return reply;
+      }
+      const body = NO_BODY.has(request.method) ? undefined : (request.body ?? null);
+      send(request, reply, region, { body, onUnreachable: () => unavailable(request, reply, [name]) });
+      return reply;
     },
 
     askOtherRegions(request, reply, notFound) {

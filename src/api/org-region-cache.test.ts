@@ -20,7 +20,12 @@ describe.each(TEST_ENGINES)('the organization region cache on %s', (engine) => {
 
   it('remembers a found organization, by slug and by id, until the TTL has passed', async () => {
     const cache = new OrgRegionCache(database.db.control, 5000, now);
-    const { id } = await insertOrgMapping(database.db.control, { slug: 'acme', region: 'eu', now: clock });
+    const { id } = await insertOrgMapping(database.db.control, {
+      slug: 'acme',
+      region: 'eu',
+      name: 'Acme',
+      now: clock,
+    });
     expect(await cache.regionOf('acme')).toBe('eu');
     expect(await cache.regionOf(String(id))).toBe('eu');
     await moveTo('acme', 'us');
@@ -33,7 +38,12 @@ describe.each(TEST_ENGINES)('the organization region cache on %s', (engine) => {
   it('does not remember an organization it did not find, nor anything with a TTL of 0', async () => {
     const cache = new OrgRegionCache(database.db.control, 5000, now);
     expect(await cache.regionOf('newcomer')).toBeUndefined();
-    await insertOrgMapping(database.db.control, { slug: 'newcomer', region: 'eu', now: clock });
+    await insertOrgMapping(database.db.control, {
+      slug: 'newcomer',
+      region: 'eu',
+      name: 'Newcomer',
+      now: clock,
+    });
     expect(await cache.regionOf('newcomer')).toBe('eu');
 
     const uncached = new OrgRegionCache(database.db.control, 0, now);

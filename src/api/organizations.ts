@@ -110,6 +110,9 @@ async function postOrganization(call: ApiCall) {
       name: ['This field may not be blank.'],
       detail: 'The name may not be blank.',
     });
+  // Created by a node of the chosen region, which writes it to its own database.
+  if (body.region !== undefined && body.region !== call.ctx.config.region && call.regions)
+    return call.regions.forwardTo(call.request, call.reply, body.region);
   const { organization } = await createOrganization(call.ctx, {
     name,
     ...(body.slug === undefined ? {} : { slug: body.slug }),

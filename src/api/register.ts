@@ -118,6 +118,7 @@ function addRoutes(
           params: request.params as Record<string, string>,
           query: request.query as Record<string, string | string[] | undefined>,
           body: request.body,
+          regions,
         };
         let result: unknown;
         try {

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceContext } from '../services/context.js';
+import type { RegionForwarding } from './forward.js';
 import type { Identity } from './identity.js';
 import type { Method, ScopeMap } from './permissions.js';
 
@@ -13,6 +14,8 @@ export interface ApiCall {
   readonly params: Readonly<Record<string, string>>;
   readonly query: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: unknown;
+  /** Forwarding to other regions; null on a one-region install. */
+  readonly regions: RegionForwarding | null;
 }
 
 /**

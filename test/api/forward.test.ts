@@ -463,7 +463,12 @@ describe.each(TEST_ENGINES)('forwarding to a region that cannot answer, on %s', 
     base = `http://127.0.0.1:${(h.app.server.address() as { port: number }).port}`;
     token = await makeToken(h.ctx, await makeUser(h.ctx), [...USER_TOKEN_SCOPES]);
     for (const region of ['refused', 'silent', 'handshake', 'resetting', 'midway', 'impostor', 'gone']) {
-      await insertOrgMapping(h.ctx.db.control, { slug: `in-${region}`, region, now: Date.now() });
+      await insertOrgMapping(h.ctx.db.control, {
+        slug: `in-${region}`,
+        region,
+        name: `in-${region}`,
+        now: Date.now(),
+      });
     }
   });
 

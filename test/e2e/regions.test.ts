@@ -91,7 +91,8 @@ async function postgresStorage(): Promise<Storage> {
     async drop() {
       await proxy.close();
       await admin(async (client) => {
-        for (const name of Object.values(names)) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        for (const name of Object.values(names))
+          await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       });
     },
   };
@@ -116,7 +117,9 @@ async function sqliteStorage(): Promise<Storage> {
       const { default: SQLite } = await import('better-sqlite3');
       const db = new SQLite(file(region), { readonly: true, fileMustExist: true });
       try {
-        return (db.prepare('select count(*) as n from events where event_id = ?').get(eventId) as { n: number }).n;
+        return (
+          db.prepare('select count(*) as n from events where event_id = ?').get(eventId) as { n: number }
+        ).n;
       } finally {
         db.close();
       }
@@ -192,11 +195,17 @@ describe.each(TEST_ENGINES)('two regions on %s', (engine: Engine) => {
   });
 
   it('creates an organization in the EU region through the US URL, and its DSN names the EU host', async () => {
-    const made = await api<{ slug: string; links: { regionUrl: string } }>(us.url, userToken, 'POST', 'organizations/', {
-      name: 'EU org',
-      slug: 'eu-org',
-      region: 'eu',
-    });
+    const made = await api<{ slug: string; links: { regionUrl: string } }>(
+      us.url,
+      userToken,
+      'POST',
+      'organizations/',
+      {
+        name: 'EU org',
+        slug: 'eu-org',
+        region: 'eu',
+      },
+    );
     expect(made.status, JSON.stringify(made.body)).toBe(201);
     expect(made.body.links.regionUrl).toBe(eu.url);
     const unknown = await api<Record<string, unknown>>(us.url, userToken, 'POST', 'organizations/', {
@@ -211,7 +220,12 @@ describe.each(TEST_ENGINES)('two regions on %s', (engine: Engine) => {
       slug: EU_PROJECT,
     });
     expect(project.status, JSON.stringify(project.body)).toBe(201);
-    const keys = await api<{ dsn: { public: string } }[]>(us.url, userToken, 'GET', `projects/eu-org/${EU_PROJECT}/keys/`);
+    const keys = await api<{ dsn: { public: string } }[]>(
+      us.url,
+      userToken,
+      'GET',
+      `projects/eu-org/${EU_PROJECT}/keys/`,
+    );
     expect(keys.status).toBe(200);
     euDsn = keys.body[0]?.dsn.public as string;
     expect(new URL(euDsn).host).toBe(`127.0.0.1:${eu.port}`);
@@ -220,7 +234,12 @@ describe.each(TEST_ENGINES)('two regions on %s', (engine: Engine) => {
 
   it('lists the organizations of both regions on either node, with each region named', async () => {
     for (const node of [us, eu]) {
-      const orgs = await api<{ slug: string; links: { regionUrl: string } }[]>(node.url, userToken, 'GET', 'organizations/');
+      const orgs = await api<{ slug: string; links: { regionUrl: string } }[]>(
+        node.url,
+        userToken,
+        'GET',
+        'organizations/',
+      );
       expect(orgs.status).toBe(200);
       expect(Object.fromEntries(orgs.body.map((o) => [o.slug, o.links.regionUrl]))).toEqual({
         'us-org': us.url,
@@ -241,21 +260,32 @@ describe.each(TEST_ENGINES)('two regions on %s', (engine: Engine) => {
     expect(orgs.code, orgs.stderr).toBe(0);
     expect(orgs.stdout).toContain('us-org');
     expect(orgs.stdout).toContain('eu-org');
-    const projects = await cli({ SENTRY_URL: us.url, SENTRY_AUTH_TOKEN: userToken }, 'projects', 'list', '-o', 'eu-org');
+    const projects = await cli(
+      { SENTRY_URL: us.url, SENTRY_AUTH_TOKEN: userToken },
+      'projects',
+      'list',
+      '-o',
+      'eu-org',
+    );
     expect(projects.code, projects.stderr).toBe(0);
     expect(projects.stdout).toContain(EU_PROJECT);
   });
 
-  it("lets sentry-cli find the EU region from an EU organization token alone", async () => {
-    const made = await api<{ token: string }>(us.url, userToken, 'POST', 'organizations/eu-org/org-auth-tokens/', {
-      name: 'eu ci',
-    });
+  it('lets sentry-cli find the EU region from an EU organization token alone', async () => {
+    const made = await api<{ token: string }>(
+      us.url,
+      userToken,
+      'POST',
+      'organizations/eu-org/org-auth-tokens/',
+      {
+        name: 'eu ci',
+      },
+    );
     expect(made.status, JSON.stringify(made.body)).toBe(201);
     euOrgToken = made.body.token;
-    const payload = JSON.parse(Buffer.from(euOrgToken.split('_')[1] as string, 'base64').toString()) as Record<
-      string,
-      unknown
-    >;
+    const payload = JSON.parse(
+      Buffer.from(euOrgToken.split('_')[1] as string, 'base64').toString(),
+    ) as Record<string, unknown>;
     expect(payload).toMatchObject({ org: 'eu-org', url: eu.url, region_url: eu.url });
 
     // No SENTRY_URL and no -o: both come from the token.
@@ -265,7 +295,14 @@ describe.each(TEST_ENGINES)('two regions on %s', (engine: Engine) => {
     const version = 'regions@2.0.0';
     const made2 = await cli({ SENTRY_AUTH_TOKEN: euOrgToken }, 'releases', 'new', '-p', EU_PROJECT, version);
     expect(made2.code, made2.stderr).toBe(0);
-    const finalized = await cli({ SENTRY_AUTH_TOKEN: euOrgToken }, 'releases', 'finalize', '-p', EU_PROJECT, version);
+    const finalized = await cli(
+      { SENTRY_AUTH_TOKEN: euOrgToken },
+      'releases',
+      'finalize',
+      '-p',
+      EU_PROJECT,
+      version,
+    );
     expect(finalized.code, finalized.stderr).toBe(0);
     const listed = await cli({ SENTRY_AUTH_TOKEN: euOrgToken }, 'releases', 'list');
     expect(listed.code, listed.stderr).toBe(0);
@@ -294,12 +331,11 @@ describe.each(TEST_ENGINES)('two regions on %s', (engine: Engine) => {
     for (const node of [eu, us]) {
       const event = await waitFor(
         async () => {
-          const res = await api<{ eventID: string; message?: string; tags: { key: string; value: string }[] }>(
-            node.url,
-            userToken,
-            'GET',
-            `projects/eu-org/${EU_PROJECT}/events/${euEventId}/`,
-          );
+          const res = await api<{
+            eventID: string;
+            message?: string;
+            tags: { key: string; value: string }[];
+          }>(node.url, userToken, 'GET', `projects/eu-org/${EU_PROJECT}/events/${euEventId}/`);
           return res.status === 200 ? res.body : undefined;
         },
         { what: `the EU event through ${node.region}`, timeoutMs: 20_000 },
@@ -358,18 +394,28 @@ describe.each(TEST_ENGINES)('two regions on %s', (engine: Engine) => {
     expect(revoked.status).toBe(204);
     const at = performance.now();
     expect((await api(us.url, token, 'GET', 'organizations/')).status).toBe(401);
-    await waitFor(async () => ((await api(eu.url, token, 'GET', 'organizations/')).status === 401 ? true : undefined), {
-      what: 'the EU node to refuse the revoked token',
-      timeoutMs: 10_000,
-      intervalMs: 100,
-    });
+    await waitFor(
+      async () => ((await api(eu.url, token, 'GET', 'organizations/')).status === 401 ? true : undefined),
+      {
+        what: 'the EU node to refuse the revoked token',
+        timeoutMs: 10_000,
+        intervalMs: 100,
+      },
+    );
     expect(performance.now() - at).toBeLessThan(AUTH_CACHE_SECONDS * 1000 + 1500);
   });
 
   it('answers 503 for the EU region while its node is down, serves the US one, and recovers', async () => {
     await stopServe(eu.serve);
     const started = performance.now();
-    const down = await api<{ detail: string }>(us.url, userToken, 'GET', `projects/eu-org/${EU_PROJECT}/`, undefined, 10_000);
+    const down = await api<{ detail: string }>(
+      us.url,
+      userToken,
+      'GET',
+      `projects/eu-org/${EU_PROJECT}/`,
+      undefined,
+      10_000,
+    );
     expect(down.status).toBe(503);
     expect(down.body.detail).toMatch(/eu/);
     expect(performance.now() - started).toBeLessThan(CONNECT_TIMEOUT_MS + 3000);
@@ -394,8 +440,15 @@ describe.each(TEST_ENGINES)('two regions on %s', (engine: Engine) => {
         ] as const) {
           for (let i = 0; i < 5; i++) {
             const id = newEventId();
-            const answer = await postEnvelope(node.url, parseDsn(dsn), envelopeOf(errorEvent(id, 'ControlDownError')));
-            expect(answer.status, `${region} ingest: ${JSON.stringify(answer.body)} ${answer.failure ?? ''}`).toBe(200);
+            const answer = await postEnvelope(
+              node.url,
+              parseDsn(dsn),
+              envelopeOf(errorEvent(id, 'ControlDownError')),
+            );
+            expect(
+              answer.status,
+              `${region} ingest: ${JSON.stringify(answer.body)} ${answer.failure ?? ''}`,
+            ).toBe(200);
             ids.push({ region, id });
           }
         }
@@ -406,17 +459,28 @@ describe.each(TEST_ENGINES)('two regions on %s', (engine: Engine) => {
           });
         }
         // The REST door needs the control database for credentials: a clear 503, quickly.
-        const rest = await api<{ detail: string }>(us.url, userToken, 'GET', 'organizations/', undefined, 15_000);
+        const rest = await api<{ detail: string }>(
+          us.url,
+          userToken,
+          'GET',
+          'organizations/',
+          undefined,
+          15_000,
+        );
         expect(rest.status).toBe(503);
         expect(rest.body.detail).toBeTruthy();
       } finally {
         await proxy.forward();
       }
       for (const node of [us, eu]) {
-        await waitFor(async () => ((await api(node.url, userToken, 'GET', 'organizations/')).status === 200 ? true : undefined), {
-          what: `${node.region} REST back without a restart`,
-          timeoutMs: 20_000,
-        });
+        await waitFor(
+          async () =>
+            (await api(node.url, userToken, 'GET', 'organizations/')).status === 200 ? true : undefined,
+          {
+            what: `${node.region} REST back without a restart`,
+            timeoutMs: 20_000,
+          },
+        );
       }
     },
     90_000,
