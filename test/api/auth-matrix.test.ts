@@ -7,6 +7,7 @@ import { ORG_TOKEN_SCOPES, type Scope, USER_TOKEN_SCOPES } from '../../src/auth/
 import { createOrgToken } from '../../src/services/org-tokens.js';
 import { TEST_ENGINES } from '../support/engines.js';
 import { createHarness, makeOrg, makeProject, makeToken } from '../support/harness.js';
+import { createRegionHarness } from '../support/regions.js';
 import { grantOf, ROUTE_CASES, type RouteCase } from './route-cases/index.js';
 import { noneOf } from './support/callers.js';
 import { makeEnv } from './support/env.js';
@@ -42,13 +43,23 @@ async function snapshot(env: Env, w: World): Promise<unknown> {
   };
 }
 
-describe.each(TEST_ENGINES)('authentication and scopes of every route on %s', (engine) => {
+// Each engine with one region, and with two: there, organization A lives in the EU region and every
+// call reaches it through the US node, which forwards it; organization B lives in the US region.
+const SETUPS = TEST_ENGINES.flatMap((engine) => [
+  [engine, 'one region'] as const,
+  [engine, 'two regions'] as const,
+]);
+
+describe.each(SETUPS)('authentication and scopes of every route on %s, %s', (engine, regions) => {
   // The services' clock, moved by hand: expiry is tested without waiting.
   let clock = Date.parse('2026-12-01T09:00:00.000Z');
   let env: Env;
 
   beforeAll(async () => {
-    const h = await createHarness(engine, {}, { now: () => clock });
+    const h =
+      regions === 'one region'
+        ? await createHarness(engine, {}, { now: () => clock })
+        : await createRegionHarness(engine, () => clock);
     env = await makeEnv(h, () => {
       clock += DAY;
     });
@@ -88,6 +99,7 @@ describe.each(TEST_ENGINES)('authentication and scopes of every route on %s', (e
       key,
       orgToken: token,
       secrets: [org.slug, org.name, team.slug, project.slug, key.publicKey, key.secretKey, env.owner.email],
+      url: env.h.ctx.config.url,
     };
   }
 

@@ -14,7 +14,12 @@ import { joinTestDatabase, openTestDatabase, type TestDatabase } from './engines
 
 export interface Harness {
   readonly ctx: ServiceContext;
+  /** The app REST requests go to. */
   readonly app: FastifyInstance;
+  /** The app of the region `ctx` serves, for ingest (the same app on a one-region harness). */
+  readonly ingest: FastifyInstance;
+  /** Another region's node, on a two-region harness (test/support/regions.ts). */
+  readonly peer?: ServiceContext;
   readonly database: TestDatabase;
   /** The digest worker (not started: call `worker.drain()` to digest what ingest wrote). */
   readonly worker: DigestRunner;
@@ -54,6 +59,7 @@ export async function createHarness(
   return {
     ctx,
     app,
+    ingest: app,
     worker,
     database,
     request({ token, headers, ...options }) {

@@ -1,10 +1,13 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Server, startServer } from '../../src/main.js';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { assemble, type Server, startServer } from '../../src/main.js';
+import type { ServiceContext } from '../../src/services/context.js';
 import { type Database, type Engine, openDatabase } from '../../src/store/db.js';
+import { migrateToLatest } from '../../src/store/migrate.js';
 import { TEST_POSTGRES_URL } from './engines.js';
-import { testConfig } from './harness.js';
+import { type Harness, testConfig } from './harness.js';
 import { createPgSchema, type PgSchema } from './pg-schema.js';
 import { freePort } from './server.js';
 
@@ -117,4 +120,75 @@ export async function startRegions(
     await stores.drop();
     throw error;
   }
+}
+
+/**
+ * A harness over two regions, for suites written against one (the credential and role matrices):
+ * its services' context and ingest are the EU node's, so what a suite makes lands in the EU region,
+ * while its REST requests go to the US node, which forwards them to the EU node listening on a
+ * real port. `peer` is the US node's context, for what a suite wants in the other region. Both
+ * nodes share the suite's clock.
+ */
+export async function createRegionHarness(
+  engine: Engine,
+  now: () => number = () => Date.now(),
+): Promise<Harness> {
+  const stores = engine === 'sqlite' ? await sqliteStores() : await postgresStores();
+  const ports = { us: await freePort(), eu: await freePort() };
+  const urls = { us: `http://127.0.0.1:${ports.us}`, eu: `http://127.0.0.1:${ports.eu}` };
+  const node = async (name: 'us' | 'eu') => {
+    const db = stores.open(name);
+    await migrateToLatest(db);
+    const ctx: ServiceContext = {
+      db,
+      now,
+      config: testConfig({
+        ERRATA_PORT: String(ports[name]),
+        ERRATA_URL: urls[name],
+        ERRATA_REGION: name,
+        ERRATA_REGIONS: `us=${urls.us},eu=${urls.eu}`,
+        ERRATA_CONTROL_DATABASE_URL: stores.controlSetting,
+      }),
+    };
+    return { ctx, ...(await assemble(ctx)) };
+  };
+  const us = await node('us');
+  const eu = await node('eu');
+  await eu.app.listen({ host: '127.0.0.1', port: ports.eu });
+  const close = async () => {
+    await us.app.close();
+    await eu.app.close();
+    await us.ctx.db.destroy();
+    await eu.ctx.db.destroy();
+    await stores.drop();
+  };
+  // light-my-request streams a FormData payload in a way reply-from cannot pass on (the answer is
+  // destroyed); real clients send bytes, so the harness sends the form's bytes as they would.
+  const inject = async (options: InjectOptions): Promise<LightMyRequestResponse> => {
+    if (!(options.payload instanceof FormData)) return us.app.inject(options);
+    const encoded = new Request('http://form.invalid/', { method: 'POST', body: options.payload });
+    return us.app.inject({
+      ...options,
+      payload: Buffer.from(await encoded.arrayBuffer()),
+      headers: { ...options.headers, 'content-type': encoded.headers.get('content-type') as string },
+    });
+  };
+  const app = new Proxy(us.app, {
+    get: (target, key, receiver) => (key === 'inject' ? inject : Reflect.get(target, key, receiver)),
+  });
+  return {
+    ctx: eu.ctx,
+    peer: us.ctx,
+    app,
+    ingest: eu.app,
+    worker: eu.worker,
+    database: { db: eu.ctx.db, schema: null, drop: close },
+    request({ token, headers, ...options }) {
+      return inject({
+        ...options,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      });
+    },
+    close,
+  };
 }

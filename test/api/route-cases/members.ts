@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { ROLE_SCOPES } from '../../../src/auth/scopes.js';
-import { makeUser, signIn, TEST_URL } from '../../support/harness.js';
+import { makeUser, signIn } from '../../support/harness.js';
 import {
   INVITE_ACCEPT_OTHER,
   INVITE_READ,
@@ -111,7 +111,7 @@ export const MEMBERS_CASES: Record<string, RouteCase> = {
           // The link is shown only to callers who may manage the invite (docs/access-policy.md 7).
           if (who.inviteLinks)
             expect(body.invite_link).toMatch(
-              new RegExp(`^${TEST_URL}/accept/${w.org.slug}/${body.id}/[A-Za-z0-9_-]+/$`),
+              new RegExp(`^${w.url}/accept/${w.org.slug}/${body.id}/[A-Za-z0-9_-]+/$`),
             );
           else expect(body.invite_link).toBeNull();
           const list = await call(env, 'GET', `/api/0/organizations/${w.org.slug}/members/`);

@@ -119,7 +119,7 @@ export const PROJECTS_CASES: Record<string, RouteCase> = {
             projectId: w.project.id,
             isActive: true,
             dsn: expect.objectContaining({
-              public: `http://${w.key.publicKey}@errata.test:9000/${w.project.id}`,
+              public: `${w.url.replace('://', `://${w.key.publicKey}@`)}/${w.project.id}`,
             }),
           }),
         ]);

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { signIn, TEST_URL } from '../../support/harness.js';
+import { signIn } from '../../support/harness.js';
 import { call, ISO, NOT_PROVIDED, next, ownerToken } from '../support/world.js';
 import type { RouteCase } from './case.js';
 
@@ -56,7 +56,10 @@ export const ROOT_CASES: Record<string, RouteCase> = {
       url: `/api/0/users/${env.owner.id}/regions/`,
       check: (res) => {
         expect(res.statusCode).toBe(200);
-        expect(res.json()).toEqual({ regions: [{ name: 'default', url: TEST_URL }] });
+        // The owner's organizations all live in the harness's region.
+        expect(res.json()).toEqual({
+          regions: [{ name: env.h.ctx.config.region, url: env.h.ctx.config.url }],
+        });
       },
     }),
   },
@@ -64,11 +67,13 @@ export const ROOT_CASES: Record<string, RouteCase> = {
     grant: 'org:read',
     foreign: 'none',
     callers: { outside: "the deployment's regions and their public URLs, the same for everyone" },
-    prepare: async () => ({
+    prepare: async (env) => ({
       url: '/api/0/regions/',
       check: (res) => {
         expect(res.statusCode).toBe(200);
-        expect(res.json()).toEqual({ regions: [{ name: 'default', url: TEST_URL }] });
+        expect(res.json()).toEqual({
+          regions: env.h.ctx.config.regions.map((r) => ({ name: r.name, url: r.url })),
+        });
       },
     }),
   },

@@ -6,17 +6,21 @@ import type { Env } from './world.js';
 
 /**
  * The people, sessions and tokens made once per engine: the owner of the cases' organizations, an
- * outsider who owns organization B, and an expired and a revoked token. `passDay` moves the
+ * outsider who owns organization B (in the other region on a two-region harness), and an expired
+ * and a revoked token. `passDay` moves the
  * services' clock a day on, after the expiring token was last seen valid.
  */
 export async function makeEnv(h: Harness, passDay: () => void): Promise<Env> {
   const owner = await makeUser(h.ctx, { email: 'owner@matrix.test' });
   const outsider = await makeUser(h.ctx, { email: 'outsider@matrix.test' });
-  const { org: orgB } = await makeOrg(h.ctx, outsider, 'other-b-z');
+  // On a two-region harness, B lives in the other region: what A holds must not reach B's callers
+  // across regions either.
+  const home = h.peer ?? h.ctx;
+  const { org: orgB } = await makeOrg(home, outsider, 'other-b-z');
   const everything = [...USER_TOKEN_SCOPES];
   const expiredToken = await makeToken(h.ctx, owner, everything, 1);
   const orgBToken = (scopes: typeof everything, name: string) =>
-    createOrgToken(h.ctx, {
+    createOrgToken(home, {
       organizationId: orgB.id,
       orgSlug: orgB.slug,
       name,

@@ -57,6 +57,7 @@ export async function makeCrew(env: Env, open: boolean): Promise<Crew> {
     key,
     orgToken: token,
     secrets: [],
+    url: ctx.config.url,
   };
   await setup(env, 'PUT', `/api/0/organizations/${org.slug}/`, { openMembership: open });
   const other = await addTeam(env, world);

@@ -6,7 +6,7 @@ import type { OrgRole, Scope } from '../../../src/auth/scopes.js';
 import { createOrgToken } from '../../../src/services/org-tokens.js';
 import { createUserToken } from '../../../src/services/user-tokens.js';
 import type { Organization, Project, ProjectKey, Team, User } from '../../../src/store/types.js';
-import { type Harness, type signIn, TEST_URL } from '../../support/harness.js';
+import type { Harness, signIn } from '../../support/harness.js';
 
 // What the route cases, the credential matrix, the role matrix and the bad-input tests share: the
 // people and objects a case runs against, and the setup calls that make them through the API.
@@ -45,6 +45,8 @@ export interface World {
   readonly orgToken: string;
   /** Text of organization A that no foreign caller may ever see. */
   readonly secrets: string[];
+  /** The public URL of A's region, which its links and DSNs carry. */
+  readonly url: string;
 }
 
 /**
@@ -143,7 +145,7 @@ export async function withIssue(env: Env, w: World) {
   const n = next();
   const eventId = randomBytes(16).toString('hex');
   const title = `TypeError: boom-${n}-z`;
-  const stored = await env.h.app.inject({
+  const stored = await env.h.ingest.inject({
     method: 'POST',
     url: `/api/${w.project.id}/store/`,
     payload: {
@@ -186,7 +188,7 @@ export async function withAttachment(env: Env, w: World) {
     }),
     content,
   ].join('\n');
-  const sent = await env.h.app.inject({
+  const sent = await env.h.ingest.inject({
     method: 'POST',
     url: `/api/${w.project.id}/envelope/?sentry_key=${w.key.publicKey}&sentry_version=7`,
     payload: body,
@@ -211,7 +213,7 @@ export function expectIssue(body: unknown, w: World, issue: MadeIssue) {
     status: 'unresolved',
     level: 'error',
     project: { id: String(w.project.id), slug: w.project.slug },
-    permalink: `${TEST_URL}/organizations/${w.org.slug}/issues/${issue.issueId}/`,
+    permalink: `${w.url}/organizations/${w.org.slug}/issues/${issue.issueId}/`,
   });
 }
 
