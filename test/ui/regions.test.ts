@@ -247,11 +247,17 @@ describe.each(TEST_ENGINES)('the web UI of a two-region deployment on %s', (engi
     await page.waitForURL(`${us.url}/organizations/globex-us/projects/new/`);
     await page.getByRole('option', { name: 'Globex US — US' }).waitFor({ state: 'attached' });
 
-    // On the EU node, choosing "eu" over the default.
-    await page.goto(`${eu.url}/organizations/new/`);
+    // On the US node, choosing "eu" over the default: the US node forwards it, the EU region keeps it.
+    await page.goto(`${us.url}/organizations/new/`);
     await page.getByLabel('Region').selectOption('eu');
     expect(await createOrganization(page, 'Globex EU')).toEqual({ name: 'Globex EU', region: 'eu' });
-    await page.waitForURL(`${eu.url}/organizations/globex-eu/projects/new/`);
+    await page.waitForURL(`${us.url}/organizations/globex-eu/projects/new/`);
+    const stored = (db: typeof eu.server.ctx.db) =>
+      db.region.selectFrom('organizations').select('slug').where('slug', '=', 'globex-eu').execute();
+    expect(await stored(eu.server.ctx.db)).toHaveLength(1);
+    expect(await stored(us.server.ctx.db)).toHaveLength(0);
+    await page.goto(`${us.url}/settings/globex-eu/`);
+    expect(await page.locator('.org-region').textContent()).toContain(`Region: eu (${eu.url})`);
     await page.goto(`${us.url}/organizations/acme-us/issues/`);
     expect(await switcherEntries(page)).toEqual({
       orgs: ['acme-eu — EU', 'acme-us — US', 'Globex EU — EU', 'Globex US — US'],
