@@ -112,10 +112,10 @@ function toClaimed(row: Selectable<NotificationOutboxTable>): ClaimedNotificatio
 
 /**
  * Takes up to `limit` due notifications for `leaseMs`: until then no other worker claims them, and
- * after it (the worker stopped mid-send) any may. On PostgreSQL rows another node is claiming are
- * skipped (`FOR UPDATE SKIP LOCKED`), and the lease set in the same statement, so that each
- * notification goes to one worker; SQLite runs one statement at a time, and the update re-checks
- * that the rows are still free. Oldest due first.
+ * after it (the worker stopped mid-send) any may. One statement picks the rows and sets the lease,
+ * so of two workers reaching for a row one gets it: on PostgreSQL rows another node is claiming
+ * are skipped (`FOR UPDATE SKIP LOCKED`); SQLite runs one writing statement at a time. Oldest due
+ * first.
  */
 export async function claimNotifications(
   db: Db,
@@ -132,24 +132,12 @@ export async function claimNotifications(
     .orderBy('next_attempt_at')
     .orderBy('id')
     .limit(limit);
-  if (engine === 'sqlite') {
-    // A read first: an idle poll takes no write lock from ingest and digest.
-    const ids = (await due.execute()).map((r) => r.id);
-    if (ids.length === 0) return [];
-    const rows = await db
-      .updateTable('notification_outbox')
-      .set({ claimed_until: now + leaseMs })
-      .where('id', 'in', ids)
-      .where('status', '=', 'pending')
-      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
-      .returningAll()
-      .execute();
-    return rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.id - b.id).map(toClaimed);
-  }
+  // A read first on SQLite: an idle poll takes no write lock from ingest and digest.
+  if (engine === 'sqlite' && (await due.limit(1).execute()).length === 0) return [];
   const rows = await db
     .updateTable('notification_outbox')
     .set({ claimed_until: now + leaseMs })
-    .where('id', 'in', due.forUpdate().skipLocked())
+    .where('id', 'in', engine === 'postgres' ? due.forUpdate().skipLocked() : due)
     .returningAll()
     .execute();
   return rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.id - b.id).map(toClaimed);
@@ -168,7 +156,7 @@ export async function markSent(
         status: 'sent',
         attempts: eb('attempts', '+', 1),
         claimed_until: null,
-        date_sent: attempt.at + attempt.durationMs,
+        date_sent: attempt.at + Math.round(attempt.durationMs),
       }))
       .where('id', '=', id)
       // A worker whose lease ran out while it sent may finish after another did: the first outcome stands.
