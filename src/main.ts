@@ -4,9 +4,12 @@ import type { Config } from './config/config.js';
 import { KeyCache } from './ingest/key-cache.js';
 import { DatabaseRateLimiter, MemoryRateLimiter, type RateLimiter } from './ingest/rate-limiter.js';
 import { BundleAssembler } from './jobs/bundle-assembler.js';
+import { DeliveryWorker } from './jobs/delivery-worker.js';
 import type { DigestRunner } from './jobs/digest-worker.js';
+import { createHttpSender } from './jobs/http-sender.js';
 import { startMaintenance } from './jobs/maintenance.js';
 import { createPipeline } from './jobs/pipeline.js';
+import { createSmtpSender, describeSmtpUrl, EMAIL_OFF_REASON } from './jobs/smtp-sender.js';
 import { type FirstStart, firstStart } from './services/bootstrap.js';
 import type { ServiceContext } from './services/context.js';
 import { reconcileRegionMappings } from './services/region-mappings.js';
@@ -18,11 +21,40 @@ import { incrementRateCounter } from './store/region/rate-counters.js';
 export interface Errata {
   readonly app: FastifyInstance;
   readonly worker: DigestRunner;
+  /** Sends the notification outbox (not started: `drain()` sends what is due). */
+  readonly delivery: DeliveryWorker;
+}
+
+/**
+ * The delivery worker of a process: email through the configured SMTP server (or none), webhooks
+ * within the outbound policy, each try bounded by the notification timeouts.
+ */
+function deliveryWorker(ctx: ServiceContext, log: FastifyBaseLogger): DeliveryWorker {
+  const { config } = ctx;
+  const timeouts = { connectTimeoutMs: config.notifyConnectTimeoutMs, timeoutMs: config.notifyTimeoutMs };
+  return new DeliveryWorker(ctx.db, {
+    email:
+      config.smtpUrl && config.emailFrom
+        ? createSmtpSender({ url: config.smtpUrl, from: config.emailFrom, ...timeouts })
+        : null,
+    emailOffReason: EMAIL_OFF_REASON,
+    http: createHttpSender({
+      policy: { allowPrivate: config.outboundAllowPrivate, ...timeouts },
+      webhookSecret: config.webhookSecret,
+      now: ctx.now,
+    }),
+    now: ctx.now,
+    log,
+    pollMs: config.notifyPollMs,
+    concurrency: config.notifyConcurrency,
+    maxAttempts: config.notifyMaxAttempts,
+    sendTimeoutMs: config.notifyTimeoutMs,
+  });
 }
 
 /**
  * Assembles one Errata process over an open, migrated database: the app with both doors, the
- * pipeline ingest commits raw envelopes to, and its digest (not started).
+ * pipeline ingest commits raw envelopes to, its digest and the delivery worker (not started).
  */
 export async function assemble(ctx: ServiceContext): Promise<Errata> {
   // One SQLite process counts in memory; nodes sharing PostgreSQL count in it, so limits hold across them.
@@ -34,6 +66,7 @@ export async function assemble(ctx: ServiceContext): Promise<Errata> {
       : new MemoryRateLimiter();
   // The app's logger exists only once the app does; digest logs through it from then on.
   let logger: Pick<FastifyBaseLogger, 'error' | 'warn'> | null = null;
+  let delivery: DeliveryWorker | null = null;
   const pipeline = createPipeline(ctx.db, {
     digestBatchSize: ctx.config.digestBatchSize ?? (ctx.db.engine === 'postgres' ? 500 : 50),
     digestPollMs: ctx.config.digestPollMs,
@@ -43,6 +76,8 @@ export async function assemble(ctx: ServiceContext): Promise<Errata> {
       error: (...args: [object, string]) => logger?.error(...args),
       warn: (...args: [object, string]) => logger?.warn(...args),
     } as Pick<FastifyBaseLogger, 'error' | 'warn'>,
+    // Digest's commits may have queued notifications: the delivery worker looks at once.
+    onDigested: () => delivery?.notify(),
   });
   const app = await buildApp(ctx, {
     keys: new KeyCache(ctx.db.region, ctx.config.keyCacheSeconds * 1000, ctx.now),
@@ -50,8 +85,9 @@ export async function assemble(ctx: ServiceContext): Promise<Errata> {
     writer: pipeline.writer,
   });
   logger = app.log;
+  delivery = deliveryWorker(ctx, app.log);
   app.addHook('onClose', () => pipeline.close());
-  return { app, worker: pipeline.digest };
+  return { app, worker: pipeline.digest, delivery };
 }
 
 export interface Server {
@@ -59,6 +95,8 @@ export interface Server {
   readonly worker: DigestRunner;
   /** Assembles uploaded artifact bundles in the background. */
   readonly assembler: BundleAssembler;
+  /** Sends the notification outbox in the background. */
+  readonly delivery: DeliveryWorker;
   readonly ctx: ServiceContext;
   readonly url: string;
   readonly firstStart: FirstStart | null;
@@ -76,8 +114,11 @@ export async function startServer(config: Config, database?: Database): Promise<
     const ctx: ServiceContext = { db, config, now: () => Date.now() };
     const created = await firstStart(ctx);
     await reconcileRegionMappings(ctx);
-    const { app, worker } = await assemble(ctx);
+    const { app, worker, delivery } = await assemble(ctx);
     worker.start();
+    if (config.smtpUrl) app.log.info(`email goes through ${describeSmtpUrl(config.smtpUrl)}`);
+    else app.log.info(`${EMAIL_OFF_REASON}; emails are failed in the delivery history`);
+    if (!config.webhookSecret) app.log.info('webhooks are sent unsigned: ERRATA_WEBHOOK_SECRET is not set');
     const assembler = new BundleAssembler(db, {
       limits: config,
       pollMs: config.assemblePollMs,
@@ -87,10 +128,12 @@ export async function startServer(config: Config, database?: Database): Promise<
     assembler.start();
     const stopMaintenance = startMaintenance(db, ctx.now, app.log, config);
     const address = await app.listen({ host: config.host, port: config.port });
+    delivery.start();
     return {
       app,
       worker,
       assembler,
+      delivery,
       ctx,
       url: address,
       firstStart: created,
@@ -99,6 +142,7 @@ export async function startServer(config: Config, database?: Database): Promise<
         await app.close();
         await assembler.stop();
         await worker.stop();
+        await delivery.stop();
         await db.destroy();
       },
     };

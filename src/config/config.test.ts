@@ -100,3 +100,52 @@ describe('region settings', () => {
     expect(config.controlDatabase).toBeNull();
   });
 });
+
+describe('notification settings', () => {
+  it('leave email off and webhooks unsigned by default, private addresses refused', () => {
+    const config = loadConfig({});
+    expect(config.smtpUrl).toBeNull();
+    expect(config.emailFrom).toBeNull();
+    expect(config.webhookSecret).toBeNull();
+    expect(config.outboundAllowPrivate).toBe(false);
+    expect(config.notifyMaxAttempts).toBe(8);
+    expect(config.notifyPollMs).toBe(1000);
+  });
+
+  it('take an SMTP URL with its sender', () => {
+    const config = loadConfig({
+      ERRATA_SMTP_URL: 'smtps://errata:s3cret@mail.example.com:465',
+      ERRATA_EMAIL_FROM: 'Errata <errata@example.com>',
+      ERRATA_OUTBOUND_ALLOW_PRIVATE: '1',
+    });
+    expect(config.smtpUrl).toBe('smtps://errata:s3cret@mail.example.com:465');
+    expect(config.emailFrom).toBe('Errata <errata@example.com>');
+    expect(config.outboundAllowPrivate).toBe(true);
+  });
+
+  it.each([
+    [{ ERRATA_SMTP_URL: 'smtp://mail.example.com' }, 'ERRATA_SMTP_URL is set but ERRATA_EMAIL_FROM is not'],
+    [{ ERRATA_EMAIL_FROM: 'errata@example.com' }, 'ERRATA_EMAIL_FROM is set but ERRATA_SMTP_URL is not'],
+    [
+      { ERRATA_SMTP_URL: 'http://user:hunter2@mail.example.com', ERRATA_EMAIL_FROM: 'errata@example.com' },
+      'ERRATA_SMTP_URL must be smtp://[user:password@]host[:port] or smtps://…',
+    ],
+    [
+      { ERRATA_SMTP_URL: 'smtp://mail.example.com', ERRATA_EMAIL_FROM: 'not an address' },
+      'ERRATA_EMAIL_FROM must be an address or "Name <address>"',
+    ],
+    [{ ERRATA_WEBHOOK_SECRET: 'short' }, 'ERRATA_WEBHOOK_SECRET must be at least 32 characters long'],
+    [{ ERRATA_OUTBOUND_ALLOW_PRIVATE: 'yes' }, 'ERRATA_OUTBOUND_ALLOW_PRIVATE must be 1 or 0'],
+  ])('refuse %o', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('never repeat the SMTP password in an error', () => {
+    expect(() =>
+      loadConfig({
+        ERRATA_SMTP_URL: 'ftp://user:hunter2@mail.example.com',
+        ERRATA_EMAIL_FROM: 'e@example.com',
+      }),
+    ).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') }));
+  });
+});

@@ -165,6 +165,43 @@ export interface Config {
    * 0 keeps none.
    */
   readonly sourceMapCacheBytes: number;
+  /**
+   * ERRATA_SMTP_URL (`smtp://user:password@host:587`, or `smtps://…:465` for TLS from the start):
+   * the mail server alert and account emails go through. Unset (null): email is off, and emails
+   * are failed in the delivery history with that reason. Holds a password: never logged.
+   */
+  readonly smtpUrl: string | null;
+  /** ERRATA_EMAIL_FROM (`Errata <errata@example.com>`): the sender of every email; required with ERRATA_SMTP_URL. */
+  readonly emailFrom: string | null;
+  /**
+   * ERRATA_WEBHOOK_SECRET (at least 32 characters): the deployment secret each project's webhook
+   * signing key is derived from (alerts/webhooks.ts); the same on every node. Unset (null):
+   * webhooks go out unsigned.
+   */
+  readonly webhookSecret: string | null;
+  /**
+   * ERRATA_OUTBOUND_ALLOW_PRIVATE, default 0: 1 lets webhooks reach loopback, private and
+   * link-local addresses; otherwise they are refused (a rule must not reach inside the network).
+   */
+  readonly outboundAllowPrivate: boolean;
+  /**
+   * ERRATA_NOTIFY_POLL_MS, default 1000: how often the delivery worker looks for due notifications
+   * (retries, other nodes' digests); this node's digest wakes it at once.
+   */
+  readonly notifyPollMs: number;
+  /**
+   * ERRATA_NOTIFY_MAX_ATTEMPTS, default 8: tries before a notification is failed for good; between
+   * tries 30 s, doubling up to an hour (8 tries span about an hour).
+   */
+  readonly notifyMaxAttempts: number;
+  /** ERRATA_NOTIFY_CONCURRENCY, default 4: notifications one node sends at once; a slow receiver holds one. */
+  readonly notifyConcurrency: number;
+  /** ERRATA_NOTIFY_CONNECT_TIMEOUT_MS, default 5000: a mail server or webhook that does not accept the connection within this is a failed try. */
+  readonly notifyConnectTimeoutMs: number;
+  /** ERRATA_NOTIFY_TIMEOUT_MS, default 15000: one try, connection to answer, within this. */
+  readonly notifyTimeoutMs: number;
+  /** ERRATA_NOTIFY_RETENTION_DAYS, default 30: sent and failed notifications, with their tries, are kept this long. */
+  readonly notifyRetentionDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -188,6 +225,13 @@ function powerOfTwo(env: Env, name: string, fallback: number, min: number, max: 
   const value = integer(env, name, fallback, min, max);
   if ((value & (value - 1)) !== 0) throw new ConfigError(`${name} must be a power of two, got ${value}`);
   return value;
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new ConfigError(`${name} must be 1 or 0, got "${env[name]}"`);
 }
 
 function text(env: Env, name: string, fallback: string): string {
@@ -332,6 +376,34 @@ function regionSettings(
   return { region, regions: listed, url: own.url, controlDatabase: control };
 }
 
+/** ERRATA_SMTP_URL and ERRATA_EMAIL_FROM: both, or neither (email off). */
+function emailSettings(env: Env): Pick<Config, 'smtpUrl' | 'emailFrom'> {
+  const url = env.ERRATA_SMTP_URL?.trim() || null;
+  const from = env.ERRATA_EMAIL_FROM?.trim() || null;
+  if (url === null && from === null) return { smtpUrl: null, emailFrom: null };
+  if (url === null)
+    throw new ConfigError('ERRATA_EMAIL_FROM is set but ERRATA_SMTP_URL is not; set both to send email');
+  if (from === null)
+    throw new ConfigError('ERRATA_SMTP_URL is set but ERRATA_EMAIL_FROM is not; set both to send email');
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(url);
+  } catch {}
+  // The value holds a password: the messages never repeat it.
+  if (!parsed || (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') || !parsed.hostname)
+    throw new ConfigError('ERRATA_SMTP_URL must be smtp://[user:password@]host[:port] or smtps://…');
+  if (!/^[^\s@<>]+@[^\s@<>]+$/.test(from) && !/^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/.test(from))
+    throw new ConfigError(`ERRATA_EMAIL_FROM must be an address or "Name <address>", got "${from}"`);
+  return { smtpUrl: url, emailFrom: from };
+}
+
+function webhookSecret(env: Env): string | null {
+  const raw = env.ERRATA_WEBHOOK_SECRET?.trim();
+  if (!raw) return null;
+  if (raw.length < 32) throw new ConfigError('ERRATA_WEBHOOK_SECRET must be at least 32 characters long');
+  return raw;
+}
+
 /** Builds the frozen Config from an environment; throws ConfigError with a clear message on bad values. */
 export function loadConfig(env: Env): Config {
   const host = text(env, 'ERRATA_HOST', '127.0.0.1');
@@ -399,5 +471,14 @@ export function loadConfig(env: Env): Config {
     artifactBundleRetentionDays: integer(env, 'ERRATA_ARTIFACT_BUNDLE_RETENTION_DAYS', 90, 1, 36_500),
     assemblePollMs: integer(env, 'ERRATA_ASSEMBLE_POLL_MS', 1000, 10, 600_000),
     sourceMapCacheBytes: integer(env, 'ERRATA_SOURCE_MAP_CACHE_BYTES', 64 * MiB, 0, 16_384 * MiB),
+    ...emailSettings(env),
+    webhookSecret: webhookSecret(env),
+    outboundAllowPrivate: flag(env, 'ERRATA_OUTBOUND_ALLOW_PRIVATE'),
+    notifyPollMs: integer(env, 'ERRATA_NOTIFY_POLL_MS', 1000, 10, 600_000),
+    notifyMaxAttempts: integer(env, 'ERRATA_NOTIFY_MAX_ATTEMPTS', 8, 1, 100),
+    notifyConcurrency: integer(env, 'ERRATA_NOTIFY_CONCURRENCY', 4, 1, 64),
+    notifyConnectTimeoutMs: integer(env, 'ERRATA_NOTIFY_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
+    notifyTimeoutMs: integer(env, 'ERRATA_NOTIFY_TIMEOUT_MS', 15_000, 100, 600_000),
+    notifyRetentionDays: integer(env, 'ERRATA_NOTIFY_RETENTION_DAYS', 30, 1, 36_500),
   });
 }

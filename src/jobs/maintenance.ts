@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { deleteExpiredSessions } from '../store/control/sessions.js';
 import type { Database } from '../store/db.js';
+import { deleteDeliveriesBefore } from '../store/region/notification-outbox.js';
 import { deleteRateCountersBefore } from '../store/region/rate-counters.js';
 import { expireUploads, type UploadRetention } from './expire-uploads.js';
 
@@ -8,15 +9,21 @@ const EVERY_MS = 10 * 60_000;
 /** Rate windows are at most a day long (the key rate-limit window's maximum). */
 const KEEP_RATE_WINDOWS_MS = 2 * 86_400_000;
 
+/** How long sent and failed notifications stay in the delivery history (Config's). */
+export interface DeliveryRetention {
+  readonly notifyRetentionDays: number;
+}
+
 /**
  * Housekeeping every ten minutes: expired web sessions, finished rate-limit windows and, given
- * their retention, expired uploads (chunks, failed assemblies, unused artifact bundles).
+ * their retention, expired uploads (chunks, failed assemblies, unused artifact bundles) and old
+ * deliveries.
  */
 export function startMaintenance(
   db: Database,
   now: () => number,
   log: Pick<FastifyBaseLogger, 'warn'>,
-  uploads?: UploadRetention,
+  retention?: UploadRetention & DeliveryRetention,
 ): () => void {
   const run = async () => {
     // The control database may be away (another host, shared by every region): the region's own
@@ -28,7 +35,10 @@ export function startMaintenance(
     }
     try {
       await deleteRateCountersBefore(db.region, now() - KEEP_RATE_WINDOWS_MS);
-      if (uploads) await expireUploads(db.region, uploads, now());
+      if (retention) {
+        await expireUploads(db.region, retention, now());
+        await deleteDeliveriesBefore(db.region, now() - retention.notifyRetentionDays * 86_400_000);
+      }
     } catch (error) {
       log.warn({ err: error }, 'maintenance failed; trying again later');
     }

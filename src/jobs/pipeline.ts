@@ -26,6 +26,12 @@ export interface PipelineOptions {
   /** Bytes of parsed source maps the digest keeps (Config's `sourceMapCacheBytes`). */
   readonly sourceMapCacheBytes: number;
   readonly log: Pick<FastifyBaseLogger, 'error' | 'warn'>;
+  /**
+   * Called after digest committed more envelopes, whose transactions may have queued
+   * notifications. Only the writer thread reports it; SQLite in memory (tests) relies on the
+   * delivery worker's poll.
+   */
+  readonly onDigested?: () => void;
 }
 
 /**
@@ -44,6 +50,7 @@ export function createPipeline(db: Database, options: PipelineOptions): Pipeline
       sourceMapCacheBytes: options.sourceMapCacheBytes,
       log: options.log,
       pendingWork: async () => (await countRawEnvelopes(db.region)) > 0,
+      onDigested: options.onDigested,
     });
   }
   const digest = new DigestWorker(db, {

@@ -27,6 +27,8 @@ export interface WriterThreadOptions {
   readonly log: Pick<FastifyBaseLogger, 'error' | 'warn'>;
   /** Whether raw envelopes wait for digest (read on this thread's own connection). */
   readonly pendingWork: () => Promise<boolean>;
+  /** Called when the thread has digested more (at most every 50 ms): its commits may hold notifications. */
+  readonly onDigested?: () => void;
 }
 
 /**
@@ -154,6 +156,7 @@ export class WriterThread {
         return;
       case 'digested':
         this.digested = message.total;
+        this.options.onDigested?.();
         return;
       case 'log':
         this.options.log[message.level](

@@ -500,6 +500,40 @@ export interface ArtifactBundleFileTable {
   blob_key: string;
 }
 
+/** A notification waiting for delivery, sent, or given up on (store/region/notification-outbox.ts). */
+export interface NotificationOutboxTable {
+  id: Generated<number>;
+  /** email | webhook | slack | discord | teams */
+  channel: string;
+  /** The address or the URL (its secret parts left out), for listing. */
+  target: string;
+  /** JSON: the rendered message (EmailMessage or HttpMessage). */
+  message: string;
+  rule_id: number | null;
+  project_id: number | null;
+  issue_id: number | null;
+  /** pending | sent | failed */
+  status: string;
+  /** Tries made so far. */
+  attempts: number;
+  next_attempt_at: number;
+  /** A worker holds it until then; null when none does. */
+  claimed_until: number | null;
+  last_error: string | null;
+  date_created: number;
+  date_sent: number | null;
+}
+
+/** One try at delivering a notification. */
+export interface NotificationAttemptTable {
+  id: Generated<number>;
+  outbox_id: number;
+  at: number;
+  ok: number;
+  error: string | null;
+  duration_ms: number;
+}
+
 export interface ControlSchema {
   users: UserTable;
   user_tokens: UserTokenTable;
@@ -553,4 +587,6 @@ export interface RegionSchema {
   artifact_bundle_projects: ArtifactBundleProjectTable;
   artifact_bundle_releases: ArtifactBundleReleaseTable;
   artifact_bundle_files: ArtifactBundleFileTable;
+  notification_outbox: NotificationOutboxTable;
+  notification_attempts: NotificationAttemptTable;
 }

@@ -35,13 +35,15 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   grouping: [],
   lib: [],
   config: [],
+  // Alert rules and notifications: shapes and rendering, pure like protocol/.
+  alerts: ['lib', 'protocol'],
   auth: ['lib', 'protocol'],
-  store: ['lib', 'protocol', 'grouping', 'config'],
-  digest: ['store', 'grouping', 'protocol', 'lib'],
-  services: ['store', 'auth', 'protocol', 'lib', 'config'],
-  jobs: ['digest', 'store', 'grouping', 'protocol', 'lib', 'config'],
+  store: ['lib', 'protocol', 'grouping', 'config', 'alerts'],
+  digest: ['store', 'grouping', 'protocol', 'lib', 'alerts'],
+  services: ['store', 'auth', 'protocol', 'lib', 'config', 'alerts'],
+  jobs: ['digest', 'store', 'grouping', 'protocol', 'lib', 'config', 'alerts'],
   ingest: ['store', 'services', 'protocol', 'lib', 'config'],
-  api: ['store', 'services', 'auth', 'protocol', 'grouping', 'lib', 'config'],
+  api: ['store', 'services', 'auth', 'protocol', 'grouping', 'lib', 'config', 'alerts'],
 };
 
 describe('the layering of src/', () => {

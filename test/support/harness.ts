@@ -1,5 +1,6 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { type Config, loadConfig } from '../../src/config/config.js';
+import type { DeliveryWorker } from '../../src/jobs/delivery-worker.js';
 import type { DigestRunner } from '../../src/jobs/digest-worker.js';
 import { assemble } from '../../src/main.js';
 import type { ServiceContext } from '../../src/services/context.js';
@@ -23,6 +24,8 @@ export interface Harness {
   readonly database: TestDatabase;
   /** The digest worker (not started: call `worker.drain()` to digest what ingest wrote). */
   readonly worker: DigestRunner;
+  /** The delivery worker (not started: call `delivery.drain()` to send what the outbox holds). */
+  readonly delivery: DeliveryWorker;
   /** app.inject with a bearer token. */
   request(options: InjectOptions & { token?: string }): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
@@ -55,12 +58,13 @@ export async function createHarness(
   const database = options.join ? joinTestDatabase(options.join) : await openTestDatabase(engine);
   const config = testConfig(overrides);
   const ctx: ServiceContext = { db: database.db, config, now: options.now ?? (() => Date.now()) };
-  const { app, worker } = await assemble(ctx);
+  const { app, worker, delivery } = await assemble(ctx);
   return {
     ctx,
     app,
     ingest: app,
     worker,
+    delivery,
     database,
     request({ token, headers, ...options }) {
       return app.inject({

@@ -182,6 +182,7 @@ export async function createRegionHarness(
     app,
     ingest: eu.app,
     worker: eu.worker,
+    delivery: eu.delivery,
     database: { db: eu.ctx.db, schema: null, drop: close },
     request({ token, headers, ...options }) {
       return inject({

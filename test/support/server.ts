@@ -46,6 +46,7 @@ export async function startTestServer(
       await server.app.close();
       await server.assembler.stop();
       await server.worker.stop();
+      await server.delivery.stop();
       await database.drop();
     },
   };
