@@ -3,6 +3,7 @@ import { notFound } from '../lib/app-error.js';
 import { parseId } from '../lib/ids.js';
 import { findUsersByIds } from '../store/control/users.js';
 import {
+  countAlertRules,
   deleteAlertRule,
   findAlertRule,
   insertAlertRule,
@@ -85,11 +86,20 @@ async function listRules(call: ApiCall) {
   return respond(call, access, rules);
 }
 
+/**
+ * Rules per project: digest runs every event through each of its project's rules. Sentry's own
+ * bounds are of the same order (100 rules with frequency conditions, 500 without).
+ */
+const MAX_RULES_PER_PROJECT = 100;
+
 /** Sentry answers a created rule with 200, not 201 (its endpoint returns the serialized rule as is). */
 async function createRule(call: ApiCall) {
   const access = await projectEndpoint(call, PERMISSIONS.alertRules);
   const settings = parseRuleBody(call.body as Record<string, unknown>);
   await checkInOrganization(call, access, settings);
+  if ((await countAlertRules(call.ctx.db.region, access.project.id)) >= MAX_RULES_PER_PROJECT) {
+    throw invalidRule('conditions', `You may not exceed ${MAX_RULES_PER_PROJECT} rules per project.`);
+  }
   const rule = await insertAlertRule(call.ctx.db.region, {
     ...settings,
     projectId: access.project.id,

@@ -99,6 +99,15 @@ export async function listAlertRules(
   return rows.map(toAlertRule);
 }
 
+export async function countAlertRules(db: Db, projectId: number): Promise<number> {
+  const row = await db
+    .selectFrom('alert_rules')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('project_id', '=', projectId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /**
  * Every rule of these projects, oldest first within a project, for evaluation: one query for a
  * batch of events. A project without rules has no entry.
