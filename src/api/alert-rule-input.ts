@@ -164,7 +164,7 @@ function conditionOf(node: NodeReader, id: string): RuleCondition {
 function levelOf(node: NodeReader): LevelNumber {
   if (!node.has('level')) node.fail('level', REQUIRED);
   const value = String(node.fields.level).trim();
-  if (value in LEVELS) return value as LevelNumber;
+  if (Object.hasOwn(LEVELS, value)) return value as LevelNumber;
   const byName = Object.entries(LEVELS).find(([, name]) => name === value.toLowerCase());
   return byName ? (byName[0] as LevelNumber) : node.fail('level', notAChoice(node.fields.level));
 }

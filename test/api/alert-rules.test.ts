@@ -470,6 +470,12 @@ describe.each(TEST_ENGINES)('issue alert rules on %s', (engine) => {
         'filters[0].level: "45" is not a valid choice.',
       ],
       [
+        'a level named after a property of every object',
+        () => ({ filterMatch: 'all', filters: [{ id: LEVEL_FILTER, match: 'eq', level: 'constructor' }] }),
+        'filters',
+        'filters[0].level: "constructor" is not a valid choice.',
+      ],
+      [
         'a tag filter without value',
         () => ({ filterMatch: 'all', filters: [{ id: TAGGED_EVENT_FILTER, key: 'a', match: 'eq' }] }),
         'filters',
