@@ -48,12 +48,32 @@ export type RuleCondition =
 export type TagMatch = 'eq' | 'ne' | 'sw' | 'nsw' | 'ew' | 'new' | 'co' | 'nc' | 'is' | 'ns';
 export type LevelMatch = 'eq' | 'gte' | 'lte';
 
+/**
+ * Sentry's event levels by the number its level filter names them with (`"level": "40"`), as its
+ * API takes and answers them (and the Terraform provider sends them).
+ */
+export const LEVELS = {
+  '0': 'sample',
+  '10': 'debug',
+  '20': 'info',
+  '30': 'warning',
+  '40': 'error',
+  '50': 'fatal',
+} as const;
+export type LevelNumber = keyof typeof LEVELS;
+
 export type RuleFilter =
-  | { readonly id: typeof LEVEL_FILTER; readonly match: LevelMatch; readonly level: string }
+  | {
+      readonly id: typeof LEVEL_FILTER;
+      readonly match: LevelMatch;
+      /** Sentry's number of the level, as text: `"40"` is error (LEVELS). */
+      readonly level: LevelNumber;
+    }
   | {
       readonly id: typeof TAGGED_EVENT_FILTER;
       readonly key: string;
       readonly match: TagMatch;
+      /** Empty for `is` and `ns`, which take no value. */
       readonly value: string;
     }
   | {
@@ -98,3 +118,6 @@ export interface AlertRule {
   readonly createdById: number | null;
   readonly dateCreated: number;
 }
+
+/** What a rule says, as the API takes it: the rule without its id, project, author and date. */
+export type AlertRuleSettings = Omit<AlertRule, 'id' | 'projectId' | 'createdById' | 'dateCreated'>;

@@ -81,4 +81,19 @@ export const PERMISSIONS = {
   // Sentry's loose integrations permission: CI's org:ci lists repositories (sentry-cli set-commits).
   repositories: { GET: [...READ, 'org:integrations', 'org:ci'] },
   repositoryCommits: { GET: READ },
+  // Sentry's ProjectAlertRulePermission: alerts:write, which every role holds, changes a project's
+  // issue alert rules where the caller reaches the project.
+  alertRules: {
+    GET: ['project:read', 'project:write', 'project:admin', 'alerts:read', 'alerts:write'],
+    POST: ['project:write', 'project:admin', 'alerts:write'],
+    PUT: ['project:write', 'project:admin', 'alerts:write'],
+    DELETE: ['project:write', 'project:admin', 'alerts:write'],
+  },
+  // Sentry's ProjectPermission, which its legacy plugin endpoints use.
+  projectPlugins: {
+    GET: ['project:read', 'project:write', 'project:admin'],
+    POST: ['project:write', 'project:admin'],
+    PUT: ['project:write', 'project:admin'],
+    DELETE: ['project:admin'],
+  },
 } as const satisfies Record<string, ScopeMap>;

@@ -1,3 +1,4 @@
+import { alertRuleRoutes } from './alert-rules.js';
 import { apiTokenRoutes } from './api-tokens.js';
 import { artifactBundleRoutes } from './artifact-bundles.js';
 import { attachmentRoutes } from './attachments.js';
@@ -9,6 +10,7 @@ import { issueRoutes } from './issues.js';
 import { memberRoutes } from './members.js';
 import { orgTokenRoutes } from './org-tokens.js';
 import { organizationRoutes } from './organizations.js';
+import { pluginRoutes } from './plugins.js';
 import { projectKeyRoutes } from './project-keys.js';
 import { projectRoutes } from './projects.js';
 import { releaseCommitRoutes } from './release-commits.js';
@@ -40,4 +42,6 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...artifactBundleRoutes,
   ...releaseCommitRoutes,
   ...repoRoutes,
+  ...alertRuleRoutes,
+  ...pluginRoutes,
 ];

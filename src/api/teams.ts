@@ -164,6 +164,7 @@ async function postTeamProject(call: ApiCall) {
     name,
     ...(body.slug === undefined ? {} : { slug: body.slug }),
     platform: body.platform ?? null,
+    defaultRules: body.default_rules ?? true,
   });
   return created(call, await projectResponse(call, access, project));
 }

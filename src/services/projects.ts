@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { DEFAULT_RULE } from '../alerts/default-rule.js';
 import { AppError } from '../lib/app-error.js';
 import { isUniqueViolation } from '../store/conflict.js';
+import { insertAlertRule } from '../store/region/alert-rules.js';
 import { insertProjectKey } from '../store/region/project-keys.js';
 import { addProjectTeam, insertProject } from '../store/region/projects.js';
 import type { Project, ProjectKey } from '../store/types.js';
@@ -26,7 +28,10 @@ export async function createProjectKey(
   });
 }
 
-/** Creates a project owned by a team, with its first DSN key, in one transaction. */
+/**
+ * Creates a project owned by a team, with its first DSN key and (unless `defaultRules` is false,
+ * Sentry's `default_rules`) the default alert rule, in one transaction.
+ */
 export async function createProject(
   ctx: ServiceContext,
   input: {
@@ -35,6 +40,8 @@ export async function createProject(
     name: string;
     slug?: string;
     platform?: string | null;
+    /** Default true. */
+    defaultRules?: boolean;
   },
 ): Promise<{ project: Project; key: ProjectKey }> {
   const slug = input.slug === undefined ? slugify(input.name) : requireSlug(input.slug);
@@ -56,6 +63,9 @@ export async function createProject(
         rateLimit: null,
         now,
       });
+      if (input.defaultRules !== false) {
+        await insertAlertRule(trx, { ...DEFAULT_RULE, projectId: project.id, createdById: null, now });
+      }
       return { project, key };
     });
   } catch (error) {

@@ -19,6 +19,7 @@ import { environments } from './migrations/region/20261208T0500-environments.js'
 import { commits } from './migrations/region/20261208T0600-commits.js';
 import { artifactBundles } from './migrations/region/20261208T1200-artifact-bundles.js';
 import { releaseEvents } from './migrations/region/20261208T1300-release-events.js';
+import { alertRules } from './migrations/region/20261209T0100-alert-rules.js';
 import { notificationOutbox } from './migrations/region/20261209T0200-notification-outbox.js';
 
 /** The control store's migrations, in order; names are timestamp-prefixed and never renamed. */
@@ -48,6 +49,7 @@ function regionMigrations(engine: Engine): Record<string, Migration> {
     '20261208T0600-commits': commits(engine),
     '20261208T1200-artifact-bundles': artifactBundles(engine),
     '20261208T1300-release-events': releaseEvents(engine),
+    '20261209T0100-alert-rules': alertRules(engine),
     '20261209T0200-notification-outbox': notificationOutbox(engine),
   };
 }

@@ -500,6 +500,35 @@ export interface ArtifactBundleFileTable {
   blob_key: string;
 }
 
+/** An issue alert rule; conditions, filters and actions are JSON lists of the rule model's shapes. */
+export interface AlertRuleTable {
+  id: Generated<number>;
+  project_id: number;
+  name: string;
+  /** all | any | none */
+  action_match: string;
+  filter_match: string;
+  /** Minutes. */
+  frequency: number;
+  environment: string | null;
+  conditions: string;
+  filters: string;
+  actions: string;
+  created_by_id: number | null;
+  date_created: number;
+  date_modified: number;
+}
+
+/** The legacy webhooks plugin of a project. */
+export interface WebhookPluginTable {
+  project_id: number;
+  /** 0/1 */
+  enabled: Generated<number>;
+  /** Callback URLs, one per line; '' for none. */
+  urls: Generated<string>;
+  date_modified: number;
+}
+
 /** A notification waiting for delivery, sent, or given up on (store/region/notification-outbox.ts). */
 export interface NotificationOutboxTable {
   id: Generated<number>;
@@ -587,6 +616,8 @@ export interface RegionSchema {
   artifact_bundle_projects: ArtifactBundleProjectTable;
   artifact_bundle_releases: ArtifactBundleReleaseTable;
   artifact_bundle_files: ArtifactBundleFileTable;
+  alert_rules: AlertRuleTable;
+  webhook_plugins: WebhookPluginTable;
   notification_outbox: NotificationOutboxTable;
   notification_attempts: NotificationAttemptTable;
 }

@@ -141,6 +141,14 @@ describe.each(TEST_ENGINES)('bad input on %s', (engine) => {
       scopes: ['org:read'],
       name: 'bee',
     });
+    const ruleIdOf = async (org: string, project: string, token: string) => {
+      const rules = await h.request({
+        method: 'GET',
+        url: `/api/0/projects/${org}/${project}/rules/`,
+        token,
+      });
+      return (rules.json() as { id: string }[])[0]?.id as string;
+    };
     w = {
       ownerEmail: owner.email,
       full,
@@ -156,6 +164,7 @@ describe.each(TEST_ENGINES)('bad input on %s', (engine) => {
       eventId,
       release: encodeURIComponent(release),
       repoId: await repoIdOf('acme', full),
+      ruleId: await ruleIdOf('acme', 'web', full),
       bee: {
         teamId: String(beeTeam.id),
         projectId: String(beeProject.id),
@@ -164,6 +173,7 @@ describe.each(TEST_ENGINES)('bad input on %s', (engine) => {
         orgTokenId: String(beeOrgToken.record.id),
         userTokenId: String(beeUserToken.record.id),
         repoId: await repoIdOf('bee', otherFull),
+        ruleId: await ruleIdOf('bee', 'bee-web', otherFull),
       },
     };
   });

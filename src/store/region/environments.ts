@@ -165,6 +165,21 @@ export async function listEnvironments(
     .filter((e) => want === null || Number(e.isHidden) === want);
 }
 
+/** Whether an event or deploy of the organization has named this environment (Sentry's check of a rule's). */
+export async function hasOrganizationEnvironment(
+  db: Db,
+  organizationId: number,
+  name: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('environments')
+    .select('id')
+    .where('organization_id', '=', organizationId)
+    .where('name', '=', name)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** One environment of a project, by name. */
 export async function findProjectEnvironment(
   db: Db,

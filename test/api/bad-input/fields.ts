@@ -1,6 +1,6 @@
 import type { Method } from '../../../src/api/permissions.js';
 import { NO_PERMISSION, NOT_FOUND } from '../support/world.js';
-import type { BadCase, World } from './generated.js';
+import { type BadCase, VALID_BODY, type World } from './generated.js';
 
 // Wrong types, missing fields, bad values, taken slugs and other people's ids, endpoint by endpoint.
 
@@ -32,6 +32,8 @@ function place(template: string, w: World): string {
     issue: w.issueId,
     release: w.release,
     beeRepo: w.bee.repoId,
+    rule: w.ruleId,
+    beeRule: w.bee.ruleId,
   };
   return `/api/0${template.replace(/\{(\w+)\}/g, (_m, name: string) => values[name] as string)}`;
 }
@@ -512,4 +514,58 @@ export const FIELD_CASES: BadCase[] = [
     '/projects/acme/bee-web/files/artifact-bundles/00000000-0000-0000-0000-000000000001/',
     [["another organization's project", undefined, 404, NOT_FOUND]],
   ),
+  ...endpoint(
+    'POST',
+    '/projects/acme/web/rules/',
+    (
+      [
+        ['no name', () => ({ name: undefined }), 'name: This field is required.'],
+        [
+          'a frequency under 5 minutes',
+          () => ({ frequency: '4' }),
+          'frequency: Ensure this value is greater than or equal to 5.',
+        ],
+        [
+          'an unknown condition',
+          () => ({ conditions: [{ id: 'nope' }] }),
+          "conditions[0].id: Invalid node. Could not find 'nope'",
+        ],
+        [
+          'an environment acme never saw',
+          () => ({ environment: 'staging' }),
+          'environment: This environment has not been created.',
+        ],
+        [
+          "another organization's team",
+          (w: World) => ({
+            actions: [
+              {
+                id: 'sentry.mail.actions.NotifyEmailAction',
+                targetType: 'Team',
+                targetIdentifier: w.bee.teamId,
+              },
+            ],
+          }),
+          /^actions\[0\]\.targetIdentifier: Team \d+ is not in this organization\.$/,
+        ],
+      ] as const
+    ).map(
+      ([what, change, detail]): Row => [
+        what,
+        (w: World) => ({ ...(VALID_BODY['POST /projects/:org/:project/rules/'] as object), ...change(w) }),
+        400,
+        detail,
+      ],
+    ),
+  ),
+  ...endpoint('GET', '/projects/acme/web/rules/{beeRule}/', [
+    ["another organization's rule", undefined, 404, NOT_FOUND],
+  ]),
+  ...endpoint('DELETE', '/projects/acme/web/rules/{beeRule}/', [
+    ["another organization's rule", undefined, 404, NOT_FOUND],
+  ]),
+  ...endpoint('PUT', '/projects/acme/web/plugins/webhooks/', [
+    ['a URL that is not http', { urls: 'ftp://hooks.example/x' }, 400, 'urls: Not a valid URL.'],
+    ['urls as a list', { urls: ['https://hooks.example/x'] }, 400, 'urls: Not a valid string.'],
+  ]),
 ];

@@ -32,6 +32,8 @@ export interface World {
   readonly release: string;
   /** The repository the release's commits are in. */
   readonly repoId: string;
+  /** The default alert rule of project "web". */
+  readonly ruleId: string;
   /** Objects of organization "bee" (and its owner), to address through "acme". */
   readonly bee: {
     readonly teamId: string;
@@ -41,6 +43,7 @@ export interface World {
     readonly orgTokenId: string;
     readonly userTokenId: string;
     readonly repoId: string;
+    readonly ruleId: string;
   };
 }
 
@@ -97,6 +100,23 @@ export const VALID_BODY: Record<string, unknown> = {
     projects: ['web'],
   },
   'POST /projects/:org/:project/files/difs/assemble/': {},
+  'POST /projects/:org/:project/rules/': {
+    name: 'Fresh',
+    actionMatch: 'all',
+    frequency: 30,
+    conditions: [{ id: 'sentry.rules.conditions.first_seen_event.FirstSeenEventCondition' }],
+    actions: [{ id: 'sentry.mail.actions.NotifyEmailAction', targetType: 'IssueOwners' }],
+  },
+  'PUT /projects/:org/:project/rules/:rule/': {
+    name: 'Changed',
+    actionMatch: 'any',
+    frequency: 60,
+    conditions: [{ id: 'sentry.rules.conditions.regression_event.RegressionEventCondition' }],
+    actions: [
+      { id: 'sentry.rules.actions.notify_event_service.NotifyEventServiceAction', service: 'webhooks' },
+    ],
+  },
+  'PUT /projects/:org/:project/plugins/:plugin/': { urls: 'https://hooks.example/errata' },
 };
 
 /** The route's URL with every parameter naming a real object of "acme". */
@@ -117,6 +137,8 @@ function fill(route: ApiRoute, w: World, replace: Record<string, string> = {}): 
     environment: 'production',
     bundleId: '00000000-0000-0000-0000-000000000001',
     repo: w.repoId,
+    rule: w.ruleId,
+    plugin: 'webhooks',
     ...replace,
   };
   return `/api/0${route.url.replace(/:(\w+)/g, (_m, name: string) => values[name] as string)}`;
@@ -172,6 +194,8 @@ const UNKNOWN: Record<string, string[]> = {
   version: ['no-such-release', 'a%2Fb', 'bee-1.0', TOO_BIG_ID],
   bundleId: ['no-such-bundle', '00000000-0000-0000-0000-000000000000'],
   repo: ['999999', 'origin', TOO_BIG_ID, '1e0'],
+  rule: ['999999', 'abc', TOO_BIG_ID, '1e0', '-1'],
+  plugin: ['slack', 'no-such-plugin'],
 };
 
 function unknownValues(route: ApiRoute, param: string): string[] {
@@ -224,6 +248,7 @@ const LISTS = [
   'GET /organizations/:org/repos/',
   'GET /organizations/:org/repos/:repo/commits/',
   'GET /projects/:org/:project/files/artifact-bundles/',
+  'GET /projects/:org/:project/rules/',
 ];
 const PAGE_QUERIES: [string, string][] = [
   ['cursor=abc', 'Invalid cursor parameter.'],

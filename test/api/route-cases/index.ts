@@ -1,3 +1,4 @@
+import { ALERT_RULES_CASES } from './alert-rules.js';
 import type { RouteCase } from './case.js';
 import { COMMITS_CASES } from './commits.js';
 import { ENVIRONMENTS_CASES } from './environments.js';
@@ -27,4 +28,5 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   ...ENVIRONMENTS_CASES,
   ...UPLOADS_CASES,
   ...COMMITS_CASES,
+  ...ALERT_RULES_CASES,
 };

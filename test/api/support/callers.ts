@@ -154,6 +154,12 @@ export const PROJECT_READ = table({
 });
 export const TEAM_READ = PROJECT_READ;
 
+/**
+ * A project's issue alert rules (Sentry's ProjectAlertRulePermission): reading and changing them
+ * alike, since alerts:write is a scope of every role; reach needed, else 403.
+ */
+export const PROJECT_ALERTS = PROJECT_READ;
+
 /** Project (or team) settings: project:write/admin (team:write/admin), which a team admin holds on its team. */
 export const PROJECT_WRITE = table({
   ok: [...STAFF, 'team-admin', ...STAFF_TOKENS, ...ORG_SCOPED],

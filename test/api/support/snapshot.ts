@@ -26,18 +26,37 @@ export async function orgSnapshot(h: Harness, org: string, token: string, sessio
     `/api/0/organizations/${org}/`,
     { token },
   );
-  const [members, orgTokens, orgs, apiTokens, keys, teamMembers, issues, releases] = await Promise.all([
-    read(`/api/0/organizations/${org}/members/`, { token }),
-    read(`/api/0/organizations/${org}/org-auth-tokens/`, { token }).then(byId),
-    read('/api/0/organizations/', { token }),
-    read('/api/0/api-tokens/', { headers: { cookie: session.cookie } }).then(byId),
-    Promise.all(detail.projects.map((p) => read(`/api/0/projects/${org}/${p.slug}/keys/`, { token }))),
-    Promise.all(detail.teams.map((t) => read(`/api/0/teams/${org}/${t.slug}/members/`, { token }))),
-    issueState(h.ctx.db, Number(detail.id)),
-    releaseState(h.ctx.db, Number(detail.id)),
-  ]);
+  const [members, orgTokens, orgs, apiTokens, keys, teamMembers, issues, releases, alerts] =
+    await Promise.all([
+      read(`/api/0/organizations/${org}/members/`, { token }),
+      read(`/api/0/organizations/${org}/org-auth-tokens/`, { token }).then(byId),
+      read('/api/0/organizations/', { token }),
+      read('/api/0/api-tokens/', { headers: { cookie: session.cookie } }).then(byId),
+      Promise.all(detail.projects.map((p) => read(`/api/0/projects/${org}/${p.slug}/keys/`, { token }))),
+      Promise.all(detail.teams.map((t) => read(`/api/0/teams/${org}/${t.slug}/members/`, { token }))),
+      issueState(h.ctx.db, Number(detail.id)),
+      releaseState(h.ctx.db, Number(detail.id)),
+      Promise.all(
+        detail.projects.map(async (p) => ({
+          rules: await read(`/api/0/projects/${org}/${p.slug}/rules/`, { token }),
+          webhooks: await read(`/api/0/projects/${org}/${p.slug}/plugins/webhooks/`, { token }),
+        })),
+      ),
+    ]);
   const uploads = await uploadState(h.ctx.db, Number(detail.id));
-  return { detail, members, orgTokens, orgs, apiTokens, keys, teamMembers, issues, releases, uploads };
+  return {
+    detail,
+    members,
+    orgTokens,
+    orgs,
+    apiTokens,
+    keys,
+    teamMembers,
+    issues,
+    releases,
+    uploads,
+    alerts,
+  };
 }
 
 /** Every issue of the organization's projects: what a change or deletion would move, and its events. */
@@ -130,6 +149,18 @@ export async function orgRows(db: Database, organizationId: number) {
       .selectAll()
       .where('project_id', 'in', projectIds)
       .orderBy('id')
+      .execute(),
+    alertRules: await r
+      .selectFrom('alert_rules')
+      .selectAll()
+      .where('project_id', 'in', projectIds)
+      .orderBy('id')
+      .execute(),
+    webhookPlugins: await r
+      .selectFrom('webhook_plugins')
+      .selectAll()
+      .where('project_id', 'in', projectIds)
+      .orderBy('project_id')
       .execute(),
     orgTokens: await db.control
       .selectFrom('org_tokens')
