@@ -7,8 +7,10 @@ import { eventRoutes } from './events.js';
 import { issueTagRoutes } from './issue-tags.js';
 import { issueRoutes } from './issues.js';
 import { memberRoutes } from './members.js';
+import { notificationSettingRoutes } from './notification-settings.js';
 import { orgTokenRoutes } from './org-tokens.js';
 import { organizationRoutes } from './organizations.js';
+import { passwordResetRoutes } from './password-reset.js';
 import { projectKeyRoutes } from './project-keys.js';
 import { projectRoutes } from './projects.js';
 import { releaseCommitRoutes } from './release-commits.js';
@@ -23,12 +25,14 @@ import { teamRoutes } from './teams.js';
 export const API_ROUTES: readonly ApiRoute[] = [
   ...rootRoutes,
   ...sessionRoutes,
+  ...passwordResetRoutes,
   ...organizationRoutes,
   ...teamRoutes,
   ...projectRoutes,
   ...projectKeyRoutes,
   ...memberRoutes,
   ...apiTokenRoutes,
+  ...notificationSettingRoutes,
   ...orgTokenRoutes,
   ...issueRoutes,
   ...issueTagRoutes,

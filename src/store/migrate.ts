@@ -4,6 +4,8 @@ import type { Database, Engine } from './db.js';
 import { identity } from './migrations/control/20261128T1700-identity.js';
 import { loginFailures } from './migrations/control/20261128T2000-login-failures.js';
 import { regionMappings } from './migrations/control/20261209T0000-region-mappings.js';
+import { passwordResets } from './migrations/control/20261209T0400-password-resets.js';
+import { notificationSettings as userNotificationSettings } from './migrations/control/20261209T0410-notification-settings.js';
 import { organizations } from './migrations/region/20261128T1700-organizations.js';
 import { events } from './migrations/region/20261128T1800-events.js';
 import { issueTriage } from './migrations/region/20261128T1900-issue-triage.js';
@@ -19,6 +21,7 @@ import { environments } from './migrations/region/20261208T0500-environments.js'
 import { commits } from './migrations/region/20261208T0600-commits.js';
 import { artifactBundles } from './migrations/region/20261208T1200-artifact-bundles.js';
 import { releaseEvents } from './migrations/region/20261208T1300-release-events.js';
+import { notificationSettings as projectNotificationSettings } from './migrations/region/20261209T0410-notification-settings.js';
 
 /** The control store's migrations, in order; names are timestamp-prefixed and never renamed. */
 function controlMigrations(engine: Engine): Record<string, Migration> {
@@ -26,6 +29,8 @@ function controlMigrations(engine: Engine): Record<string, Migration> {
     '20261128T1700-identity': identity(engine),
     '20261128T2000-login-failures': loginFailures(engine),
     '20261209T0000-region-mappings': regionMappings(engine),
+    '20261209T0400-password-resets': passwordResets(engine),
+    '20261209T0410-notification-settings': userNotificationSettings(engine),
   };
 }
 
@@ -47,6 +52,7 @@ function regionMigrations(engine: Engine): Record<string, Migration> {
     '20261208T0600-commits': commits(engine),
     '20261208T1200-artifact-bundles': artifactBundles(engine),
     '20261208T1300-release-events': releaseEvents(engine),
+    '20261209T0410-notification-settings': projectNotificationSettings(engine),
   };
 }
 

@@ -500,6 +500,36 @@ export interface ArtifactBundleFileTable {
   blob_key: string;
 }
 
+/** Control store: one password-reset link; only the SHA-256 of its secret is kept. */
+export interface PasswordResetTable {
+  id: Generated<number>;
+  user_id: number;
+  token_hash: string;
+  date_created: number;
+  expires_at: number;
+}
+
+/** Control store: reset links asked for per address (known or not) in the current window. */
+export interface PasswordResetRequestTable {
+  email: string;
+  requests: number;
+  window_start: number;
+}
+
+/** Control store: a person's notification settings outside any organization; no row = defaults. */
+export interface UserNotificationSettingTable {
+  user_id: number;
+  workflow_email: number;
+  date_updated: number;
+}
+
+/** Region store: a person who wants no alert email for a project. */
+export interface AlertEmailOptOutTable {
+  project_id: number;
+  user_id: number;
+  date_created: number;
+}
+
 export interface ControlSchema {
   users: UserTable;
   user_tokens: UserTokenTable;
@@ -508,6 +538,9 @@ export interface ControlSchema {
   org_mappings: OrgMappingTable;
   org_member_mappings: OrgMemberMappingTable;
   login_failures: LoginFailureTable;
+  password_resets: PasswordResetTable;
+  password_reset_requests: PasswordResetRequestTable;
+  user_notification_settings: UserNotificationSettingTable;
 }
 
 export interface RegionSchema {
@@ -553,4 +586,5 @@ export interface RegionSchema {
   artifact_bundle_projects: ArtifactBundleProjectTable;
   artifact_bundle_releases: ArtifactBundleReleaseTable;
   artifact_bundle_files: ArtifactBundleFileTable;
+  alert_email_opt_outs: AlertEmailOptOutTable;
 }
