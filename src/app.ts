@@ -1,5 +1,6 @@
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, LogController } from 'fastify';
+import { settleAfterReply } from './api/after-reply.js';
 import type { Identity } from './api/identity.js';
 import { registerApiRoutes } from './api/register.js';
 import { API_ROUTES } from './api/routes.js';
@@ -132,6 +133,8 @@ export async function buildApp(
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: NOT_FOUND }));
 
   registerApiRoutes(app, ctx, API_ROUTES);
+  // Work started after an answer (a password-reset email) finishes before the database closes.
+  app.addHook('onClose', () => settleAfterReply(ctx));
   await registerIngestRoutes(app, { ctx, ...ingest });
   // The web app: static files from dist/ui, everything else under /api/ stays REST.
   registerUiRoutes(app);

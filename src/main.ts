@@ -12,6 +12,7 @@ import { createPipeline } from './jobs/pipeline.js';
 import { createSmtpSender, describeSmtpUrl, EMAIL_OFF_REASON } from './jobs/smtp-sender.js';
 import { type FirstStart, firstStart } from './services/bootstrap.js';
 import type { ServiceContext } from './services/context.js';
+import { type Mailer, outboxMailer } from './services/mailer.js';
 import { reconcileRegionMappings } from './services/region-mappings.js';
 import type { Database } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
@@ -103,15 +104,26 @@ export interface Server {
   close(): Promise<void>;
 }
 
+export interface ServerOptions {
+  /** Where email goes; by default none is sent (logged as not sent). */
+  readonly mailer?: Mailer;
+}
+
 /**
  * Wiring only: open and migrate the database, create the first owner on an empty one, build the
  * app and listen. Throws (and closes what it opened) when any step fails.
  */
-export async function startServer(config: Config, database?: Database): Promise<Server> {
+export async function startServer(
+  config: Config,
+  database?: Database,
+  options: ServerOptions = {},
+): Promise<Server> {
   const db = database ?? openConfiguredDatabase(config);
   try {
     await migrateToLatest(db);
-    const ctx: ServiceContext = { db, config, now: () => Date.now() };
+    // The app's logger exists only once the app does; nothing is mailed before that.
+    const mailer = options.mailer ?? outboxMailer;
+    const ctx: ServiceContext = { db, config, mailer, now: () => Date.now() };
     const created = await firstStart(ctx);
     await reconcileRegionMappings(ctx);
     const { app, worker, delivery } = await assemble(ctx);

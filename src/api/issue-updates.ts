@@ -17,6 +17,7 @@ import { findTeam } from '../store/region/teams.js';
 import type { RegionSchema } from '../store/schema.js';
 import type { Organization } from '../store/types.js';
 import type { OrgAccess } from './access.js';
+import { assignmentEmailFor } from './assignment-email.js';
 import { loadAuthorViews } from './commit-views.js';
 import { userOf } from './identity.js';
 import { planResolution, type ResolutionPlan } from './issue-resolution.js';
@@ -188,6 +189,7 @@ export async function applyIssueUpdate(
     throw new AppError('bad_request', 'hasSeen and isBookmarked need a user; organization tokens have none.');
   }
   const actorId = user?.id ?? null;
+  const email = who?.user ? await assignmentEmailFor(call, access.org, issues, who.user, user) : null;
   await region.transaction().execute(async (trx) => {
     if (change) await writeStatusChange(trx, issues, change, plan, actorId);
     if (change) await insertIssueActivity(trx, statusActivity(issues, change, plan, update, actorId, now));
@@ -199,6 +201,7 @@ export async function applyIssueUpdate(
     if (user && update.isBookmarked !== undefined)
       await setIssueBookmarks(trx, ids, user.id, update.isBookmarked);
     if (user && update.hasSeen !== undefined) await setIssueSeen(trx, ids, user.id, update.hasSeen, now);
+    if (email) await call.ctx.mailer.queue(trx, email, now);
   });
   const actor = user ? serializeUser(user) : null;
   const resolvedIn = plan && (await resolvedInDetails(call, plan));

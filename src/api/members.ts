@@ -1,7 +1,9 @@
+import type { Kysely } from 'kysely';
 import { isOrgRole } from '../auth/scopes.js';
 import { hashToken, randomSecret, sameDigest } from '../auth/tokens.js';
 import { AppError, notFound } from '../lib/app-error.js';
 import { parseId } from '../lib/ids.js';
+import { inviteEmail } from '../services/emails.js';
 import { normalizeEmail } from '../services/users.js';
 import { isUniqueViolation } from '../store/conflict.js';
 import { addMemberMapping, findOrgMapping, removeMemberMapping } from '../store/control/org-mappings.js';
@@ -20,6 +22,7 @@ import {
 } from '../store/region/members.js';
 import { findOrganizationById } from '../store/region/organizations.js';
 import { addTeamMember, findTeam, listTeamsByIds } from '../store/region/teams.js';
+import type { RegionSchema } from '../store/schema.js';
 import type { Member, Team } from '../store/types.js';
 import { forbidden, type OrgAccess, orgEndpoint } from './access.js';
 import { canGrantRole, canGrantTeamRole, canManageInvite } from './grants.js';
@@ -49,6 +52,24 @@ async function memberTarget(call: ApiCall, access: OrgAccess): Promise<Member> {
 
 function inviteLinkOf(call: ApiCall, access: OrgAccess, member: Member, token: string): string {
   return `${call.ctx.config.url}/accept/${access.org.slug}/${member.id}/${token}/`;
+}
+
+/** Queues the invitation email with its link, in the transaction that made the link. */
+async function queueInviteEmail(
+  call: ApiCall,
+  trx: Kysely<RegionSchema>,
+  access: OrgAccess,
+  member: Member,
+  token: string,
+): Promise<void> {
+  const email = inviteEmail({
+    to: member.email,
+    link: inviteLinkOf(call, access, member, token),
+    orgName: access.org.name,
+    role: member.role,
+    inviterName: userOf(call.identity)?.name ?? null,
+  });
+  await call.ctx.mailer.queue(trx, email, call.ctx.now());
 }
 
 async function memberDetail(call: ApiCall, member: Member, inviteLink: string | null) {
@@ -151,6 +172,8 @@ async function inviteMember(call: ApiCall) {
         now: call.ctx.now(),
       });
       for (const t of teams.values()) await addTeamMember(trx, t.team.id, member.id, t.role);
+      // Sentry's `sendInvite: false` adds the invite without email (the link is then shared by hand).
+      if (body.sendInvite !== false) await queueInviteEmail(call, trx, access, member, inviteToken);
       return member;
     });
     return created(
@@ -209,9 +232,10 @@ async function putMember(call: ApiCall) {
 }
 
 /**
- * `reinvite` with `regenerate`: a new link for a pending invite (the old one stops working), for
- * those who may manage that invite; the link is only ever shown in this answer, as the token is
- * stored hashed. Errata sends no invite email, so `reinvite` alone has nothing to do.
+ * A new link for a pending invite, for those who may manage that invite (the old link stops
+ * working, as only its hash is kept): `reinvite` emails it to the invited address, as Sentry's
+ * "Resend invite" does; `regenerate` alone only makes it. Either way the new link is in this
+ * answer.
  */
 async function regenerateInvite(
   call: ApiCall,
@@ -226,15 +250,14 @@ async function regenerateInvite(
     );
   if (body.orgRole !== undefined || body.role !== undefined)
     throw new AppError('bad_request', 'Change the role and regenerate the invite link in separate requests.');
-  if (!body.regenerate)
-    throw new AppError(
-      'bad_request',
-      'Errata sends no invite email; send regenerate: true for a new invite link.',
-    );
   if (!isOrgRole(member.role) || !canManageInvite(access, member.role)) throw forbidden();
   const token = randomSecret();
-  if (!(await replaceInviteTokenHash(call.ctx.db.region, access.org.id, member.id, hashToken(token))))
-    throw notFound();
+  const replaced = await call.ctx.db.region.transaction().execute(async (trx) => {
+    if (!(await replaceInviteTokenHash(trx, access.org.id, member.id, hashToken(token)))) return false;
+    if (body.reinvite) await queueInviteEmail(call, trx, access, member, token);
+    return true;
+  });
+  if (!replaced) throw notFound();
   return memberDetail(call, member, inviteLinkOf(call, access, member, token));
 }
 

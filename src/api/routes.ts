@@ -8,8 +8,10 @@ import { eventRoutes } from './events.js';
 import { issueTagRoutes } from './issue-tags.js';
 import { issueRoutes } from './issues.js';
 import { memberRoutes } from './members.js';
+import { notificationSettingRoutes } from './notification-settings.js';
 import { orgTokenRoutes } from './org-tokens.js';
 import { organizationRoutes } from './organizations.js';
+import { passwordResetRoutes } from './password-reset.js';
 import { pluginRoutes } from './plugins.js';
 import { projectKeyRoutes } from './project-keys.js';
 import { projectRoutes } from './projects.js';
@@ -25,12 +27,14 @@ import { teamRoutes } from './teams.js';
 export const API_ROUTES: readonly ApiRoute[] = [
   ...rootRoutes,
   ...sessionRoutes,
+  ...passwordResetRoutes,
   ...organizationRoutes,
   ...teamRoutes,
   ...projectRoutes,
   ...projectKeyRoutes,
   ...memberRoutes,
   ...apiTokenRoutes,
+  ...notificationSettingRoutes,
   ...orgTokenRoutes,
   ...issueRoutes,
   ...issueTagRoutes,

@@ -1,5 +1,6 @@
 import { loadConfig } from '../config/config.js';
 import type { ServiceContext } from '../services/context.js';
+import { outboxMailer } from '../services/mailer.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { openConfiguredDatabase } from '../store/open.js';
 
@@ -9,7 +10,9 @@ export async function withContext<T>(run: (ctx: ServiceContext) => Promise<T>): 
   const db = openConfiguredDatabase(config);
   try {
     await migrateToLatest(db);
-    return await run({ db, config, now: () => Date.now() });
+    // No command sends email; were one to, it would say on stderr that it could not.
+    const mailer = outboxMailer;
+    return await run({ db, config, mailer, now: () => Date.now() });
   } finally {
     await db.destroy();
   }

@@ -96,6 +96,11 @@ export interface Config {
   readonly ingestBodyTimeoutMs: number;
   /** ERRATA_SESSION_TTL_HOURS, default 336 (14 days): how long a web sign-in lasts. */
   readonly sessionTtlHours: number;
+  /**
+   * ERRATA_PASSWORD_RESET_MINUTES, default 60: how long a password-reset link works; long enough to
+   * reach one's mailbox, short enough that an old mail left lying around opens nothing.
+   */
+  readonly passwordResetMinutes: number;
   /** ERRATA_TOKEN_TOUCH_SECONDS, default 60: last-used times of tokens are written at most this often. */
   readonly tokenTouchSeconds: number;
   /** ERRATA_INGEST_MAX_COMPRESSED_BYTES, default 20 MiB: largest ingest request body as sent (413 above). */
@@ -448,6 +453,7 @@ export function loadConfig(env: Env): Config {
     httpRequestTimeoutMs: integer(env, 'ERRATA_HTTP_REQUEST_TIMEOUT_MS', 120_000, 100, 3_600_000),
     ingestBodyTimeoutMs: integer(env, 'ERRATA_INGEST_BODY_TIMEOUT_MS', 60_000, 100, 3_600_000),
     sessionTtlHours: integer(env, 'ERRATA_SESSION_TTL_HOURS', 336, 1, 24 * 365),
+    passwordResetMinutes: integer(env, 'ERRATA_PASSWORD_RESET_MINUTES', 60, 5, 7 * 24 * 60),
     tokenTouchSeconds: integer(env, 'ERRATA_TOKEN_TOUCH_SECONDS', 60, 0, 86_400),
     ingestMaxCompressedBytes: integer(env, 'ERRATA_INGEST_MAX_COMPRESSED_BYTES', 20 * MiB, 1024, 1024 * MiB),
     ingestMaxEnvelopeBytes: integer(env, 'ERRATA_INGEST_MAX_ENVELOPE_BYTES', 100 * MiB, 1024, 1024 * MiB),

@@ -27,6 +27,7 @@ import {
 import { assemble } from '../main.js';
 import type { ServiceContext } from '../services/context.js';
 import { queueEmail } from '../services/mail.js';
+import { outboxMailer } from '../services/mailer.js';
 import { enqueueNotifications, listDeliveries } from '../store/region/notification-outbox.js';
 import type { DeliveryWorker } from './delivery-worker.js';
 import { EMAIL_OFF_REASON } from './smtp-sender.js';
@@ -52,6 +53,7 @@ describe.each(TEST_ENGINES)('notification delivery on %s', (engine) => {
   ): Promise<{ ctx: ServiceContext; delivery: DeliveryWorker }> {
     const ctx: ServiceContext = {
       db: (options.database ?? t).db,
+      mailer: outboxMailer,
       config: testConfig({
         ERRATA_SMTP_URL: `smtp://${SMTP_USER}:${encodeURIComponent(SMTP_PASSWORD)}@127.0.0.1:${mail.port}`,
         ERRATA_EMAIL_FROM: 'Errata <errata@example.com>',
@@ -81,7 +83,7 @@ describe.each(TEST_ENGINES)('notification delivery on %s', (engine) => {
     t = await openTestDatabase(engine);
     mail = await startMailReceiver(SMTP_USER, SMTP_PASSWORD);
     http = await startHttpReceiver();
-    const ctx: ServiceContext = { db: t.db, config: testConfig(), now: () => T0 };
+    const ctx: ServiceContext = { db: t.db, config: testConfig(), mailer: outboxMailer, now: () => T0 };
     const user = await makeUser(ctx);
     const { org, team } = await makeOrg(ctx, user);
     projectId = (await makeProject(ctx, org, team)).project.id;

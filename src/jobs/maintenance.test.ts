@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openTestDatabase, TEST_ENGINES, type TestDatabase } from '../../test/support/engines.js';
 import { makeUser, testConfig } from '../../test/support/harness.js';
+import { RecordingMailer } from '../../test/support/mail.js';
 import { waitFor } from '../../test/support/wait.js';
 import { insertSession } from '../store/control/sessions.js';
 import { incrementRateCounter } from '../store/region/rate-counters.js';
@@ -19,7 +20,9 @@ describe.each(TEST_ENGINES)('maintenance on %s', (engine) => {
 
   beforeAll(async () => {
     t = await openTestDatabase(engine);
-    userId = (await makeUser({ db: t.db, config: testConfig(), now: () => Date.now() })).id;
+    userId = (
+      await makeUser({ db: t.db, config: testConfig(), mailer: new RecordingMailer(), now: () => Date.now() })
+    ).id;
   });
   afterAll(() => t.drop());
   // Only the interval timer is simulated: the database's own timers stay real.

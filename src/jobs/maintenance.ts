@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { deleteExpiredPasswordResets } from '../store/control/password-resets.js';
 import { deleteExpiredSessions } from '../store/control/sessions.js';
 import type { Database } from '../store/db.js';
 import { deleteDeliveriesBefore } from '../store/region/notification-outbox.js';
@@ -15,9 +16,9 @@ export interface DeliveryRetention {
 }
 
 /**
- * Housekeeping every ten minutes: expired web sessions, finished rate-limit windows and, given
- * their retention, expired uploads (chunks, failed assemblies, unused artifact bundles) and old
- * deliveries.
+ * Housekeeping every ten minutes: expired web sessions and password-reset links, finished
+ * rate-limit windows and, given their retention, expired uploads (chunks, failed assemblies,
+ * unused artifact bundles) and old deliveries.
  */
 export function startMaintenance(
   db: Database,
@@ -30,8 +31,9 @@ export function startMaintenance(
     // housekeeping goes on without it.
     try {
       await deleteExpiredSessions(db.control, now());
+      await deleteExpiredPasswordResets(db.control, now());
     } catch (error) {
-      log.warn({ err: error }, 'session cleanup failed; trying again later');
+      log.warn({ err: error }, 'session and reset-link cleanup failed; trying again later');
     }
     try {
       await deleteRateCountersBefore(db.region, now() - KEEP_RATE_WINDOWS_MS);

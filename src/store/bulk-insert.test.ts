@@ -2,6 +2,7 @@ import type { CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, TEST_ENGINES, type TestDatabase } from '../../test/support/engines.js';
 import { makeIssue, makeOrg, makeProject, makeUser, testConfig } from '../../test/support/harness.js';
+import { RecordingMailer } from '../../test/support/mail.js';
 import type { ServiceContext } from '../services/context.js';
 import { type BulkInsert, bulkInsert, bulkInsertSql, statementSizes } from './bulk-insert.js';
 
@@ -52,7 +53,12 @@ describe.each(TEST_ENGINES)('bulkInsert on %s', (engine) => {
   let issueId: number;
   beforeAll(async () => {
     t = await openTestDatabase(engine);
-    const ctx: ServiceContext = { db: t.db, config: testConfig(), now: () => Date.now() };
+    const ctx: ServiceContext = {
+      db: t.db,
+      config: testConfig(),
+      mailer: new RecordingMailer(),
+      now: () => Date.now(),
+    };
     const { org, team } = await makeOrg(ctx, await makeUser(ctx));
     const { project } = await makeProject(ctx, org, team);
     issueId = await makeIssue(ctx, project.id);

@@ -4,6 +4,8 @@ import type { Database, Engine } from './db.js';
 import { identity } from './migrations/control/20261128T1700-identity.js';
 import { loginFailures } from './migrations/control/20261128T2000-login-failures.js';
 import { regionMappings } from './migrations/control/20261209T0000-region-mappings.js';
+import { passwordResets } from './migrations/control/20261209T0400-password-resets.js';
+import { notificationSettings as userNotificationSettings } from './migrations/control/20261209T0410-notification-settings.js';
 import { organizations } from './migrations/region/20261128T1700-organizations.js';
 import { events } from './migrations/region/20261128T1800-events.js';
 import { issueTriage } from './migrations/region/20261128T1900-issue-triage.js';
@@ -21,6 +23,7 @@ import { artifactBundles } from './migrations/region/20261208T1200-artifact-bund
 import { releaseEvents } from './migrations/region/20261208T1300-release-events.js';
 import { alertRules } from './migrations/region/20261209T0100-alert-rules.js';
 import { notificationOutbox } from './migrations/region/20261209T0200-notification-outbox.js';
+import { notificationSettings as projectNotificationSettings } from './migrations/region/20261209T0410-notification-settings.js';
 
 /** The control store's migrations, in order; names are timestamp-prefixed and never renamed. */
 function controlMigrations(engine: Engine): Record<string, Migration> {
@@ -28,6 +31,8 @@ function controlMigrations(engine: Engine): Record<string, Migration> {
     '20261128T1700-identity': identity(engine),
     '20261128T2000-login-failures': loginFailures(engine),
     '20261209T0000-region-mappings': regionMappings(engine),
+    '20261209T0400-password-resets': passwordResets(engine),
+    '20261209T0410-notification-settings': userNotificationSettings(engine),
   };
 }
 
@@ -51,6 +56,7 @@ function regionMigrations(engine: Engine): Record<string, Migration> {
     '20261208T1300-release-events': releaseEvents(engine),
     '20261209T0100-alert-rules': alertRules(engine),
     '20261209T0200-notification-outbox': notificationOutbox(engine),
+    '20261209T0410-notification-settings': projectNotificationSettings(engine),
   };
 }
 

@@ -563,6 +563,36 @@ export interface NotificationAttemptTable {
   duration_ms: number;
 }
 
+/** Control store: one password-reset link; only the SHA-256 of its secret is kept. */
+export interface PasswordResetTable {
+  id: Generated<number>;
+  user_id: number;
+  token_hash: string;
+  date_created: number;
+  expires_at: number;
+}
+
+/** Control store: reset links asked for per address (known or not) in the current window. */
+export interface PasswordResetRequestTable {
+  email: string;
+  requests: number;
+  window_start: number;
+}
+
+/** Control store: a person's notification settings outside any organization; no row = defaults. */
+export interface UserNotificationSettingTable {
+  user_id: number;
+  workflow_email: number;
+  date_updated: number;
+}
+
+/** Region store: a person who wants no alert email for a project. */
+export interface AlertEmailOptOutTable {
+  project_id: number;
+  user_id: number;
+  date_created: number;
+}
+
 export interface ControlSchema {
   users: UserTable;
   user_tokens: UserTokenTable;
@@ -571,6 +601,9 @@ export interface ControlSchema {
   org_mappings: OrgMappingTable;
   org_member_mappings: OrgMemberMappingTable;
   login_failures: LoginFailureTable;
+  password_resets: PasswordResetTable;
+  password_reset_requests: PasswordResetRequestTable;
+  user_notification_settings: UserNotificationSettingTable;
 }
 
 export interface RegionSchema {
@@ -620,4 +653,5 @@ export interface RegionSchema {
   webhook_plugins: WebhookPluginTable;
   notification_outbox: NotificationOutboxTable;
   notification_attempts: NotificationAttemptTable;
+  alert_email_opt_outs: AlertEmailOptOutTable;
 }

@@ -1,11 +1,12 @@
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
-import { Layout } from './components/layout.js';
+import { Layout, SettingsLayout } from './components/layout.js';
 import { ErrorNotice, Loading } from './components/notice.js';
 import { api, setSignedOutHandler, useApi } from './lib/api.js';
 import { matchPath, navigate, qs, useLocation } from './lib/router.js';
 import { lastOrg, OrgContext, rememberOrg, type Session, SessionContext } from './lib/session.js';
 import type { Organization, OrganizationDetail, Region, User } from './lib/types.js';
 import { AcceptInvitePage } from './pages/accept-invite.js';
+import { ForgotPasswordPage } from './pages/forgot-password.js';
 import { GettingStartedPage } from './pages/getting-started.js';
 import { IssueDetailPage } from './pages/issue-detail.js';
 import { IssueStreamPage } from './pages/issue-stream.js';
@@ -13,6 +14,7 @@ import { LoginPage } from './pages/login.js';
 import { MembersPage } from './pages/members.js';
 import { NewOrganizationPage } from './pages/new-organization.js';
 import { NotFoundPage } from './pages/not-found.js';
+import { NotificationsPage } from './pages/notifications.js';
 import { OrgSettingsPage } from './pages/org-settings.js';
 import { OrgTokensPage } from './pages/org-tokens.js';
 import { ProjectKeysPage } from './pages/project-keys.js';
@@ -22,6 +24,7 @@ import { ProjectSourceMapsPage } from './pages/project-source-maps.js';
 import { ProjectsPage } from './pages/projects.js';
 import { ReleaseDetailPage } from './pages/release-detail.js';
 import { ReleasesPage } from './pages/releases.js';
+import { ResetPasswordPage } from './pages/reset-password.js';
 import { TeamsPage } from './pages/teams.js';
 import { UserTokensPage } from './pages/user-tokens.js';
 
@@ -59,6 +62,16 @@ const ORG_ROUTES: [string, (p: Params) => ReactNode][] = [
     (p) => <ProjectSourceMapsPage projectSlug={p.project as string} />,
   ],
 ];
+
+/** The person's own settings, beside the settings of the organization they were last in. */
+const ACCOUNT_ROUTES: Record<string, () => ReactNode> = {
+  '/settings/account/api/auth-tokens/': () => <UserTokensPage />,
+  '/settings/account/notifications/': () => <NotificationsPage />,
+};
+
+/** Pages anyone may open, signed in or not: asking for a password-reset link, and using one. */
+const FORGOT_PASSWORD = '/auth/password-reset/';
+const RESET_PASSWORD = '/auth/reset/:token/';
 
 /** Loads the organization of the page; everything below it may call useOrg(). */
 function OrgScope({ slug, children }: { slug: string; children: ReactNode }) {
@@ -102,10 +115,12 @@ function SignedInRoutes({ session }: { session: Session }) {
   }
   const invite = matchPath('/accept/:org/:member/:token/', pathname);
   if (invite) return <AcceptInvitePage {...(invite as { org: string; member: string; token: string })} />;
-  if (matchPath('/settings/account/api/auth-tokens/', pathname)) {
+  const account = ACCOUNT_ROUTES[pathname.endsWith('/') ? pathname : `${pathname}/`];
+  if (account) {
+    const org = lastOrg(session.organizations)?.slug ?? null;
     return (
-      <Layout orgSlug={lastOrg(session.organizations)?.slug ?? null}>
-        <UserTokensPage />
+      <Layout orgSlug={org}>
+        <SettingsLayout orgSlug={org}>{account()}</SettingsLayout>
       </Layout>
     );
   }
@@ -190,12 +205,29 @@ export function App() {
     [auth, organizations, regions, signedOut],
   );
 
-  // Signed out anywhere: go to the sign-in page and come back here afterwards.
+  const reset = matchPath(RESET_PASSWORD, pathname);
+  const open = pathname === FORGOT_PASSWORD || reset !== null;
+
+  // Signed out anywhere else: go to the sign-in page and come back here afterwards.
   useEffect(() => {
-    if (auth.state === 'signed-out' && pathname !== '/auth/login/') {
+    if (auth.state === 'signed-out' && pathname !== '/auth/login/' && !open) {
       navigate(`/auth/login/${qs({ next: href })}`, { replace: true });
     }
-  }, [auth.state, pathname, href]);
+  }, [auth.state, pathname, href, open]);
+
+  if (pathname === FORGOT_PASSWORD) return <ForgotPasswordPage />;
+  if (reset) {
+    return (
+      <ResetPasswordPage
+        token={reset.token as string}
+        onDone={() => {
+          // The new password ended every session, this one too.
+          signedOut();
+          navigate('/auth/login/?reset=done', { replace: true });
+        }}
+      />
+    );
+  }
 
   if (loadError) {
     return (

@@ -6,6 +6,7 @@ import { STORE_UNAVAILABLE } from '../../src/store/unavailable.js';
 import { openTestDatabase, TEST_ENGINES, type TestDatabase } from '../support/engines.js';
 import { errorEvent } from '../support/envelopes.js';
 import { makeOrg, makeProject, makeUser, testConfig } from '../support/harness.js';
+import { RecordingMailer } from '../support/mail.js';
 import { waitFor } from '../support/wait.js';
 
 describe.each(TEST_ENGINES)('the writer thread on %s', (engine) => {
@@ -18,7 +19,12 @@ describe.each(TEST_ENGINES)('the writer thread on %s', (engine) => {
 
   async function world() {
     database = await openTestDatabase(engine);
-    const ctx = { db: database.db, config: testConfig(), now: () => Date.now() };
+    const ctx = {
+      db: database.db,
+      config: testConfig(),
+      mailer: new RecordingMailer(),
+      now: () => Date.now(),
+    };
     const owner = await makeUser(ctx);
     const { org, team } = await makeOrg(ctx, owner);
     const { project, key } = await makeProject(ctx, org, team);

@@ -11,6 +11,7 @@ import type { ClaimedEnvelope } from '../../src/store/region/raw-queue.js';
 import type { RegionSchema } from '../../src/store/schema.js';
 import { openTestDatabase, type TestDatabase } from './engines.js';
 import { makeOrg, makeProject, makeUser, testConfig } from './harness.js';
+import { RecordingMailer } from './mail.js';
 
 /** Just after the fixtures were captured (17:24:27Z), so their timestamps are recent, not drifted. */
 export const FIXTURE_RECEIVED_AT = Date.parse('2026-11-28T17:24:28.000Z');
@@ -26,7 +27,12 @@ export interface DigestWorld {
 
 export async function openDigestWorld(engine: Engine): Promise<DigestWorld> {
   const database = await openTestDatabase(engine);
-  const services: ServiceContext = { db: database.db, config: testConfig(), now: () => Date.now() };
+  const services: ServiceContext = {
+    db: database.db,
+    config: testConfig(),
+    mailer: new RecordingMailer(),
+    now: () => Date.now(),
+  };
   const owner = await makeUser(services);
   return {
     database,

@@ -12,6 +12,7 @@ import type { Engine } from '../../src/store/db.js';
 import { insertIssue } from '../../src/store/region/issues.js';
 import type { Organization, Project, ProjectKey, Team, User } from '../../src/store/types.js';
 import { joinTestDatabase, openTestDatabase, type TestDatabase } from './engines.js';
+import { RecordingMailer } from './mail.js';
 
 export interface Harness {
   readonly ctx: ServiceContext;
@@ -22,6 +23,8 @@ export interface Harness {
   /** Another region's node, on a two-region harness (test/support/regions.ts). */
   readonly peer?: ServiceContext;
   readonly database: TestDatabase;
+  /** What the API queued as email, on every node of the harness. */
+  readonly mail: RecordingMailer;
   /** The digest worker (not started: call `worker.drain()` to digest what ingest wrote). */
   readonly worker: DigestRunner;
   /** The delivery worker (not started: call `delivery.drain()` to send what the outbox holds). */
@@ -57,12 +60,19 @@ export async function createHarness(
 ): Promise<Harness> {
   const database = options.join ? joinTestDatabase(options.join) : await openTestDatabase(engine);
   const config = testConfig(overrides);
-  const ctx: ServiceContext = { db: database.db, config, now: options.now ?? (() => Date.now()) };
+  const mail = new RecordingMailer();
+  const ctx: ServiceContext = {
+    db: database.db,
+    config,
+    mailer: mail,
+    now: options.now ?? (() => Date.now()),
+  };
   const { app, worker, delivery } = await assemble(ctx);
   return {
     ctx,
     app,
     ingest: app,
+    mail,
     worker,
     delivery,
     database,

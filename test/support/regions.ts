@@ -8,6 +8,7 @@ import { type Database, type Engine, openDatabase } from '../../src/store/db.js'
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { TEST_POSTGRES_URL } from './engines.js';
 import { type Harness, testConfig } from './harness.js';
+import { RecordingMailer } from './mail.js';
 import { createPgSchema, type PgSchema } from './pg-schema.js';
 import { freePort } from './server.js';
 
@@ -136,12 +137,14 @@ export async function createRegionHarness(
   const stores = engine === 'sqlite' ? await sqliteStores() : await postgresStores();
   const ports = { us: await freePort(), eu: await freePort() };
   const urls = { us: `http://127.0.0.1:${ports.us}`, eu: `http://127.0.0.1:${ports.eu}` };
+  const mail = new RecordingMailer();
   const node = async (name: 'us' | 'eu') => {
     const db = stores.open(name);
     await migrateToLatest(db);
     const ctx: ServiceContext = {
       db,
       now,
+      mailer: mail,
       config: testConfig({
         ERRATA_PORT: String(ports[name]),
         ERRATA_URL: urls[name],
@@ -181,6 +184,7 @@ export async function createRegionHarness(
     peer: us.ctx,
     app,
     ingest: eu.app,
+    mail,
     worker: eu.worker,
     delivery: eu.delivery,
     database: { db: eu.ctx.db, schema: null, drop: close },

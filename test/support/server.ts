@@ -6,6 +6,7 @@ import { type Server, startServer } from '../../src/main.js';
 import type { Engine } from '../../src/store/db.js';
 import { openTestDatabase, type TestDatabase } from './engines.js';
 import { testConfig } from './harness.js';
+import { RecordingMailer } from './mail.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -25,6 +26,8 @@ export interface TestServer {
   readonly server: Server;
   readonly url: string;
   readonly database: TestDatabase;
+  /** What the server queued as email. */
+  readonly mail: RecordingMailer;
   close(): Promise<void>;
 }
 
@@ -37,11 +40,13 @@ export async function startTestServer(
   const url = `http://127.0.0.1:${port}`;
   const database = await openTestDatabase(engine);
   const config = testConfig({ ERRATA_PORT: String(port), ERRATA_URL: url, ...overrides });
-  const server = await startServer(config, database.db);
+  const mail = new RecordingMailer();
+  const server = await startServer(config, database.db, { mailer: mail });
   return {
     server,
     url,
     database,
+    mail,
     async close() {
       await server.app.close();
       await server.assembler.stop();

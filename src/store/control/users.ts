@@ -94,3 +94,7 @@ export async function countUsers(db: Db): Promise<number> {
 export async function updateUserLastLogin(db: Db, userId: number, now: number): Promise<void> {
   await db.updateTable('users').set({ last_login: now }).where('id', '=', userId).execute();
 }
+
+export async function updatePasswordHash(db: Db, userId: number, passwordHash: string): Promise<void> {
+  await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute();
+}

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, TEST_ENGINES, type TestDatabase } from '../../../test/support/engines.js';
 import { makeOrg, makeProject, makeUser, testConfig } from '../../../test/support/harness.js';
+import { RecordingMailer } from '../../../test/support/mail.js';
 import { AppError } from '../../lib/app-error.js';
 import { parseIssueQuery, parseTimeWindow } from '../../protocol/issue-query.js';
 import type { ServiceContext } from '../../services/context.js';
@@ -62,7 +63,12 @@ describe.each(TEST_ENGINES)('searchIssues on %s', (engine) => {
 
   beforeAll(async () => {
     database = await openTestDatabase(engine);
-    const ctx: ServiceContext = { db: database.db, config: testConfig(), now: () => Date.now() };
+    const ctx: ServiceContext = {
+      db: database.db,
+      config: testConfig(),
+      mailer: new RecordingMailer(),
+      now: () => Date.now(),
+    };
     const db = database.db.region;
     const owner = await makeUser(ctx);
     const other = await makeUser(ctx);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, TEST_ENGINES, type TestDatabase } from '../../../test/support/engines.js';
 import { makeIssue, makeOrg, makeProject, makeUser, testConfig } from '../../../test/support/harness.js';
+import { RecordingMailer } from '../../../test/support/mail.js';
 import type { ServiceContext } from '../../services/context.js';
 import { insertEvent } from './events.js';
 import { issueEventStats } from './issue-stats.js';
@@ -13,7 +14,12 @@ describe.each(TEST_ENGINES)('issue event stats on %s', (engine) => {
   afterAll(() => t.drop());
 
   it('counts events per hour bucket, ending with the current hour', async () => {
-    const ctx: ServiceContext = { db: t.db, config: testConfig(), now: () => Date.now() };
+    const ctx: ServiceContext = {
+      db: t.db,
+      config: testConfig(),
+      mailer: new RecordingMailer(),
+      now: () => Date.now(),
+    };
     const user = await makeUser(ctx);
     const { org, team } = await makeOrg(ctx, user);
     const { project } = await makeProject(ctx, org, team);

@@ -3,6 +3,7 @@ import { openTestDatabase, TEST_ENGINES, type TestDatabase } from '../../../test
 import { makeIssue, makeOrg, makeProject, makeUser, testConfig } from '../../../test/support/harness.js';
 import type { NewNotification } from '../../alerts/notification-model.js';
 import type { ServiceContext } from '../../services/context.js';
+import { outboxMailer } from '../../services/mailer.js';
 import {
   claimNotifications,
   deleteDeliveriesBefore,
@@ -31,7 +32,7 @@ describe.each(TEST_ENGINES)('the notification outbox on %s', (engine) => {
   let issueId: number;
   beforeAll(async () => {
     t = await openTestDatabase(engine);
-    const ctx: ServiceContext = { db: t.db, config: testConfig(), now: () => T0 };
+    const ctx: ServiceContext = { db: t.db, config: testConfig(), mailer: outboxMailer, now: () => T0 };
     const user = await makeUser(ctx);
     const { org, team } = await makeOrg(ctx, user);
     projectId = (await makeProject(ctx, org, team)).project.id;

@@ -95,22 +95,30 @@ export function Layout({ orgSlug, children }: { orgSlug: string | null; children
   );
 }
 
-/** The settings pages share a side menu (a row of links on a narrow screen). */
-export function SettingsLayout({ orgSlug, children }: { orgSlug: string; children: ReactNode }) {
-  const org = encodeURIComponent(orgSlug);
+/**
+ * The settings pages share a side menu (a row of links on a narrow screen): the organization's
+ * settings, when there is one to show, and the person's own.
+ */
+export function SettingsLayout({ orgSlug, children }: { orgSlug: string | null; children: ReactNode }) {
+  const org = orgSlug ? encodeURIComponent(orgSlug) : null;
   return (
     <div className="settings">
       <nav aria-label="Settings" className="settings-nav">
-        <h2>Organization</h2>
-        <NavLink to={`/settings/${org}/`} exact>
-          General
-        </NavLink>
-        <NavLink to={`/settings/${org}/projects/`}>Projects</NavLink>
-        <NavLink to={`/settings/${org}/members/`}>Members</NavLink>
-        <NavLink to={`/settings/${org}/teams/`}>Teams</NavLink>
-        <NavLink to={`/settings/${org}/auth-tokens/`}>Auth tokens</NavLink>
+        {org && (
+          <>
+            <h2>Organization</h2>
+            <NavLink to={`/settings/${org}/`} exact>
+              General
+            </NavLink>
+            <NavLink to={`/settings/${org}/projects/`}>Projects</NavLink>
+            <NavLink to={`/settings/${org}/members/`}>Members</NavLink>
+            <NavLink to={`/settings/${org}/teams/`}>Teams</NavLink>
+            <NavLink to={`/settings/${org}/auth-tokens/`}>Auth tokens</NavLink>
+          </>
+        )}
         <h2>Account</h2>
         <NavLink to="/settings/account/api/auth-tokens/">Personal tokens</NavLink>
+        <NavLink to="/settings/account/notifications/">Notifications</NavLink>
       </nav>
       <div className="settings-content">{children}</div>
     </div>

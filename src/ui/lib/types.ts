@@ -359,3 +359,13 @@ export interface Release {
   lastDeploy: Deploy | null;
   projects: ReleaseProject[];
 }
+
+/** The caller's own notification settings outside any organization. */
+export interface UserNotificationSettings {
+  workflowEmail: boolean;
+}
+
+/** The caller's alert email per project of one organization (the projects they reach). */
+export interface ProjectNotificationSettings {
+  projects: { id: string; slug: string; name: string; platform: string | null; alertEmail: boolean }[];
+}

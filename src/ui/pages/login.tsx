@@ -2,11 +2,14 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { usePageTitle } from '../components/layout.js';
 import { Notice } from '../components/notice.js';
 import { ApiError, api, errorText } from '../lib/api.js';
+import { Link, useLocation } from '../lib/router.js';
 import type { User } from '../lib/types.js';
 
 /** Sign in with email and password; the server sets the session and CSRF cookies. */
 export function LoginPage({ onSignedIn }: { onSignedIn: (user: User) => void }) {
   usePageTitle('Sign in');
+  // Back from choosing a new password (reset-password.tsx).
+  const passwordChanged = useLocation().search.get('reset') === 'done';
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -50,6 +53,12 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (user: User) => void }) 
           <h1 id="login-title">Sign in to Errata</h1>
         </div>
         {error && <Notice kind="error">{error}</Notice>}
+        {passwordChanged && !error && (
+          <Notice kind="success">
+            Your password was changed, and every session of your account was signed out. Sign in with the new
+            password.
+          </Notice>
+        )}
         <label className="field">
           <span>Email</span>
           <input
@@ -78,8 +87,11 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (user: User) => void }) 
           {busy ? 'Signing in…' : waiting > 0 ? `Wait ${waiting} s` : 'Sign in'}
         </button>
         <p className="hint">
+          <Link to="/auth/password-reset/">Forgot password?</Link>
+        </p>
+        <p className="hint">
           First start? The owner's email and password were printed on the server's terminal, or written to{' '}
-          <code>first-start.txt</code> in its data directory. Forgot them? An administrator can run{' '}
+          <code>first-start.txt</code> in its data directory. Lost them? An administrator can run{' '}
           <code>errata user create</code>.
         </p>
       </form>

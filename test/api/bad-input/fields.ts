@@ -14,6 +14,8 @@ const TOKEN_ID = 'tokenId is required.';
 const UNKNOWN_RELEASE = 'statusDetails.inRelease: Unable to find a release with the given version.';
 const SHA1 = 'a'.repeat(40);
 const INVALID_PROJECTS = 'projects: Invalid project ids or slugs';
+const SETTINGS_PROJECTS = 'projects: Invalid project ids';
+const RESET_INVALID = 'This password reset link is invalid or has already been used. Ask for a new one.';
 
 /** `{name}` in a path template stands for an id or key of the world (see `place`). */
 function place(template: string, w: World): string {
@@ -101,6 +103,58 @@ export const FIELD_CASES: BadCase[] = [
       ],
     ],
     'anonymous',
+  ),
+  ...endpoint(
+    'POST',
+    '/auth/password-reset/',
+    [
+      ['no email', {}, 400, field('email')],
+      ['a numeric email', { email: 5 }, 400, field('email')],
+      ['not an address', { email: 'nobody' }, 400, 'Enter a valid email address.'],
+    ],
+    'anonymous',
+  ),
+  ...endpoint(
+    'POST',
+    '/auth/password-reset/confirm/',
+    [
+      ['no token', { password: 'long enough password' }, 400, field('token')],
+      ['no password', { token: 'a'.repeat(43) }, 400, field('password')],
+      ['a short password', { token: 'a'.repeat(43), password: 'short' }, 400, /^This password is too short/],
+      ['a token of the wrong shape', { token: 'abc', password: 'long enough password' }, 400, RESET_INVALID],
+      ['an unknown token', { token: 'b'.repeat(43), password: 'long enough password' }, 400, RESET_INVALID],
+    ],
+    'anonymous',
+  ),
+  ...endpoint(
+    'PUT',
+    '/users/me/notification-settings/',
+    [['workflowEmail as text', { workflowEmail: 'no' }, 400, field('workflowEmail')]],
+    'session',
+  ),
+  ...endpoint(
+    'PUT',
+    '/users/me/notification-settings/acme/',
+    [
+      ['no projects', {}, 400, field('projects')],
+      ['projects as an object', { projects: {} }, 400, field('projects')],
+      ['alertEmail as text', { projects: [{ id: '1', alertEmail: 'off' }] }, 400, field('projects')],
+      ['an id that is no number', { projects: [{ id: 'web', alertEmail: false }] }, 400, field('projects')],
+      ['an unknown project', { projects: [{ id: '999999', alertEmail: false }] }, 400, SETTINGS_PROJECTS],
+      [
+        "another organization's project",
+        (w: World) => ({ projects: [{ id: w.bee.projectId, alertEmail: false }] }),
+        400,
+        SETTINGS_PROJECTS,
+      ],
+    ],
+    'session',
+  ),
+  ...endpoint(
+    'PUT',
+    '/users/me/notification-settings/bee/',
+    [['an organization one is not in', { projects: [] }, 403, NO_PERMISSION]],
+    'session',
   ),
   ...endpoint('POST', '/organizations/', [
     ['no name', {}, 400, field('name')],

@@ -1,3 +1,4 @@
+import { ACCOUNTS_CASES } from './accounts.js';
 import { ALERT_RULES_CASES } from './alert-rules.js';
 import type { RouteCase } from './case.js';
 import { COMMITS_CASES } from './commits.js';
@@ -19,6 +20,7 @@ export { grantOf, type RouteCase } from './case.js';
 
 export const ROUTE_CASES: Record<string, RouteCase> = {
   ...ROOT_CASES,
+  ...ACCOUNTS_CASES,
   ...ORGANIZATIONS_CASES,
   ...PROJECTS_CASES,
   ...MEMBERS_CASES,

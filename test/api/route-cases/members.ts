@@ -114,6 +114,12 @@ export const MEMBERS_CASES: Record<string, RouteCase> = {
               new RegExp(`^${w.url}/accept/${w.org.slug}/${body.id}/[A-Za-z0-9_-]+/$`),
             );
           else expect(body.invite_link).toBeNull();
+          // Whoever invites, the invited address is sent the link.
+          const mailed = env.h.mail.to(email);
+          expect(mailed).toHaveLength(1);
+          expect(mailed[0]?.text).toMatch(
+            new RegExp(`${w.url}/accept/${w.org.slug}/${body.id}/[A-Za-z0-9_-]+/`),
+          );
           const list = await call(env, 'GET', `/api/0/organizations/${w.org.slug}/members/`);
           expect(list.json().map((m: { email: string }) => m.email)).toContain(email);
         },

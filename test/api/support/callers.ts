@@ -261,6 +261,22 @@ export const INVITE_ACCEPT_OTHER = table(
 );
 
 /**
+ * A person's own alert-email settings in an organization (session only): every member, each seeing
+ * the projects they reach (a member on no team sees none of the project's).
+ */
+export const OWN_PROJECT_SETTINGS = table({ ok: [...PEOPLE], 'session-only': [...TOKENS] });
+/** Changing them for a project: one the caller does not reach is an invalid id, and nothing changes. */
+export const OWN_PROJECT_SETTINGS_CHANGE = table(
+  { ok: [...STAFF, ...REACHING], 'session-only': [...TOKENS] },
+  {
+    'member:off': {
+      status: 400,
+      body: { projects: ['Invalid project ids'], detail: 'projects: Invalid project ids' },
+    },
+  },
+);
+
+/**
  * Releases and deploys (Sentry's release permission): anyone who reaches a project, by role
  * (members hold project:releases) or by token, org:ci included; org:read alone is not enough.
  * A release of no reached project is missing (`missingAs`: the caller's answer then).

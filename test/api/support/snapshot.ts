@@ -44,6 +44,7 @@ export async function orgSnapshot(h: Harness, org: string, token: string, sessio
       ),
     ]);
   const uploads = await uploadState(h.ctx.db, Number(detail.id));
+  const alertOptOuts = await alertOptOutState(h.ctx.db, Number(detail.id));
   return {
     detail,
     members,
@@ -56,7 +57,20 @@ export async function orgSnapshot(h: Harness, org: string, token: string, sessio
     releases,
     uploads,
     alerts,
+    alertOptOuts,
   };
+}
+
+/** Who turned alert email off for which project of the organization. */
+async function alertOptOutState(db: Database, organizationId: number) {
+  return db.region
+    .selectFrom('alert_email_opt_outs')
+    .innerJoin('projects', 'projects.id', 'alert_email_opt_outs.project_id')
+    .select(['alert_email_opt_outs.project_id', 'alert_email_opt_outs.user_id'])
+    .where('projects.organization_id', '=', organizationId)
+    .orderBy('alert_email_opt_outs.project_id')
+    .orderBy('alert_email_opt_outs.user_id')
+    .execute();
 }
 
 /** Every issue of the organization's projects: what a change or deletion would move, and its events. */
@@ -176,6 +190,7 @@ export async function orgRows(db: Database, organizationId: number) {
     issues: await issueState(db, organizationId),
     releases: await releaseState(db, organizationId),
     uploads: await uploadState(db, organizationId),
+    alertOptOuts: await alertOptOutState(db, organizationId),
   };
 }
 
