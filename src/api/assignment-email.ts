@@ -1,3 +1,4 @@
+import { formatShortId } from '../protocol/short-id.js';
 import { type AssignedIssue, assignmentEmail } from '../services/emails.js';
 import type { OutgoingEmail } from '../services/mailer.js';
 import { findUserNotificationSettings } from '../store/control/notification-settings.js';
@@ -6,7 +7,6 @@ import type { Issue } from '../store/region/issue-reads.js';
 import { findProjectById } from '../store/region/projects.js';
 import type { Organization, User } from '../store/types.js';
 import type { ApiCall } from './route.js';
-import { formatShortId } from './serializers/issue.js';
 
 /**
  * The workflow email for an assignment, or null when none is due: Sentry's rule that people are not

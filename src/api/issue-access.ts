@@ -1,11 +1,11 @@
 import { AppError, notFound } from '../lib/app-error.js';
+import { parseShortId } from '../protocol/short-id.js';
 import { findOrgMappingById } from '../store/control/org-mappings.js';
 import { findIssueById, findIssueByShortId, type Issue } from '../store/region/issue-reads.js';
 import { findProject, findProjectById } from '../store/region/projects.js';
 import { type OrgAccess, orgAccess, type ProjectAccess, projectAccess } from './access.js';
 import type { ScopeMap } from './permissions.js';
 import type { ApiCall } from './route.js';
-import { parseShortId } from './serializers/issue.js';
 
 export interface IssueAccess extends ProjectAccess {
   readonly issue: Issue;
