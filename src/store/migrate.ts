@@ -24,6 +24,7 @@ import { releaseEvents } from './migrations/region/20261208T1300-release-events.
 import { alertRules } from './migrations/region/20261209T0100-alert-rules.js';
 import { notificationOutbox } from './migrations/region/20261209T0200-notification-outbox.js';
 import { notificationSettings as projectNotificationSettings } from './migrations/region/20261209T0410-notification-settings.js';
+import { alertRuleFires } from './migrations/region/20261209T0500-alert-rule-fires.js';
 
 /** The control store's migrations, in order; names are timestamp-prefixed and never renamed. */
 function controlMigrations(engine: Engine): Record<string, Migration> {
@@ -57,6 +58,7 @@ function regionMigrations(engine: Engine): Record<string, Migration> {
     '20261209T0100-alert-rules': alertRules(engine),
     '20261209T0200-notification-outbox': notificationOutbox(engine),
     '20261209T0410-notification-settings': projectNotificationSettings(engine),
+    '20261209T0500-alert-rule-fires': alertRuleFires(engine),
   };
 }
 

@@ -593,6 +593,13 @@ export interface AlertEmailOptOutTable {
   date_created: number;
 }
 
+/** When an issue alert rule last fired for an issue (no foreign key to the rule: see its migration). */
+export interface AlertRuleFireTable {
+  rule_id: number;
+  issue_id: number;
+  last_fired_at: number;
+}
+
 export interface ControlSchema {
   users: UserTable;
   user_tokens: UserTokenTable;
@@ -654,4 +661,5 @@ export interface RegionSchema {
   notification_outbox: NotificationOutboxTable;
   notification_attempts: NotificationAttemptTable;
   alert_email_opt_outs: AlertEmailOptOutTable;
+  alert_rule_fires: AlertRuleFireTable;
 }

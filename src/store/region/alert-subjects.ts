@@ -1,0 +1,72 @@
+import type { Kysely } from 'kysely';
+import type { RegionSchema } from '../schema.js';
+
+type Db = Kysely<RegionSchema>;
+
+/** An issue as an alert about it names it, with its project and organization. */
+export interface AlertSubject {
+  readonly issue: {
+    readonly id: number;
+    readonly shortId: number;
+    readonly title: string;
+    readonly culprit: string;
+    readonly level: string;
+    readonly timesSeen: number;
+    readonly userCount: number;
+    readonly firstSeen: number;
+    readonly lastSeen: number;
+  };
+  readonly project: { readonly id: number; readonly slug: string; readonly name: string };
+  readonly organization: { readonly id: number; readonly slug: string; readonly name: string };
+}
+
+/** The issues with their projects and organizations, by issue id (those that exist). */
+export async function findAlertSubjects(
+  db: Db,
+  issueIds: readonly number[],
+): Promise<Map<number, AlertSubject>> {
+  if (issueIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('issues')
+    .innerJoin('projects', 'projects.id', 'issues.project_id')
+    .innerJoin('organizations', 'organizations.id', 'projects.organization_id')
+    .select([
+      'issues.id',
+      'issues.short_id',
+      'issues.title',
+      'issues.culprit',
+      'issues.level',
+      'issues.times_seen',
+      'issues.user_count',
+      'issues.first_seen',
+      'issues.last_seen',
+      'projects.id as project_id',
+      'projects.slug as project_slug',
+      'projects.name as project_name',
+      'organizations.id as organization_id',
+      'organizations.slug as organization_slug',
+      'organizations.name as organization_name',
+    ])
+    .where('issues.id', 'in', [...issueIds])
+    .execute();
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        issue: {
+          id: r.id,
+          shortId: r.short_id,
+          title: r.title,
+          culprit: r.culprit,
+          level: r.level,
+          timesSeen: r.times_seen,
+          userCount: r.user_count,
+          firstSeen: r.first_seen,
+          lastSeen: r.last_seen,
+        },
+        project: { id: r.project_id, slug: r.project_slug, name: r.project_name },
+        organization: { id: r.organization_id, slug: r.organization_slug, name: r.organization_name },
+      },
+    ]),
+  );
+}
