@@ -73,6 +73,7 @@ export async function assemble(ctx: ServiceContext): Promise<Errata> {
     digestPollMs: ctx.config.digestPollMs,
     digestConcurrency: ctx.config.digestConcurrency,
     sourceMapCacheBytes: ctx.config.sourceMapCacheBytes,
+    baseUrl: ctx.config.url,
     log: {
       error: (...args: [object, string]) => logger?.error(...args),
       warn: (...args: [object, string]) => logger?.warn(...args),

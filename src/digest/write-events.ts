@@ -34,6 +34,7 @@ import {
 } from '../store/region/release-links.js';
 import type { RegionSchema } from '../store/schema.js';
 import type { GroupedEvent } from './group-event.js';
+import { alertOnIssues, type IssueAlerting, type IssueBatch } from './issue-alerts.js';
 import { resolutionHolds } from './release-resolution.js';
 
 type Db = Kysely<RegionSchema>;
@@ -81,9 +82,13 @@ export function nextStatus(state: IssueState, event: EventFacts): StatusWithReas
 
 /**
  * A new issue for an event no issue has a hash of: created with its hashes, unless another node
- * claimed the primary hash first, whose issue then wins and ours is dropped.
+ * claimed the primary hash first, whose issue then wins and ours is dropped (`created` false).
  */
-async function createIssue(trx: Db, projectId: number, event: GroupedEvent): Promise<number> {
+async function createIssue(
+  trx: Db,
+  projectId: number,
+  event: GroupedEvent,
+): Promise<{ id: number; created: boolean }> {
   const { row, summary, hashes, mechanism } = event;
   const created = await insertIssue(trx, {
     projectId,
@@ -101,9 +106,9 @@ async function createIssue(trx: Db, projectId: number, event: GroupedEvent): Pro
   const owner = await findIssueIdByHashes(trx, projectId, hashes);
   if (owner !== undefined && owner !== created) {
     await deleteIssue(trx, created);
-    return owner;
+    return { id: owner, created: false };
   }
-  return created;
+  return { id: created, created: true };
 }
 
 /**
@@ -111,9 +116,15 @@ async function createIssue(trx: Db, projectId: number, event: GroupedEvent): Pro
  * each one's issue (found by any of its hashes, or created), then per issue one update of its
  * counters and status, one upsert of its tag values and its new users, then the events themselves
  * in multi-row inserts. An event id the project has already, or that came earlier in the batch, is
- * stored and counted once.
+ * stored and counted once. Last, the issue alert rules of the batch's projects are evaluated
+ * against what the batch did to their issues (issue-alerts.ts).
  */
-export async function writeEvents(trx: Db, engine: Engine, events: readonly GroupedEvent[]): Promise<void> {
+export async function writeEvents(
+  trx: Db,
+  engine: Engine,
+  events: readonly GroupedEvent[],
+  alerting: IssueAlerting,
+): Promise<void> {
   const byProject = new Map<number, GroupedEvent[]>();
   for (const event of events) {
     const list = byProject.get(event.projectId);
@@ -137,7 +148,9 @@ export async function writeEvents(trx: Db, engine: Engine, events: readonly Grou
     const release = [...releases.values()].find((r) => r.id === releaseId) as ReleaseRef;
     await settleNextReleaseResolutions(trx, release, [projectId]);
   }
-  for (const [projectId, list] of fresh) await writeProjectEvents(trx, engine, projectId, list, releases);
+  const batches: IssueBatch[] = [];
+  for (const [projectId, list] of fresh)
+    batches.push(...(await writeProjectEvents(trx, engine, projectId, list, releases)));
   // The environments the batch names, for every project at once.
   await recordEnvironments(
     trx,
@@ -150,6 +163,7 @@ export async function writeEvents(trx: Db, engine: Engine, events: readonly Grou
       })),
     ),
   );
+  await alertOnIssues(trx, batches, alerting);
 }
 
 /** The events the project does not have yet, each event id once. */
@@ -174,16 +188,19 @@ async function writeProjectEvents(
   projectId: number,
   fresh: readonly GroupedEvent[],
   releases: ReadonlyMap<string, ReleaseRef>,
-): Promise<void> {
+): Promise<IssueBatch[]> {
   // Issues: most events bring hashes an issue owns already; a hash nobody owns opens an issue,
   // which later events of the batch with that hash then join.
   const owners = await findHashOwners(trx, projectId, [...new Set(fresh.flatMap((r) => r.hashes))]);
   const byIssue = new Map<number, GroupedEvent[]>();
+  const created = new Set<number>();
   const rows: NewEvent[] = [];
   for (const r of fresh) {
     let issueId = r.hashes.map((h) => owners.get(h)).find((id) => id !== undefined);
     if (issueId === undefined) {
-      issueId = await createIssue(trx, projectId, r);
+      const issue = await createIssue(trx, projectId, r);
+      issueId = issue.id;
+      if (issue.created) created.add(issueId);
     } else {
       const missing = r.hashes.filter((h) => !owners.has(h));
       if (missing.length > 0) await insertGroupHashes(trx, projectId, issueId, missing, r.mechanism);
@@ -195,9 +212,10 @@ async function writeProjectEvents(
     else byIssue.set(issueId, [r]);
   }
 
-  await recordIssues(trx, engine, projectId, byIssue, releases);
+  const batches = await recordIssues(trx, engine, projectId, byIssue, releases, created);
   await insertEvents(trx, engine, rows);
   await setProjectFirstEvent(trx, projectId, Math.min(...fresh.map((r) => r.row.timestamp)));
+  return batches;
 }
 
 /**
@@ -205,7 +223,8 @@ async function writeProjectEvents(
  * states (one read), then per issue one update of its counters and of the status its events decide
  * one after the other, as if each had been written on its own; the tag values of all in one upsert,
  * and the regressions' activity in one insert. In issue id order, so that concurrent digest
- * transactions (PostgreSQL) lock shared issues in the same order.
+ * transactions (PostgreSQL) lock shared issues in the same order. Returns what it did to each
+ * issue, for alert rules (`created`: the issues the batch created).
  */
 async function recordIssues(
   trx: Db,
@@ -213,7 +232,8 @@ async function recordIssues(
   projectId: number,
   byIssue: ReadonlyMap<number, readonly GroupedEvent[]>,
   releases: ReadonlyMap<string, ReleaseRef>,
-): Promise<void> {
+  created: ReadonlySet<number>,
+): Promise<IssueBatch[]> {
   const ids = [...byIssue.keys()].sort((a, b) => a - b);
   const pairs: { issueId: number; userKey: string }[] = [];
   for (const issueId of ids) {
@@ -246,6 +266,22 @@ async function recordIssues(
   await recordIssuesEvents(trx, updates);
   await upsertIssueTags(trx, engine, context.tags);
   await insertIssueActivity(trx, context.activity);
+  return updates.flatMap(({ issueId, update }) => {
+    const before = states.get(issueId);
+    // No state: the issue is gone (deleted since its hashes were read), with nothing to alert on.
+    return before
+      ? [
+          {
+            projectId,
+            issueId,
+            created: created.has(issueId),
+            before,
+            update,
+            events: byIssue.get(issueId) as GroupedEvent[],
+          },
+        ]
+      : [];
+  });
 }
 
 /** What counting a batch's events shares across its issues; `tags` and `activity` collect output. */

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import { digestEnvelope, groupEventItems } from '../digest/digest-envelope.js';
+import type { IssueAlerting } from '../digest/issue-alerts.js';
 import { type EventItem, Symbolicator } from '../digest/symbolicate.js';
 import { writeEvents } from '../digest/write-events.js';
 import type { Database } from '../store/db.js';
@@ -30,6 +31,8 @@ export interface DigestWorkerOptions {
   readonly queue: (trx: Kysely<RegionSchema>) => RawQueue;
   /** Bytes of parsed source maps kept between batches (default DEFAULT_SOURCE_MAP_CACHE_BYTES). */
   readonly sourceMapCacheBytes?: number;
+  /** Issue alert rules, evaluated in each batch's transaction. */
+  readonly alerting: IssueAlerting;
 }
 
 /** The source-map cache of a digest worker that is given no size (tests): Config's default. */
@@ -134,7 +137,8 @@ export class DigestWorker implements DigestRunner {
         if (batch.length > 0) await commitWithoutFlush(trx, db.engine);
         const items: EventItem[] = [];
         for (const raw of batch) await digestEnvelope(trx, db.engine, raw, items);
-        await writeEvents(trx, db.engine, await groupEventItems(trx, items, this.symbolicator));
+        const grouped = await groupEventItems(trx, items, this.symbolicator);
+        await writeEvents(trx, db.engine, grouped, this.options.alerting);
         await queue.delete(batch.map((r) => r.id));
         this.digested += batch.length;
         return batch.length;
@@ -158,7 +162,8 @@ export class DigestWorker implements DigestRunner {
           try {
             const items: EventItem[] = [];
             await digestEnvelope(trx, db.engine, raw, items);
-            await writeEvents(trx, db.engine, await groupEventItems(trx, items, this.symbolicator));
+            const grouped = await groupEventItems(trx, items, this.symbolicator);
+            await writeEvents(trx, db.engine, grouped, this.options.alerting);
           } catch (error) {
             // A database that is down, busy or deadlocked says nothing about the envelope: retry later.
             if (isTransient(error)) throw error;

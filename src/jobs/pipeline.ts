@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { regionAlertStore } from '../digest/alert-store.js';
 import { GroupCommit } from '../lib/group-commit.js';
 import type { Database } from '../store/db.js';
 import {
@@ -25,6 +26,8 @@ export interface PipelineOptions {
   readonly digestConcurrency: number;
   /** Bytes of parsed source maps the digest keeps (Config's `sourceMapCacheBytes`). */
   readonly sourceMapCacheBytes: number;
+  /** The region's base URL (Config's `url`), for the issue links of alert notifications. */
+  readonly baseUrl: string;
   readonly log: Pick<FastifyBaseLogger, 'error' | 'warn'>;
   /**
    * Called after digest committed more envelopes, whose transactions may have queued
@@ -48,6 +51,7 @@ export function createPipeline(db: Database, options: PipelineOptions): Pipeline
       digestPollMs: options.digestPollMs,
       digestConcurrency: db.engine === 'postgres' ? options.digestConcurrency : 1,
       sourceMapCacheBytes: options.sourceMapCacheBytes,
+      baseUrl: options.baseUrl,
       log: options.log,
       pendingWork: async () => (await countRawEnvelopes(db.region)) > 0,
       onDigested: options.onDigested,
@@ -59,6 +63,7 @@ export function createPipeline(db: Database, options: PipelineOptions): Pipeline
     log: options.log,
     queue: (trx) => kyselyRawQueue(trx, db.engine),
     sourceMapCacheBytes: options.sourceMapCacheBytes,
+    alerting: { store: regionAlertStore(), baseUrl: options.baseUrl, now: () => Date.now() },
   });
   const queue = kyselyRawQueue(db.region, db.engine);
   const commit = new GroupCommit<RawEnvelope>(

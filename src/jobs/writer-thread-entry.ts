@@ -3,6 +3,7 @@
 // digest blocks the thread that answers HTTP. Started by writer-thread.ts.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Kysely } from 'kysely';
+import { regionAlertStore } from '../digest/alert-store.js';
 import { GroupCommit } from '../lib/group-commit.js';
 import { type Database, openDatabase, openSqliteConnection } from '../store/db.js';
 import { HeldBodies, kyselyRawQueue, type RawEnvelope, type RawQueue } from '../store/region/raw-queue.js';
@@ -67,6 +68,7 @@ const digest = new DigestWorker(db, {
   concurrency: data.digestConcurrency,
   ...(data.sourceMapCacheBytes === undefined ? {} : { sourceMapCacheBytes: data.sourceMapCacheBytes }),
   queue: queueOf,
+  alerting: { store: regionAlertStore(), baseUrl: data.baseUrl, now: () => Date.now() },
   log: { error: log('error'), warn: log('warn') } as never,
 });
 let reported = 0;

@@ -9,6 +9,8 @@ export interface WriterThreadData {
   /** Digest transactions at once (PostgreSQL; SQLite has one writer: 1). */
   readonly digestConcurrency: number;
   readonly digestPollMs: number;
+  /** The region's base URL (Config's `url`), for the issue links of alert notifications. */
+  readonly baseUrl: string;
   /** Bytes of parsed source maps its digest keeps; the digest worker's default when absent. */
   readonly sourceMapCacheBytes?: number;
   /** Raw envelopes committed together at most. */

@@ -21,6 +21,8 @@ export interface WriterThreadOptions {
   readonly digestBatchSize: number;
   readonly digestConcurrency: number;
   readonly digestPollMs: number;
+  /** The region's base URL (Config's `url`), for the issue links of alert notifications. */
+  readonly baseUrl: string;
   /** Bytes of parsed source maps its digest keeps; the digest worker's default when absent. */
   readonly sourceMapCacheBytes?: number;
   readonly maxWriteBatch?: number;
@@ -118,6 +120,7 @@ export class WriterThread {
       digestBatchSize: this.options.digestBatchSize,
       digestConcurrency: this.options.digestConcurrency,
       digestPollMs: this.options.digestPollMs,
+      baseUrl: this.options.baseUrl,
       ...(this.options.sourceMapCacheBytes === undefined
         ? {}
         : { sourceMapCacheBytes: this.options.sourceMapCacheBytes }),

@@ -4,6 +4,7 @@
 import { gzipSync } from 'node:zlib';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { regionAlertStore } from '../../src/digest/alert-store.js';
 import { DigestWorker } from '../../src/jobs/digest-worker.js';
 import { openSqliteConnection } from '../../src/store/db.js';
 import {
@@ -123,6 +124,7 @@ describe.each(IMPLEMENTATIONS)('the raw queue: $name', ({ engine, sqlite, held }
         pollMs: 60_000,
         log,
         queue: (trx) => kyselyRawQueue(trx, engine),
+        alerting: { store: regionAlertStore(), baseUrl: 'http://errata.test', now: () => Date.now() },
       });
       worker.start();
       try {

@@ -35,6 +35,7 @@ describe.each(TEST_ENGINES)('the writer thread on %s', (engine) => {
         digestConcurrency: 1,
         digestBatchSize: 50,
         digestPollMs: 1000,
+        baseUrl: 'http://errata.test',
         log: { ...log, warn: () => {} } as never,
         pendingWork: async () => (await countRawEnvelopes(region)) > 0,
       });

@@ -12,12 +12,10 @@ export interface AlertSubject {
     readonly culprit: string;
     readonly level: string;
     readonly timesSeen: number;
-    readonly userCount: number;
     readonly firstSeen: number;
-    readonly lastSeen: number;
   };
   readonly project: { readonly id: number; readonly slug: string; readonly name: string };
-  readonly organization: { readonly id: number; readonly slug: string; readonly name: string };
+  readonly organizationSlug: string;
 }
 
 /** The issues with their projects and organizations, by issue id (those that exist). */
@@ -37,15 +35,11 @@ export async function findAlertSubjects(
       'issues.culprit',
       'issues.level',
       'issues.times_seen',
-      'issues.user_count',
       'issues.first_seen',
-      'issues.last_seen',
       'projects.id as project_id',
       'projects.slug as project_slug',
       'projects.name as project_name',
-      'organizations.id as organization_id',
       'organizations.slug as organization_slug',
-      'organizations.name as organization_name',
     ])
     .where('issues.id', 'in', [...issueIds])
     .execute();
@@ -60,12 +54,10 @@ export async function findAlertSubjects(
           culprit: r.culprit,
           level: r.level,
           timesSeen: r.times_seen,
-          userCount: r.user_count,
           firstSeen: r.first_seen,
-          lastSeen: r.last_seen,
         },
         project: { id: r.project_id, slug: r.project_slug, name: r.project_name },
-        organization: { id: r.organization_id, slug: r.organization_slug, name: r.organization_name },
+        organizationSlug: r.organization_slug,
       },
     ]),
   );

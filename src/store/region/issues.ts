@@ -144,6 +144,7 @@ export type Resolution = ReleaseResolution | CommitResolution;
 export interface IssueState {
   readonly status: IssueStatus;
   readonly substatus: IssueSubstatus | null;
+  readonly firstSeen: number;
   readonly timesSeen: number;
   readonly userCount: number;
   readonly ignoreUntil: number | null;
@@ -172,6 +173,7 @@ export async function findIssueStates(
       'id',
       'status',
       'substatus',
+      'first_seen',
       'times_seen',
       'user_count',
       'ignore_until',
@@ -239,6 +241,7 @@ export async function findIssueStates(
         // Written only from the closed types (digest, the API's status changes).
         status: row.status as IssueStatus,
         substatus: row.substatus as IssueSubstatus | null,
+        firstSeen: row.first_seen,
         timesSeen: row.times_seen,
         userCount: row.user_count,
         ignoreUntil: row.ignore_until,
