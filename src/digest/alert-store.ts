@@ -5,14 +5,16 @@
 import type { Kysely } from 'kysely';
 import { alertNotifications, type FiredAlert } from '../alerts/alert-notifications.js';
 import type { AlertRule } from '../alerts/rule-model.js';
+import { findWebhookUrls, listRulesOfProjects } from '../store/region/alert-rules.js';
 import { enqueueNotifications } from '../store/region/notification-outbox.js';
+import { listAlertEmailOptOuts } from '../store/region/notification-settings.js';
 import type { RegionSchema } from '../store/schema.js';
 
 type Db = Kysely<RegionSchema>;
 
 export interface AlertStore {
   /**
-   * The active issue alert rules of each project, by project id (a project without rules may be
+   * The issue alert rules of each project, by project id (a project without rules may be
    * absent). Called once per digest batch with the batch's projects: keep it one indexed read.
    */
   rulesOf(trx: Db, projectIds: readonly number[]): Promise<ReadonlyMap<number, readonly AlertRule[]>>;
@@ -25,18 +27,14 @@ export interface AlertStore {
 }
 
 /**
- * The alert store digest runs with: the one place where rules, webhooks and alert-mail settings
- * are plugged in. The region store keeps no rules yet: this one finds none, so nothing fires and
- * neither webhooks nor settings are asked for. Fired rules go to the notification outbox.
+ * The alert store digest runs with: the project's rules and webhooks plugin (alert-rules.ts), the
+ * alert-mail opt-outs of its members (notification-settings.ts), and the notification outbox.
  */
 export function regionAlertStore(): AlertStore {
-  const unreachable = async (): Promise<never> => {
-    throw new Error('the region alert store has no rules: nothing fires, so nothing else is asked');
-  };
   return {
-    rulesOf: async () => new Map(),
-    webhookUrls: unreachable,
-    optedOut: unreachable,
+    rulesOf: listRulesOfProjects,
+    webhookUrls: findWebhookUrls,
+    optedOut: listAlertEmailOptOuts,
     enqueue: async (trx, fired, now) => {
       await enqueueNotifications(trx, fired.flatMap(alertNotifications), now);
     },

@@ -4,6 +4,7 @@
 import type { Kysely, Updateable } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FiredAlert } from '../../src/alerts/alert-notifications.js';
+import { DEFAULT_RULE } from '../../src/alerts/default-rule.js';
 import {
   type AlertRule,
   EMAIL_ACTION,
@@ -20,7 +21,9 @@ import type { IssueAlerting } from '../../src/digest/issue-alerts.js';
 import type { EventItem } from '../../src/digest/symbolicate.js';
 import { writeEvents } from '../../src/digest/write-events.js';
 import type { ServiceContext } from '../../src/services/context.js';
+import { insertAlertRule, updateWebhookPlugin } from '../../src/store/region/alert-rules.js';
 import { insertMember } from '../../src/store/region/members.js';
+import { setAlertEmail } from '../../src/store/region/notification-settings.js';
 import { addTeamMember, insertTeam } from '../../src/store/region/teams.js';
 import type { IssueTable, RegionSchema } from '../../src/store/schema.js';
 import { storedRaw } from '../support/digest.js';
@@ -313,6 +316,59 @@ describe.each(TEST_ENGINES)('issue alerts in digest on %s', (engine) => {
     ).toEqual([]);
     await digest(project.id, [boom()]);
     expect(store.take().map((a) => a.ruleId)).toEqual([always.id]);
+  });
+
+  it("with the region's own store: the default rule mails the team, a rule of the API posts to the webhooks plugin", async () => {
+    const { project, owner, dev, quiet } = await world();
+    const db = t.db.region;
+    // The project got Sentry's default rule when it was created; the API adds another.
+    await insertAlertRule(db, {
+      ...DEFAULT_RULE,
+      name: 'Tell the webhooks',
+      actions: [{ id: SERVICE_ACTION, service: 'webhooks' }],
+      projectId: project.id,
+      createdById: owner.id,
+      now: Date.now(),
+    });
+    await updateWebhookPlugin(
+      db,
+      project.id,
+      { enabled: true, urls: ['https://hooks.example.test/a'] },
+      Date.now(),
+    );
+    await setAlertEmail(db, project.id, quiet.id, false, Date.now());
+    const region: IssueAlerting = { store: regionAlertStore(), baseUrl: TEST_URL, now: () => Date.now() };
+    const digestWith = (events: Record<string, unknown>[]) =>
+      db.transaction().execute(async (trx) => {
+        const items: EventItem[] = [];
+        for (const event of events)
+          await digestEnvelope(
+            trx,
+            engine,
+            storedRaw(project.id, envelopeOf([{ type: 'event', payload: event }])),
+            items,
+          );
+        await writeEvents(trx, engine, await groupEventItems(trx, items), region);
+      });
+    const outbox = () =>
+      db
+        .selectFrom('notification_outbox')
+        .select(['channel', 'target', 'message'])
+        .where('project_id', '=', project.id)
+        .execute();
+
+    await digestWith([boom(), boom()]);
+    const sent = await outbox();
+    expect(sent.map((n) => `${n.channel} ${n.target}`).sort()).toEqual(
+      [`email ${owner.email}`, `email ${dev.email}`, 'webhook https://hooks.example.test/a'].sort(),
+    );
+    const mail = JSON.parse(sent.find((n) => n.channel === 'email')?.message ?? '{}');
+    expect(mail.subject).toBe(
+      `[Errata] ${project.slug.toUpperCase()}-1 - TypeError: Cannot read properties of undefined (reading "id")`,
+    );
+    // Not new any more: nothing more.
+    await digestWith([boom()]);
+    expect(await outbox()).toHaveLength(3);
   });
 
   it('alerts once for a storm of one issue digested by two transactions at once', async () => {
