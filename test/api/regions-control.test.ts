@@ -7,6 +7,7 @@ import { reconcileRegionMappings } from '../../src/services/region-mappings.js';
 import { TEST_ENGINES } from '../support/engines.js';
 import { makeToken, makeUser } from '../support/harness.js';
 import { type Deployment, startRegions } from '../support/regions.js';
+import type { Body } from './support/api-client.js';
 
 // What the control side knows of the regions' organizations, on two real nodes over one control
 // database: who belongs where follows invites, departures and renames made in a region, so that any
@@ -16,7 +17,7 @@ import { type Deployment, startRegions } from '../support/regions.js';
 
 interface Answer {
   readonly status: number;
-  readonly body: any;
+  readonly body: Body;
   readonly cookies: string;
 }
 
@@ -167,7 +168,7 @@ describe.each(TEST_ENGINES)('the control side of two regions on %s', (engine) =>
 
   it('keeps each store to its own tables, and slugs unique across regions', async () => {
     // The tables of the store's own schema (a PostgreSQL test database holds every test's schemas).
-    const tables = async (db: Kysely<any>) => {
+    const tables = async <DB>(db: Kysely<DB>) => {
       if (engine === 'sqlite') return (await db.introspection.getTables()).map((t) => t.name);
       const { rows } = await sql<{ name: string }>`select table_name as name from information_schema.tables
         where table_schema = current_schema()`.execute(db);
