@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/store/db.js';
 import { TEST_ENGINES, TEST_POSTGRES_URL } from '../support/engines.js';
 import { api, envelopeOf, errorEvent, newEventId, parseDsn, postEnvelope } from '../support/node-client.js';
+import { admin } from '../support/pg-schema.js';
 import { DRIVERS } from '../support/sdk.js';
 import { firstStartNotice, type ServeProcess, startServe, stopServe } from '../support/serve-process.js';
 import { freePort, run, SENTRY_CLI } from '../support/server.js';
@@ -38,16 +39,6 @@ interface Storage {
   /** PostgreSQL only: the proxy in front of the control database. */
   readonly controlProxy: TcpProxy | null;
   drop(): Promise<void>;
-}
-
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 async function postgresStorage(): Promise<Storage> {
