@@ -45,8 +45,9 @@ export async function reconcileRegionMappings(ctx: ServiceContext): Promise<Reco
       renamed++;
     }
     const users = wanted.get(org.id) ?? new Set<number>();
+    const known = new Set(mapping.userIds);
     for (const userId of users) {
-      if (!mapping.userIds.includes(userId)) {
+      if (!known.has(userId)) {
         await addMemberMapping(ctx.db.control, org.id, userId, now);
         added++;
       }

@@ -161,7 +161,11 @@ export async function listRegionMappings(
     .where('org_mappings.region', '=', region)
     .execute();
   const byOrg = new Map<number, number[]>();
-  for (const m of members) byOrg.set(m.organization_id, [...(byOrg.get(m.organization_id) ?? []), m.user_id]);
+  for (const m of members) {
+    const list = byOrg.get(m.organization_id);
+    if (list) list.push(m.user_id);
+    else byOrg.set(m.organization_id, [m.user_id]);
+  }
   return orgs.map((o) => ({
     id: o.id,
     slug: o.slug,
