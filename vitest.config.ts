@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Two projects, one run: `vitest run` (and so `npm test`) runs both. The e2e project starts real
@@ -16,6 +17,9 @@ export default defineConfig({
           name: 'unit',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: ['test/e2e/**', 'test/ui/**'],
+          // One file per core, not Vitest's cores − 1: these files wait on PostgreSQL and on
+          // SQLite's writer as much as they compute, and on two cores the default runs them one by one.
+          maxWorkers: availableParallelism(),
           sequence: { groupOrder: 0 },
         },
       },
