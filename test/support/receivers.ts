@@ -10,6 +10,8 @@ export interface MailReceiver {
   readonly messages: ParsedMail[];
   /** The envelope recipients of each message, in order. */
   readonly recipients: string[][];
+  /** When each message was taken (epoch ms, once parsed), in order. */
+  readonly receivedAt: number[];
   /** Logins it took (user names). */
   readonly logins: string[];
   /** Stops listening (a mail server that went away); `start` listens again on the same port. */
@@ -23,6 +25,7 @@ export const REFUSED_MAILBOX = 'nobody@example.com';
 export async function startMailReceiver(user: string, password: string, port = 0): Promise<MailReceiver> {
   const messages: ParsedMail[] = [];
   const recipients: string[][] = [];
+  const receivedAt: number[] = [];
   const logins: string[] = [];
   let server: SMTPServer | null = null;
   let bound = port;
@@ -47,6 +50,7 @@ export async function startMailReceiver(user: string, password: string, port = 0
           (parsed) => {
             messages.push(parsed);
             recipients.push(session.envelope.rcptTo.map((r) => r.address));
+            receivedAt.push(Date.now());
             callback();
           },
           (error: Error) => callback(error),
@@ -66,6 +70,7 @@ export async function startMailReceiver(user: string, password: string, port = 0
     },
     messages,
     recipients,
+    receivedAt,
     logins,
     stop: () => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())),
     start: listen,
@@ -78,6 +83,8 @@ export interface ReceivedRequest {
   /** The body as sent (signatures are over these bytes). */
   readonly raw: string;
   readonly json: unknown;
+  /** When the whole body had arrived (epoch ms). */
+  readonly receivedAt: number;
 }
 
 /** An HTTP server on loopback that keeps every request; `answer` decides each reply (default 200). */
@@ -106,6 +113,7 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
       headers: request.headers,
       raw,
       json: JSON.parse(raw) as unknown,
+      receivedAt: Date.now(),
     };
     requests.push(received);
     receiver.answer(received, response);
