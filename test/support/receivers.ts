@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { waitFor } from './wait.js';
 
 /** A mail server on loopback that takes one user's login and keeps every message, parsed. */
 export interface MailReceiver {
@@ -14,6 +15,10 @@ export interface MailReceiver {
   readonly receivedAt: number[];
   /** Logins it took (user names). */
   readonly logins: string[];
+  /** The messages whose envelope named this recipient (compared case-insensitively), in order. */
+  to(address: string): ParsedMail[];
+  /** Waits for the `n`th message (1-based) to an address. */
+  waitForMessage(address: string, n?: number): Promise<ParsedMail>;
   /** Stops listening (a mail server that went away); `start` listens again on the same port. */
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -64,7 +69,12 @@ export async function startMailReceiver(user: string, password: string, port = 0
     bound = (server.server.address() as AddressInfo).port;
   };
   await listen();
+  const to = (address: string) =>
+    messages.filter((_, i) => recipients[i]?.some((r) => r.toLowerCase() === address.toLowerCase()));
   return {
+    to,
+    waitForMessage: (address, n = 1) =>
+      waitFor(() => to(address)[n - 1], { what: `message ${n} to ${address}` }),
     get port() {
       return bound;
     },
