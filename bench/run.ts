@@ -19,16 +19,21 @@ import { postgres } from './scenarios/postgres.js';
 import { probe } from './scenarios/probe.js';
 import { profile } from './scenarios/profile.js';
 import { rest } from './scenarios/rest.js';
+import { smtpDown } from './scenarios/smtp-down.js';
 import { sqlite } from './scenarios/sqlite.js';
 import { symbolication } from './scenarios/symbolication.js';
 
-/** In order: the fixed rate uses SQLite's best rate, and the ceiling the floor's CPU per request. */
+/**
+ * In order: the fixed rate uses SQLite's best rate, the mail-server-down run the fixed rate, and the
+ * ceiling the floor's CPU per request.
+ */
 const SCENARIOS: [string, (ctx: Context) => Promise<void>][] = [
   ['floor', floor],
   ['peer', peer],
   ['sqlite', sqlite],
   ['postgres', postgres],
   ['fixed-rate', fixedRate],
+  ['smtp-down', smtpDown],
   ['rest', rest],
   ['footprint', footprint],
   ['probe', probe],

@@ -30,12 +30,14 @@ export interface IngestServer {
   readonly target: IngestTarget;
   /** For Errata: counts its digested events, to measure the digest lag. */
   readonly counter?: EventCounter;
+  /** Every request a new issue, instead of 200 fingerprints. */
+  readonly uniqueIssues?: boolean;
 }
 
 /** Runs ingest loads against one server; each starts once digest has caught up with the one before. */
 export function ingestDriver(ctx: Context, server: IngestServer) {
   const { options } = ctx;
-  const requests = ingestRequests(server.target);
+  const requests = ingestRequests(server.target, { uniqueIssues: server.uniqueIssues === true });
   let acknowledged = 0;
 
   /** One load, then the wait until digest has caught up with every event acknowledged so far. */

@@ -6,6 +6,8 @@ import type { Request } from 'autocannon';
 
 /** The error envelopes of two real SDKs in bench/payloads/ (see its README). */
 const CAPTURED = ['node/error-2', 'python/error'];
+/** The capture that new issues are made of: plain, no item lengths. */
+const UNIQUE_CAPTURE = 'node/error-2';
 /** The DSN key the payloads were captured with (project 1). */
 const CAPTURED_KEY = 'b3c1f0d2a4e54b7c9a8d6e5f4a3b2c1d';
 /** Fingerprints: every `handler000` in the stack traces becomes `handler<v>`, the same length. */
@@ -58,8 +60,12 @@ function gzipSplicer(header: Buffer, parts: readonly string[]): (id: string) => 
   };
 }
 
-/** Variant `v` of a captured request for `target`: its own fingerprint, the target's DSN, times of now. */
-function template(name: string, target: IngestTarget, v: number) {
+/**
+ * Variant `v` of a captured request for `target`: its own fingerprint, the target's DSN, times of now.
+ * `unique`: the event's fingerprint is its id, so every request is a new issue (captures without
+ * item lengths only, as the fingerprint makes the item longer).
+ */
+function template(name: string, target: IngestTarget, v: number, unique = false) {
   const file = path.resolve(import.meta.dirname, '../payloads', name);
   const captured = JSON.parse(readFileSync(`${file}.request.json`, 'utf8')) as {
     url: string;
@@ -68,10 +74,16 @@ function template(name: string, target: IngestTarget, v: number) {
   const gzip = captured.headers['content-encoding'] === 'gzip';
   const wire = readFileSync(`${file}.body`);
   const plain = (gzip ? zlib.gunzipSync(wire) : wire).toString('utf8');
-  const parts = shiftTimes(plain)
+  const eventId = /"event_id":"([0-9a-f]{32})"/.exec(plain)?.[1] ?? '';
+  const marked = unique
+    ? plain.replace('{"type":"event"}\n{', `{"type":"event"}\n{"fingerprint":["${eventId}"],`)
+    : plain;
+  if (unique && (gzip || marked === plain || /"length":/.test(plain)))
+    throw new Error(`${name} cannot carry a fingerprint of its own`);
+  const parts = shiftTimes(marked)
     .replaceAll(CAPTURED_KEY, target.publicKey)
     .replaceAll('handler000', `handler${`${v}`.padStart(3, '0')}`)
-    .split(/"event_id":"([0-9a-f]{32})"/.exec(plain)?.[1] ?? '');
+    .split(eventId);
   const headers: Record<string, string> = { ...target.headers };
   for (const [name, value] of Object.entries(captured.headers))
     if (!['host', 'connection', 'content-length', 'transfer-encoding'].includes(name))
@@ -104,13 +116,15 @@ export function zipf(n: number, s: number): () => number {
 /**
  * autocannon requests of real SDK error envelopes for `target`: one of 200 fingerprints (even ones
  * Node's payload, odd ones Python's, gzipped as its SDK sends it) drawn with a Zipf skew, each with
- * an event id never sent before.
+ * an event id never sent before. `uniqueIssues`: Node's payload only, each request a new issue.
  */
-export function ingestRequests(target: IngestTarget): Request[] {
-  const templates = Array.from({ length: VARIANTS }, (_, v) =>
-    template(CAPTURED[v % CAPTURED.length] as string, target, v),
-  );
-  const pick = zipf(VARIANTS, SKEW);
+export function ingestRequests(target: IngestTarget, options: { uniqueIssues?: boolean } = {}): Request[] {
+  const templates = options.uniqueIssues
+    ? [template(UNIQUE_CAPTURE, target, 0, true)]
+    : Array.from({ length: VARIANTS }, (_, v) =>
+        template(CAPTURED[v % CAPTURED.length] as string, target, v),
+      );
+  const pick = templates.length === 1 ? () => 0 : zipf(VARIANTS, SKEW);
   const prefix = randomBytes(8).toString('hex');
   let sent = 0;
   const setupRequest = (request: Request): Request => {

@@ -83,9 +83,9 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts a bench/servers/ script on a free port and waits for its "listening" line. */
-export async function startScript(script: string): Promise<{ child: Child; url: string }> {
-  const port = await freePort();
+/** Starts a bench/servers/ script on a free port (or `port`) and waits for its "listening" line. */
+export async function startScript(script: string, port?: number): Promise<{ child: Child; url: string }> {
+  port ??= await freePort();
   const child = new Child(script, ['--import', 'tsx', path.join(ROOT, 'bench/servers', script), `${port}`]);
   await child.waitFor(/listening/);
   return { child, url: `http://127.0.0.1:${port}` };
@@ -117,14 +117,16 @@ function parseFirstStart(printed: string) {
 }
 
 /**
- * `errata serve` as `npm start` runs it (bin/errata.js over dist/), default settings on a free port,
- * with none of the bench's own ERRATA_* variables.
+ * `errata serve` as `npm start` runs it (bin/errata.js over dist/), default settings on a free port
+ * (but for `settings`), with none of the bench's own ERRATA_* variables.
  */
 export async function startErrata(opts: {
   name: string;
   dataDir: string;
   databaseUrl?: string;
   nodeArgs?: readonly string[];
+  /** ERRATA_* settings of this server. */
+  settings?: Readonly<Record<string, string>>;
 }) {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {};
@@ -133,6 +135,7 @@ export async function startErrata(opts: {
   env.ERRATA_PORT = `${port}`;
   env.ERRATA_DATA_DIR = opts.dataDir;
   if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
+  Object.assign(env, opts.settings);
   const args = [...(opts.nodeArgs ?? []), path.join(ROOT, 'bin/errata.js'), 'serve'];
   const child = new Child(opts.name, args, env);
   await child.waitFor(/Errata is listening on/);

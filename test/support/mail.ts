@@ -36,7 +36,7 @@ export class RecordingMailer implements Mailer {
 }
 
 /** The first link in an email's text that starts with `prefix`. */
-export function linkIn(email: OutgoingEmail, prefix: string): string {
+export function linkIn(email: Pick<OutgoingEmail, 'text'>, prefix: string): string {
   const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const match = new RegExp(`${escaped}\\S*`).exec(email.text);
   if (!match) throw new Error(`no link starting ${prefix} in: ${email.text}`);

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { waitFor } from './wait.js';
 
 /** A mail server on loopback that takes one user's login and keeps every message, parsed. */
 export interface MailReceiver {
@@ -10,8 +11,14 @@ export interface MailReceiver {
   readonly messages: ParsedMail[];
   /** The envelope recipients of each message, in order. */
   readonly recipients: string[][];
+  /** When each message was taken (epoch ms, once parsed), in order. */
+  readonly receivedAt: number[];
   /** Logins it took (user names). */
   readonly logins: string[];
+  /** The messages whose envelope named this recipient (compared case-insensitively), in order. */
+  to(address: string): ParsedMail[];
+  /** Waits for the `n`th message (1-based) to an address. */
+  waitForMessage(address: string, n?: number): Promise<ParsedMail>;
   /** Stops listening (a mail server that went away); `start` listens again on the same port. */
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -23,6 +30,7 @@ export const REFUSED_MAILBOX = 'nobody@example.com';
 export async function startMailReceiver(user: string, password: string, port = 0): Promise<MailReceiver> {
   const messages: ParsedMail[] = [];
   const recipients: string[][] = [];
+  const receivedAt: number[] = [];
   const logins: string[] = [];
   let server: SMTPServer | null = null;
   let bound = port;
@@ -47,6 +55,7 @@ export async function startMailReceiver(user: string, password: string, port = 0
           (parsed) => {
             messages.push(parsed);
             recipients.push(session.envelope.rcptTo.map((r) => r.address));
+            receivedAt.push(Date.now());
             callback();
           },
           (error: Error) => callback(error),
@@ -60,12 +69,18 @@ export async function startMailReceiver(user: string, password: string, port = 0
     bound = (server.server.address() as AddressInfo).port;
   };
   await listen();
+  const to = (address: string) =>
+    messages.filter((_, i) => recipients[i]?.some((r) => r.toLowerCase() === address.toLowerCase()));
   return {
+    to,
+    waitForMessage: (address, n = 1) =>
+      waitFor(() => to(address)[n - 1], { what: `message ${n} to ${address}` }),
     get port() {
       return bound;
     },
     messages,
     recipients,
+    receivedAt,
     logins,
     stop: () => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())),
     start: listen,
@@ -78,6 +93,8 @@ export interface ReceivedRequest {
   /** The body as sent (signatures are over these bytes). */
   readonly raw: string;
   readonly json: unknown;
+  /** When the whole body had arrived (epoch ms). */
+  readonly receivedAt: number;
 }
 
 /** An HTTP server on loopback that keeps every request; `answer` decides each reply (default 200). */
@@ -106,6 +123,7 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
       headers: request.headers,
       raw,
       json: JSON.parse(raw) as unknown,
+      receivedAt: Date.now(),
     };
     requests.push(received);
     receiver.answer(received, response);

@@ -26,22 +26,31 @@ export interface TestServer {
   readonly server: Server;
   readonly url: string;
   readonly database: TestDatabase;
-  /** What the server queued as email. */
+  /** What the server queued as email (nothing with `outboxMail`: it went to the outbox). */
   readonly mail: RecordingMailer;
   close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  /**
+   * Account email (password resets, invitations) goes to the outbox and through ERRATA_SMTP_URL,
+   * as in `errata serve`, instead of to the test's RecordingMailer.
+   */
+  readonly outboxMail?: boolean;
 }
 
 /** A real listening Errata on 127.0.0.1 over a fresh database, for tests with real clients. */
 export async function startTestServer(
   engine: Engine,
   overrides: Record<string, string> = {},
+  options: TestServerOptions = {},
 ): Promise<TestServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const database = await openTestDatabase(engine);
   const config = testConfig({ ERRATA_PORT: String(port), ERRATA_URL: url, ...overrides });
   const mail = new RecordingMailer();
-  const server = await startServer(config, database.db, { mailer: mail });
+  const server = await startServer(config, database.db, options.outboxMail ? {} : { mailer: mail });
   return {
     server,
     url,

@@ -3,17 +3,21 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { listAlertEmailOptOuts } from '../../src/store/region/notification-settings.js';
 import { TEST_ENGINES } from '../support/engines.js';
-import { makeOrg, makeProject, makeUser } from '../support/harness.js';
+import { makeOrg, makeProject, makeToken, makeUser } from '../support/harness.js';
 import { linkIn } from '../support/mail.js';
+import { api } from '../support/node-client.js';
+import { type MailReceiver, startMailReceiver } from '../support/receivers.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { type Browser, buildUi, CHROMIUM, launchBrowser, screenshot } from './browser.js';
 
 // A person's account in the web UI, in Debian's headless Chromium against a real listening
-// Errata: recovering it with a reset link, and choosing what Errata emails them. The link is read
-// from the server's test Mailer (what the API queued); sending it over real SMTP is the delivery
-// worker's to test.
+// Errata: recovering it with a reset link, joining an organization from an invitation, and
+// choosing what Errata emails them. The links are read from the mail as a real SMTP server took
+// it from the server's outbox and delivery worker.
 
 const PASSWORD = 'correct horse battery';
+const SMTP_USER = 'errata';
+const SMTP_PASSWORD = 'account-mail-password';
 const NEW_PASSWORD = 'battery staple horse correct';
 
 beforeAll(async () => {
@@ -25,6 +29,7 @@ beforeAll(async () => {
 
 describe.each(TEST_ENGINES)('account pages of the web UI on %s', (engine) => {
   let t: TestServer;
+  let mail: MailReceiver;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
   let people = 0;
@@ -50,7 +55,15 @@ describe.each(TEST_ENGINES)('account pages of the web UI on %s', (engine) => {
   }
 
   beforeAll(async () => {
-    t = await startTestServer(engine);
+    mail = await startMailReceiver(SMTP_USER, SMTP_PASSWORD);
+    t = await startTestServer(
+      engine,
+      {
+        ERRATA_SMTP_URL: `smtp://${SMTP_USER}:${SMTP_PASSWORD}@127.0.0.1:${mail.port}`,
+        ERRATA_EMAIL_FROM: 'Errata <errata@example.com>',
+      },
+      { outboxMail: true },
+    );
     browser = await launchBrowser();
   });
   afterEach(async () => {
@@ -59,6 +72,7 @@ describe.each(TEST_ENGINES)('account pages of the web UI on %s', (engine) => {
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    await mail?.stop();
   });
 
   it('resets a forgotten password from the sign-in page, ending the old sessions, then signs in', async () => {
@@ -82,8 +96,9 @@ describe.each(TEST_ENGINES)('account pages of the web UI on %s', (engine) => {
       .waitFor();
     await shot(page, 'password-reset-asked');
 
-    const mail = await t.mail.waitForEmail(email);
-    const link = linkIn(mail, `${t.url}/auth/reset/`);
+    const message = await mail.waitForMessage(email);
+    expect(message.from?.value).toEqual([{ address: 'errata@example.com', name: 'Errata' }]);
+    const link = linkIn({ text: message.text ?? '' }, `${t.url}/auth/reset/`);
     await page.goto(link);
     await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
     await page.getByLabel(/^New password/).fill(NEW_PASSWORD);
@@ -112,6 +127,44 @@ describe.each(TEST_ENGINES)('account pages of the web UI on %s', (engine) => {
     await again.page.getByRole('alert').filter({ hasText: 'invalid or has already been used' }).waitFor();
     await again.page.getByRole('link', { name: 'Ask for a new one' }).click();
     await again.page.waitForURL(`${t.url}/auth/password-reset/`);
+  });
+
+  it('joins an organization from the link of an invitation email', async () => {
+    const { user, org } = await begin(false);
+    const invitee = await makeUser(t.server.ctx, { email: `invitee-${people}@errata.test` });
+    const token = await makeToken(t.server.ctx, user, ['member:write']);
+    const invited = await api<{ id: string; pending: boolean }>(
+      t.url,
+      token,
+      'POST',
+      `organizations/${org.slug}/members/`,
+      { email: invitee.email, orgRole: 'member' },
+    );
+    expect(invited.status, JSON.stringify(invited.body)).toBe(201);
+    expect(invited.body.pending).toBe(true);
+
+    const message = await mail.waitForMessage(invitee.email);
+    const link = linkIn({ text: message.text ?? '' }, `${t.url}/accept/${org.slug}/`);
+    const { context, page } = await browser.newPage();
+    contexts.push(context);
+    await page.goto(link);
+    // Signed out: the sign-in page first, then back to the invitation.
+    await page.waitForURL(/\/auth\/login\//);
+    await page.getByLabel('Email').fill(invitee.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(link);
+    await page.getByText(`${invitee.email} is invited to`).waitFor();
+    await page.getByRole('button', { name: `Join ${org.name}` }).click();
+    await page.waitForURL(`${t.url}/organizations/${org.slug}/issues/`);
+
+    const member = await api<{ pending: boolean; email: string }>(
+      t.url,
+      token,
+      'GET',
+      `organizations/${org.slug}/members/${invited.body.id}/`,
+    );
+    expect(member.body).toMatchObject({ email: invitee.email, pending: false });
   });
 
   it("turns workflow email and one project's alert email off on the Notifications page", async () => {
