@@ -10,7 +10,7 @@ import { createHarness, makeOrg, makeProject, makeToken } from '../support/harne
 import { createRegionHarness } from '../support/regions.js';
 import { grantOf, ROUTE_CASES, type RouteCase } from './route-cases/index.js';
 import { noneOf } from './support/callers.js';
-import { makeEnv } from './support/env.js';
+import { MATRIX_SETTINGS, makeEnv } from './support/env.js';
 import { orgSnapshot } from './support/snapshot.js';
 import {
   call,
@@ -58,8 +58,8 @@ describe.each(SETUPS)('authentication and scopes of every route on %s, %s', (eng
   beforeAll(async () => {
     const h =
       regions === 'one region'
-        ? await createHarness(engine, {}, { now: () => clock })
-        : await createRegionHarness(engine, () => clock);
+        ? await createHarness(engine, MATRIX_SETTINGS, { now: () => clock })
+        : await createRegionHarness(engine, () => clock, MATRIX_SETTINGS);
     env = await makeEnv(h, () => {
       clock += DAY;
     });
