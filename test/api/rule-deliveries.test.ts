@@ -125,7 +125,7 @@ describe.each(TEST_ENGINES)('rule deliveries and test notifications on %s', (eng
     expect(message?.text).toContain('Rule: Checkout errors');
     expect(http.requests.length).toBe(postsBefore + 1);
     expect(http.requests.at(-1)?.path).toBe(secretPath);
-    expect((http.requests.at(-1)?.json as { text: string }).text).toMatch(/^\[TEST\] \[web\]/);
+    expect((http.requests.at(-1)?.json as { text?: string } | undefined)?.text).toMatch(/^\[TEST\] \[web\]/);
 
     const history = await call(on, 'GET', `rules/${rule.id}/deliveries/`);
     expect(history.statusCode).toBe(200);
