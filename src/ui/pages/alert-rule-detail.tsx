@@ -7,7 +7,7 @@ import { useApi } from '../lib/api.js';
 import { dateTime, timeAgo } from '../lib/format.js';
 import { Link, qs } from '../lib/router.js';
 import { useOrg } from '../lib/session.js';
-import { RuleErrors, RuleSummary, rulePath, rulesApi, rulesPath } from './alert-rules.js';
+import { RuleErrors, RuleSummary, rulePath, rulesApi, rulesPath, useMayWriteRules } from './alert-rules.js';
 
 const CHANNEL_WORDS: Record<Delivery['channel'], string> = {
   email: 'Email',
@@ -31,8 +31,7 @@ export function AlertRuleDetailPage({ projectSlug, ruleId }: { projectSlug: stri
   const [cursor, setCursor] = useState<string | null>(null);
   const deliveries = useApi<Delivery[]>(`${path}deliveries/${qs({ cursor })}`);
   usePageTitle(rule.data ? rule.data.name : 'Alert rule');
-  const project = (org.projects ?? []).find((p) => p.slug === projectSlug);
-  const mayWrite = project?.access.includes('alerts:write') ?? false;
+  const mayWrite = useMayWriteRules(org.slug, projectSlug);
 
   if (rule.error) return <ErrorNotice error={rule.error} />;
   if (!rule.data) return <Loading what="Loading the rule" />;

@@ -31,7 +31,14 @@ import { ApiError, api, errorText, useApi } from '../lib/api.js';
 import { Link, navigate } from '../lib/router.js';
 import { useOrg } from '../lib/session.js';
 import type { Member, OrganizationDetail, Project } from '../lib/types.js';
-import { RuleErrors, rulePath, rulesApi, rulesPath, useRulesProject } from './alert-rules.js';
+import {
+  RuleErrors,
+  rulePath,
+  rulesApi,
+  rulesPath,
+  useMayWriteRules,
+  useRulesProject,
+} from './alert-rules.js';
 
 interface Draft {
   name: string;
@@ -123,7 +130,7 @@ function RuleEditor({
     `/projects/${encodeURIComponent(org.slug)}/${encodeURIComponent(project.slug)}/environments/`,
   );
   const members = useApi<Member[]>(`/organizations/${encodeURIComponent(org.slug)}/members/`);
-  const mayWrite = project.access.includes('alerts:write');
+  const mayWrite = useMayWriteRules(org.slug, project.slug);
   const ids = { name: useId(), environment: useId(), frequency: useId() };
   const base = rulesApi(org.slug, project.slug);
 

@@ -25,6 +25,17 @@ export const rulePath = (org: string, project: string, rule: string, page: '' | 
 export const rulesApi = (org: string, project: string) =>
   `/projects/${encodeURIComponent(org)}/${encodeURIComponent(project)}/rules/`;
 
+/**
+ * Whether the caller may change the project's rules: its scopes on the project as the project's own
+ * endpoint answers them (a team admin's included), false while unknown or refused.
+ */
+export function useMayWriteRules(org: string, project: string | undefined): boolean {
+  const loaded = useApi<Project>(
+    project ? `/projects/${encodeURIComponent(org)}/${encodeURIComponent(project)}/` : null,
+  );
+  return loaded.data?.access.includes('alerts:write') ?? false;
+}
+
 /** Chooses the project whose rules a page shows. */
 export function RulesProjectPicker({ org, project }: { org: OrganizationDetail; project: Project }) {
   return (
@@ -50,7 +61,7 @@ export function AlertRulesPage() {
   const base = project ? rulesApi(org.slug, project.slug) : null;
   const rules = useApi<AlertRule[]>(base && `${base}${qs({ expand: 'lastTriggered', cursor })}`);
   const [message, setMessage] = useState<string | null>(null);
-  const mayWrite = project?.access.includes('alerts:write') ?? false;
+  const mayWrite = useMayWriteRules(org.slug, project?.slug);
 
   return (
     <section className="alert-rules">
