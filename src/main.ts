@@ -30,7 +30,7 @@ export interface Errata {
  * The delivery worker of a process: email through the configured SMTP server (or none), webhooks
  * within the outbound policy, each try bounded by the notification timeouts.
  */
-function deliveryWorker(ctx: ServiceContext, log: FastifyBaseLogger): DeliveryWorker {
+function deliveryWorker(ctx: ServiceContext, log: Pick<FastifyBaseLogger, 'error' | 'warn'>): DeliveryWorker {
   const { config } = ctx;
   const timeouts = { connectTimeoutMs: config.notifyConnectTimeoutMs, timeoutMs: config.notifyTimeoutMs };
   return new DeliveryWorker(ctx.db, {
@@ -65,29 +65,33 @@ export async function assemble(ctx: ServiceContext): Promise<Errata> {
           incrementRateCounter(ctx.db.region, bucket, windowStart),
         )
       : new MemoryRateLimiter();
-  // The app's logger exists only once the app does; digest logs through it from then on.
+  // The app's logger exists only once the app does; digest and delivery log through it from then on.
   let logger: Pick<FastifyBaseLogger, 'error' | 'warn'> | null = null;
-  let delivery: DeliveryWorker | null = null;
+  const lateLog = {
+    error: (...args: [object, string]) => logger?.error(...args),
+    warn: (...args: [object, string]) => logger?.warn(...args),
+  } as Pick<FastifyBaseLogger, 'error' | 'warn'>;
+  const delivery = deliveryWorker(ctx, lateLog);
   const pipeline = createPipeline(ctx.db, {
     digestBatchSize: ctx.config.digestBatchSize ?? (ctx.db.engine === 'postgres' ? 500 : 50),
     digestPollMs: ctx.config.digestPollMs,
     digestConcurrency: ctx.config.digestConcurrency,
     sourceMapCacheBytes: ctx.config.sourceMapCacheBytes,
     baseUrl: ctx.config.url,
-    log: {
-      error: (...args: [object, string]) => logger?.error(...args),
-      warn: (...args: [object, string]) => logger?.warn(...args),
-    } as Pick<FastifyBaseLogger, 'error' | 'warn'>,
+    log: lateLog,
     // Digest's commits may have queued notifications: the delivery worker looks at once.
-    onDigested: () => delivery?.notify(),
+    onDigested: () => delivery.notify(),
   });
-  const app = await buildApp(ctx, {
-    keys: new KeyCache(ctx.db.region, ctx.config.keyCacheSeconds * 1000, ctx.now),
-    limiter,
-    writer: pipeline.writer,
-  });
+  // The API sends test notifications through the same worker, at once.
+  const app = await buildApp(
+    { ...ctx, delivery },
+    {
+      keys: new KeyCache(ctx.db.region, ctx.config.keyCacheSeconds * 1000, ctx.now),
+      limiter,
+      writer: pipeline.writer,
+    },
+  );
   logger = app.log;
-  delivery = deliveryWorker(ctx, app.log);
   app.addHook('onClose', () => pipeline.close());
   return { app, worker: pipeline.digest, delivery };
 }

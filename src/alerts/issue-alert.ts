@@ -43,6 +43,15 @@ export interface IssueAlert {
   readonly frames: readonly AlertFrame[];
   /** Names of the rules that fired. */
   readonly rules: readonly string[];
+  /** A test of a rule's actions (not something that happened): every channel says so. */
+  readonly test?: boolean;
+}
+
+/** The first line of an alert, in every channel. */
+export function alertHeadline(alert: IssueAlert): string {
+  return alert.test
+    ? `Test notification from ${alert.project.name}: nothing happened, this checks where alerts go`
+    : `New alert from ${alert.project.name}`;
 }
 
 /** The issue's page in the web UI (the API's `permalink`), with a `referrer` when given. */

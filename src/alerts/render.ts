@@ -1,5 +1,5 @@
 import { escapeHtml } from '../lib/html.js';
-import { ALERT_FRAMES, frameLine, type IssueAlert, issueLink } from './issue-alert.js';
+import { ALERT_FRAMES, alertHeadline, frameLine, type IssueAlert, issueLink } from './issue-alert.js';
 
 /** An email as the outbox keeps it, before the recipient is named. */
 export interface RenderedEmail {
@@ -43,10 +43,13 @@ export function renderIssueAlertEmail(alert: IssueAlert): RenderedEmail {
   const link = issueLink(alert, 'alert_email');
   const frames = alert.frames.slice(0, ALERT_FRAMES).map(frameLine);
   const fields = alertFields(alert);
-  const subject = oneLine(`[Errata] ${alert.issue.shortId} - ${alert.issue.title}`, SUBJECT_CHARS);
+  const subject = oneLine(
+    `[Errata]${alert.test ? ' TEST' : ''} ${alert.issue.shortId} - ${alert.issue.title}`,
+    SUBJECT_CHARS,
+  );
 
   const text = [
-    `New alert from ${alert.project.name}`,
+    alertHeadline(alert),
     '',
     alert.issue.title,
     ...(alert.issue.culprit ? [alert.issue.culprit] : []),
@@ -73,7 +76,7 @@ export function renderIssueAlertEmail(alert: IssueAlert): RenderedEmail {
       : '';
   const html = [
     '<!doctype html><html><body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#2b2233">',
-    `<p style="color:#6b6478;margin:0 0 8px">New alert from ${escapeHtml(alert.project.name)}</p>`,
+    `<p style="color:#6b6478;margin:0 0 8px">${escapeHtml(alertHeadline(alert))}</p>`,
     `<h2 style="margin:0 0 4px;font-size:18px"><a href="${escapeHtml(link)}" style="color:#2b2233">${escapeHtml(alert.issue.title)}</a></h2>`,
     alert.issue.culprit
       ? `<p style="margin:0 0 12px;color:#6b6478">${escapeHtml(alert.issue.culprit)}</p>`

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { ALERT_FRAMES, frameLine, type IssueAlert, issueLink } from './issue-alert.js';
+import { ALERT_FRAMES, alertHeadline, frameLine, type IssueAlert, issueLink } from './issue-alert.js';
 import { alertFields, oneLine } from './render.js';
 
 // The bodies Errata posts for an issue alert: the payload of Sentry's webhooks plugin (what
@@ -24,6 +24,7 @@ export function renderWebhookPayload(alert: IssueAlert): Record<string, unknown>
     message: event.message,
     url: issueLink(alert, 'webhooks_plugin'),
     triggering_rules: [...alert.rules],
+    ...(alert.test ? { test: true } : {}),
     event: {
       event_id: event.eventId,
       id: event.eventId,
@@ -85,7 +86,12 @@ export function renderSlackMessage(alert: IssueAlert): Record<string, unknown> {
       type: 'context',
       elements: [{ type: 'mrkdwn', text: slackEscape(oneLine(`Rule: ${alert.rules.join(', ')}`, 500)) }],
     });
-  return { text: `[${alert.project.slug}] ${slackEscape(title)}`, blocks };
+  if (alert.test)
+    blocks.unshift({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: slackEscape(alertHeadline(alert)) }],
+    });
+  return { text: `${alert.test ? '[TEST] ' : ''}[${alert.project.slug}] ${slackEscape(title)}`, blocks };
 }
 
 /** Discord markdown, neutralised: event text shows as written. */
@@ -112,7 +118,7 @@ export function renderDiscordMessage(alert: IssueAlert): Record<string, unknown>
     allowed_mentions: { parse: [] },
     embeds: [
       {
-        title: oneLine(alert.issue.title, 256),
+        title: oneLine(`${alert.test ? '[TEST] ' : ''}${alert.issue.title}`, 256),
         url: issueLink(alert, 'discord'),
         color: DISCORD_COLOR,
         ...(description ? { description } : {}),
@@ -137,7 +143,7 @@ export function renderDiscordMessage(alert: IssueAlert): Record<string, unknown>
 export function renderTeamsMessage(alert: IssueAlert): Record<string, unknown> {
   const frames = alert.frames.slice(0, ALERT_FRAMES).map(frameLine);
   const body: Record<string, unknown>[] = [
-    { type: 'TextBlock', text: `New alert from ${alert.project.name}`, isSubtle: true, wrap: true },
+    { type: 'TextBlock', text: alertHeadline(alert), isSubtle: true, wrap: true },
     {
       type: 'TextBlock',
       text: oneLine(alert.issue.title, 500),

@@ -339,8 +339,18 @@ export function parseRuleBody(body: Record<string, unknown>): AlertRuleSettings 
   };
 }
 
+/**
+ * The actions of Sentry's "send test notification" body (`{"actions": [...]}`), checked as a rule's
+ * are; at least one.
+ */
+export function parseRuleActions(body: Record<string, unknown>): RuleAction[] {
+  const actions = nodesOf(body, 'actions', actionOf);
+  if (actions.length === 0) throw invalidRule('actions', 'No actions to perform.');
+  return actions;
+}
+
 /** Where each email action's team or member is named, to be found in the organization. */
-export function emailTargetsOf(settings: AlertRuleSettings) {
+export function emailTargetsOf(settings: Pick<AlertRuleSettings, 'actions'>) {
   return settings.actions.flatMap((action, index) =>
     action.id === EMAIL_ACTION && action.targetType !== 'IssueOwners'
       ? [{ index, targetType: action.targetType, id: Number(action.targetIdentifier) }]

@@ -1,7 +1,9 @@
 import type { AlertRuleSettings } from '../alerts/rule-model.js';
-import { notFound } from '../lib/app-error.js';
+import { badRequest, notFound } from '../lib/app-error.js';
 import { parseId } from '../lib/ids.js';
+import { sendTestNotifications } from '../services/test-notifications.js';
 import { findUsersByIds } from '../store/control/users.js';
+import { findRulesLastFired } from '../store/region/alert-rule-fires.js';
 import {
   countAlertRules,
   deleteAlertRule,
@@ -13,42 +15,68 @@ import {
 } from '../store/region/alert-rules.js';
 import { hasOrganizationEnvironment } from '../store/region/environments.js';
 import { filterMemberUserIds } from '../store/region/members.js';
+import { type Delivery, listDeliveries } from '../store/region/notification-outbox.js';
 import { findTeam } from '../store/region/teams.js';
 import { type ProjectAccess, projectEndpoint } from './access.js';
-import { emailTargetsOf, invalidRule, parseRuleBody } from './alert-rule-input.js';
+import { emailTargetsOf, invalidRule, parseRuleActions, parseRuleBody } from './alert-rule-input.js';
 import { userOf } from './identity.js';
 import { paginate } from './pagination.js';
 import { PERMISSIONS } from './permissions.js';
 import { type ApiCall, type ApiRoute, noContent } from './route.js';
 import { object } from './schema.js';
-import { serializeAlertRule } from './serializers/alert-rule.js';
+import { actionLabel, serializeAlertRule } from './serializers/alert-rule.js';
+import { isoDate, isoDateOrNull } from './serializers/dates.js';
 
 // A project's issue alert rules (Sentry's /projects/{org}/{project}/rules/): listed newest first,
-// created, read, replaced and deleted. What a rule may say is in alert-rule-input.ts.
+// created, read, replaced and deleted; each rule's delivery history (Errata's own route), and
+// Sentry's test of a rule's actions (rule-actions/). What a rule may say is in alert-rule-input.ts.
+
+/** Whether `expand=lastTriggered` (Sentry's) is asked for. */
+function expands(call: ApiCall, what: string): boolean {
+  const expand = call.query.expand;
+  return (Array.isArray(expand) ? expand : [expand]).includes(what);
+}
 
 async function respond(call: ApiCall, access: ProjectAccess, rules: readonly StoredAlertRule[]) {
   const authors = await findUsersByIds(
     call.ctx.db.control,
     rules.flatMap((r) => (r.createdById === null ? [] : [r.createdById])),
   );
+  const lastFired = expands(call, 'lastTriggered')
+    ? await findRulesLastFired(
+        call.ctx.db.region,
+        rules.map((r) => r.id),
+      )
+    : undefined;
+  const emailOff = call.ctx.config.smtpUrl === null;
   return rules.map((r) =>
-    serializeAlertRule(
-      r,
-      access.project.slug,
-      r.createdById === null ? undefined : authors.get(r.createdById),
-    ),
+    serializeAlertRule(r, {
+      projectSlug: access.project.slug,
+      createdBy: r.createdById === null ? undefined : authors.get(r.createdById),
+      emailOff,
+      ...(lastFired ? { lastTriggered: lastFired.get(r.id) ?? null } : {}),
+    }),
   );
 }
 
 /** Checks what only the database knows: the environment, and each email action's team or member, are the organization's. */
 async function checkInOrganization(call: ApiCall, access: ProjectAccess, settings: AlertRuleSettings) {
-  const region = call.ctx.db.region;
   if (
     settings.environment !== null &&
-    !(await hasOrganizationEnvironment(region, access.org.id, settings.environment))
+    !(await hasOrganizationEnvironment(call.ctx.db.region, access.org.id, settings.environment))
   ) {
     throw invalidRule('environment', 'This environment has not been created.');
   }
+  await checkTargets(call, access, settings);
+}
+
+/** Checks that each email action's team or member is the organization's. */
+async function checkTargets(
+  call: ApiCall,
+  access: ProjectAccess,
+  settings: Pick<AlertRuleSettings, 'actions'>,
+) {
+  const region = call.ctx.db.region;
   const targets = emailTargetsOf(settings);
   const members = await filterMemberUserIds(
     region,
@@ -130,6 +158,81 @@ async function removeRule(call: ApiCall) {
   return noContent(call, 202);
 }
 
+/** A delivery of the history as the API shows it: targets as the outbox keeps them (no webhook secret). */
+function serializeDelivery(d: Delivery) {
+  return {
+    id: String(d.id),
+    ruleId: d.ruleId === null ? null : String(d.ruleId),
+    issueId: d.issueId === null ? null : String(d.issueId),
+    channel: d.channel,
+    target: d.target,
+    status: d.status,
+    attempts: d.attempts,
+    nextAttemptAt: isoDateOrNull(d.nextAttemptAt),
+    lastError: d.lastError,
+    dateCreated: isoDate(d.dateCreated),
+    dateSent: isoDateOrNull(d.dateSent),
+    tries: d.history.map((t) => ({
+      date: isoDate(t.at),
+      ok: t.ok,
+      error: t.error,
+      durationMs: t.durationMs,
+    })),
+  };
+}
+
+/** Errata's own: a rule's notifications, newest first, with every try of each. */
+async function listRuleDeliveries(call: ApiCall) {
+  const { rule } = await ruleTarget(call);
+  const deliveries = await paginate(call.request, call.reply, call.ctx.config.url, (page) =>
+    listDeliveries(call.ctx.db.region, { ruleId: rule.id, limit: page.limit, offset: page.offset }),
+  );
+  return deliveries.map(serializeDelivery);
+}
+
+/** The rule a test names (`ruleId`), so that its history records the test; null for none. */
+async function testedRule(call: ApiCall, access: ProjectAccess, body: Record<string, unknown>) {
+  const value = body.ruleId;
+  if (value === undefined || value === null || value === '') return null;
+  const id = typeof value === 'number' || typeof value === 'string' ? parseId(String(value)) : null;
+  const rule = id === null ? undefined : await findAlertRule(call.ctx.db.region, access.project.id, id);
+  if (!rule) throw invalidRule('ruleId', 'This project has no such rule.');
+  return rule;
+}
+
+/**
+ * Sentry's "send test notification": fires the given actions once, now, about the project's latest
+ * issue, marked as a test. 200 when every notification went out; otherwise Sentry's 400
+ * `{"actions": [reason, ...]}`, one reason per failed action or target.
+ */
+async function testRuleActions(call: ApiCall) {
+  const access = await projectEndpoint(call, PERMISSIONS.alertRules);
+  const body = call.body as Record<string, unknown>;
+  const actions = parseRuleActions(body);
+  await checkTargets(call, access, { actions });
+  const rule = await testedRule(call, access, body);
+  const outcomes = await sendTestNotifications(call.ctx, {
+    organizationSlug: access.org.slug,
+    project: access.project,
+    actions,
+    ruleId: rule?.id ?? null,
+    ruleName:
+      rule?.name ??
+      (typeof body.name === 'string' && body.name.trim() ? body.name.trim() : 'Test notification'),
+  });
+  const reasons = outcomes.flatMap((o) => {
+    const label = actionLabel(o.action);
+    if (o.nothingSent) return [`${label}: ${o.nothingSent}`];
+    return o.deliveries
+      .filter((d) => d.status !== 'sent')
+      .map((d) => `${label} (${d.target}): ${d.lastError ?? 'not sent'}`);
+  });
+  if (reasons.length > 0) {
+    throw badRequest({ actions: reasons, detail: `The test notification failed: ${reasons.join(' ')}` });
+  }
+  return noContent(call, 200);
+}
+
 const RULES = '/projects/:org/:project/rules/';
 const RULE = `${RULES}:rule/`;
 
@@ -139,4 +242,12 @@ export const alertRuleRoutes: ApiRoute[] = [
   { method: 'GET', url: RULE, auth: PERMISSIONS.alertRules, handler: getRule },
   { method: 'PUT', url: RULE, auth: PERMISSIONS.alertRules, body: object({}), handler: putRule },
   { method: 'DELETE', url: RULE, auth: PERMISSIONS.alertRules, handler: removeRule },
+  { method: 'GET', url: `${RULE}deliveries/`, auth: PERMISSIONS.alertRules, handler: listRuleDeliveries },
+  {
+    method: 'POST',
+    url: '/projects/:org/:project/rule-actions/',
+    auth: PERMISSIONS.alertRules,
+    body: object({}),
+    handler: testRuleActions,
+  },
 ];

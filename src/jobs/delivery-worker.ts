@@ -5,6 +5,7 @@ import type { Database } from '../store/db.js';
 import {
   type ClaimedNotification,
   claimNotifications,
+  findNotifications,
   markFailed,
   markSent,
 } from '../store/region/notification-outbox.js';
@@ -117,6 +118,16 @@ export class DeliveryWorker {
     return this.run({ draining: true });
   }
 
+  /**
+   * Tries the notifications with these ids once each, now, and resolves when every try is
+   * recorded (each bounded by the senders' timeouts). For notifications their caller enqueued
+   * already claimed (a test notification): a failed try is final, as its caller reports it.
+   */
+  async sendNow(ids: readonly number[]): Promise<void> {
+    const notifications = await findNotifications(this.db.region, ids);
+    await Promise.all(notifications.map((n) => this.deliver(n, { once: true })));
+  }
+
   private run(mode: { draining?: boolean } = {}): Promise<number> {
     const run = (async () => {
       let tries = 0;
@@ -168,7 +179,7 @@ export class DeliveryWorker {
   }
 
   /** One try at one notification, recorded whatever its outcome. */
-  private async deliver(notification: ClaimedNotification): Promise<void> {
+  private async deliver(notification: ClaimedNotification, mode: { once?: boolean } = {}): Promise<void> {
     const { options } = this;
     const at = options.now();
     const started = performance.now();
@@ -185,14 +196,14 @@ export class DeliveryWorker {
         return;
       }
       const attempts = notification.attempts + 1;
-      const giveUp = failure.permanent || attempts >= options.maxAttempts;
+      const giveUp = failure.permanent || mode.once === true || attempts >= options.maxAttempts;
       await markFailed(
         this.db.region,
         notification.id,
         { at, durationMs, error: reasonOf(failure) },
         { retryAt: giveUp ? null : options.now() + retryDelayMs(attempts, options.retryBaseMs) },
       );
-      if (giveUp) {
+      if (giveUp && mode.once !== true) {
         options.log.warn(
           {
             notificationId: notification.id,

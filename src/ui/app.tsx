@@ -6,6 +6,9 @@ import { matchPath, navigate, qs, useLocation } from './lib/router.js';
 import { lastOrg, OrgContext, rememberOrg, type Session, SessionContext } from './lib/session.js';
 import type { Organization, OrganizationDetail, Region, User } from './lib/types.js';
 import { AcceptInvitePage } from './pages/accept-invite.js';
+import { AlertRuleDetailPage } from './pages/alert-rule-detail.js';
+import { EditAlertRulePage, NewAlertRulePage } from './pages/alert-rule-edit.js';
+import { AlertRulesPage } from './pages/alert-rules.js';
 import { ForgotPasswordPage } from './pages/forgot-password.js';
 import { GettingStartedPage } from './pages/getting-started.js';
 import { IssueDetailPage } from './pages/issue-detail.js';
@@ -43,6 +46,20 @@ const ORG_ROUTES: [string, (p: Params) => ReactNode][] = [
     '/organizations/:org/releases/:version/',
     // A new version is a new page: nothing (an open menu, a cursor) carries over from the last one.
     (p) => <ReleaseDetailPage key={p.version} version={p.version as string} />,
+  ],
+  [
+    '/organizations/:org/alerts/',
+    (p) => <Redirect to={`/organizations/${encodeURIComponent(p.org as string)}/alerts/rules/`} />,
+  ],
+  ['/organizations/:org/alerts/rules/', () => <AlertRulesPage />],
+  ['/organizations/:org/alerts/new/issue/', () => <NewAlertRulePage />],
+  [
+    '/organizations/:org/alerts/rules/:project/:rule/',
+    (p) => <EditAlertRulePage key={p.rule} projectSlug={p.project as string} ruleId={p.rule as string} />,
+  ],
+  [
+    '/organizations/:org/alerts/rules/:project/:rule/details/',
+    (p) => <AlertRuleDetailPage key={p.rule} projectSlug={p.project as string} ruleId={p.rule as string} />,
   ],
   ['/organizations/:org/projects/', () => <ProjectsPage />],
   ['/organizations/:org/projects/new/', () => <NewProjectPage />],

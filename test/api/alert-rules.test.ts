@@ -16,6 +16,7 @@ import {
   TEAMS_WEBHOOK_ACTION,
   USER_FREQUENCY,
 } from '../../src/alerts/rule-model.js';
+import { EMAIL_OFF_NOTE } from '../../src/api/serializers/alert-rule.js';
 import { firstStart } from '../../src/services/bootstrap.js';
 import {
   findWebhookPlugin,
@@ -56,6 +57,8 @@ const DEFAULT_RULE = {
   projects: [expect.any(String)],
   status: 'active',
   snooze: false,
+  // Email is off on the test server: a rule that emails says so.
+  errors: [{ detail: EMAIL_OFF_NOTE }],
 };
 
 describe.each(TEST_ENGINES)('issue alert rules on %s', (engine) => {
@@ -152,6 +155,7 @@ describe.each(TEST_ENGINES)('issue alert rules on %s', (engine) => {
     const made: Json = await o.api.expect(200, 'POST', o.rules, body);
     expect(made).toEqual({
       id: expect.stringMatching(/^\d+$/),
+      errors: [{ detail: EMAIL_OFF_NOTE }],
       name: 'Every kind',
       actionMatch: 'any',
       filterMatch: 'none',

@@ -133,6 +133,7 @@ export async function startRegions(
 export async function createRegionHarness(
   engine: Engine,
   now: () => number = () => Date.now(),
+  overrides: Record<string, string> = {},
 ): Promise<Harness> {
   const stores = engine === 'sqlite' ? await sqliteStores() : await postgresStores();
   const ports = { us: await freePort(), eu: await freePort() };
@@ -151,6 +152,7 @@ export async function createRegionHarness(
         ERRATA_REGION: name,
         ERRATA_REGIONS: `us=${urls.us},eu=${urls.eu}`,
         ERRATA_CONTROL_DATABASE_URL: stores.controlSetting,
+        ...overrides,
       }),
     };
     return { ctx, ...(await assemble(ctx)) };

@@ -71,7 +71,8 @@ function filterLabel(f: RuleFilter): string {
   }
 }
 
-function actionLabel(a: RuleAction): string {
+/** An action as Sentry's rule editor says it. */
+export function actionLabel(a: RuleAction): string {
   switch (a.id) {
     case EMAIL_ACTION:
       return a.targetType === 'IssueOwners' && a.fallthroughType
@@ -96,7 +97,28 @@ function actionFields(a: RuleAction): Record<string, unknown> {
   return { ...a };
 }
 
-export function serializeAlertRule(rule: StoredAlertRule, projectSlug: string, createdBy: User | undefined) {
+/** What the serializer needs beyond the rule. */
+export interface RuleContext {
+  readonly projectSlug: string;
+  readonly createdBy: User | undefined;
+  /** Email is off on this server (ERRATA_SMTP_URL unset): the rule's email actions send nothing. */
+  readonly emailOff: boolean;
+  /** With `expand=lastTriggered`: when the rule last fired, or null for never. */
+  readonly lastTriggered?: number | null;
+}
+
+export const EMAIL_OFF_NOTE =
+  'Email is off on this server (ERRATA_SMTP_URL and ERRATA_EMAIL_FROM are not set): the email actions of this rule send nothing.';
+
+/** Sentry's `errors`: what keeps the rule's actions from working, each as a `detail`. */
+function ruleErrors(rule: StoredAlertRule, context: RuleContext): { detail: string }[] {
+  const mails = rule.actions.some((a) => a.id === EMAIL_ACTION);
+  return mails && context.emailOff ? [{ detail: EMAIL_OFF_NOTE }] : [];
+}
+
+export function serializeAlertRule(rule: StoredAlertRule, context: RuleContext) {
+  const { projectSlug, createdBy } = context;
+  const errors = ruleErrors(rule, context);
   return {
     id: String(rule.id),
     conditions: rule.conditions.map((c) => ({ ...c, name: conditionLabel(c) })),
@@ -115,5 +137,10 @@ export function serializeAlertRule(rule: StoredAlertRule, projectSlug: string, c
     projects: [projectSlug],
     status: 'active',
     snooze: false,
+    // Sentry's serializer leaves both out unless they have something to say (or were asked for).
+    ...(errors.length > 0 ? { errors } : {}),
+    ...(context.lastTriggered === undefined
+      ? {}
+      : { lastTriggered: context.lastTriggered === null ? null : isoDate(context.lastTriggered) }),
   };
 }

@@ -79,3 +79,15 @@ export async function claimRuleFires(
   }
   return claimed;
 }
+
+/** When each of these rules last fired for any issue, by rule id (rules that never fired are absent). */
+export async function findRulesLastFired(db: Db, ruleIds: readonly number[]): Promise<Map<number, number>> {
+  if (ruleIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('alert_rule_fires')
+    .select((eb) => ['rule_id', eb.fn.max('last_fired_at').as('last')])
+    .where('rule_id', 'in', [...new Set(ruleIds)])
+    .groupBy('rule_id')
+    .execute();
+  return new Map(rows.map((r) => [r.rule_id, Number(r.last)]));
+}

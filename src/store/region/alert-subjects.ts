@@ -62,3 +62,16 @@ export async function findAlertSubjects(
     ]),
   );
 }
+
+/** The project's most recently seen issue, which a test notification tells of; undefined when it has none. */
+export async function findLatestIssueId(db: Db, projectId: number): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('issues')
+    .select('id')
+    .where('project_id', '=', projectId)
+    .orderBy('last_seen', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id;
+}

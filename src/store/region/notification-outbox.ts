@@ -73,6 +73,7 @@ export async function enqueueNotifications(
   trx: Db,
   notifications: readonly NewNotification[],
   now: number,
+  options: { readonly claimedUntil?: number } = {},
 ): Promise<number[]> {
   if (notifications.length === 0) return [];
   const rows = await trx
@@ -88,7 +89,7 @@ export async function enqueueNotifications(
         status: 'pending',
         attempts: 0,
         next_attempt_at: now,
-        claimed_until: null,
+        claimed_until: options.claimedUntil ?? null,
         last_error: null,
         date_created: now,
         date_sent: null,
@@ -141,6 +142,18 @@ export async function claimNotifications(
     .returningAll()
     .execute();
   return rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.id - b.id).map(toClaimed);
+}
+
+/** The notifications with these ids, as claimed ones, to send (those that exist, in id order). */
+export async function findNotifications(db: Db, ids: readonly number[]): Promise<ClaimedNotification[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('notification_outbox')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .orderBy('id')
+    .execute();
+  return rows.map(toClaimed);
 }
 
 /** Records a successful try: the notification is sent and never claimed again. */
@@ -216,13 +229,20 @@ async function insertAttempt(
 }
 
 /**
- * The delivery history, newest first: a rule's notifications, a project's, or (neither given) all
- * of the region's, with every try of each.
+ * The delivery history, newest first: a rule's notifications, a project's, those of `ids`, or
+ * (none given) all of the region's, with every try of each; `offset` pages through it.
  */
 export async function listDeliveries(
   db: Db,
-  filter: { readonly ruleId?: number; readonly projectId?: number; readonly limit: number },
+  filter: {
+    readonly ruleId?: number;
+    readonly projectId?: number;
+    readonly ids?: readonly number[];
+    readonly limit: number;
+    readonly offset?: number;
+  },
 ): Promise<Delivery[]> {
+  if (filter.ids?.length === 0) return [];
   const rows = await db
     .selectFrom('notification_outbox')
     .select([
@@ -241,8 +261,10 @@ export async function listDeliveries(
     ])
     .$if(filter.ruleId !== undefined, (q) => q.where('rule_id', '=', filter.ruleId as number))
     .$if(filter.projectId !== undefined, (q) => q.where('project_id', '=', filter.projectId as number))
+    .$if(filter.ids !== undefined, (q) => q.where('id', 'in', [...(filter.ids as number[])]))
     .orderBy('id', 'desc')
     .limit(filter.limit)
+    .offset(filter.offset ?? 0)
     .execute();
   if (rows.length === 0) return [];
   const attempts = await db

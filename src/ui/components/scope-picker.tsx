@@ -8,8 +8,7 @@ export const SCOPE_GROUPS: { name: string; scopes: string[]; note?: string }[] =
   {
     name: 'Alerts',
     scopes: ['alerts:read', 'alerts:write'],
-    // Tokens may hold them, as in Sentry, but no Errata endpoint asks for them.
-    note: 'Errata has no alert rules yet: these scopes open nothing for now.',
+    note: "alerts:read reads projects' issue alert rules and their delivery history; alerts:write also creates, changes and deletes them and sends test notifications.",
   },
 ];
 

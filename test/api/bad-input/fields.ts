@@ -618,6 +618,33 @@ export const FIELD_CASES: BadCase[] = [
   ...endpoint('DELETE', '/projects/acme/web/rules/{beeRule}/', [
     ["another organization's rule", undefined, 404, NOT_FOUND],
   ]),
+  ...endpoint('GET', '/projects/acme/web/rules/{beeRule}/deliveries/', [
+    ["another organization's rule", undefined, 404, NOT_FOUND],
+  ]),
+  ...endpoint('POST', '/projects/acme/web/rule-actions/', [
+    ['no actions', {}, 400, 'actions: No actions to perform.'],
+    [
+      'actions that are not a list',
+      { actions: 'email' },
+      400,
+      'actions: Expected a list of items but got type "string".',
+    ],
+    [
+      'an unknown action',
+      { actions: [{ id: 'nope' }] },
+      400,
+      "actions[0].id: Invalid node. Could not find 'nope'",
+    ],
+    [
+      "another organization's rule",
+      (w: World) => ({
+        ...(VALID_BODY['POST /projects/:org/:project/rule-actions/'] as object),
+        ruleId: w.bee.ruleId,
+      }),
+      400,
+      'ruleId: This project has no such rule.',
+    ],
+  ]),
   ...endpoint('PUT', '/projects/acme/web/plugins/webhooks/', [
     ['a URL that is not http', { urls: 'ftp://hooks.example/x' }, 400, 'urls: Not a valid URL.'],
     ['urls as a list', { urls: ['https://hooks.example/x'] }, 400, 'urls: Not a valid string.'],

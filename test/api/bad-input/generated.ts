@@ -121,6 +121,9 @@ export const VALID_BODY: Record<string, unknown> = {
     ],
   },
   'PUT /projects/:org/:project/plugins/:plugin/': { urls: 'https://hooks.example/errata' },
+  'POST /projects/:org/:project/rule-actions/': {
+    actions: [{ id: 'sentry.mail.actions.NotifyEmailAction', targetType: 'IssueOwners' }],
+  },
 };
 
 /** The route's URL with every parameter naming a real object of "acme". */
@@ -253,6 +256,7 @@ const LISTS = [
   'GET /organizations/:org/repos/:repo/commits/',
   'GET /projects/:org/:project/files/artifact-bundles/',
   'GET /projects/:org/:project/rules/',
+  'GET /projects/:org/:project/rules/:rule/deliveries/',
 ];
 const PAGE_QUERIES: [string, string][] = [
   ['cursor=abc', 'Invalid cursor parameter.'],

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import { PROJECT_ALERTS, PROJECT_READ, PROJECT_WRITE } from '../support/callers.js';
 import { call, type Env, NOT_FOUND, next, setup, type World } from '../support/world.js';
@@ -22,6 +24,41 @@ async function withRule(env: Env, w: World) {
   const name = `rule-${next()}-z`;
   const rule = await setup<{ id: string }>(env, 'POST', rulesUrl(w), ruleBody(name));
   return { name, url: `${rulesUrl(w)}${rule.id}/` };
+}
+
+let receiver: Promise<{ url: string; paths: string[] }> | null = null;
+
+/**
+ * A Slack-like receiver on loopback that takes every post (the matrices' servers may reach
+ * loopback: support/env.ts), started once and left to end with the test process.
+ */
+function slackReceiver() {
+  receiver ??= new Promise((resolve) => {
+    const paths: string[] = [];
+    const server = http.createServer((request, response) => {
+      paths.push(request.url ?? '');
+      request.resume();
+      request.on('end', () => response.writeHead(200).end('ok'));
+    });
+    server.listen(0, '127.0.0.1', () => {
+      server.unref();
+      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, paths });
+    });
+  });
+  return receiver;
+}
+
+/** A test notification's body: one post to the receiver, at a path of its own. */
+async function testBody(ruleId?: string) {
+  const { url } = await slackReceiver();
+  const path = `/services/T0/B0/hook-${next()}-z`;
+  return {
+    path,
+    body: {
+      ...(ruleId ? { ruleId } : {}),
+      actions: [{ id: 'errata.rules.actions.SlackWebhookAction', webhookUrl: `${url}${path}` }],
+    },
+  };
 }
 
 async function withWebhookUrl(env: Env, w: World) {
@@ -118,6 +155,43 @@ export const ALERT_RULES_CASES: Record<string, RouteCase> = {
           const gone = await call(env, 'GET', url);
           expect(gone.statusCode).toBe(404);
           expect(gone.json()).toEqual({ detail: NOT_FOUND });
+        },
+      };
+    },
+  },
+  'GET /projects/:org/:project/rules/:rule/deliveries/': {
+    grant: 'alerts:read',
+    foreign: 'deny',
+    callers: PROJECT_ALERTS,
+    prepare: async (env, w) => {
+      const { url } = await withRule(env, w);
+      const ruleId = url.split('/').at(-2) as string;
+      const { path, body } = await testBody(ruleId);
+      await setup(env, 'POST', `/api/0/projects/${w.org.slug}/${w.project.slug}/rule-actions/`, body);
+      return {
+        url: `${url}deliveries/`,
+        secrets: [path],
+        check: (res) => {
+          expect(res.statusCode).toBe(200);
+          expect(res.json()).toEqual([
+            expect.objectContaining({ ruleId, channel: 'slack', status: 'sent', attempts: 1 }),
+          ]);
+        },
+      };
+    },
+  },
+  'POST /projects/:org/:project/rule-actions/': {
+    grant: 'alerts:write',
+    foreign: 'deny',
+    callers: PROJECT_ALERTS,
+    prepare: async (_env, w) => {
+      const { path, body } = await testBody();
+      return {
+        url: `/api/0/projects/${w.org.slug}/${w.project.slug}/rule-actions/`,
+        payload: body,
+        check: async (res) => {
+          expect(res.statusCode, res.body).toBe(200);
+          expect((await slackReceiver()).paths).toContain(path);
         },
       };
     },

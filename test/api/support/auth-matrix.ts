@@ -10,7 +10,7 @@ import { createHarness, makeOrg, makeProject, makeToken } from '../../support/ha
 import { createRegionHarness } from '../../support/regions.js';
 import { grantOf, ROUTE_CASES, type RouteCase } from '../route-cases/index.js';
 import { noneOf } from './callers.js';
-import { makeEnv } from './env.js';
+import { MATRIX_SETTINGS, makeEnv } from './env.js';
 import { orgSnapshot } from './snapshot.js';
 import {
   call,
@@ -57,8 +57,8 @@ export function describeAuthMatrix(regions: 'one region' | 'two regions'): void 
     beforeAll(async () => {
       const h =
         regions === 'one region'
-          ? await createHarness(engine, {}, { now: () => clock })
-          : await createRegionHarness(engine, () => clock);
+          ? await createHarness(engine, MATRIX_SETTINGS, { now: () => clock })
+          : await createRegionHarness(engine, () => clock, MATRIX_SETTINGS);
       env = await makeEnv(h, () => {
         clock += DAY;
       });

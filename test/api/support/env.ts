@@ -5,6 +5,12 @@ import { type Harness, makeOrg, makeToken, makeUser, signIn } from '../../suppor
 import type { Env } from './world.js';
 
 /**
+ * The settings of the matrices' servers: the test notification of rule-actions/ posts to a
+ * receiver on loopback (route-cases/alert-rules.ts), which the server refuses by default.
+ */
+export const MATRIX_SETTINGS: Record<string, string> = { ERRATA_OUTBOUND_ALLOW_PRIVATE: '1' };
+
+/**
  * The people, sessions and tokens made once per engine: the owner of the cases' organizations, an
  * outsider who owns organization B (in the other region on a two-region harness), and an expired
  * and a revoked token. `passDay` moves the

@@ -9,7 +9,7 @@ import { addTeamMember } from '../../../src/store/region/teams.js';
 import type { Team, User } from '../../../src/store/types.js';
 import { createHarness, makeOrg, makeProject, makeToken, makeUser, signIn } from '../../support/harness.js';
 import { CALLER_SPECS, type CallerName, type CallerSpec, noneOf, type Outcome } from './callers.js';
-import { makeEnv } from './env.js';
+import { MATRIX_SETTINGS, makeEnv } from './env.js';
 import { orgRows } from './snapshot.js';
 import {
   addTeam,
@@ -182,7 +182,7 @@ export const stateOf = (env: Env, crew: Crew) => orgRows(env.h.ctx.db, crew.worl
  */
 export async function openMatrixWorld(engine: Engine) {
   let clock = Date.parse('2026-12-01T09:00:00.000Z');
-  const h = await createHarness(engine, {}, { now: () => clock });
+  const h = await createHarness(engine, MATRIX_SETTINGS, { now: () => clock });
   const env = await makeEnv(h, () => {
     clock += 86_400_000;
   });
