@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EmailMessage, HttpMessage } from '../alerts/notification-model.js';
+import { type BackgroundWrites, backgroundWrites } from '../store/background-writes.js';
 import type { Database } from '../store/db.js';
 import {
   type ClaimedNotification,
@@ -78,11 +79,15 @@ export class DeliveryWorker {
   private running: Promise<number> | null = null;
   private again = false;
   private stopped = true;
+  /** The outbox's claims and outcomes are written without holding up requests on this thread. */
+  private readonly outbox: BackgroundWrites;
 
   constructor(
-    private readonly db: Database,
+    db: Database,
     private readonly options: DeliveryWorkerOptions,
-  ) {}
+  ) {
+    this.outbox = backgroundWrites(db);
+  }
 
   start(): void {
     this.stopped = false;
@@ -97,6 +102,7 @@ export class DeliveryWorker {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     while (this.running) await this.running.catch(() => {});
+    await this.outbox.close();
   }
 
   /** Says there may be due notifications; a run under way goes round once more. Ignored until started. */
@@ -124,7 +130,7 @@ export class DeliveryWorker {
    * already claimed (a test notification): a failed try is final, as its caller reports it.
    */
   async sendNow(ids: readonly number[]): Promise<void> {
-    const notifications = await findNotifications(this.db.region, ids);
+    const notifications = await this.outbox.run((db) => findNotifications(db, ids));
     await Promise.all(notifications.map((n) => this.deliver(n, { once: true })));
   }
 
@@ -155,11 +161,13 @@ export class DeliveryWorker {
         let claimed: ClaimedNotification[];
         try {
           const now = options.now();
-          claimed = await claimNotifications(this.db.region, this.db.engine, {
-            now,
-            leaseMs: 2 * options.sendTimeoutMs + 30_000,
-            limit: room,
-          });
+          claimed = await this.outbox.run((db) =>
+            claimNotifications(db, this.outbox.engine, {
+              now,
+              leaseMs: 2 * options.sendTimeoutMs + 30_000,
+              limit: room,
+            }),
+          );
         } catch (error) {
           options.log.warn({ err: error }, 'cannot read the notification outbox; trying again later');
           claimed = [];
@@ -192,16 +200,14 @@ export class DeliveryWorker {
     const durationMs = Math.round(performance.now() - started);
     try {
       if (failure === null) {
-        await markSent(this.db.region, notification.id, { at, durationMs });
+        await this.outbox.run((db) => markSent(db, notification.id, { at, durationMs }));
         return;
       }
       const attempts = notification.attempts + 1;
       const giveUp = failure.permanent || mode.once === true || attempts >= options.maxAttempts;
-      await markFailed(
-        this.db.region,
-        notification.id,
-        { at, durationMs, error: reasonOf(failure) },
-        { retryAt: giveUp ? null : options.now() + retryDelayMs(attempts, options.retryBaseMs) },
+      const retryAt = giveUp ? null : options.now() + retryDelayMs(attempts, options.retryBaseMs);
+      await this.outbox.run((db) =>
+        markFailed(db, notification.id, { at, durationMs, error: reasonOf(failure) }, { retryAt }),
       );
       if (giveUp && mode.once !== true) {
         options.log.warn(
