@@ -54,10 +54,15 @@ export function alertHeadline(alert: IssueAlert): string {
     : `New alert from ${alert.project.name}`;
 }
 
-/** The issue's page in the web UI (the API's `permalink`), with a `referrer` when given. */
+/**
+ * The issue's page in the web UI (the API's `permalink`), with a `referrer` when given. A test
+ * notification's sample issue (id 0) has no page: it links to the project's issues.
+ */
 export function issueLink(alert: IssueAlert, referrer?: string): string {
-  const base = `${alert.baseUrl}/organizations/${encodeURIComponent(alert.organizationSlug)}/issues/${alert.issue.id}/`;
-  return referrer ? `${base}?referrer=${encodeURIComponent(referrer)}` : base;
+  const issues = `${alert.baseUrl}/organizations/${encodeURIComponent(alert.organizationSlug)}/issues/`;
+  const base = alert.issue.id === 0 ? `${issues}?project=${alert.project.id}` : `${issues}${alert.issue.id}/`;
+  if (!referrer) return base;
+  return `${base}${base.includes('?') ? '&' : '?'}referrer=${encodeURIComponent(referrer)}`;
 }
 
 /** One frame as a line: `function (file:line:col)` or what of it is known. */

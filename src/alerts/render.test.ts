@@ -79,6 +79,17 @@ describe('renderIssueAlertEmail', () => {
 describe('issue links and frames', () => {
   it('link to the issue page the API calls its permalink', () => {
     expect(issueLink(makeAlert())).toBe('https://errata.example/organizations/acme/issues/4242/');
+    expect(issueLink(makeAlert(), 'alert_email')).toBe(
+      'https://errata.example/organizations/acme/issues/4242/?referrer=alert_email',
+    );
+  });
+
+  it("link a test notification's sample issue, which has no page, to the project's issues", () => {
+    const sample = makeAlert({ issue: { ...makeAlert().issue, id: 0 }, test: true });
+    expect(issueLink(sample)).toBe('https://errata.example/organizations/acme/issues/?project=7');
+    expect(issueLink(sample, 'alert_email')).toBe(
+      'https://errata.example/organizations/acme/issues/?project=7&referrer=alert_email',
+    );
   });
 
   it('show a frame by what is known of it', () => {
