@@ -6,9 +6,16 @@ import {
   parseTimeWindow,
 } from '../protocol/issue-query.js';
 import { findUsersByIds } from '../store/control/users.js';
+import { type EventScope, type EventTerm, isEventTerm } from '../store/region/event-filter.js';
 import { findIssueById, type Issue } from '../store/region/issue-reads.js';
 import { countIssues, type IssueFilter, type IssueSort, searchIssues } from '../store/region/issue-search.js';
-import { issueEventStats } from '../store/region/issue-stats.js';
+import {
+  type BucketRange,
+  issueEventSeries,
+  issueSeenStats,
+  type SeenStats,
+  type Series,
+} from '../store/region/issue-stats.js';
 import { findViewerFlags } from '../store/region/issue-updates.js';
 import { listTeamsByIds } from '../store/region/teams.js';
 import type { Project } from '../store/types.js';
@@ -93,11 +100,66 @@ export async function listedProjects(call: ApiCall, access: OrgAccess): Promise<
   return chosen;
 }
 
-/** Per-caller fields and graphs for a page of issues (or one issue's detail), in a few batched queries. */
+/** The graphs and counts an issue list (or detail) shows, beyond the issue's lifetime counters. */
+export interface CountOptions {
+  /** Each graph: its key in `stats` (`24h`, `14d`, `auto`, `30d`) and its buckets. */
+  readonly graphs: readonly { readonly key: string; readonly range: BucketRange }[];
+  /** The events `count`, `userCount` and the graphs count (window, environments); none = all. */
+  readonly scope: EventScope;
+  /** The query's event terms: when there are some, `filtered` counts the events they match too. */
+  readonly filterTerms: readonly EventTerm[];
+}
+
+const NO_COUNTS: CountOptions = { graphs: [], scope: { projectIds: [] }, filterTerms: [] };
+
+/** Counts and graphs of a page of issues in a scope, in a few grouped queries (not one per issue). */
+async function countsFor(call: ApiCall, issues: readonly Issue[], options: CountOptions) {
+  const { db } = call.ctx;
+  const ids = issues.map((i) => i.id);
+  const { scope, filterTerms } = options;
+  const scoped = scope.window !== undefined || (scope.environments ?? []).length > 0;
+  const graphs = async (s: EventScope) => {
+    const out: { key: string; series: Map<number, Series> }[] = [];
+    for (const graph of options.graphs) {
+      const series = await issueEventSeries(db.region, db.engine, ids, graph.range, {
+        ...s,
+        window: undefined,
+      });
+      out.push({ key: graph.key, series: new Map(ids.map((id) => [id, series.get(String(id)) ?? []])) });
+    }
+    return out;
+  };
+  const seen = scoped ? await issueSeenStats(db.region, db.engine, ids, scope) : null;
+  const stats = await graphs(scope);
+  const filteredScope = { ...scope, terms: filterTerms };
+  const filtered =
+    filterTerms.length > 0
+      ? {
+          seen: await issueSeenStats(db.region, db.engine, ids, filteredScope),
+          stats: await graphs(filteredScope),
+        }
+      : null;
+  const graphOf = (list: typeof stats, id: number) =>
+    list.length === 0 ? null : Object.fromEntries(list.map((g) => [g.key, g.series.get(id) ?? []]));
+  return new Map(
+    ids.map((id) => [
+      id,
+      {
+        seen: seen?.get(id) ?? null,
+        stats: graphOf(stats, id),
+        filtered: filtered
+          ? { seen: filtered.seen.get(id) as SeenStats, stats: graphOf(filtered.stats, id) }
+          : null,
+      },
+    ]),
+  );
+}
+
+/** Per-caller fields, counts and graphs for a page of issues (or one issue's detail), in a few batched queries. */
 export async function extrasFor(
   call: ApiCall,
   issues: readonly Issue[],
-  statsPeriod: string | null,
+  counts: CountOptions = NO_COUNTS,
 ): Promise<Map<number, IssueExtras>> {
   const region = call.ctx.db.region;
   const ids = issues.map((i) => i.id);
@@ -116,14 +178,13 @@ export async function extrasFor(
       )
     ).map((t) => [t.id, t]),
   );
-  let stats: Map<number, [number, number][]> | null = null;
-  if (statsPeriod === '24h') stats = await issueEventStats(region, ids, call.ctx.now(), 3_600_000, 24);
-  else if (statsPeriod === '14d') stats = await issueEventStats(region, ids, call.ctx.now(), 86_400_000, 14);
+  const counted = await countsFor(call, issues, counts);
   const out = new Map<number, IssueExtras>();
   for (const issue of issues) {
     const assignedUser = issue.assigneeUserId === null ? undefined : users.get(issue.assigneeUserId);
     const assignedTeam = issue.assigneeTeamId === null ? undefined : teams.get(issue.assigneeTeamId);
     const resolvedIn = resolutions.get(issue.id);
+    const c = counted.get(issue.id);
     out.set(issue.id, {
       assignedTo: assignedUser
         ? { type: 'user', id: String(assignedUser.id), name: assignedUser.name, email: assignedUser.email }
@@ -132,7 +193,9 @@ export async function extrasFor(
           : null,
       isBookmarked: flags.bookmarked.has(issue.id),
       hasSeen: flags.seen.has(issue.id),
-      stats: stats && statsPeriod ? { [statsPeriod]: stats.get(issue.id) ?? [] } : null,
+      stats: c?.stats ?? null,
+      seen: c?.seen ?? null,
+      filtered: c?.filtered ?? null,
       resolution: resolvedIn
         ? {
             details: resolvedIn,
@@ -149,9 +212,9 @@ export async function serializeIssues(
   access: OrgAccess,
   issues: readonly Issue[],
   projects: ReadonlyMap<number, Project>,
-  statsPeriod: string | null,
+  counts: CountOptions,
 ) {
-  const extras = await extrasFor(call, issues, statsPeriod);
+  const extras = await extrasFor(call, issues, counts);
   return issues.map((issue) =>
     serializeIssue(
       issue,
@@ -212,18 +275,56 @@ export async function issueListPage(
   const hits = await countIssues(call.ctx.db.region, filter, 1000);
   call.reply.header('X-Hits', String(hits)).header('X-Max-Hits', '1000');
   const statsText = one(q[options.statsParam]);
-  const statsPeriod =
-    statsText === undefined
-      ? options.defaultStats
-      : statsText === 'auto'
-        ? '24h'
-        : statsText === ''
-          ? null
-          : statsText;
-  if (statsPeriod !== null && statsPeriod !== '24h' && statsPeriod !== '14d') {
-    throw badRequest(`Invalid ${options.statsParam}: choose 24h, 14d or leave it empty.`);
+  const statsPeriod = statsText === undefined ? options.defaultStats : statsText === '' ? null : statsText;
+  if (statsPeriod !== null && statsPeriod !== '24h' && statsPeriod !== '14d' && statsPeriod !== 'auto') {
+    throw badRequest(`Invalid ${options.statsParam}: choose 24h, 14d, auto or leave it empty.`);
   }
-  return serializeIssues(call, access, page.issues, new Map(projects.map((p) => [p.id, p])), statsPeriod);
+  const now = call.ctx.now();
+  const graphRange = (period: string): BucketRange => {
+    if (period === '24h') return sparkline(now, HOUR_MS, 24);
+    if (period === '14d') return sparkline(now, DAY_MS, 14);
+    const window = filter.window ?? { start: now - 14 * DAY_MS, end: now };
+    return { ...window, bucketMs: autoBucket(window.end - window.start) };
+  };
+  const counts: CountOptions = {
+    graphs: statsPeriod === null ? [] : [{ key: statsPeriod, range: graphRange(statsPeriod) }],
+    scope: {
+      projectIds: filter.projectIds,
+      window: filter.window,
+      environments: filter.environments,
+    },
+    filterTerms: filter.query.terms.filter(isEventTerm),
+  };
+  return serializeIssues(call, access, page.issues, new Map(projects.map((p) => [p.id, p])), counts);
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** `buckets` whole buckets, the last one holding `now`: the 24h and 14d graphs of issue lists. */
+function sparkline(now: number, bucketMs: number, buckets: number): BucketRange {
+  return { start: Math.floor(now / bucketMs) * bucketMs - (buckets - 1) * bucketMs, end: now, bucketMs };
+}
+
+/** Bucket sizes an `auto` graph chooses from, smallest first. */
+const AUTO_BUCKETS = [
+  60_000,
+  300_000,
+  900_000,
+  1_800_000,
+  HOUR_MS,
+  3 * HOUR_MS,
+  6 * HOUR_MS,
+  12 * HOUR_MS,
+  DAY_MS,
+  7 * DAY_MS,
+];
+/** At most this many bars in an `auto` graph (plus the partial ones at its ends). */
+const AUTO_MAX_BARS = 50;
+
+/** The smallest bucket that shows a window of `spanMs` in at most AUTO_MAX_BARS bars. */
+export function autoBucket(spanMs: number): number {
+  return AUTO_BUCKETS.find((b) => spanMs / b <= AUTO_MAX_BARS) ?? (AUTO_BUCKETS.at(-1) as number);
 }
 
 /** The issues a bulk change applies to: `?id=…` (each must be in the projects), else the search. */

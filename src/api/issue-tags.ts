@@ -1,4 +1,5 @@
 import { notFound } from '../lib/app-error.js';
+import { type EventUser, findEventUsers } from '../store/region/event-users.js';
 import type { Issue } from '../store/region/issue-reads.js';
 import {
   listIssueTagSummaries,
@@ -14,21 +15,57 @@ import { isoDate } from './serializers/dates.js';
 
 const TOP_VALUES = 9;
 
-function tagValue(v: TagValueCount) {
-  return {
+const quoted = (text: string) => `"${text.replace(/"/g, '\\"')}"`;
+
+/** The search field of each user key kind (digest keys users `id:…`, `email:…`, `username:…`, `ip:…`). */
+const USER_KEY_FIELDS: Record<string, string> = { id: 'id', email: 'email', username: 'username', ip: 'ip' };
+
+/**
+ * Sentry's tag value; a `user` value also carries the user's fields (`id`, `email`, `username`,
+ * `ipAddress`, `name`, where an event told them), is labelled by name or email rather than by its
+ * key, and searches with `user.<field>:`.
+ */
+export function tagValue(v: TagValueCount, users: ReadonlyMap<string, EventUser> = new Map()) {
+  const base = {
     key: v.key,
     name: v.value,
     value: v.value,
     count: v.count,
     firstSeen: isoDate(v.firstSeen),
     lastSeen: isoDate(v.lastSeen),
-    query: `${v.key}:"${v.value.replace(/"/g, '\\"')}"`,
+    query: `${v.key}:${quoted(v.value)}`,
+  };
+  if (v.key !== 'user') return base;
+  const colon = v.value.indexOf(':');
+  const kind = colon > 0 ? v.value.slice(0, colon) : '';
+  const identifier = colon > 0 ? v.value.slice(colon + 1) : v.value;
+  const field = USER_KEY_FIELDS[kind];
+  const u = users.get(v.value);
+  const id = u?.userId ?? (kind === 'id' ? identifier : null);
+  const email = u?.email ?? (kind === 'email' ? identifier : null);
+  const username = u?.username ?? (kind === 'username' ? identifier : null);
+  const ipAddress = u?.ipAddress ?? (kind === 'ip' ? identifier : null);
+  return {
+    ...base,
+    name: u?.name ?? email ?? username ?? id ?? ipAddress ?? identifier,
+    query: field ? `user.${field}:${quoted(identifier)}` : base.query,
+    id,
+    email,
+    username,
+    ipAddress,
+    avatarUrl: null,
   };
 }
 
-function serializeSummary(summary: TagKeySummary) {
+function serializeSummary(summary: TagKeySummary, users: ReadonlyMap<string, EventUser>) {
   const { key, totalValues, uniqueValues, topValues } = summary;
-  return { key, name: key, totalValues, uniqueValues, topValues: topValues.map(tagValue) };
+  return { key, name: key, totalValues, uniqueValues, topValues: topValues.map((v) => tagValue(v, users)) };
+}
+
+/** Who the `user` values among these stand for, in one read. */
+async function usersOf(call: ApiCall, projectId: number, values: readonly TagValueCount[]) {
+  const keys = values.filter((v) => v.key === 'user').map((v) => v.value);
+  return findEventUsers(call.ctx.db.region, projectId, keys);
 }
 
 /** Tag summaries kept per database, most recent last: a few issues' worth. */
@@ -61,14 +98,20 @@ async function tagSummaries(call: ApiCall, issue: Issue, only?: string): Promise
 /** `GET …/issues/:issue/tags/`: the issue's tag keys with their top values (the distribution). */
 async function listTags(call: ApiCall) {
   const access = await issueEndpoint(call, PERMISSIONS.issues);
-  return (await tagSummaries(call, access.issue)).map(serializeSummary);
+  const summaries = await tagSummaries(call, access.issue);
+  const users = await usersOf(
+    call,
+    access.project.id,
+    summaries.flatMap((s) => s.topValues),
+  );
+  return summaries.map((s) => serializeSummary(s, users));
 }
 
 async function getTag(call: ApiCall) {
   const access = await issueEndpoint(call, PERMISSIONS.issues);
   const [found] = await tagSummaries(call, access.issue, call.params.key as string);
   if (!found) throw notFound();
-  return serializeSummary(found);
+  return serializeSummary(found, await usersOf(call, access.project.id, found.topValues));
 }
 
 async function listTagValues(call: ApiCall) {
@@ -78,7 +121,8 @@ async function listTagValues(call: ApiCall) {
   const values = await paginate(call.request, call.reply, call.ctx.config.url, (page) =>
     listIssueTagValues(call.ctx.db.region, access.issue.id, call.params.key as string, page, sort),
   );
-  return values.map(tagValue);
+  const users = await usersOf(call, access.project.id, values);
+  return values.map((v) => tagValue(v, users));
 }
 
 function both(suffix: string, handler: (call: ApiCall) => Promise<unknown>): ApiRoute[] {

@@ -13,8 +13,9 @@ import { listIssueTagKeyTotals } from '../store/region/issue-tags.js';
 import { findRelease } from '../store/region/releases.js';
 import type { Project } from '../store/types.js';
 import { type OrgAccess, orgEndpoint, projectEndpoint } from './access.js';
+import { eventListScope } from './event-query.js';
 import { type IssueAccess, issueEndpoint } from './issue-access.js';
-import { bulkTargets, extrasFor, issueListPage, listedProjects } from './issue-list.js';
+import { bulkTargets, type CountOptions, extrasFor, issueListPage, listedProjects } from './issue-list.js';
 import { serializeCommitsById } from './issue-resolution.js';
 import { applyIssueUpdate, ISSUE_UPDATE_SCHEMA, type IssueUpdate, removeIssues } from './issue-updates.js';
 import { paginate } from './pagination.js';
@@ -95,7 +96,7 @@ async function issueDetailOf(call: ApiCall, access: IssueAccess) {
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('events.issue_id', '=', access.issue.id)
     .executeTakeFirstOrThrow();
-  const extras = (await extrasFor(call, [access.issue], null)).get(access.issue.id);
+  const extras = (await extrasFor(call, [access.issue], detailCounts(call, access))).get(access.issue.id);
   const { issue } = access;
   return serializeIssueDetail(
     issue,
@@ -111,6 +112,30 @@ async function issueDetailOf(call: ApiCall, access: IssueAccess) {
     },
     extras,
   );
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * Sentry's issue detail graphs, `24h` hourly and `30d` daily, and its counts, in the `environment`s
+ * asked for. Each graph counts exactly the events of its window, so that it adds up to the count
+ * an issue list with the same `statsPeriod` and `environment` shows.
+ */
+function detailCounts(call: ApiCall, access: IssueAccess): CountOptions {
+  const now = call.ctx.now();
+  const environment = call.query.environment;
+  const environments = (
+    environment === undefined ? [] : Array.isArray(environment) ? environment : [environment]
+  ).filter((e): e is string => typeof e === 'string' && e !== '');
+  return {
+    graphs: [
+      { key: '24h', range: { start: now - DAY_MS, end: now, bucketMs: HOUR_MS } },
+      { key: '30d', range: { start: now - 30 * DAY_MS, end: now, bucketMs: DAY_MS } },
+    ],
+    scope: { projectIds: [access.project.id], environments },
+    filterTerms: [],
+  };
 }
 
 /** An issue's release as Sentry's issue detail shows it: the release object, or `{version}` alone. */
@@ -163,10 +188,16 @@ async function deleteIssue(call: ApiCall) {
   return noContent(call, 202);
 }
 
+/**
+ * `GET …/issues/:issue/events/`: the issue's events, newest first, narrowed by `query` (event terms:
+ * tags, `environment:`, `release:`, `level:`, `user.<field>:`, free text on the message),
+ * `environment` and the time window (`statsPeriod` or `start`/`end`).
+ */
 async function issueEvents(call: ApiCall) {
   const access = await issueEndpoint(call, PERMISSIONS.issues);
+  const scope = eventListScope(call, [access.project.id]);
   const events = await paginate(call.request, call.reply, call.ctx.config.url, (page) =>
-    listIssueEvents(call.ctx.db.region, access.issue.id, page),
+    listIssueEvents(call.ctx.db.region, access.issue.id, page, { engine: call.ctx.db.engine, scope }),
   );
   const full = call.query.full === 'true' || call.query.full === '1';
   return Promise.all(

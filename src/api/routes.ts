@@ -5,10 +5,12 @@ import { attachmentRoutes } from './attachments.js';
 import { chunkUploadRoutes } from './chunk-upload.js';
 import { environmentRoutes } from './environments.js';
 import { eventRoutes } from './events.js';
+import { eventsStatsRoutes } from './events-stats.js';
 import { issueTagRoutes } from './issue-tags.js';
 import { issueRoutes } from './issues.js';
 import { memberRoutes } from './members.js';
 import { notificationSettingRoutes } from './notification-settings.js';
+import { orgTagRoutes } from './org-tags.js';
 import { orgTokenRoutes } from './org-tokens.js';
 import { organizationRoutes } from './organizations.js';
 import { passwordResetRoutes } from './password-reset.js';
@@ -39,6 +41,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...issueRoutes,
   ...issueTagRoutes,
   ...eventRoutes,
+  ...eventsStatsRoutes,
+  ...orgTagRoutes,
   ...attachmentRoutes,
   ...releaseRoutes,
   ...environmentRoutes,

@@ -21,6 +21,29 @@ export interface GroupedEvent {
   readonly mechanism: string;
   readonly summary: IssueSummary;
   readonly logger: string | null;
+  /** Who the row's user key stands for, when the event names a user. */
+  readonly user: EventUserFields | null;
+}
+
+/** What an event says about its user, as event_users keeps it. */
+export interface EventUserFields {
+  readonly userId: string | null;
+  readonly email: string | null;
+  readonly username: string | null;
+  readonly ipAddress: string | null;
+  readonly name: string | null;
+}
+
+function userFields(event: NormalizedEvent): EventUserFields | null {
+  const u = event.user;
+  if (!u) return null;
+  return {
+    userId: u.id || null,
+    email: u.email || null,
+    username: u.username || null,
+    ipAddress: u.ipAddress || null,
+    name: u.name || null,
+  };
 }
 
 /** Grouping reads the payload's shape, with the normalized message and fingerprint. */
@@ -81,5 +104,6 @@ export function groupEvent(projectId: number, event: NormalizedEvent, payload?: 
     mechanism: grouping.mechanism,
     summary,
     logger: event.logger ?? null,
+    user: userFields(event),
   };
 }

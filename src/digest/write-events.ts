@@ -3,6 +3,7 @@ import type { StatusWithReason } from '../protocol/issue-status.js';
 import { followsSemver } from '../protocol/release-order.js';
 import type { Engine } from '../store/db.js';
 import { recordEnvironments } from '../store/region/environments.js';
+import { upsertEventUsers } from '../store/region/event-users.js';
 import {
   existingEventIds,
   insertEvents,
@@ -161,6 +162,15 @@ export async function writeEvents(
         release: row.release,
         at: row.timestamp,
       })),
+    ),
+  );
+  await upsertEventUsers(
+    trx,
+    engine,
+    [...fresh].flatMap(([projectId, list]) =>
+      list.flatMap(({ row, user }) =>
+        row.userKey !== null && user !== null ? [{ projectId, userKey: row.userKey, ...user }] : [],
+      ),
     ),
   );
   await alertOnIssues(trx, batches, alerting);

@@ -33,6 +33,17 @@ export type Assignee =
 
 export type RangeField = 'firstSeen' | 'lastSeen' | 'timesSeen';
 
+/** The user fields a search can name (`user.<field>:`). */
+export type UserField = 'id' | 'email' | 'username' | 'ip';
+
+const USER_FIELDS = new Map<string, UserField>([
+  ['user.id', 'id'],
+  ['user.email', 'email'],
+  ['user.username', 'username'],
+  ['user.ip', 'ip'],
+  ['user.ip_address', 'ip'],
+]);
+
 /** A release searched for: a version (exact or a pattern), or `latest`, each project's latest release. */
 export type ReleaseValue = ValuePattern | { readonly kind: 'latest' };
 
@@ -61,6 +72,16 @@ export type IssueQueryTerm =
       readonly values: readonly ValuePattern[];
     }
   | { readonly kind: 'has'; readonly negated: boolean; readonly key: string }
+  /**
+   * `user.id:`, `user.email:`, `user.username:`, `user.ip:`: issues (or events) of a user with
+   * that field; `user:` alone is the `user` tag, whose values read `id:1001`, `email:a@b.c`, ….
+   */
+  | {
+      readonly kind: 'user';
+      readonly negated: boolean;
+      readonly field: UserField;
+      readonly values: readonly ValuePattern[];
+    }
   /** `min <= field < max` (epoch ms for dates); a missing bound is null. */
   | {
       readonly kind: 'range';
@@ -259,6 +280,14 @@ function toTerm(token: Token, now: number): IssueQueryTerm {
     return { kind: 'release_package', negated, packages: texts };
   }
   const values = token.values.map(pattern);
+  const userField = USER_FIELDS.get(key);
+  if (userField !== undefined) {
+    if (texts.some((t) => t === '')) throw syntaxError(`Invalid value for "${key}": ""`);
+    return { kind: 'user', negated, field: userField, values };
+  }
+  if (key.startsWith('user.')) {
+    throw syntaxError(`Unknown user field "${key}": search user.id, user.email, user.username or user.ip.`);
+  }
   if (key === 'level') return { kind: 'level', negated, values };
   if (key === 'release') return { kind: 'release', negated, values: values.map(releaseValue) };
   if (key === 'firstRelease' || key === 'first_release') {

@@ -25,6 +25,7 @@ import { alertRules } from './migrations/region/20261209T0100-alert-rules.js';
 import { notificationOutbox } from './migrations/region/20261209T0200-notification-outbox.js';
 import { notificationSettings as projectNotificationSettings } from './migrations/region/20261209T0410-notification-settings.js';
 import { alertRuleFires } from './migrations/region/20261209T0500-alert-rule-fires.js';
+import { eventUsers } from './migrations/region/20261210T0900-event-users.js';
 
 /** The control store's migrations, in order; names are timestamp-prefixed and never renamed. */
 function controlMigrations(engine: Engine): Record<string, Migration> {
@@ -59,6 +60,7 @@ function regionMigrations(engine: Engine): Record<string, Migration> {
     '20261209T0200-notification-outbox': notificationOutbox(engine),
     '20261209T0410-notification-settings': projectNotificationSettings(engine),
     '20261209T0500-alert-rule-fires': alertRuleFires(engine),
+    '20261210T0900-event-users': eventUsers(),
   };
 }
 

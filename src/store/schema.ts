@@ -249,6 +249,17 @@ export interface IssueUserTable {
   user_key: string;
 }
 
+/** What an event's user key stands for in a project: the last non-empty value of each field seen. */
+export interface EventUserTable {
+  project_id: number;
+  user_key: string;
+  user_id: string | null;
+  email: string | null;
+  username: string | null;
+  ip_address: string | null;
+  name: string | null;
+}
+
 /** What happened to an issue (Sentry's activity): `type` as Sentry names it, `data` JSON. */
 export interface IssueActivityTable {
   id: Generated<number>;
@@ -628,6 +639,7 @@ export interface RegionSchema {
   events: EventTable;
   issue_tags: IssueTagTable;
   issue_users: IssueUserTable;
+  event_users: EventUserTable;
   issue_bookmarks: IssueBookmarkTable;
   issue_seen: IssueSeenTable;
   issue_activity: IssueActivityTable;

@@ -1,5 +1,6 @@
 import { formatShortId } from '../../protocol/short-id.js';
 import type { Issue } from '../../store/region/issue-reads.js';
+import type { SeenStats } from '../../store/region/issue-stats.js';
 import type { Project, User } from '../../store/types.js';
 import { isoDate } from './dates.js';
 import { serializeUser } from './user.js';
@@ -27,11 +28,31 @@ export interface IssueExtras {
   readonly isBookmarked?: boolean;
   readonly hasSeen?: boolean;
   readonly stats?: Record<string, [number, number][]> | null;
+  /** The issue's events in the list's window and environments, when it has either. */
+  readonly seen?: SeenStats | null;
+  /** The events the query's event terms match too (Sentry's `filtered`), when it has some. */
+  readonly filtered?: { seen: SeenStats; stats: Record<string, [number, number][]> | null } | null;
   /** How a resolved issue was resolved in a release or commit (`inRelease`, …), and who did it. */
   readonly resolution?: { details: Record<string, unknown>; actor: User | null } | null;
 }
 
-/** Sentry's issue (group) object as issue lists return it. */
+/** Sentry's seen stats: `count` as a string, `userCount`, first and last seen (the issue's own when none). */
+function seenFields(issue: Issue, seen: SeenStats, fallBack = true) {
+  const date = (at: number | null, own: number) =>
+    at !== null ? isoDate(at) : fallBack ? isoDate(own) : null;
+  return {
+    count: String(seen.count),
+    userCount: seen.userCount,
+    firstSeen: date(seen.firstSeen, issue.firstSeen),
+    lastSeen: date(seen.lastSeen, issue.lastSeen),
+  };
+}
+
+/**
+ * Sentry's issue (group) object as issue lists return it: `count`, `userCount` and the graphs in
+ * the list's window and environments, `lifetime` for all time, `filtered` for the events the
+ * query's terms match as well.
+ */
 export function serializeIssue(
   issue: Issue,
   project: Project,
@@ -39,6 +60,12 @@ export function serializeIssue(
   baseUrl: string,
   extras: IssueExtras = {},
 ) {
+  const lifetime: SeenStats = {
+    count: issue.timesSeen,
+    userCount: issue.userCount,
+    firstSeen: issue.firstSeen,
+    lastSeen: issue.lastSeen,
+  };
   return {
     id: String(issue.id),
     shareId: null,
@@ -71,21 +98,14 @@ export function serializeIssue(
     hasSeen: extras.hasSeen ?? false,
     annotations: [] as unknown[],
     isUnhandled: false,
-    count: String(issue.timesSeen),
-    userCount: issue.userCount,
-    firstSeen: isoDate(issue.firstSeen),
-    lastSeen: isoDate(issue.lastSeen),
+    ...seenFields(issue, extras.seen ?? lifetime),
     derivedData: null,
     // Required by Sentry's schema; keyed by graph period, so empty when no graph was asked for.
     stats: extras.stats ?? {},
-    lifetime: {
-      count: String(issue.timesSeen),
-      userCount: issue.userCount,
-      firstSeen: isoDate(issue.firstSeen),
-      lastSeen: isoDate(issue.lastSeen),
-      stats: null,
-    },
-    filtered: null,
+    lifetime: { ...seenFields(issue, lifetime), stats: null },
+    filtered: extras.filtered
+      ? { ...seenFields(issue, extras.filtered.seen, false), stats: extras.filtered.stats }
+      : null,
     sessionCount: null,
     inbox: null,
     owners: null,

@@ -1,5 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { Engine } from '../db.js';
 import type { EventTable, IssueTable, RegionSchema } from '../schema.js';
+import { type EventScope, eventScope } from './event-filter.js';
 import { storedDocument } from './events.js';
 
 type Db = Kysely<RegionSchema>;
@@ -170,13 +172,28 @@ async function listEventsWhere(
   return rows.map(toStoredEvent);
 }
 
-/** Events of an issue, newest first. */
-export function listIssueEvents(
+/**
+ * Events of an issue, newest first; with a scope, only those in its window and environments that
+ * match its terms.
+ */
+export async function listIssueEvents(
   db: Db,
   issueId: number,
   page: { limit: number; offset: number },
+  filter?: { engine: Engine; scope: EventScope },
 ): Promise<StoredEvent[]> {
-  return listEventsWhere(db, 'issue_id', issueId, page);
+  if (!filter) return listEventsWhere(db, 'issue_id', issueId, page);
+  const rows = await db
+    .selectFrom('events')
+    .selectAll()
+    .where('issue_id', '=', issueId)
+    .where((eb) => eventScope(eb, filter.engine, filter.scope))
+    .orderBy('timestamp', 'desc')
+    .orderBy('id', 'desc')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  return rows.map(toStoredEvent);
 }
 
 /** The issue's newest or oldest event. */

@@ -1,4 +1,4 @@
-import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import { badRequest } from '../../lib/app-error.js';
 // The query's AST comes from the pure parser in protocol/; store/ turns it into SQL.
 import type {
@@ -19,6 +19,7 @@ import {
 import type { RegionSchema } from '../schema.js';
 import { type Issue, toIssue } from './issue-reads.js';
 import { listProjectReleases, orderDateOf } from './release-links.js';
+import { contains, never, userKeysMatch, valuesMatch } from './sql-match.js';
 
 type Db = Kysely<RegionSchema>;
 type Eb = ExpressionBuilder<RegionSchema, 'issues'>;
@@ -328,6 +329,14 @@ function termCondition(eb: Eb, term: IssueQueryTerm, filter: IssueFilter, releas
         .where((w) => valuesMatch(w, w.ref('t.value'), term.values));
       return eb('issues.id', 'in', tagged);
     }
+    case 'user': {
+      const tagged = eb
+        .selectFrom('issue_tags as t')
+        .select('t.issue_id')
+        .where('t.key', '=', 'user')
+        .where((w) => userKeysMatch(w, w.ref('t.value'), term.field, term.values, filter.projectIds));
+      return eb('issues.id', 'in', tagged);
+    }
     case 'has':
       return eb(
         'issues.id',
@@ -417,38 +426,4 @@ function assigneeCondition(eb: Eb, assignee: Assignee, filter: IssueFilter): Con
       ]);
     }
   }
-}
-
-/** Exact values compare as they are; wildcard patterns ignore case, as Sentry's do. */
-function valuesMatch<DB, TB extends keyof DB>(
-  eb: ExpressionBuilder<DB, TB>,
-  ref: Expression<string | null>,
-  values: readonly ValuePattern[],
-): Condition {
-  const exact = values.flatMap((v) => (v.kind === 'exact' ? [v.value] : []));
-  const conditions: Condition[] = [];
-  if (exact.length > 0) conditions.push(eb(ref, 'in', exact));
-  for (const v of values) {
-    if (v.kind === 'wildcard') conditions.push(like(ref, v.parts.map(escapeLike).join('%')));
-  }
-  return eb.or(conditions);
-}
-
-/** A case-insensitive substring test. */
-function contains(ref: Expression<string>, text: string): Condition {
-  return like(ref, `%${escapeLike(text)}%`);
-}
-
-// SQLite's LIKE has no escape character unless told, PostgreSQL's is `\`: say it for both. lower()
-// on both sides makes it case-insensitive on both (SQLite folds ASCII only, PostgreSQL all letters).
-function like(ref: Expression<string | null>, pattern: string): Condition {
-  return sql<SqlBool>`lower(${ref}) like lower(${pattern}) escape '\\'`;
-}
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-function never(): Condition {
-  return sql<SqlBool>`1 = 0`;
 }

@@ -49,7 +49,7 @@ describe.each(TEST_ENGINES)('issue event stats on %s', (engine) => {
         data: '{}',
       });
     }
-    const series = (await issueEventStats(t.db.region, [issue], end, hour, 24)).get(issue) ?? [];
+    const series = (await issueEventStats(t.db.region, engine, [issue], end, hour, 24)).get(issue) ?? [];
     expect(series).toHaveLength(24);
     expect(series.at(-1)).toEqual([(Math.floor(end / hour) * hour) / 1000, 2]);
     expect(series.at(-2)?.[1]).toBe(1);

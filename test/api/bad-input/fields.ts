@@ -649,4 +649,54 @@ export const FIELD_CASES: BadCase[] = [
     ['a URL that is not http', { urls: 'ftp://hooks.example/x' }, 400, 'urls: Not a valid URL.'],
     ['urls as a list', { urls: ['https://hooks.example/x'] }, 400, 'urls: Not a valid string.'],
   ]),
+  // Triage reads: searches and windows that cannot be read.
+  ...endpoint('GET', '/organizations/acme/issues/{issue}/events/?query=is:unresolved', [
+    [
+      'an issue term in an event search',
+      undefined,
+      400,
+      /^Error parsing search query: "is:" searches issues/,
+    ],
+  ]),
+  ...endpoint('GET', '/organizations/acme/issues/{issue}/events/?query=user.phone:1', [
+    [
+      'an unknown user field',
+      undefined,
+      400,
+      /^Error parsing search query: Unknown user field "user\.phone"/,
+    ],
+  ]),
+  ...endpoint('GET', '/organizations/acme/issues/{issue}/events/?statsPeriod=soon', [
+    ['a period without a unit', undefined, 400, /^Invalid statsPeriod: soon/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/issues/?query=user.email:%22ann', [
+    ['an unterminated quote', undefined, 400, /^Error parsing search query: Unterminated quote/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/issues/?groupStatsPeriod=3d', [
+    ['a graph period Sentry does not have', undefined, 400, /^Invalid groupStatsPeriod/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/events-stats/?query=browser:Chrome', [
+    ['no issue.id', undefined, 400, /issue\.id/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/events-stats/?query=issue.id:abc', [
+    ['an issue id that is not a number', undefined, 400, /invalid issue\.id: abc/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/events-stats/?query=issue.id:{issue}&interval=1s&statsPeriod=30d', [
+    ['too many points', undefined, 400, /too many results/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/events-stats/?query=issue.id:{issue}&topEvents=100&field=release', [
+    ['too many top events', undefined, 400, /^topEvents must be/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/events-stats/?query=issue.id:{issue}&yAxis=p95()', [
+    ['an unsupported yAxis', undefined, 400, /yAxis/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/tags/?start=2026-01-01', [
+    ['start without end', undefined, 400, 'start and end are both required'],
+  ]),
+  ...endpoint('GET', '/organizations/acme/tags/level/values/?sort=size', [
+    ['an unknown sort', undefined, 400, /^Invalid sort/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/tags/level/values/?per_page=1000', [
+    ['too many per page', undefined, 400, 'Invalid per_page value. Cannot exceed 100.'],
+  ]),
 ];

@@ -246,4 +246,55 @@ export const ISSUES_CASES: Record<string, RouteCase> = {
       }),
     ]);
   }),
+  'GET /organizations/:org/events-stats/': {
+    grant: 'event:read',
+    foreign: 'deny',
+    callers: ISSUE_DATA,
+    prepare: async (env, w) => {
+      const issue = await withIssue(env, w);
+      return {
+        url: `/api/0/organizations/${w.org.slug}/events-stats/?query=issue.id:${issue.issueId}&statsPeriod=1h&interval=5m`,
+        secrets: [issue.title, issue.eventId],
+        check: (res) => {
+          expect(res.statusCode).toBe(200);
+          const data = (res.json() as { data: [number, { count: number }[]][] }).data;
+          expect(data.reduce((n, [, [c]]) => n + (c?.count ?? 0), 0)).toBe(1);
+        },
+      };
+    },
+  },
+  'GET /organizations/:org/tags/': {
+    grant: 'event:read',
+    foreign: 'deny',
+    callers: ORG_ISSUE_LIST,
+    prepare: async (env, w) => {
+      const issue = await withIssue(env, w);
+      return {
+        url: `/api/0/organizations/${w.org.slug}/tags/`,
+        secrets: [issue.title, issue.eventId],
+        check: (res) => {
+          expect(res.statusCode).toBe(200);
+          expect(res.json()).toContainEqual({ key: 'level', name: 'level', totalValues: expect.any(Number) });
+        },
+      };
+    },
+  },
+  'GET /organizations/:org/tags/:key/values/': {
+    grant: 'event:read',
+    foreign: 'deny',
+    callers: ORG_ISSUE_LIST,
+    prepare: async (env, w) => {
+      const issue = await withIssue(env, w);
+      return {
+        url: `/api/0/organizations/${w.org.slug}/tags/level/values/?query=err`,
+        secrets: [issue.title, issue.eventId],
+        check: (res) => {
+          expect(res.statusCode).toBe(200);
+          expect(res.json()).toEqual([
+            expect.objectContaining({ key: 'level', value: 'error', count: expect.any(Number) }),
+          ]);
+        },
+      };
+    },
+  },
 };
