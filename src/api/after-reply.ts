@@ -1,8 +1,11 @@
 import type { ServiceContext } from '../services/context.js';
 import type { ApiCall } from './route.js';
 
-/** Work started after an answer and not yet finished, per process context. */
-const pending = new WeakMap<ServiceContext, Set<Promise<void>>>();
+/**
+ * Work started after an answer and not yet finished, per database: the app's context may be a copy
+ * of the process's with more in it (its delivery worker), and both must find the same work.
+ */
+const pending = new WeakMap<ServiceContext['db'], Set<Promise<void>>>();
 
 /**
  * Runs `work` once the answer has gone out, so that how long the answer takes says nothing about
@@ -10,10 +13,10 @@ const pending = new WeakMap<ServiceContext, Set<Promise<void>>>();
  * tell. The app waits for such work when it closes.
  */
 export function afterReply(call: ApiCall, what: string, work: () => Promise<void>): void {
-  let running = pending.get(call.ctx);
+  let running = pending.get(call.ctx.db);
   if (!running) {
     running = new Set();
-    pending.set(call.ctx, running);
+    pending.set(call.ctx.db, running);
   }
   const set = running;
   const done: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
@@ -25,6 +28,6 @@ export function afterReply(call: ApiCall, what: string, work: () => Promise<void
 
 /** Waits for the work `afterReply` started on this context, for a clean close. */
 export async function settleAfterReply(ctx: ServiceContext): Promise<void> {
-  const running = pending.get(ctx);
+  const running = pending.get(ctx.db);
   while (running && running.size > 0) await Promise.all([...running]);
 }
