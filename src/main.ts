@@ -4,6 +4,7 @@ import type { Config } from './config/config.js';
 import { KeyCache } from './ingest/key-cache.js';
 import { DatabaseRateLimiter, MemoryRateLimiter, type RateLimiter } from './ingest/rate-limiter.js';
 import { BundleAssembler } from './jobs/bundle-assembler.js';
+import { CronClock } from './jobs/cron-clock.js';
 import { DeliveryWorker } from './jobs/delivery-worker.js';
 import type { DigestRunner } from './jobs/digest-worker.js';
 import { createHttpSender } from './jobs/http-sender.js';
@@ -103,6 +104,8 @@ export interface Server {
   readonly assembler: BundleAssembler;
   /** Sends the notification outbox in the background. */
   readonly delivery: DeliveryWorker;
+  /** Marks missed and timed-out cron runs. */
+  readonly clock: CronClock;
   readonly ctx: ServiceContext;
   readonly url: string;
   readonly firstStart: FirstStart | null;
@@ -144,6 +147,8 @@ export async function startServer(
     });
     assembler.start();
     const stopMaintenance = startMaintenance(db, ctx.now, app.log, config);
+    const clock = new CronClock(db, { now: ctx.now, pollMs: config.cronClockPollMs, log: app.log });
+    clock.start();
     const address = await app.listen({ host: config.host, port: config.port });
     delivery.start();
     return {
@@ -151,11 +156,13 @@ export async function startServer(
       worker,
       assembler,
       delivery,
+      clock,
       ctx,
       url: address,
       firstStart: created,
       async close() {
         stopMaintenance();
+        await clock.stop();
         await app.close();
         await assembler.stop();
         await worker.stop();

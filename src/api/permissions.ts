@@ -89,6 +89,18 @@ export const PERMISSIONS = {
     PUT: ['project:write', 'project:admin', 'alerts:write'],
     DELETE: ['project:write', 'project:admin', 'alerts:write'],
   },
+  // Sentry's crons permissions: the organization's monitor list and creation, and each monitor,
+  // which the caller reads and changes with its scopes on the monitor's project.
+  organizationMonitors: {
+    GET: [...READ, 'alerts:read'],
+    POST: [...READ, 'alerts:write'],
+  },
+  monitors: {
+    GET: ['project:read', 'project:write', 'project:admin', 'alerts:read', 'alerts:write'],
+    POST: ['project:write', 'project:admin', 'alerts:write'],
+    PUT: ['project:write', 'project:admin', 'alerts:write'],
+    DELETE: ['project:write', 'project:admin', 'alerts:write'],
+  },
   // Sentry's ProjectPermission, which its legacy plugin endpoints use.
   projectPlugins: {
     GET: ['project:read', 'project:write', 'project:admin'],

@@ -9,6 +9,7 @@ import { eventsStatsRoutes } from './events-stats.js';
 import { issueTagRoutes } from './issue-tags.js';
 import { issueRoutes } from './issues.js';
 import { memberRoutes } from './members.js';
+import { monitorRoutes } from './monitors.js';
 import { notificationSettingRoutes } from './notification-settings.js';
 import { orgTagRoutes } from './org-tags.js';
 import { orgTokenRoutes } from './org-tokens.js';
@@ -52,4 +53,5 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...repoRoutes,
   ...alertRuleRoutes,
   ...pluginRoutes,
+  ...monitorRoutes,
 ];

@@ -164,6 +164,8 @@ export interface Config {
   readonly artifactBundleRetentionDays: number;
   /** ERRATA_ASSEMBLE_POLL_MS, default 1000: how often the assembly worker looks for queued bundles. */
   readonly assemblePollMs: number;
+  /** ERRATA_CRON_CLOCK_POLL_MS, default 10000: how often the cron clock looks for missed and timed-out runs. */
+  readonly cronClockPollMs: number;
   /**
    * ERRATA_SOURCE_MAP_CACHE_BYTES, default 64 MiB: parsed source maps and minified files digest
    * keeps for symbolication (per digest thread), so that a hot map is parsed once, not per batch;
@@ -476,6 +478,7 @@ export function loadConfig(env: Env): Config {
     uploadFailedRetentionMinutes: integer(env, 'ERRATA_UPLOAD_FAILED_RETENTION_MINUTES', 60, 1, 525_600),
     artifactBundleRetentionDays: integer(env, 'ERRATA_ARTIFACT_BUNDLE_RETENTION_DAYS', 90, 1, 36_500),
     assemblePollMs: integer(env, 'ERRATA_ASSEMBLE_POLL_MS', 1000, 10, 600_000),
+    cronClockPollMs: integer(env, 'ERRATA_CRON_CLOCK_POLL_MS', 10_000, 10, 600_000),
     sourceMapCacheBytes: integer(env, 'ERRATA_SOURCE_MAP_CACHE_BYTES', 64 * MiB, 0, 16_384 * MiB),
     ...emailSettings(env),
     webhookSecret: webhookSecret(env),

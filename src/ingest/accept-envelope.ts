@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
 import { AppError } from '../lib/app-error.js';
+import { parseCheckIn } from '../protocol/check-in.js';
 import type { Envelope } from '../protocol/envelope.js';
 import { generateEventId, normalizeEventId } from '../protocol/event-id.js';
 import { parseEventPayload } from '../protocol/event-normalize.js';
@@ -12,6 +13,14 @@ export interface AcceptedEnvelope {
   readonly eventId: string | null;
   /** Whether the envelope holds an item that counts against rate limits. */
   readonly counted: boolean;
+}
+
+function parseJson(payload: Buffer): unknown {
+  try {
+    return JSON.parse(payload.toString('utf8'));
+  } catch {
+    throw new ProtocolError('invalid_check_in', 'invalid check-in: the payload is not JSON');
+  }
 }
 
 /** An event document's JSON object, or ProtocolError `invalid_event`. */
@@ -30,7 +39,7 @@ export function eventIdOf(event: Record<string, unknown>): string | null {
 
 /**
  * What ingest checks of an envelope before writing it: item sizes (413), the event id (400 when
- * malformed), and that an envelope whose only substance is a broken event is refused (400) rather
+ * malformed), each check-in (400 when Sentry would refuse it), and that an envelope whose only substance is a broken event is refused (400) rather
  * than acknowledged. A broken event beside good items is dropped by digest and the good items are
  * kept, as Relay keeps them. Nothing here normalizes or groups: digest does, once.
  */
@@ -52,6 +61,8 @@ export function acceptEnvelope(envelope: Envelope, config: Config): AcceptedEnve
           ? config.ingestMaxAttachmentBytes
           : Number.POSITIVE_INFINITY;
     if (item.payload.length > limit) throw tooLarge(item.headers.type);
+    // A check-in Sentry would refuse is refused whole, so that the client learns why (400).
+    if (type === 'check_in') parseCheckIn(parseJson(item.payload));
     if (!facts?.document) {
       good++;
       continue;

@@ -19,6 +19,7 @@ export function fromProtocolError(error: ProtocolError): AppError {
     case 'invalid_envelope':
     case 'invalid_event_id':
     case 'invalid_event':
+    case 'invalid_check_in':
       return new AppError('bad_request', error.message);
   }
 }

@@ -10,7 +10,8 @@ export type ProtocolErrorCode =
   | 'unsupported_protocol_version'
   | 'invalid_envelope'
   | 'invalid_event_id'
-  | 'invalid_event';
+  | 'invalid_event'
+  | 'invalid_check_in';
 
 /**
  * The one error `protocol/` throws for bad client input. Programming errors (a caller passing a

@@ -26,6 +26,7 @@ import { notificationOutbox } from './migrations/region/20261209T0200-notificati
 import { notificationSettings as projectNotificationSettings } from './migrations/region/20261209T0410-notification-settings.js';
 import { alertRuleFires } from './migrations/region/20261209T0500-alert-rule-fires.js';
 import { eventUsers } from './migrations/region/20261210T0900-event-users.js';
+import { monitors } from './migrations/region/20261211T1000-monitors.js';
 
 /** The control store's migrations, in order; names are timestamp-prefixed and never renamed. */
 function controlMigrations(engine: Engine): Record<string, Migration> {
@@ -61,6 +62,7 @@ function regionMigrations(engine: Engine): Record<string, Migration> {
     '20261209T0410-notification-settings': projectNotificationSettings(engine),
     '20261209T0500-alert-rule-fires': alertRuleFires(engine),
     '20261210T0900-event-users': eventUsers(),
+    '20261211T1000-monitors': monitors(engine),
   };
 }
 

@@ -428,6 +428,50 @@ export interface CheckInTable {
   environment: string | null;
   date_created: number;
   data: string;
+  monitor_environment_id: number | null;
+  date_updated: number | null;
+  /** When the clock expected this run (missed check-ins), else null. */
+  expected_time: number | null;
+  /** When an `in_progress` run becomes a timeout. */
+  timeout_at: number | null;
+}
+
+export interface MonitorTable {
+  id: Generated<number>;
+  organization_id: number;
+  project_id: number;
+  slug: string;
+  name: string;
+  /** `active` or `disabled`. */
+  status: string;
+  is_muted: number;
+  /** `crontab` or `interval`. */
+  schedule_type: string;
+  /** The crontab, or the interval as JSON `[n, "unit"]`. */
+  schedule: string;
+  checkin_margin: number | null;
+  max_runtime: number | null;
+  timezone: string | null;
+  failure_issue_threshold: number | null;
+  recovery_threshold: number | null;
+  date_created: number;
+}
+
+export interface MonitorEnvironmentTable {
+  id: Generated<number>;
+  monitor_id: number;
+  environment: string;
+  /** `active` (no check-in yet), `ok` or `error`. */
+  status: string;
+  last_checkin: number | null;
+  next_checkin: number | null;
+  next_checkin_latest: number | null;
+  failures: number;
+  successes: number;
+  /** The event that opened the environment's open incident, or null when there is none. */
+  incident_event_id: string | null;
+  incident_started: number | null;
+  date_created: number;
 }
 
 export interface RateCounterTable {
@@ -660,6 +704,8 @@ export interface RegionSchema {
   client_outcomes: ClientOutcomeTable;
   user_reports: UserReportTable;
   check_ins: CheckInTable;
+  monitors: MonitorTable;
+  monitor_environments: MonitorEnvironmentTable;
   rate_counters: RateCounterTable;
   blobs: BlobTable;
   upload_chunks: UploadChunkTable;

@@ -149,6 +149,20 @@ describe.each(TEST_ENGINES)('bad input on %s', (engine) => {
       });
       return (rules.json() as { id: string }[])[0]?.id as string;
     };
+    // A monitor of "acme" (and one of "bee", whose slug "acme" must not reach).
+    const monitorConfig = { schedule_type: 'crontab', schedule: '0 3 * * *' };
+    for (const [org, project, slug, token] of [
+      ['acme', 'web', 'nightly', full],
+      ['bee', 'bee-web', 'bee-nightly', otherFull],
+    ] as const) {
+      const monitor = await h.request({
+        method: 'POST',
+        url: `/api/0/organizations/${org}/monitors/`,
+        token,
+        payload: { project, name: slug, slug, config: monitorConfig },
+      });
+      expect(monitor.statusCode).toBe(201);
+    }
     w = {
       ownerEmail: owner.email,
       full,

@@ -8,7 +8,6 @@ import {
 } from '../../../test/support/digest.js';
 import { TEST_ENGINES } from '../../../test/support/engines.js';
 import { serializeEnvelope } from '../../protocol/envelope.js';
-import { findCheckIns } from '../../store/region/check-ins.js';
 
 const CHECK_IN_ID = 'f00dbabef00dbabef00dbabef00dbabe';
 
@@ -42,33 +41,75 @@ describe.each(TEST_ENGINES)('check-in digest (%s)', (engine) => {
     await world.close();
   });
 
-  it('stores a run as in progress, then finishes it with the duration in milliseconds', async () => {
+  const runsOf = (projectId: number) =>
+    world.db
+      .selectFrom('check_ins')
+      .select([
+        'monitor_slug',
+        'check_in_id',
+        'status',
+        'duration',
+        'environment',
+        'date_created',
+        'timeout_at',
+      ])
+      .where('project_id', '=', projectId)
+      .orderBy('id')
+      .execute();
+  const environmentsOf = (projectId: number) =>
+    world.db
+      .selectFrom('monitor_environments')
+      .innerJoin('monitors', 'monitors.id', 'monitor_environments.monitor_id')
+      .select([
+        'monitors.slug',
+        'environment',
+        'next_checkin',
+        'next_checkin_latest',
+        'last_checkin',
+        'monitor_environments.status',
+      ])
+      .where('monitors.project_id', '=', projectId)
+      .orderBy('monitor_environments.id')
+      .execute();
+
+  it('creates the monitor from its config, keeps the run in progress, then closes it', async () => {
     const projectId = await world.newProject();
     await digestBody(world, projectId, envelope(inProgress));
-    expect(await findCheckIns(world.db, projectId)).toMatchObject([
+    expect(await runsOf(projectId)).toMatchObject([
       {
-        checkInId: CHECK_IN_ID,
-        monitorSlug: 'nightly-cron',
+        check_in_id: CHECK_IN_ID,
+        monitor_slug: 'nightly-cron',
         status: 'in_progress',
         duration: null,
         environment: 'production',
+        timeout_at: FIXTURE_RECEIVED_AT + 3 * 60_000,
       },
     ]);
+    // Received 17:24:28: the next run of */5 is 17:25, missed after 17:27.
+    const next = Date.parse('2026-11-28T17:25:00Z');
+    expect(
+      (await environmentsOf(projectId)).map((e) => ({ ...e, next_checkin: Number(e.next_checkin) })),
+    ).toMatchObject([
+      { slug: 'nightly-cron', environment: 'production', next_checkin: next, status: 'active' },
+    ]);
+    expect(Number((await environmentsOf(projectId))[0]?.next_checkin_latest)).toBe(next + 2 * 60_000);
 
     await digestBody(world, projectId, envelope(finished), { receivedAt: FIXTURE_RECEIVED_AT + 1000 });
-    const [run, ...more] = await findCheckIns(world.db, projectId, 'nightly-cron');
-    expect(more).toHaveLength(0);
-    expect(run).toMatchObject({
-      checkInId: CHECK_IN_ID,
-      status: 'ok',
-      environment: 'production',
-      dateCreated: FIXTURE_RECEIVED_AT,
-      data: finished,
+    const runs = await runsOf(projectId);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: 'ok', environment: 'production', timeout_at: null });
+    expect(Number(runs[0]?.date_created)).toBe(FIXTURE_RECEIVED_AT);
+    expect(runs[0]?.duration).toBeCloseTo(0.7, 9);
+    expect((await environmentsOf(projectId))[0]?.status).toBe('ok');
+
+    // A finished run is never reopened nor overwritten.
+    await digestBody(world, projectId, envelope({ ...finished, status: 'error' }), {
+      receivedAt: FIXTURE_RECEIVED_AT + 2000,
     });
-    expect(run!.duration).toBeCloseTo(0.7, 9);
+    expect((await runsOf(projectId)).map((r) => r.status)).toEqual(['ok']);
   });
 
-  it('keeps runs of other monitors and other ids apart', async () => {
+  it('keeps every run, per monitor and environment, and times a close without a duration', async () => {
     const projectId = await world.newProject();
     const other = '0123456789abcdef0123456789abcdef';
     await digestBody(
@@ -77,39 +118,44 @@ describe.each(TEST_ENGINES)('check-in digest (%s)', (engine) => {
       envelope(
         inProgress,
         { ...inProgress, monitor_slug: 'hourly' },
-        { ...finished, check_in_id: other, status: 'error', duration: 2 },
+        { ...inProgress, check_in_id: other, environment: 'staging' },
       ),
     );
-    const runs = await findCheckIns(world.db, projectId);
-    expect(runs.map((r) => [r.monitorSlug, r.checkInId, r.status, r.duration])).toEqual([
-      ['nightly-cron', CHECK_IN_ID, 'in_progress', null],
-      ['hourly', CHECK_IN_ID, 'in_progress', null],
-      ['nightly-cron', other, 'error', 2000],
+    await digestBody(world, projectId, envelope({ ...finished, duration: undefined, status: 'error' }), {
+      receivedAt: FIXTURE_RECEIVED_AT + 4000,
+    });
+    const runs = await runsOf(projectId);
+    expect(runs.map((r) => [r.monitor_slug, r.check_in_id, r.status, r.environment, r.duration])).toEqual([
+      ['nightly-cron', CHECK_IN_ID, 'error', 'production', 4000],
+      ['hourly', CHECK_IN_ID, 'in_progress', 'production', null],
+      ['nightly-cron', other, 'in_progress', 'staging', null],
+    ]);
+    expect((await environmentsOf(projectId)).map((e) => [e.slug, e.environment])).toEqual([
+      ['nightly-cron', 'production'],
+      ['hourly', 'production'],
+      ['nightly-cron', 'staging'],
     ]);
   });
 
-  it.each([
-    [
-      'a dashed check-in id',
-      { ...finished, check_in_id: 'f00dbabe-f00d-babe-f00d-babef00dbabe' },
-      { checkInId: CHECK_IN_ID },
-    ],
-    ['an unknown status', { ...finished, status: 'weird' }, { status: 'unknown' }],
-    ['an upper-case status', { ...finished, status: 'ERROR' }, { status: 'error' }],
-    ['a negative duration', { ...finished, duration: -1 }, { duration: null }],
-    ['no environment', finished, { environment: null }],
-  ])('reads a check-in with %s', async (_, payload, want) => {
+  it('files a check-in without an environment under production, with a dashed id', async () => {
     const projectId = await world.newProject();
-    await digestBody(world, projectId, envelope(payload));
-    expect(await findCheckIns(world.db, projectId)).toMatchObject([want]);
+    const { environment: _, ...noEnvironment } = inProgress;
+    await digestBody(
+      world,
+      projectId,
+      envelope({ ...noEnvironment, check_in_id: 'f00dbabe-f00d-babe-f00d-babef00dbabe' }),
+    );
+    expect(await runsOf(projectId)).toMatchObject([{ check_in_id: CHECK_IN_ID, environment: 'production' }]);
   });
 
   it.each([
     ['bad JSON', '{"check_in_id":'],
-    ['no check-in id', { ...finished, check_in_id: undefined }],
-    ['a check-in id that is not a UUID', { ...finished, check_in_id: 'run-1' }],
-    ['no monitor slug', { ...finished, monitor_slug: '' }],
-    ['no status', { ...finished, status: undefined }],
+    ['no check-in id', { ...inProgress, check_in_id: undefined }],
+    ['a check-in id that is not a UUID', { ...inProgress, check_in_id: 'run-1' }],
+    ['no monitor slug', { ...inProgress, monitor_slug: '' }],
+    ['no status', { ...inProgress, status: undefined }],
+    ['an unknown status', { ...inProgress, status: 'weird' }],
+    ['an unknown monitor and no config', finished],
   ])('skips a check-in with %s', async (_, payload) => {
     const projectId = await world.newProject();
     await digestBody(world, projectId, envelope(payload));

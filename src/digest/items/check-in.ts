@@ -1,42 +1,82 @@
-import { normalizeEventId } from '../../protocol/event-id.js';
-import { asString } from '../../protocol/json-read.js';
-import { upsertCheckIn } from '../../store/region/check-ins.js';
+import { parseCheckIn } from '../../protocol/check-in.js';
+import { MONITOR_DEFAULTS } from '../../protocol/monitor-config.js';
+import { ProtocolError } from '../../protocol/protocol-error.js';
+import { recordCheckIn } from '../../store/region/check-ins.js';
+import {
+  ensureMonitor,
+  ensureMonitorEnvironment,
+  findMonitorBySlug,
+  updateMonitor,
+} from '../../store/region/monitors.js';
+import { findProjectById } from '../../store/region/projects.js';
 import type { ItemDigester } from '../item-digester.js';
+import { recordMonitorFailure, recordMonitorSuccess, scheduleAfterCheckIn } from '../monitor-incidents.js';
 import { readJsonObject } from './read-item.js';
 
-/** Check-in statuses Sentry knows; any other string is kept as `unknown`, as Relay does. */
-const STATUSES = new Set(['in_progress', 'ok', 'error', 'missed', 'timeout', 'unknown']);
-
-function checkInIdOf(value: unknown): string | undefined {
+function checkInOf(payload: Buffer) {
   try {
-    return normalizeEventId(value);
-  } catch {
-    return undefined;
+    return parseCheckIn(readJsonObject(payload));
+  } catch (error) {
+    if (error instanceof ProtocolError) return undefined;
+    throw error;
   }
 }
 
 /**
- * `check_in` items, `{check_in_id, monitor_slug, status, duration (seconds), environment, …}`:
- * one row per run of a monitor, which the run's later check-ins (same id) update. Skipped
- * without a UUID check-in id, a monitor slug or a status.
+ * `check_in` items, `{check_in_id, monitor_slug, status, duration (seconds), environment,
+ * monitor_config?}`. A `monitor_config` creates the monitor or updates its configuration; a
+ * check-in for a monitor that does not exist and brings none is dropped, as is one for a disabled
+ * monitor or one whose slug another project of the organization holds. Each run is kept; a later
+ * check-in with the run's id closes it. Each new run schedules the next expected one; successes
+ * and failures count towards the environment's incident.
  */
 export const digestCheckIn: ItemDigester = async (ctx, item) => {
-  const checkIn = readJsonObject(item.payload);
+  const checkIn = checkInOf(item.payload);
   if (checkIn === undefined) return;
-  const checkInId = checkInIdOf(checkIn.check_in_id);
-  const monitorSlug = asString(checkIn.monitor_slug)?.trim();
-  const status = asString(checkIn.status)?.toLowerCase();
-  if (checkInId === undefined || !monitorSlug || !status) return;
-  const duration = checkIn.duration;
-  await upsertCheckIn(ctx.trx, {
-    projectId: ctx.raw.projectId,
-    checkInId,
-    monitorSlug,
-    status: STATUSES.has(status) ? status : 'unknown',
-    duration:
-      typeof duration === 'number' && Number.isFinite(duration) && duration >= 0 ? duration * 1000 : null,
-    environment: asString(checkIn.environment)?.trim() || null,
-    dateCreated: ctx.raw.receivedAt,
-    data: checkIn,
-  });
+  const { trx, raw } = ctx;
+  const project = await findProjectById(trx, raw.projectId);
+  if (!project) return;
+  const at = raw.receivedAt;
+  let monitor = await findMonitorBySlug(trx, project.organizationId, checkIn.monitorSlug);
+  if (monitor === undefined) {
+    if (checkIn.monitorConfig === null) return;
+    monitor = await ensureMonitor(trx, {
+      organizationId: project.organizationId,
+      projectId: project.id,
+      slug: checkIn.monitorSlug,
+      name: checkIn.monitorSlug,
+      status: 'active',
+      isMuted: false,
+      config: checkIn.monitorConfig,
+      dateCreated: at,
+    });
+  } else if (checkIn.monitorConfig !== null && monitor.projectId === project.id) {
+    await updateMonitor(trx, monitor.id, { config: checkIn.monitorConfig });
+    monitor = { ...monitor, config: checkIn.monitorConfig };
+  }
+  if (monitor.projectId !== project.id || monitor.status === 'disabled') return;
+  const environment = await ensureMonitorEnvironment(trx, monitor.id, checkIn.environment, at);
+  const maxRuntime = (monitor.config.maxRuntime ?? MONITOR_DEFAULTS.maxRuntimeMinutes) * 60_000;
+  const recorded = await recordCheckIn(
+    trx,
+    {
+      projectId: project.id,
+      monitorEnvironmentId: environment.id,
+      checkInId: checkIn.checkInId,
+      monitorSlug: monitor.slug,
+      status: checkIn.status,
+      duration: checkIn.duration === null ? null : checkIn.duration * 1000,
+      environment: environment.environment,
+      dateCreated: at,
+      expectedTime: null,
+      timeoutAt: checkIn.status === 'in_progress' ? at + maxRuntime : null,
+      data: readJsonObject(item.payload) ?? {},
+    },
+    at,
+  );
+  if (recorded.kind === 'ignored') return;
+  if (recorded.kind === 'new') await scheduleAfterCheckIn(trx, monitor, environment, at);
+  if (checkIn.status === 'ok') await recordMonitorSuccess(trx, monitor, environment, at);
+  if (checkIn.status === 'error')
+    await recordMonitorFailure(trx, ctx.engine, monitor, environment, 'error', at);
 };

@@ -612,6 +612,65 @@ export const FIELD_CASES: BadCase[] = [
       ],
     ),
   ),
+  ...endpoint(
+    'POST',
+    '/organizations/acme/monitors/',
+    (
+      [
+        [
+          'an invalid crontab',
+          { config: { schedule_type: 'crontab', schedule: '61 * * * *' } },
+          /^config\.Schedule was not parseable/,
+        ],
+        [
+          'a six-field crontab',
+          { config: { schedule: '0 0 3 * * *' } },
+          /^config\.Schedule was not parseable/,
+        ],
+        [
+          'an unknown schedule type',
+          { config: { schedule_type: 'weekly', schedule: 'x' } },
+          'config.schedule_type: "weekly" is not a valid choice.',
+        ],
+        [
+          'an interval of no unit',
+          { config: { schedule_type: 'interval', schedule: [2, 'fortnight'] } },
+          /^config\.schedule: The interval unit must be one of/,
+        ],
+        [
+          'an unknown time zone',
+          { config: { schedule: '0 * * * *', timezone: 'Mars/Olympus' } },
+          'config.timezone: "Mars/Olympus" is not a valid time zone.',
+        ],
+        [
+          'a margin of 0',
+          { config: { schedule: '0 * * * *', checkin_margin: 0 } },
+          'config.checkin_margin: Ensure this value is greater than or equal to 1.',
+        ],
+        ['no config', { config: undefined }, 'config: This field is required.'],
+        ['a slug of 200 characters', { slug: 'a'.repeat(200) }, /^slug: Invalid monitor slug/],
+        ['a slug of digits only', { slug: '12345' }, /^slug: Invalid monitor slug/],
+        ['a slug taken', { slug: 'nightly' }, 'slug: A monitor with this slug already exists.'],
+        ["another organization's project", { project: 'bee-web' }, 'project: Invalid project.'],
+        ['no name', { name: undefined }, 'name: This field is required.'],
+        ['an unknown status', { status: 'paused' }, 'status: Choose active or disabled.'],
+      ] as const
+    ).map(
+      ([what, change, detail]): Row => [
+        what,
+        { ...(VALID_BODY['POST /organizations/:org/monitors/'] as object), ...change },
+        400,
+        detail,
+      ],
+    ),
+  ),
+  ...endpoint('PUT', '/projects/acme/web/monitors/nightly/', [
+    ['an invalid crontab', { config: { schedule: 'every day' } }, 400, /^config\.Schedule was not parseable/],
+    ['a slug of 200 characters', { slug: 'b'.repeat(200) }, 400, /^slug: Invalid monitor slug/],
+  ]),
+  ...endpoint('GET', '/projects/acme/web/monitors/bee-nightly/', [
+    ["another organization's monitor", undefined, 404, NOT_FOUND],
+  ]),
   ...endpoint('GET', '/projects/acme/web/rules/{beeRule}/', [
     ["another organization's rule", undefined, 404, NOT_FOUND],
   ]),

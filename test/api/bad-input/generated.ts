@@ -121,6 +121,13 @@ export const VALID_BODY: Record<string, unknown> = {
     ],
   },
   'PUT /projects/:org/:project/plugins/:plugin/': { urls: 'https://hooks.example/errata' },
+  'POST /organizations/:org/monitors/': {
+    project: 'web',
+    name: 'Fresh monitor',
+    config: { schedule_type: 'crontab', schedule: '0 * * * *' },
+  },
+  'PUT /organizations/:org/monitors/:monitor/': { name: 'Nightly' },
+  'PUT /projects/:org/:project/monitors/:monitor/': { name: 'Nightly' },
   'POST /projects/:org/:project/rule-actions/': {
     actions: [{ id: 'sentry.mail.actions.NotifyEmailAction', targetType: 'IssueOwners' }],
   },
@@ -146,6 +153,7 @@ function fill(route: ApiRoute, w: World, replace: Record<string, string> = {}): 
     repo: w.repoId,
     rule: w.ruleId,
     plugin: 'webhooks',
+    monitor: 'nightly',
     ...replace,
   };
   return `/api/0${route.url.replace(/:(\w+)/g, (_m, name: string) => values[name] as string)}`;
@@ -203,6 +211,7 @@ const UNKNOWN: Record<string, string[]> = {
   repo: ['999999', 'origin', TOO_BIG_ID, '1e0'],
   rule: ['999999', 'abc', TOO_BIG_ID, '1e0', '-1'],
   plugin: ['slack', 'no-such-plugin'],
+  monitor: ['no-such-monitor', '999999', TOO_BIG_ID, 'bee-nightly'],
 };
 
 function unknownValues(route: ApiRoute, param: string): string[] {
@@ -257,6 +266,9 @@ const LISTS = [
   'GET /projects/:org/:project/files/artifact-bundles/',
   'GET /projects/:org/:project/rules/',
   'GET /projects/:org/:project/rules/:rule/deliveries/',
+  'GET /organizations/:org/monitors/',
+  'GET /organizations/:org/monitors/:monitor/checkins/',
+  'GET /projects/:org/:project/monitors/:monitor/checkins/',
 ];
 const PAGE_QUERIES: [string, string][] = [
   ['cursor=abc', 'Invalid cursor parameter.'],

@@ -6,6 +6,7 @@ import { ENVIRONMENTS_CASES } from './environments.js';
 import { EVENTS_CASES } from './events.js';
 import { ISSUES_CASES } from './issues.js';
 import { MEMBERS_CASES } from './members.js';
+import { MONITORS_CASES } from './monitors.js';
 import { ORGANIZATIONS_CASES } from './organizations.js';
 import { PROJECTS_CASES } from './projects.js';
 import { RELEASES_CASES } from './releases.js';
@@ -31,4 +32,5 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   ...UPLOADS_CASES,
   ...COMMITS_CASES,
   ...ALERT_RULES_CASES,
+  ...MONITORS_CASES,
 };

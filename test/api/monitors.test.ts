@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serializeEnvelope } from '../../src/protocol/envelope.js';
+import { postEnvelope } from '../ingest/support.js';
+import { TEST_ENGINES } from '../support/engines.js';
+import {
+  createHarness,
+  type Harness,
+  makeOrg,
+  makeProject,
+  makeToken,
+  makeUser,
+} from '../support/harness.js';
+
+// Monitors through the API and through check-ins: a check-in's config creates the monitor the API
+// reads; what Sentry would refuse, at ingest or in the API, is a 400 that stores nothing.
+
+describe.each(TEST_ENGINES)('monitors on %s', (engine) => {
+  let h: Harness;
+  let token: string;
+  let projectId: number;
+  let publicKey: string;
+
+  beforeAll(async () => {
+    h = await createHarness(engine);
+    const owner = await makeUser(h.ctx);
+    const { org, team } = await makeOrg(h.ctx, owner, 'crons');
+    const made = await makeProject(h.ctx, org, team, 'jobs');
+    projectId = made.project.id;
+    publicKey = made.key.publicKey;
+    token = await makeToken(h.ctx, owner, ['org:read', 'project:read', 'alerts:write']);
+  });
+  afterAll(() => h?.close());
+
+  const checkIn = (payload: Record<string, unknown>) =>
+    postEnvelope(
+      h,
+      projectId,
+      publicKey,
+      serializeEnvelope({ headers: {}, items: [{ headers: { type: 'check_in' }, payload }] }),
+    );
+  const valid = {
+    check_in_id: 'a'.repeat(32),
+    monitor_slug: 'Nightly Backup',
+    status: 'in_progress',
+    monitor_config: { schedule: { type: 'interval', value: 6, unit: 'hour' }, timezone: 'Asia/Tokyo' },
+  };
+  const get = (url: string) => h.request({ method: 'GET', url: `/api/0${url}`, token });
+
+  it('a check-in with a config creates the monitor under its slug, read at both levels', async () => {
+    expect((await checkIn(valid)).statusCode).toBe(200);
+    await h.worker.drain();
+    const list = await get('/organizations/crons/monitors/');
+    expect(list.json()).toMatchObject([
+      {
+        slug: 'nightly-backup',
+        config: { schedule_type: 'interval', schedule: [6, 'hour'], timezone: 'Asia/Tokyo' },
+        environments: [{ name: 'production', status: 'active' }],
+      },
+    ]);
+    const one = await get('/projects/crons/jobs/monitors/nightly-backup/checkins/');
+    expect(one.json()).toMatchObject([{ status: 'in_progress', environment: 'production', duration: null }]);
+  });
+
+  it.each([
+    [
+      'an invalid schedule',
+      { monitor_config: { schedule: { type: 'crontab', value: '* * *' } } },
+      /not a five-field crontab/,
+    ],
+    ['an unknown status', { status: 'paused' }, /unknown status "paused"/],
+    [
+      'a slug of 200 characters',
+      { monitor_slug: 'x'.repeat(200) },
+      /monitor_slug is longer than 50 characters/,
+    ],
+    [
+      'an unknown time zone',
+      { monitor_config: { schedule: { type: 'crontab', value: '0 * * * *' }, timezone: 'Nowhere/City' } },
+      /not a valid time zone/,
+    ],
+  ])('a check-in with %s is a 400 and stores nothing', async (_, change, detail) => {
+    const res = await checkIn({ ...valid, check_in_id: 'b'.repeat(32), monitor_slug: 'refused', ...change });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().detail).toMatch(detail);
+    await h.worker.drain();
+    expect((await get('/organizations/crons/monitors/refused/')).statusCode).toBe(404);
+    const list = (await get('/organizations/crons/monitors/')).json() as { slug: string }[];
+    expect(list.map((m) => m.slug)).toEqual(['nightly-backup']);
+  });
+
+  it('creates, changes, disables and deletes a monitor through the API', async () => {
+    const made = await h.request({
+      method: 'POST',
+      url: '/api/0/organizations/crons/monitors/',
+      token,
+      payload: {
+        project: 'jobs',
+        name: 'Hourly Sync',
+        config: { schedule_type: 'crontab', schedule: '@hourly' },
+      },
+    });
+    expect(made.statusCode).toBe(201);
+    expect(made.json()).toMatchObject({
+      slug: 'hourly-sync',
+      status: 'active',
+      config: { schedule: '@hourly' },
+    });
+    const put = await h.request({
+      method: 'PUT',
+      url: '/api/0/projects/crons/jobs/monitors/hourly-sync/',
+      token,
+      payload: { status: 'disabled', config: { schedule_type: 'interval', schedule: [30, 'minute'] } },
+    });
+    expect(put.json()).toMatchObject({ status: 'disabled', config: { schedule: [30, 'minute'] } });
+    // A disabled monitor takes no check-ins.
+    expect(
+      (await checkIn({ ...valid, check_in_id: 'c'.repeat(32), monitor_slug: 'hourly-sync' })).statusCode,
+    ).toBe(200);
+    await h.worker.drain();
+    expect((await get('/organizations/crons/monitors/hourly-sync/checkins/')).json()).toEqual([]);
+    const deleted = await h.request({
+      method: 'DELETE',
+      url: '/api/0/organizations/crons/monitors/hourly-sync/',
+      token,
+    });
+    expect(deleted.statusCode).toBe(202);
+    expect((await get('/organizations/crons/monitors/hourly-sync/')).statusCode).toBe(404);
+  });
+});
