@@ -215,8 +215,15 @@ describe.each(TEST_ENGINES)('issue alerts from a listening Errata on %s', (engin
         what: 'the first alerts',
       });
 
-      // The outbox row is written in the digest transaction, with the digest's time.
-      const rows = await deliveries(site);
+      // The outbox row is written in the digest transaction, with the digest's time. The receivers
+      // hold a message before the worker has recorded its try: wait for the record too.
+      const rows = await waitFor(
+        async () => {
+          const listed = await deliveries(site);
+          return listed.length >= 2 && listed.every((d) => d.status !== 'pending') && listed;
+        },
+        { what: 'both tries recorded' },
+      );
       expect(rows.map((d) => [d.channel, d.status, d.attempts]).sort()).toEqual([
         ['email', 'sent', 1],
         ['webhook', 'sent', 1],
