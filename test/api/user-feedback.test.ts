@@ -141,6 +141,23 @@ describe.each(TEST_ENGINES)('user feedback on %s', (engine) => {
       user: null,
     });
 
+    // Every field Sentry's OpenAPI document marks as required for a listed report.
+    for (const report of list.json()) {
+      expect(Object.keys(report)).toEqual(
+        expect.arrayContaining([
+          'comments',
+          'dateCreated',
+          'email',
+          'event',
+          'eventID',
+          'id',
+          'issue',
+          'name',
+          'user',
+        ]),
+      );
+    }
+
     const org = await api('GET', `/organizations/${ORG}/user-feedback/`);
     expect(org.json().map((r: { id: string }) => r.id)).toEqual([alone.id, feedback.id, legacy.id]);
 
