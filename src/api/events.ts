@@ -1,16 +1,12 @@
 import { notFound } from '../lib/app-error.js';
-import {
-  findEventByEventId,
-  findIssueById,
-  findNeighbourEventIds,
-  listProjectEvents,
-} from '../store/region/issue-reads.js';
+import { findEventByEventId, findIssueById, listProjectEvents } from '../store/region/issue-reads.js';
 import { orgEndpoint, projectEndpoint, reachedProjects } from './access.js';
+import { eventDetail } from './event-detail.js';
 import { paginate } from './pagination.js';
 import { eventIdParam } from './params.js';
 import { PERMISSIONS } from './permissions.js';
 import type { ApiCall, ApiRoute } from './route.js';
-import { serializeEvent, serializeEventSummary } from './serializers/event.js';
+import { serializeEventSummary } from './serializers/event.js';
 import { serializeIssue } from './serializers/issue.js';
 
 async function listEvents(call: ApiCall) {
@@ -19,18 +15,14 @@ async function listEvents(call: ApiCall) {
     listProjectEvents(call.ctx.db.region, access.project.id, page),
   );
   const full = call.query.full === 'true' || call.query.full === '1';
-  return Promise.all(
-    events.map(async (e) =>
-      full ? serializeEvent(e, await findNeighbourEventIds(call.ctx.db.region, e)) : serializeEventSummary(e),
-    ),
-  );
+  return Promise.all(events.map(async (e) => (full ? eventDetail(call, e) : serializeEventSummary(e))));
 }
 
 async function getEvent(call: ApiCall) {
   const access = await projectEndpoint(call, PERMISSIONS.projectEvents);
   const event = await findEventByEventId(call.ctx.db.region, access.project.id, eventIdParam(call));
   if (!event) throw notFound();
-  return serializeEvent(event, await findNeighbourEventIds(call.ctx.db.region, event));
+  return eventDetail(call, event);
 }
 
 /**
@@ -50,7 +42,7 @@ async function resolveEventId(call: ApiCall) {
       projectSlug: project.slug,
       groupId: event.issueId === null ? null : String(event.issueId),
       eventId: event.eventId,
-      event: serializeEvent(event, await findNeighbourEventIds(call.ctx.db.region, event)),
+      event: await eventDetail(call, event),
       ...(issue ? { group: serializeIssue(issue, project, access.org.slug, call.ctx.config.url) } : {}),
     };
   }

@@ -4,7 +4,6 @@ import { listIssueActivity } from '../store/region/issue-activity.js';
 import {
   findEventByEventId,
   findIssueEdgeEvent,
-  findNeighbourEventIds,
   listIssueEvents,
   listIssueHashes,
   type StoredEvent,
@@ -13,6 +12,7 @@ import { listIssueTagKeyTotals } from '../store/region/issue-tags.js';
 import { findRelease } from '../store/region/releases.js';
 import type { Project } from '../store/types.js';
 import { type OrgAccess, orgEndpoint, projectEndpoint } from './access.js';
+import { eventDetail } from './event-detail.js';
 import { eventListScope } from './event-query.js';
 import { type IssueAccess, issueEndpoint } from './issue-access.js';
 import { bulkTargets, type CountOptions, extrasFor, issueListPage, listedProjects } from './issue-list.js';
@@ -24,7 +24,7 @@ import { PERMISSIONS } from './permissions.js';
 import { serialize as serializeReleases } from './releases.js';
 import { type ApiCall, type ApiRoute, noContent } from './route.js';
 import { firstSeenActivity, serializeActivity } from './serializers/activity.js';
-import { serializeEvent, serializeEventSummary } from './serializers/event.js';
+import { serializeEventSummary } from './serializers/event.js';
 import { priorityOf, serializeIssueDetail } from './serializers/issue.js';
 
 async function listOfProject(call: ApiCall) {
@@ -200,11 +200,7 @@ async function issueEvents(call: ApiCall) {
     listIssueEvents(call.ctx.db.region, access.issue.id, page, { engine: call.ctx.db.engine, scope }),
   );
   const full = call.query.full === 'true' || call.query.full === '1';
-  return Promise.all(
-    events.map(async (e) =>
-      full ? serializeEvent(e, await findNeighbourEventIds(call.ctx.db.region, e)) : serializeEventSummary(e),
-    ),
-  );
+  return Promise.all(events.map(async (e) => (full ? eventDetail(call, e) : serializeEventSummary(e))));
 }
 
 async function issueEvent(call: ApiCall) {
@@ -220,7 +216,7 @@ async function issueEvent(call: ApiCall) {
     if (event && event.issueId !== access.issue.id) event = undefined;
   }
   if (!event) throw notFound();
-  return serializeEvent(event, await findNeighbourEventIds(region, event));
+  return eventDetail(call, event);
 }
 
 async function issueHashes(call: ApiCall) {

@@ -101,6 +101,13 @@ export const PERMISSIONS = {
     PUT: ['project:write', 'project:admin', 'alerts:write'],
     DELETE: ['project:write', 'project:admin', 'alerts:write'],
   },
+  // User feedback: a project's reports (Sentry's ProjectPermission), and the organization's list,
+  // which shows the reports of the projects the caller reads.
+  userFeedback: {
+    GET: ['project:read', 'project:write', 'project:admin'],
+    POST: ['project:write', 'project:admin'],
+  },
+  organizationUserFeedback: { GET: ['project:read', 'project:write', 'project:admin'] },
   // Sentry's ProjectPermission, which its legacy plugin endpoints use.
   projectPlugins: {
     GET: ['project:read', 'project:write', 'project:admin'],

@@ -25,6 +25,7 @@ import { rootRoutes } from './root.js';
 import type { ApiRoute } from './route.js';
 import { sessionRoutes } from './sessions.js';
 import { teamRoutes } from './teams.js';
+import { userFeedbackRoutes } from './user-feedback.js';
 
 /** Every REST endpoint with the scopes it allows per method: the one table the tests read. */
 export const API_ROUTES: readonly ApiRoute[] = [
@@ -54,4 +55,5 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...alertRuleRoutes,
   ...pluginRoutes,
   ...monitorRoutes,
+  ...userFeedbackRoutes,
 ];

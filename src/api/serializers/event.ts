@@ -1,6 +1,8 @@
 import { JS_PROCESSING_ERROR_MESSAGES, type JsProcessingErrorType } from '../../protocol/js-frames.js';
 import type { StoredEvent } from '../../store/region/issue-reads.js';
+import type { UserReport } from '../../store/region/user-reports.js';
 import { isoDate } from './dates.js';
+import { serializeUserReport } from './user-report.js';
 
 type Json = Record<string, unknown>;
 
@@ -187,10 +189,14 @@ export function serializeEventSummary(event: StoredEvent) {
   };
 }
 
-/** Sentry's full event: entries for exception, threads, message, breadcrumbs and request, contexts, SDK. */
+/**
+ * Sentry's full event: entries for exception, threads, message, breadcrumbs and request, contexts,
+ * SDK, and the newest user report about it (`userReport`), if any.
+ */
 export function serializeEvent(
   event: StoredEvent,
   neighbours: { previous: string | null; next: string | null },
+  userReport: UserReport | null = null,
 ) {
   const data = event.data;
   const grouping = obj(data.grouping);
@@ -229,7 +235,7 @@ export function serializeEvent(
     errors: (Array.isArray(data.errors) ? data.errors : []).map(eventError),
     occurrence: null,
     _meta: {},
-    userReport: null,
+    userReport: userReport && serializeUserReport(userReport, { eventStored: true }),
     sdkUpdates: [] as unknown[],
     resolvedWith: [] as unknown[],
     nextEventID: neighbours.next,

@@ -57,3 +57,98 @@ export async function findUserReports(db: Db, projectId: number, eventId?: strin
   const rows = await query.orderBy('date_created').orderBy('id').execute();
   return rows.map(toUserReport);
 }
+
+/** A report with what it is tied to: the stored event it names, if any, and that event's issue. */
+export interface LinkedUserReport extends UserReport {
+  /** Whether the event the report names is stored. */
+  readonly eventStored: boolean;
+  readonly issueId: number | null;
+}
+
+/** Which reports a list holds. */
+export interface UserReportFilter {
+  readonly projectIds: readonly number[];
+  readonly issueId?: number;
+  /** Only reports about events in these environments. */
+  readonly environments?: readonly string[];
+  /** Only reports made in this window (milliseconds, both ends included). */
+  readonly window?: { readonly start: number; readonly end: number };
+  /** Leaves out reports whose issue is resolved or ignored (reports tied to no issue stay). */
+  readonly unresolvedOnly?: boolean;
+}
+
+/** Reports, newest first, each with its event and issue where they are stored. */
+export async function listUserReports(
+  db: Db,
+  filter: UserReportFilter,
+  page: { readonly limit: number; readonly offset: number },
+): Promise<LinkedUserReport[]> {
+  if (filter.projectIds.length === 0) return [];
+  let query = db
+    .selectFrom('user_reports')
+    .leftJoin('events', (join) =>
+      join
+        .onRef('events.project_id', '=', 'user_reports.project_id')
+        .onRef('events.event_id', '=', 'user_reports.event_id'),
+    )
+    .leftJoin('issues', 'issues.id', 'events.issue_id')
+    .selectAll('user_reports')
+    .select(['events.id as event_row', 'events.issue_id as issue_id', 'issues.status as issue_status'])
+    .where('user_reports.project_id', 'in', [...filter.projectIds]);
+  if (filter.issueId !== undefined) query = query.where('events.issue_id', '=', filter.issueId);
+  if (filter.environments !== undefined && filter.environments.length > 0)
+    query = query.where('events.environment', 'in', [...filter.environments]);
+  if (filter.window !== undefined) {
+    query = query
+      .where('user_reports.date_created', '>=', filter.window.start)
+      .where('user_reports.date_created', '<=', filter.window.end);
+  }
+  if (filter.unresolvedOnly)
+    query = query.where((eb) => eb.or([eb('issues.id', 'is', null), eb('issues.status', '=', 'unresolved')]));
+  const rows = await query
+    .orderBy('user_reports.date_created', 'desc')
+    .orderBy('user_reports.id', 'desc')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  return rows.map((row) => ({
+    ...toUserReport(row),
+    eventStored: row.event_row !== null,
+    issueId: row.issue_id ?? null,
+  }));
+}
+
+/** The newest report about one event, as Sentry shows it on the event. */
+export async function findLatestUserReport(
+  db: Db,
+  projectId: number,
+  eventId: string,
+): Promise<UserReport | undefined> {
+  const row = await db
+    .selectFrom('user_reports')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('event_id', '=', eventId)
+    .orderBy('date_created', 'desc')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  return row && toUserReport(row);
+}
+
+/** Replaces what a report says (a legacy report sent again within its grace period). */
+export async function updateUserReport(
+  db: Db,
+  id: number,
+  change: Pick<NewUserReport, 'name' | 'email' | 'comments' | 'data'>,
+): Promise<void> {
+  await db
+    .updateTable('user_reports')
+    .set({
+      name: change.name,
+      email: change.email,
+      comments: change.comments,
+      data: JSON.stringify(change.data),
+    })
+    .where('id', '=', id)
+    .execute();
+}

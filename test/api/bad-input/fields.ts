@@ -671,6 +671,44 @@ export const FIELD_CASES: BadCase[] = [
   ...endpoint('GET', '/projects/acme/web/monitors/bee-nightly/', [
     ["another organization's monitor", undefined, 404, NOT_FOUND],
   ]),
+  ...endpoint(
+    'POST',
+    '/projects/acme/web/user-feedback/',
+    (
+      [
+        ['no comments', { comments: undefined }, field('comments')],
+        ['an invalid email', { email: 'jane' }, 'email: Enter a valid email address.'],
+        ['a name of spaces', { name: '   ' }, 'name: This field may not be blank.'],
+        [
+          'an event id that is no id',
+          { event_id: 'nope' },
+          'event_id: Enter a valid event id (32 hex digits).',
+        ],
+        ['comments that are no text', { comments: 5 }, field('comments')],
+      ] as const
+    ).map(
+      ([what, change, detail]): Row => [
+        what,
+        { ...(VALID_BODY['POST /projects/:org/:project/user-feedback/'] as object), ...change },
+        400,
+        detail,
+      ],
+    ),
+  ),
+  ...endpoint('GET', '/organizations/acme/user-feedback/?status=resolved', [
+    [
+      'an unknown status',
+      undefined,
+      400,
+      'Invalid status choice: use "unresolved", or an empty status for every report.',
+    ],
+  ]),
+  ...endpoint('GET', '/organizations/acme/user-feedback/?project=bee-web', [
+    ["another organization's project", undefined, 403, NO_PERMISSION],
+  ]),
+  ...endpoint('GET', '/projects/acme/web/user-feedback/?statsPeriod=soon', [
+    ['a bad statsPeriod', undefined, 400, /statsPeriod/],
+  ]),
   ...endpoint('GET', '/projects/acme/web/rules/{beeRule}/', [
     ["another organization's rule", undefined, 404, NOT_FOUND],
   ]),

@@ -128,6 +128,18 @@ export const VALID_BODY: Record<string, unknown> = {
   },
   'PUT /organizations/:org/monitors/:monitor/': { name: 'Nightly' },
   'PUT /projects/:org/:project/monitors/:monitor/': { name: 'Nightly' },
+  'POST /projects/:org/:project/user-feedback/': {
+    event_id: 'a'.repeat(32),
+    name: 'Jane',
+    email: 'jane@example.com',
+    comments: 'It broke!',
+  },
+  'POST /projects/:org/:project/user-reports/': {
+    event_id: 'b'.repeat(32),
+    name: 'Jane',
+    email: 'jane@example.com',
+    comments: 'It broke!',
+  },
   'POST /projects/:org/:project/rule-actions/': {
     actions: [{ id: 'sentry.mail.actions.NotifyEmailAction', targetType: 'IssueOwners' }],
   },
@@ -269,6 +281,9 @@ const LISTS = [
   'GET /organizations/:org/monitors/',
   'GET /organizations/:org/monitors/:monitor/checkins/',
   'GET /projects/:org/:project/monitors/:monitor/checkins/',
+  'GET /projects/:org/:project/user-feedback/',
+  'GET /organizations/:org/user-feedback/',
+  'GET /issues/:issue/user-feedback/',
 ];
 const PAGE_QUERIES: [string, string][] = [
   ['cursor=abc', 'Invalid cursor parameter.'],

@@ -12,6 +12,7 @@ import { PROJECTS_CASES } from './projects.js';
 import { RELEASES_CASES } from './releases.js';
 import { ROOT_CASES } from './root.js';
 import { UPLOADS_CASES } from './uploads.js';
+import { USER_FEEDBACK_CASES } from './user-feedback.js';
 
 export { grantOf, type RouteCase } from './case.js';
 
@@ -33,4 +34,5 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   ...COMMITS_CASES,
   ...ALERT_RULES_CASES,
   ...MONITORS_CASES,
+  ...USER_FEEDBACK_CASES,
 };
