@@ -101,6 +101,9 @@ export const PERMISSIONS = {
     PUT: ['project:write', 'project:admin', 'alerts:write'],
     DELETE: ['project:write', 'project:admin', 'alerts:write'],
   },
+  // Sentry's organization permission for release health: any member reads the sessions of the
+  // projects it reaches.
+  sessions: { GET: READ },
   // Sentry's ProjectPermission, which its legacy plugin endpoints use.
   projectPlugins: {
     GET: ['project:read', 'project:write', 'project:admin'],

@@ -121,3 +121,20 @@ export async function countUsers(db: Db, scope: SessionScope, split: SessionSpli
     users: Number(row.users),
   }));
 }
+
+/** `${projectId} ${release}` of the pairs that have any session data. */
+export async function findReleasesWithHealth(
+  db: Db,
+  projectIds: readonly number[],
+  releases: readonly string[],
+): Promise<Set<string>> {
+  if (projectIds.length === 0 || releases.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('release_health')
+    .select(['project_id', 'release'])
+    .distinct()
+    .where('project_id', 'in', [...projectIds])
+    .where('release', 'in', [...releases])
+    .execute();
+  return new Set(rows.map((r) => `${r.project_id} ${r.release}`));
+}
