@@ -11,6 +11,7 @@ import { ORGANIZATIONS_CASES } from './organizations.js';
 import { PROJECTS_CASES } from './projects.js';
 import { RELEASES_CASES } from './releases.js';
 import { ROOT_CASES } from './root.js';
+import { SESSIONS_CASES } from './sessions.js';
 import { UPLOADS_CASES } from './uploads.js';
 
 export { grantOf, type RouteCase } from './case.js';
@@ -33,4 +34,5 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   ...COMMITS_CASES,
   ...ALERT_RULES_CASES,
   ...MONITORS_CASES,
+  ...SESSIONS_CASES,
 };
