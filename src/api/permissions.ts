@@ -108,6 +108,9 @@ export const PERMISSIONS = {
     POST: ['project:write', 'project:admin'],
   },
   organizationUserFeedback: { GET: ['project:read', 'project:write', 'project:admin'] },
+  // Sentry's organization permission for release health: any member reads the sessions of the
+  // projects it reaches.
+  sessions: { GET: READ },
   // Sentry's ProjectPermission, which its legacy plugin endpoints use.
   projectPlugins: {
     GET: ['project:read', 'project:write', 'project:admin'],

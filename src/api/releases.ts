@@ -24,6 +24,7 @@ import { releaseCommitFields } from './commit-views.js';
 import { paginate } from './pagination.js';
 import { PERMISSIONS } from './permissions.js';
 import { readCommitPlan, writeCommitPlan } from './release-commit-changes.js';
+import { readHealthOptions, releaseHealth } from './release-health.js';
 import { type ApiCall, type ApiRoute, created, noContent } from './route.js';
 import { nullable, object, str, strList } from './schema.js';
 import { serializeDeploy, serializeRelease } from './serializers/release.js';
@@ -46,7 +47,7 @@ function dateField(body: Record<string, unknown>, field: string): number | null 
   return ms;
 }
 
-/** Releases as Sentry answers them, showing only the projects in `reached`. */
+/** Releases as Sentry answers them, showing only the projects in `reached`, with their health. */
 export async function serialize(call: ApiCall, releases: readonly Release[], reached: readonly Project[]) {
   const region = call.ctx.db.region;
   const byId = new Map(reached.map((p) => [p.id, p]));
@@ -56,10 +57,16 @@ export async function serialize(call: ApiCall, releases: readonly Release[], rea
   );
   const stats = await releaseStats(region, releases, [...byId.keys()]);
   const commitFields = await releaseCommitFields(call, releases);
+  const health = await releaseHealth(
+    call,
+    [...byId.keys()],
+    releases.map((r) => r.version),
+    readHealthOptions(call),
+  );
   return releases.map((release) => {
     const projects = (projectIds.get(release.id) ?? []).flatMap((id) => byId.get(id) ?? []);
     return {
-      ...serializeRelease(release, projects, stats.get(release.id) as ReleaseStats),
+      ...serializeRelease(release, projects, stats.get(release.id) as ReleaseStats, health),
       ...commitFields(release.id),
     };
   });

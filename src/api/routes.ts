@@ -11,6 +11,7 @@ import { issueRoutes } from './issues.js';
 import { memberRoutes } from './members.js';
 import { monitorRoutes } from './monitors.js';
 import { notificationSettingRoutes } from './notification-settings.js';
+import { orgSessionRoutes } from './org-sessions.js';
 import { orgTagRoutes } from './org-tags.js';
 import { orgTokenRoutes } from './org-tokens.js';
 import { organizationRoutes } from './organizations.js';
@@ -31,6 +32,7 @@ import { userFeedbackRoutes } from './user-feedback.js';
 export const API_ROUTES: readonly ApiRoute[] = [
   ...rootRoutes,
   ...sessionRoutes,
+  ...orgSessionRoutes,
   ...passwordResetRoutes,
   ...organizationRoutes,
   ...teamRoutes,

@@ -27,6 +27,7 @@ import { notificationSettings as projectNotificationSettings } from './migration
 import { alertRuleFires } from './migrations/region/20261209T0500-alert-rule-fires.js';
 import { eventUsers } from './migrations/region/20261210T0900-event-users.js';
 import { monitors } from './migrations/region/20261211T1000-monitors.js';
+import { sessionHealth } from './migrations/region/20261212T0900-session-health.js';
 
 /** The control store's migrations, in order; names are timestamp-prefixed and never renamed. */
 function controlMigrations(engine: Engine): Record<string, Migration> {
@@ -63,6 +64,7 @@ function regionMigrations(engine: Engine): Record<string, Migration> {
     '20261209T0500-alert-rule-fires': alertRuleFires(engine),
     '20261210T0900-event-users': eventUsers(),
     '20261211T1000-monitors': monitors(engine),
+    '20261212T0900-session-health': sessionHealth(),
   };
 }
 

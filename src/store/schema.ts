@@ -309,6 +309,31 @@ export interface ReleaseHealthTable {
   abnormal: number;
 }
 
+/** One individual session while updates may still come (release health counts it once). */
+export interface SessionStateTable {
+  project_id: number;
+  sid: string;
+  release: string;
+  environment: string;
+  bucket: number;
+  user_hash: string | null;
+  status: string;
+  errors: number;
+  seq: number;
+  timestamp: number;
+  last_seen: number;
+}
+
+/** A distinct user of an hourly release-health bucket, with the worst outcome of its sessions. */
+export interface ReleaseHealthUserTable {
+  project_id: number;
+  release: string;
+  environment: string;
+  bucket: number;
+  user_hash: string;
+  severity: number;
+}
+
 export interface ReleaseTable {
   id: Generated<number>;
   organization_id: number;
@@ -690,6 +715,8 @@ export interface RegionSchema {
   attachments: AttachmentTable;
   spans: SpanTable;
   release_health: ReleaseHealthTable;
+  release_health_users: ReleaseHealthUserTable;
+  session_states: SessionStateTable;
   releases: ReleaseTable;
   release_projects: ReleaseProjectTable;
   deploys: DeployTable;

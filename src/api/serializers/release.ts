@@ -16,9 +16,15 @@ export function serializeDeploy(deploy: Deploy) {
 
 /**
  * Sentry's release object. The commit fields here are a release's without commits;
- * api/commit-views.ts gives the others (`releaseCommitFields`).
+ * api/commit-views.ts gives the others (`releaseCommitFields`). `health` gives each project's
+ * `hasHealthData` (and `healthData` when asked for).
  */
-export function serializeRelease(release: Release, projects: readonly Project[], stats: ReleaseStats) {
+export function serializeRelease(
+  release: Release,
+  projects: readonly Project[],
+  stats: ReleaseStats,
+  health: (projectId: number, version: string) => Record<string, unknown> = () => ({ hasHealthData: false }),
+) {
   const newGroups = (id: number) => stats.newGroups.get(id) ?? 0;
   return {
     id: release.id,
@@ -47,7 +53,7 @@ export function serializeRelease(release: Release, projects: readonly Project[],
       newGroups: newGroups(p.id),
       platform: p.platform,
       platforms: p.platform ? [p.platform] : [],
-      hasHealthData: false,
+      ...health(p.id, release.version),
     })),
     currentProjectMeta: {},
     userAgent: null,

@@ -10,37 +10,30 @@ import {
 import { TEST_ENGINES } from '../../../test/support/engines.js';
 import { serializeEnvelope } from '../../protocol/envelope.js';
 import { findReleaseHealth } from '../../store/region/release-health.js';
-import { sessionUpdateCounts } from './session.js';
+import { countUsers } from '../../store/region/session-stats.js';
+import { sessionOutcome } from './session.js';
 
 const RELEASE = 'app@1.0.0';
 const HOUR = 3_600_000;
 const at = (iso: string) => Date.parse(iso);
 const ZERO = { started: 0, exited: 0, errored: 0, crashed: 0, abnormal: 0 };
 
-describe('sessionUpdateCounts', () => {
+describe('sessionOutcome', () => {
   it.each([
-    [{ init: true, status: 'ok' }, { started: 1 }],
-    [{ init: true, status: 'ok', errors: 3 }, { started: 1 }],
-    [{ init: false, status: 'ok' }, {}],
-    [{ status: 'exited' }, { exited: 1 }],
-    [{ status: 'exited', errors: 0 }, { exited: 1 }],
-    [{ status: 'exited', errors: 2 }, { errored: 1 }],
-    [
-      { init: true, status: 'exited' },
-      { started: 1, exited: 1 },
-    ],
-    [{ status: 'errored' }, { errored: 1 }],
-    [{ status: 'crashed', errors: 1 }, { crashed: 1 }],
-    [
-      { init: true, status: 'abnormal' },
-      { started: 1, abnormal: 1 },
-    ],
-    [{ init: 'true', status: 'unknown' }, {}],
-    [{ status: 'exited', errors: -1 }, { exited: 1 }],
-  ])('%j → %j', (update, want) => {
-    expect(sessionUpdateCounts(update)).toEqual({ ...ZERO, ...want });
+    ['ok', 0, 'ok'],
+    ['ok', 3, 'errored'],
+    ['exited', 0, 'exited'],
+    ['exited', 2, 'errored'],
+    ['errored', 0, 'errored'],
+    ['crashed', 1, 'crashed'],
+    ['abnormal', 0, 'abnormal'],
+  ] as const)('%s with %i errors → %s', (status, errors, want) => {
+    expect(sessionOutcome(status, errors)).toBe(want);
   });
 });
+
+let sids = 0;
+const nextSid = () => `7c7b1c9a-1e4d-4e59-a1d1-${String(++sids).padStart(12, '0')}`;
 
 function session(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -112,25 +105,27 @@ describe.each(TEST_ENGINES)('session digest (%s)', (engine) => {
     ]);
   });
 
-  it('adds up updates per release, environment and hour of started', async () => {
+  it('adds up sessions per release, environment and hour of started', async () => {
     const projectId = await world.newProject();
+    const crashing = nextSid();
     await digestBody(
       world,
       projectId,
       envelope(
         'session',
-        session(),
-        session({ init: false, status: 'crashed', errors: 1 }),
-        session({ started: '2026-11-28T16:59:59.999Z' }),
-        session({ attrs: { release: RELEASE } }),
-        session({ attrs: { release: 'app@2.0.0', environment: 'staging' }, status: 'abnormal' }),
+        session({ sid: crashing }),
+        session({ sid: crashing, init: false, status: 'crashed', errors: 1, seq: 2 }),
+        session({ sid: nextSid(), started: '2026-11-28T16:59:59.999Z' }),
+        session({ sid: nextSid(), attrs: { release: RELEASE } }),
+        session({
+          sid: nextSid(),
+          attrs: { release: 'app@2.0.0', environment: 'staging' },
+          status: 'abnormal',
+        }),
       ),
     );
-    await digestBody(
-      world,
-      projectId,
-      envelope('session', session({ init: false, status: 'exited', errors: 0 })),
-    );
+    const exiting = nextSid();
+    await digestBody(world, projectId, envelope('session', session({ sid: exiting, status: 'exited' })));
     const rows = (await health(projectId)).map(({ projectId: _, ...row }) => row);
     expect(rows).toEqual([
       {
@@ -146,7 +141,7 @@ describe.each(TEST_ENGINES)('session digest (%s)', (engine) => {
         environment: 'staging',
         bucket: at('2026-11-28T17:00:00Z'),
         ...ZERO,
-        started: 1,
+        started: 2,
         exited: 1,
         crashed: 1,
       },
@@ -158,6 +153,37 @@ describe.each(TEST_ENGINES)('session digest (%s)', (engine) => {
         started: 1,
         abnormal: 1,
       },
+    ]);
+  });
+
+  it('counts a session once, at its final outcome, whatever order and repeats its updates come in', async () => {
+    const projectId = await world.newProject();
+    const sid = nextSid();
+    const updates = [
+      session({ sid, init: false, status: 'exited', errors: 1, seq: 5, did: 'ada' }),
+      session({ sid, init: true, status: 'ok', seq: 1, did: 'ada' }),
+      session({ sid, init: false, status: 'ok', errors: 1, seq: 3 }),
+      session({ sid, init: false, status: 'exited', errors: 1, seq: 5, did: 'ada' }),
+    ];
+    for (const update of updates) await digestBody(world, projectId, envelope('session', update));
+    const other = nextSid();
+    await digestBody(
+      world,
+      projectId,
+      envelope(
+        'session',
+        session({ sid: other, did: 'ada', seq: 1 }),
+        session({ sid: other, init: false, status: 'crashed', seq: 9, did: 'ada' }),
+        session({ sid: other, init: false, status: 'ok', seq: 10 }),
+      ),
+    );
+    const rows = (await health(projectId)).map(
+      ({ projectId: _, release, environment, bucket, ...row }) => row,
+    );
+    expect(rows).toEqual([{ ...ZERO, started: 2, errored: 1, crashed: 1 }]);
+    const scope = { projectIds: [projectId], start: 0, end: at('2027-01-01T00:00:00Z') };
+    expect(await countUsers(world.db, scope, { by: [] })).toEqual([
+      { key: {}, slot: 0, severity: 3, users: 1 },
     ]);
   });
 
@@ -191,6 +217,10 @@ describe.each(TEST_ENGINES)('session digest (%s)', (engine) => {
       { bucket: at('2026-11-28T15:00:00Z'), started: 19, exited: 14, errored: 3, crashed: 1, abnormal: 1 },
       { bucket: at('2026-11-28T16:00:00Z'), started: 6, exited: 0, errored: 4, crashed: 2, abnormal: 0 },
     ]);
+    const scope = { projectIds: [projectId], start: 0, end: at('2027-01-01T00:00:00Z') };
+    expect(await countUsers(world.db, scope, { by: [] })).toEqual([
+      { key: {}, slot: 0, severity: 3, users: 1 },
+    ]);
   });
 
   const dropped: [string, string, unknown][] = [
@@ -211,7 +241,7 @@ describe.each(TEST_ENGINES)('session digest (%s)', (engine) => {
       'session',
       session({ started: new Date(FIXTURE_RECEIVED_AT + HOUR).toISOString() }),
     ],
-    ['nothing to count', 'session', session({ init: false, status: 'ok' })],
+    ['no sid', 'session', session({ sid: undefined })],
     [
       'aggregates without a release',
       'sessions',

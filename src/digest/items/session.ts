@@ -1,6 +1,15 @@
-import { asBoolean, asCount, asObject, asString, type JsonObject } from '../../protocol/json-read.js';
+import { createHash } from 'node:crypto';
+import { asCount, asLenientString, asObject, asString, type JsonObject } from '../../protocol/json-read.js';
 import { DEFAULT_TIMESTAMP_BOUNDS, parseTimestamp } from '../../protocol/timestamp.js';
-import { type SessionCounts, upsertReleaseHealth } from '../../store/region/release-health.js';
+import {
+  insertSessionState,
+  lockSessionState,
+  type SessionCounts,
+  type SessionState,
+  updateSessionState,
+  upsertHealthUser,
+  upsertReleaseHealth,
+} from '../../store/region/release-health.js';
 import type { ItemContext, ItemDigester } from '../item-digester.js';
 import { envelopeDriftMs, hourBucket, readJsonObject } from './read-item.js';
 
@@ -36,55 +45,149 @@ function bucketOf(ctx: ItemContext, started: unknown): number | undefined {
   return hourBucket(at);
 }
 
-/** What one update adds: its start when `init`, and the end it reports when its status is final. */
-export function sessionUpdateCounts(update: JsonObject): SessionCounts {
-  const started = asBoolean(update.init) === true ? 1 : 0;
-  const errors = asCount(update.errors) ?? 0;
-  switch (asString(update.status)) {
-    case 'exited':
-      return errors > 0 ? { ...NONE, started, errored: 1 } : { ...NONE, started, exited: 1 };
-    case 'errored':
-      return { ...NONE, started, errored: 1 };
-    case 'crashed':
-      return { ...NONE, started, crashed: 1 };
-    case 'abnormal':
-      return { ...NONE, started, abnormal: 1 };
-    default:
-      return { ...NONE, started };
-  }
-}
+/** How a session stands: its outcome so far and whether it has ended. */
+export type SessionOutcome = 'ok' | 'errored' | 'exited' | 'crashed' | 'abnormal';
 
-const isEmpty = (c: SessionCounts) => c.started + c.exited + c.errored + c.crashed + c.abnormal === 0;
+const TERMINAL = new Set(['exited', 'errored', 'crashed', 'abnormal']);
 
 /**
- * `session` items: one update of one session, counted into the hourly bucket of its `started`
- * time for its release and environment (default `production`). The `init: true` update counts
- * the session as started; an update with a final status counts how it ended: `exited` (as
- * `errored` when `errors > 0`), `errored`, `crashed` or `abnormal`. Updates without a release are
- * dropped, as Sentry requires one, and so are those older than five days.
+ * The outcome of a status with the errors seen so far: a session that ended cleanly or is still
+ * running counts as errored once it reported an error, as Sentry's healthy/errored split does.
+ */
+export function sessionOutcome(status: string, errors: number): SessionOutcome {
+  if (status === 'crashed' || status === 'abnormal' || status === 'errored') return status;
+  if (errors > 0) return 'errored';
+  return status === 'exited' ? 'exited' : 'ok';
+}
+
+/** The bucket columns an outcome adds to (an open healthy session adds to none but `started`). */
+function countsOf(outcome: SessionOutcome): SessionCounts {
+  return outcome === 'ok' ? NONE : { ...NONE, [outcome]: 1 };
+}
+
+/** Users' worst outcome, stored per bucket: crashed above abnormal above errored above healthy. */
+export const USER_SEVERITY: Readonly<Record<SessionOutcome, number>> = {
+  ok: 0,
+  exited: 0,
+  errored: 1,
+  abnormal: 2,
+  crashed: 3,
+};
+
+/** A distinct id as stored: hashed, so that counting users keeps no one's id or email. */
+function userHashOf(did: unknown): string | null {
+  const text = asLenientString(did)?.trim();
+  return text ? createHash('sha256').update(text).digest('base64url').slice(0, 22) : null;
+}
+
+interface Update {
+  readonly status: string;
+  readonly errors: number;
+  readonly seq: number;
+  readonly timestamp: number;
+}
+
+/**
+ * Whether `next` replaces `current` as the session's state: an ended session never reopens, and
+ * among updates of the same kind the later one (by `seq`, then `timestamp`) wins, whatever order
+ * they arrive in.
+ */
+function supersedes(next: Update, current: Update): boolean {
+  const nextEnds = TERMINAL.has(next.status);
+  const currentEnds = TERMINAL.has(current.status);
+  if (nextEnds !== currentEnds) return nextEnds;
+  return next.seq > current.seq || (next.seq === current.seq && next.timestamp > current.timestamp);
+}
+
+const minus = (a: SessionCounts, b: SessionCounts): SessionCounts => ({
+  started: a.started - b.started,
+  exited: a.exited - b.exited,
+  errored: a.errored - b.errored,
+  crashed: a.crashed - b.crashed,
+  abnormal: a.abnormal - b.abnormal,
+});
+
+const isEmpty = (c: SessionCounts) =>
+  c.started === 0 && c.exited === 0 && c.errored === 0 && c.crashed === 0 && c.abnormal === 0;
+
+/**
+ * `session` items: one update of one session (`sid`), counted into the hourly bucket of its
+ * `started` time for its release and environment (default `production`). Each session counts once
+ * as started, whichever of its updates comes first, and at its latest outcome: a later update moves
+ * it from one column to another (`seq`, then `timestamp`, order the updates; an ended session stays
+ * ended). `exited` with errors, and a running session with errors, count as `errored`. The session's
+ * `did` joins the bucket's distinct users at the worst outcome of its sessions. Updates without a
+ * release or `sid` are dropped, as Sentry requires both, and so are those older than five days.
  */
 export const digestSession: ItemDigester = async (ctx, item) => {
   const update = readJsonObject(item.payload);
   if (update === undefined) return;
   const attrs = asObject(update.attrs);
   const release = releaseOf(attrs);
+  const sid = asLenientString(update.sid)?.trim();
   const bucket = bucketOf(ctx, update.started);
-  if (release === undefined || bucket === undefined) return;
-  const counts = sessionUpdateCounts(update);
-  if (isEmpty(counts)) return;
-  await upsertReleaseHealth(ctx.trx, {
-    projectId: ctx.raw.projectId,
+  if (release === undefined || bucket === undefined || !sid || sid.length > 64) return;
+  const status = asString(update.status) ?? 'ok';
+  const next: Update = {
+    status: TERMINAL.has(status) ? status : 'ok',
+    errors: asCount(update.errors) ?? 0,
+    seq: asCount(update.seq) ?? 0,
+    timestamp: parseTimestamp(update.timestamp) ?? 0,
+  };
+  const { projectId, receivedAt } = ctx.raw;
+  const fresh = {
+    projectId,
+    sid,
     release,
     environment: environmentOf(attrs),
     bucket,
-    ...counts,
-  });
+    userHash: userHashOf(update.did),
+    ...next,
+    lastSeen: receivedAt,
+  };
+  let current = await lockSessionState(ctx.trx, ctx.engine, projectId, sid);
+  if (current === undefined && (await insertSessionState(ctx.trx, fresh))) {
+    await countSession(ctx, fresh, { ...countsOf(sessionOutcome(next.status, next.errors)), started: 1 });
+    return;
+  }
+  current ??= await lockSessionState(ctx.trx, ctx.engine, projectId, sid);
+  if (current === undefined) return;
+  const chosen = supersedes(next, current) ? next : current;
+  const state = {
+    ...current,
+    ...chosen,
+    errors: Math.max(current.errors, next.errors),
+    userHash: current.userHash ?? fresh.userHash,
+    lastSeen: receivedAt,
+  };
+  await updateSessionState(ctx.trx, state);
+  const delta = minus(
+    countsOf(sessionOutcome(state.status, state.errors)),
+    countsOf(sessionOutcome(current.status, current.errors)),
+  );
+  await countSession(ctx, state, delta);
 };
+
+/** Adds the session's change to its bucket, and its user at the session's outcome. */
+async function countSession(ctx: ItemContext, session: SessionState, delta: SessionCounts): Promise<void> {
+  const where = {
+    projectId: session.projectId,
+    release: session.release,
+    environment: session.environment,
+    bucket: session.bucket,
+  };
+  if (!isEmpty(delta)) await upsertReleaseHealth(ctx.trx, { ...where, ...delta });
+  if (session.userHash !== null) {
+    const severity = USER_SEVERITY[sessionOutcome(session.status, session.errors)];
+    await upsertHealthUser(ctx.trx, { ...where, userHash: session.userHash, severity });
+  }
+}
 
 /**
  * `sessions` items: pre-aggregated buckets `{aggregates: [{started, exited, errored, crashed,
- * abnormal}], attrs: {release, environment}}`. Each bucket's sessions all count as started, and
- * each final status by its count. Buckets falling into one hour are added up first.
+ * abnormal, did?}], attrs: {release, environment}}` (server mode). Each bucket's sessions all count
+ * as started, and each final status by its count. Buckets falling into one hour are added up first.
+ * A bucket with a `did` adds that user at the worst status it counts.
  */
 export const digestSessions: ItemDigester = async (ctx, item) => {
   const payload = readJsonObject(item.payload);
@@ -94,6 +197,7 @@ export const digestSessions: ItemDigester = async (ctx, item) => {
   if (release === undefined) return;
 
   const hours = new Map<number, SessionCounts>();
+  const users = new Map<string, { bucket: number; userHash: string; severity: number }>();
   for (const value of payload.aggregates) {
     const aggregate = asObject(value);
     const bucket = aggregate && bucketOf(ctx, aggregate.started);
@@ -109,6 +213,14 @@ export const digestSessions: ItemDigester = async (ctx, item) => {
       crashed: sum.crashed + crashed,
       abnormal: sum.abnormal + abnormal,
     });
+    const userHash = userHashOf(aggregate.did);
+    if (userHash !== null && exited + errored + crashed + abnormal > 0) {
+      const worst: SessionOutcome =
+        crashed > 0 ? 'crashed' : abnormal > 0 ? 'abnormal' : errored > 0 ? 'errored' : 'ok';
+      const key = `${bucket} ${userHash}`;
+      const severity = Math.max(USER_SEVERITY[worst], users.get(key)?.severity ?? 0);
+      users.set(key, { bucket, userHash, severity });
+    }
   }
   const environment = environmentOf(attrs);
   for (const [bucket, counts] of hours) {
@@ -120,5 +232,8 @@ export const digestSessions: ItemDigester = async (ctx, item) => {
       bucket,
       ...counts,
     });
+  }
+  for (const user of users.values()) {
+    await upsertHealthUser(ctx.trx, { projectId: ctx.raw.projectId, release, environment, ...user });
   }
 };

@@ -787,6 +787,27 @@ export const FIELD_CASES: BadCase[] = [
   ...endpoint('GET', '/organizations/acme/events-stats/?query=issue.id:{issue}&yAxis=p95()', [
     ['an unsupported yAxis', undefined, 400, /yAxis/],
   ]),
+  ...endpoint('GET', '/organizations/acme/sessions/?field=sum(session)&field=p95(session.duration)', [
+    ['an unknown field', undefined, 400, 'Invalid field: "p95(session.duration)"'],
+  ]),
+  ...endpoint('GET', '/organizations/acme/sessions/?field=sum(session)&groupBy=browser', [
+    ['an unknown groupBy', undefined, 400, 'Invalid groupBy: "browser"'],
+  ]),
+  ...endpoint('GET', '/organizations/acme/sessions/?groupBy=release', [
+    ['no field', undefined, 400, 'Request is missing a "field"'],
+  ]),
+  ...endpoint('GET', '/organizations/acme/sessions/?field=sum(session)&interval=10m', [
+    ['an interval under an hour', undefined, 400, /minimum interval of one hour/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/sessions/?field=sum(session)&statsPeriod=90d&interval=1h', [
+    ['too many intervals', undefined, 400, /too many results/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/sessions/?field=sum(session)&query=user.id:1', [
+    ['an unsupported query key', undefined, 400, /^Invalid query field: "user\.id"/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/releases/?health=1&healthStatsPeriod=1y', [
+    ['an unknown healthStatsPeriod', undefined, 400, /^healthStatsPeriod must be one of/],
+  ]),
   ...endpoint('GET', '/organizations/acme/tags/?start=2026-01-01', [
     ['start without end', undefined, 400, 'start and end are both required'],
   ]),

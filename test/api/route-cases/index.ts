@@ -11,6 +11,7 @@ import { ORGANIZATIONS_CASES } from './organizations.js';
 import { PROJECTS_CASES } from './projects.js';
 import { RELEASES_CASES } from './releases.js';
 import { ROOT_CASES } from './root.js';
+import { SESSIONS_CASES } from './sessions.js';
 import { UPLOADS_CASES } from './uploads.js';
 import { USER_FEEDBACK_CASES } from './user-feedback.js';
 
@@ -35,4 +36,5 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   ...ALERT_RULES_CASES,
   ...MONITORS_CASES,
   ...USER_FEEDBACK_CASES,
+  ...SESSIONS_CASES,
 };

@@ -1,0 +1,76 @@
+import { expect } from 'vitest';
+import { serializeEnvelope } from '../../../src/protocol/envelope.js';
+import { table } from '../support/callers.js';
+import { type Env, next, type World } from '../support/world.js';
+import type { RouteCase } from './case.js';
+
+// Release health: each case sends one crashed session of a release of its own and reads it back.
+
+/** Sentry's organization permission: any member reads the sessions of the projects it reaches. */
+const ORG_SESSIONS = table(
+  {
+    ok: [
+      'owner',
+      'manager',
+      'admin',
+      'member:open',
+      'member:team',
+      'team-admin',
+      'token:owner',
+      'token:manager',
+      'token:admin',
+      'token:member',
+      'org:read',
+      'org:grant',
+      'org:all',
+    ],
+    gate: ['org:ci', 'token:owner:lacking', 'token:member:lacking'],
+  },
+  { 'member:off': { status: 400, body: { detail: 'No projects available' } } },
+);
+
+async function withCrashedSession(env: Env, w: World) {
+  const release = `health-${next()}-z`;
+  const payload = {
+    sid: `00000000-0000-4000-8000-${String(next()).padStart(12, '0')}`,
+    init: true,
+    started: new Date(env.h.ctx.now()).toISOString(),
+    status: 'crashed',
+    errors: 1,
+    attrs: { release, environment: 'production' },
+  };
+  const sent = await env.h.ingest.inject({
+    method: 'POST',
+    url: `/api/${w.project.id}/envelope/`,
+    payload: serializeEnvelope({ headers: {}, items: [{ headers: { type: 'session' }, payload }] }),
+    headers: { 'x-sentry-auth': `Sentry sentry_key=${w.key.publicKey}, sentry_version=7` },
+  });
+  if (sent.statusCode !== 200) throw new Error(`ingest: ${sent.statusCode} ${sent.body}`);
+  await env.h.worker.drain();
+  return release;
+}
+
+export const SESSIONS_CASES: Record<string, RouteCase> = {
+  'GET /organizations/:org/sessions/': {
+    grant: 'org:read',
+    foreign: 'deny',
+    callers: ORG_SESSIONS,
+    prepare: async (env, w) => {
+      const release = await withCrashedSession(env, w);
+      return {
+        url: `/api/0/organizations/${w.org.slug}/sessions/?field=sum(session)&field=crash_free_rate(session)&groupBy=release&statsPeriod=1h&query=release:${release}`,
+        secrets: [release],
+        check: (res) => {
+          expect(res.statusCode).toBe(200);
+          expect(res.json().groups).toEqual([
+            {
+              by: { release },
+              totals: { 'sum(session)': 1, 'crash_free_rate(session)': 0 },
+              series: { 'sum(session)': [1], 'crash_free_rate(session)': [0] },
+            },
+          ]);
+        },
+      };
+    },
+  },
+};
