@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { AssigneeSelect, PLACEHOLDER } from '../components/assignee-select.js';
 import { LevelBadge, StatusBadge } from '../components/badges.js';
 import { ConfirmButton } from '../components/confirm-button.js';
+import { EnvironmentFilter } from '../components/environment-filter.js';
 import { usePageTitle } from '../components/layout.js';
 import { MenuButton } from '../components/menu-button.js';
 import { EmptyState, ErrorNotice, Loading, Notice } from '../components/notice.js';
@@ -34,6 +35,7 @@ const SORTS = [
   { value: 'user', label: 'Users' },
 ];
 
+const DEFAULT_PERIOD = '14d';
 const PERIODS = [
   { value: '1h', label: 'Last hour' },
   { value: '24h', label: 'Last 24 hours' },
@@ -64,8 +66,10 @@ function issuesPath(org: string, search: URLSearchParams): string {
   // An empty query means "every issue" to the API, so it is always sent.
   params.set('query', search.get('query') ?? DEFAULT_QUERY);
   params.set('sort', search.get('sort') ?? 'date');
-  params.set('statsPeriod', search.get('statsPeriod') ?? '14d');
-  params.set('groupStatsPeriod', '24h');
+  const period = search.get('statsPeriod') ?? DEFAULT_PERIOD;
+  params.set('statsPeriod', period);
+  // The bars show the chosen period: hourly over a day, daily over 14 days, else buckets that fit it.
+  params.set('groupStatsPeriod', period === '24h' || period === '14d' ? period : 'auto');
   params.set('limit', String(PER_PAGE));
   params.set('per_page', String(PER_PAGE));
   for (const key of ['project', 'environment', 'cursor']) {
@@ -82,6 +86,8 @@ export function IssueStreamPage() {
   const { pathname, search } = useLocation();
   const query = search.get('query') ?? DEFAULT_QUERY;
   const projectId = search.get('project') ?? '';
+  const period = search.get('statsPeriod') ?? DEFAULT_PERIOD;
+  const periodLabel = PERIODS.find((p) => p.value === period)?.label ?? period;
   const loaded = useApi<Issue[]>(issuesPath(org.slug, search));
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [message, setMessage] = useState<{ kind: 'success' | 'error'; text: string } | null>(null);
@@ -182,29 +188,14 @@ export function IssueStreamPage() {
             </button>
           </form>
         </search>
-        <label className="inline-field">
-          <span>Environment</span>
-          <input
-            key={search.get('environment') ?? ''}
-            type="text"
-            defaultValue={search.get('environment') ?? ''}
-            placeholder="All"
-            size={12}
-            onBlur={(e) => {
-              if (e.target.value.trim() !== (search.get('environment') ?? ''))
-                setParams({ environment: e.target.value.trim() || null });
-            }}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter') setParams({ environment: e.currentTarget.value.trim() || null });
-            }}
-          />
-        </label>
+        <EnvironmentFilter
+          orgSlug={org.slug}
+          value={search.get('environment') ?? ''}
+          onChange={(environment) => setParams({ environment: environment || null })}
+        />
         <label className="inline-field">
           <span>Time range</span>
-          <select
-            value={search.get('statsPeriod') ?? '14d'}
-            onChange={(e) => setParams({ statsPeriod: e.target.value })}
-          >
+          <select value={period} onChange={(e) => setParams({ statsPeriod: e.target.value })}>
             {PERIODS.map((p) => (
               <option key={p.value} value={p.value}>
                 {p.label}
@@ -303,7 +294,7 @@ export function IssueStreamPage() {
             <li className="row head" aria-hidden="true">
               <span />
               <span>Issue</span>
-              <span>Last 24 hours</span>
+              <span>{periodLabel}</span>
               <span className="num">Events</span>
               <span className="num">Users</span>
               <span>Assignee</span>
@@ -313,6 +304,7 @@ export function IssueStreamPage() {
                 key={issue.id}
                 issue={issue}
                 orgSlug={org.slug}
+                periodLabel={periodLabel}
                 showProject={!projectId}
                 checked={selected.has(issue.id)}
                 onToggle={() => {
@@ -335,17 +327,23 @@ export function IssueStreamPage() {
 function IssueRow({
   issue,
   orgSlug,
+  periodLabel,
   showProject,
   checked,
   onToggle,
 }: {
   issue: Issue;
   orgSlug: string;
+  periodLabel: string;
   showProject: boolean;
   checked: boolean;
   onToggle: () => void;
 }) {
-  const stats = issue.stats?.['24h'] ?? issue.stats?.['14d'] ?? Object.values(issue.stats ?? {})[0];
+  // As in Sentry: the window's counts, or those of the events the search's terms match (`filtered`).
+  const shown = issue.filtered ?? issue;
+  const stats = Object.values(shown.stats ?? issue.stats ?? {})[0];
+  const lifetime = issue.lifetime ? ` (${issue.lifetime.count} in all time)` : '';
+  const scope = issue.filtered ? 'matching the search' : 'in this range';
   return (
     <li className={`row issue level-edge-${issue.level}${issue.hasSeen ? ' seen' : ''}`}>
       <input type="checkbox" aria-label={`Select ${issue.shortId}`} checked={checked} onChange={onToggle} />
@@ -367,15 +365,15 @@ function IssueRow({
         </div>
       </div>
       <div className="graph">
-        <Sparkline points={stats} label={`Events of ${issue.shortId}`} />
+        <Sparkline points={stats} label={`Events of ${issue.shortId}, ${periodLabel.toLowerCase()}`} />
       </div>
-      <div className="num events" title={`${issue.count} events`}>
+      <div className="num events" title={`${shown.count} events ${scope}${lifetime}`}>
         <span className="label-narrow">Events </span>
-        {count(issue.count)}
+        {count(shown.count)}
       </div>
-      <div className="num users" title={`${issue.userCount} users`}>
+      <div className="num users" title={`${shown.userCount} users ${scope}`}>
         <span className="label-narrow">Users </span>
-        {count(issue.userCount)}
+        {count(shown.userCount)}
       </div>
       <div className="assignee">
         {issue.assignedTo ? issue.assignedTo.name : <span className="muted">—</span>}

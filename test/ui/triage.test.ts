@@ -1,0 +1,207 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatPublicDsn } from '../../src/services/projects.js';
+import { TEST_ENGINES } from '../support/engines.js';
+import { makeOrg, makeProject, makeUser } from '../support/harness.js';
+import { poll, SYSTEM_PYTHON } from '../support/sdk.js';
+import { ROOT, run, startTestServer, type TestServer } from '../support/server.js';
+import { type Browser, buildUi, CHROMIUM, launchBrowser, SCREENSHOTS } from './browser.js';
+
+// Daily triage in the web UI, on events sent by @sentry/node (a planned spread over time,
+// environments, releases, users and tags) and by Python's sentry_sdk (a 200-call-deep error with
+// locals, and a message). Every number the test expects is counted from the plan it sent.
+
+const SEND_TRIAGE = path.join(ROOT, 'test/ui/send-triage.mjs');
+const SEND_PYTHON = path.join(ROOT, 'test/ui/send-python.py');
+const PASSWORD = 'correct horse battery';
+
+type SdkUser = Record<string, string>;
+const ANN = { id: 'u-1', email: 'ann@example.com', username: 'ann' };
+const BOB = { id: 'u-2', email: 'bob@example.com', username: 'bob', ip_address: '10.0.0.2' };
+const CAT = { id: 'u-3', email: 'cat@example.com', username: 'cat' };
+const ZED = { email: 'zed@example.com' };
+
+interface Planned {
+  readonly issue: 'charge' | 'stock';
+  readonly minutesAgo: number;
+  readonly environment: string;
+  readonly release: string;
+  readonly user: SdkUser;
+  readonly tags: { tenant: string };
+}
+
+const plan = (
+  issue: Planned['issue'],
+  minutesAgo: number,
+  environment: string,
+  release: string,
+  user: SdkUser,
+  tenant: string,
+): Planned => ({ issue, minutesAgo, environment, release, user, tags: { tenant } });
+
+const PLAN: Planned[] = [
+  plan('charge', 5, 'staging', 'checkout@1.0', ANN, 'acme'),
+  plan('charge', 10, 'staging', 'checkout@1.0', BOB, 'acme'),
+  plan('charge', 20, 'staging', 'checkout@1.1', ANN, 'globex'),
+  plan('charge', 15, 'production', 'checkout@1.1', CAT, 'globex'),
+  plan('charge', 30, 'production', 'checkout@1.1', CAT, 'acme'),
+  plan('charge', 180, 'production', 'checkout@1.0', ANN, 'acme'),
+  plan('charge', 200, 'production', 'checkout@1.0', BOB, 'globex'),
+  plan('charge', 2 * 24 * 60, 'staging', 'checkout@1.0', CAT, 'acme'),
+  plan('stock', 25, 'production', 'checkout@1.1', ZED, 'acme'),
+];
+const CHARGE = /TypeError: card declined/;
+const STOCK = /RangeError: stock exhausted/;
+const charges = (keep: (p: Planned) => boolean = () => true) =>
+  PLAN.filter((p) => p.issue === 'charge' && keep(p));
+const usersOf = (events: Planned[]) => new Set(events.map((p) => JSON.stringify(p.user))).size;
+
+/** Screenshots for reviewers, beside the other UI tests' in test-results/screenshots/. */
+async function shot(page: Page, name: string, options: { fullPage?: boolean } = {}) {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: options.fullPage ?? true });
+}
+
+/** The four looks of a page: 1280 and 390 px wide, light and dark. */
+async function shots(page: Page, name: string, scrollTo?: string) {
+  for (const [width, height, size] of [
+    [1280, 900, 'wide'],
+    [390, 844, 'narrow'],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await shot(page, `${name}-${size}-${scheme}`);
+      if (scrollTo) {
+        await page.locator(scrollTo).first().scrollIntoViewIfNeeded();
+        await shot(page, `${name}-scrolled-${size}-${scheme}`, { fullPage: false });
+        await page.evaluate('window.scrollTo(0, 0)');
+      }
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium (see .ci/run)`);
+  }
+  // One browser for the file; each engine gets a context of its own.
+  [browser] = await Promise.all([launchBrowser(), buildUi()]);
+}, 120_000);
+afterAll(() => browser?.close());
+
+describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
+  let t: TestServer;
+  let context: BrowserContext;
+  let page: Page;
+  let org = '';
+  let ids: { charge: string; stock: string; deep: string; message: string };
+  const stream = (params = '') => `${t.url}/organizations/${org}/issues/${params}`;
+  const apiGet = async <T>(apiPath: string): Promise<T> => {
+    const res = await context.request.get(`${t.url}/api/0${apiPath}`);
+    expect(res.status(), await res.text()).toBe(200);
+    return (await res.json()) as T;
+  };
+  const shotName = (name: string) => (engine === 'sqlite' ? `triage-${name}` : `triage-${name}-${engine}`);
+
+  beforeAll(async () => {
+    t = await startTestServer(engine);
+    const ctx = t.server.ctx;
+    const email = 'triager@errata.test';
+    const owner = await makeUser(ctx, { email });
+    const made = await makeOrg(ctx, owner, 'triage');
+    org = made.org.slug;
+    const checkout = await makeProject(ctx, made.org, made.team, 'checkout');
+    const worker = await makeProject(ctx, made.org, made.team, 'worker');
+    const [node, py] = await Promise.all([
+      run(process.execPath, [SEND_TRIAGE], {
+        env: { SENTRY_DSN: formatPublicDsn(t.url, checkout.key), TRIAGE_PLAN: JSON.stringify(PLAN) },
+        timeoutMs: 30_000,
+      }),
+      run(SYSTEM_PYTHON, [SEND_PYTHON], {
+        env: { SENTRY_DSN: formatPublicDsn(t.url, worker.key) },
+        timeoutMs: 30_000,
+      }),
+    ]);
+    expect(node.code, node.stderr).toBe(0);
+    expect(py.code, py.stderr).toBe(0);
+    ({ context, page } = await browser.newPage());
+    const login = await context.request.post(`${t.url}/api/0/auth/login/`, {
+      data: { username: email, password: PASSWORD },
+    });
+    expect(login.status()).toBe(200);
+    ids = await poll('every planned event digested', async () => {
+      const issues = await apiGet<{ id: string; title: string; lifetime: { count: string } }[]>(
+        `/organizations/${org}/issues/?query=&statsPeriod=30d`,
+      );
+      const find = (title: RegExp) => issues.find((i) => title.test(i.title));
+      const charge = find(CHARGE);
+      const stock = find(STOCK);
+      const deep = find(/RecursionError/);
+      const message = find(/nightly import skipped/);
+      if (charge?.lifetime.count !== String(charges().length) || !stock || !deep || !message)
+        return undefined;
+      return { charge: charge.id, stock: stock.id, deep: deep.id, message: message.id };
+    });
+  }, 90_000);
+  afterAll(async () => {
+    await context?.close();
+    await t?.close();
+  });
+
+  const chargeRow = () => page.locator('li.issue', { has: page.getByRole('link', { name: CHARGE }) });
+
+  it('counts, users and bars of the stream follow the time range and the environment', async () => {
+    await page.goto(stream('?query=is:unresolved'));
+    await chargeRow().waitFor();
+    await page.getByLabel('Time range').selectOption('1h');
+    await page.waitForURL(/statsPeriod=1h/);
+    await page.locator('.row.head', { hasText: 'Last hour' }).waitFor();
+    const inHour = charges((p) => p.minutesAgo <= 60);
+    const expectRow = async (events: Planned[]) => {
+      const row = chargeRow();
+      await row.locator('.num.events', { hasText: new RegExp(`^Events ${events.length}$`) }).waitFor();
+      expect(await row.locator('.num.users').textContent()).toBe(`Users ${usersOf(events)}`);
+      expect(await row.locator('svg.sparkline').getAttribute('aria-label')).toMatch(
+        new RegExp(`: ${events.length} events$`),
+      );
+    };
+    await expectRow(inHour);
+    expect(await chargeRow().getByRole('link', { name: CHARGE }).getAttribute('href')).toBe(
+      `/organizations/${org}/issues/${ids.charge}/`,
+    );
+
+    // An environment term in the search counts the events it matches, as Sentry's `filtered` does.
+    const box = page.getByLabel('Search issues');
+    await box.fill('is:unresolved environment:staging');
+    await box.press('Enter');
+    await page.waitForURL(/environment%3Astaging/);
+    await expectRow(inHour.filter((p) => p.environment === 'staging'));
+
+    // The environment picker offers the environments that exist, and narrows the counts too.
+    await page.goto(stream('?query=is:unresolved&statsPeriod=14d'));
+    const environments = page.getByLabel('Environment');
+    await environments.locator('option', { hasText: 'staging' }).waitFor({ state: 'attached' });
+    expect(await environments.locator('option').allTextContents()).toEqual([
+      'All environments',
+      'production',
+      'staging',
+    ]);
+    await environments.selectOption('staging');
+    await page.waitForURL(/environment=staging/);
+    await page.locator('.row.head', { hasText: 'Last 14 days' }).waitFor();
+    await expectRow(charges((p) => p.environment === 'staging'));
+    // The other issue has no staging events: it is not listed.
+    expect(await page.getByRole('link', { name: STOCK }).count()).toBe(0);
+
+    await page.goto(stream('?query=is:unresolved&statsPeriod=24h'));
+    await page.locator('.row.head', { hasText: 'Last 24 hours' }).waitFor();
+    await expectRow(charges((p) => p.minutesAgo <= 24 * 60));
+    await shots(page, shotName('stream'));
+  });
+});
