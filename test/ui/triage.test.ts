@@ -102,6 +102,7 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
   let org = '';
   let ids: { charge: string; stock: string; deep: string; message: string };
   const stream = (params = '') => `${t.url}/organizations/${org}/issues/${params}`;
+  const issuePage = (id: string, rest = '') => `${t.url}/organizations/${org}/issues/${id}/${rest}`;
   const apiGet = async <T>(apiPath: string): Promise<T> => {
     const res = await context.request.get(`${t.url}/api/0${apiPath}`);
     expect(res.status(), await res.text()).toBe(200);
@@ -203,5 +204,69 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
     await page.locator('.row.head', { hasText: 'Last 24 hours' }).waitFor();
     await expectRow(charges((p) => p.minutesAgo <= 24 * 60));
     await shots(page, shotName('stream'));
+  });
+
+  it('the issue page charts its events over 24 hours and 30 days, by environment and release, and names who it affects', async () => {
+    await page.goto(issuePage(ids.charge));
+    await page.getByRole('heading', { level: 1, name: CHARGE }).waitFor();
+    const total = page.locator('output.chart-total');
+    const expectTotal = async (n: number) => {
+      await page.locator(`output.chart-total[data-total="${n}"]`).waitFor();
+    };
+    await expectTotal(charges((p) => p.minutesAgo < 24 * 60).length);
+    await page.getByRole('button', { name: '30 days' }).click();
+    await expectTotal(charges().length);
+    // The chart adds up to the issue's own count.
+    const issueCount = await page
+      .locator('.issue-stats div', { hasText: 'Events' })
+      .locator('dd')
+      .textContent();
+    expect(await total.getAttribute('data-total')).toBe(issueCount);
+    const legend = page.locator('.chart-legend li');
+    const legendOf = async () =>
+      Object.fromEntries(
+        (await legend.allTextContents()).map((text) => {
+          const [name, n] = text.split(/\s+(?=\d+$)/);
+          return [name, Number(n)];
+        }),
+      );
+    const tally = (key: (p: Planned) => string) => {
+      const out: Record<string, number> = {};
+      for (const p of charges()) out[key(p)] = (out[key(p)] ?? 0) + 1;
+      return out;
+    };
+    await page.getByLabel('By').selectOption('environment');
+    await legend.first().waitFor();
+    expect(await legendOf()).toEqual(tally((p) => p.environment));
+    await page.getByLabel('By').selectOption('release');
+    await legend.filter({ hasText: 'checkout@1.0' }).waitFor();
+    expect(await legendOf()).toEqual(tally((p) => p.release));
+    await expectTotal(charges().length);
+
+    // The tag spread names users by email, not by `id:u-1`.
+    const spread = page.getByRole('region', { name: 'Tags across this issue' });
+    await spread.getByText(ANN.email).first().waitFor();
+    expect(await spread.textContent()).not.toContain(`id:${ANN.id}`);
+
+    await shots(page, shotName('issue'), '#sec-tags');
+
+    await page.locator('.issue-stats div', { hasText: 'Users' }).getByRole('link').click();
+    await page.waitForURL(issuePage(ids.charge, 'tags/user/'));
+    const rows = page.locator('table.tag-values tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(usersOf(charges()));
+    for (const user of [ANN, BOB, CAT]) {
+      const mine = charges((p) => p.user === user);
+      const row = page.getByRole('row', { name: new RegExp(user.email) });
+      const cells = await row.locator('th, td').allTextContents();
+      expect(cells.slice(0, 6)).toEqual([
+        user.email,
+        user.id,
+        user.email,
+        user.username,
+        'ip_address' in user ? user.ip_address : '—',
+        String(mine.length),
+      ]);
+    }
   });
 });

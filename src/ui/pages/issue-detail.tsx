@@ -3,6 +3,8 @@ import { AssigneeSelect, assigneeValue } from '../components/assignee-select.js'
 import { LevelBadge, StatusBadge } from '../components/badges.js';
 import { ConfirmButton } from '../components/confirm-button.js';
 import { EventDetails } from '../components/event/event-details.js';
+import { EventsChart } from '../components/events-chart.js';
+import { IssueTabs } from '../components/issue-tabs.js';
 import { usePageTitle } from '../components/layout.js';
 import { MenuButton } from '../components/menu-button.js';
 import { ErrorNotice, Loading, Notice } from '../components/notice.js';
@@ -87,7 +89,11 @@ export function IssueDetailPage({ issueId, eventId }: { issueId: string; eventId
           </div>
           <div>
             <dt>Users</dt>
-            <dd>{count(data.userCount)}</dd>
+            <dd>
+              <Link to={`${base}tags/user/`} title="Who this issue affects">
+                {count(data.userCount)}
+              </Link>
+            </dd>
           </div>
           <div>
             <dt>First seen</dt>
@@ -200,6 +206,11 @@ export function IssueDetailPage({ issueId, eventId }: { issueId: string; eventId
         </ConfirmButton>
       </div>
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
+
+      <section aria-label="Events over time">
+        <EventsChart orgSlug={org.slug} issueId={data.id} />
+      </section>
+      <IssueTabs orgSlug={org.slug} issueId={data.id} />
 
       <section className="event" aria-label="Event">
         <div className="event-nav">
