@@ -269,4 +269,54 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
       ]);
     }
   });
+
+  it('lists the events of an issue with search and "event N of M"; a tag value filters it to exactly its events', async () => {
+    // Each planned event's message names its place in the plan: "order 1000 + index".
+    const orderOf = (p: Planned) => `card declined for order ${1000 + PLAN.indexOf(p)}`;
+    const listed = async () =>
+      (await page.locator('table.event-list td.event-message').allTextContents()).sort();
+    const expectListed = async (events: Planned[]) => {
+      await page
+        .locator('.events-range', { hasText: new RegExp(` of ${events.length}( matching|$)`) })
+        .waitFor();
+      expect(await listed()).toEqual(events.map(orderOf).sort());
+    };
+    await page.goto(issuePage(ids.charge, 'events/'));
+    await expectListed(charges());
+    await shots(page, shotName('events'));
+
+    const globex = page.locator('table.event-list tr', { hasText: 'globex' }).first();
+    await globex.getByRole('link', { name: /tenant\s*globex/ }).click();
+    await page.waitForURL(/query=tenant%3Aglobex/);
+    await expectListed(charges((p) => p.tags.tenant === 'globex'));
+    // A second value narrows further: both terms hold.
+    const row = page.locator('table.event-list tbody tr').first();
+    const environment = await row.locator('td').nth(1).textContent();
+    await row.locator('td').nth(1).getByRole('link').click();
+    await page.waitForURL(/environment%3A/);
+    await expectListed(charges((p) => p.tags.tenant === 'globex' && p.environment === environment));
+
+    const box = page.getByLabel('Search events');
+    await box.fill('user.email:ann@example.com');
+    await box.press('Enter');
+    await expectListed(charges((p) => p.user === ANN));
+
+    // Opening one tells where it stands among the issue's events, oldest first.
+    await box.fill('');
+    await box.press('Enter');
+    await expectListed(charges());
+    const newestFirst = [...charges()].sort((a, b) => a.minutesAgo - b.minutesAgo);
+    const third = newestFirst[2] as Planned;
+    await page
+      .locator('table.event-list tr', { hasText: orderOf(third) })
+      .getByRole('link')
+      .first()
+      .click();
+    await page
+      .locator('.event-position', { hasText: `Event ${charges().length - 2} of ${charges().length}` })
+      .waitFor();
+    expect(await page.getByRole('article', { name: 'TypeError', exact: true }).textContent()).toContain(
+      orderOf(third),
+    );
+  });
 });

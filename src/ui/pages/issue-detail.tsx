@@ -30,6 +30,12 @@ export function IssueDetailPage({ issueId, eventId }: { issueId: string; eventId
   const base = `/organizations/${orgSlug}/issues/${encodeURIComponent(issueId)}/`;
   const issue = useApi<IssueDetail>(base);
   const event = useApi<Event>(`${base}events/${encodeURIComponent(eventId ?? 'latest')}/`);
+  // "Event N of M", oldest first: N counts the issue's events up to this one's time.
+  const upTo = useApi<unknown[]>(
+    issue.data && event.data
+      ? `${base}events/${qs({ start: issue.data.firstSeen, end: event.data.dateCreated, per_page: 1 })}`
+      : null,
+  );
   const [message, setMessage] = useState<{ kind: 'success' | 'error'; text: string } | null>(null);
   usePageTitle(issue.data ? `${issue.data.shortId} ${issue.data.title}` : 'Issue');
   // Opening an issue marks it seen for the caller, as in Sentry (the stream shows unseen ones bold).
@@ -215,7 +221,12 @@ export function IssueDetailPage({ issueId, eventId }: { issueId: string; eventId
       <section className="event" aria-label="Event">
         <div className="event-nav">
           <h2 className="event-id">
-            Event <code>{event.data?.eventID.slice(0, 8) ?? '…'}</code>
+            {upTo.hits !== null && !upTo.loading && (
+              <span className="event-position">
+                Event {upTo.hits} of {data.count}{' '}
+              </span>
+            )}
+            <code>{event.data?.eventID.slice(0, 8) ?? '…'}</code>
             {event.data && (
               <span className="muted" title={dateTime(event.data.dateCreated)}>
                 {' '}
