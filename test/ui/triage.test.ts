@@ -319,4 +319,42 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
       orderOf(third),
     );
   });
+
+  it('search suggests keys and values from the API, user.email: finds the user’s issues, and a bad query shows the error', async () => {
+    await page.goto(stream('?query=&statsPeriod=14d'));
+    await chargeRow().waitFor();
+    const box = page.getByLabel('Search issues');
+    const options = page.getByRole('listbox', { name: 'Suggestions' }).getByRole('option');
+    await box.click();
+    await box.pressSequentially('envi');
+    await options.filter({ hasText: /^environment:$/ }).click();
+    expect(await box.inputValue()).toBe('environment:');
+    await options.filter({ hasText: /^staging$/ }).waitFor();
+    expect((await options.allTextContents()).sort()).toEqual(['production', 'staging']);
+
+    await box.fill('');
+    await box.pressSequentially('user.em');
+    await options.filter({ hasText: /^user\.email:$/ }).click();
+    await options.filter({ hasText: ANN.email }).click();
+    expect(await box.inputValue()).toBe(`user.email:${ANN.email} `);
+    await box.press('Enter');
+    await page.waitForURL(/query=user\.email%3Aann%40example\.com/);
+    const titles = () => page.locator('li.issue .issue-title').allTextContents();
+    await expect.poll(titles).toEqual([expect.stringMatching(CHARGE)]);
+
+    await box.fill(`user.email:${ZED.email}`);
+    await box.press('Enter');
+    await expect.poll(titles).toEqual([expect.stringMatching(STOCK)]);
+
+    const bad = 'is:sideways';
+    const res = await context.request.get(`${t.url}/api/0/organizations/${org}/issues/?query=${bad}`);
+    expect(res.status()).toBe(400);
+    const { detail } = (await res.json()) as { detail: string };
+    await box.fill(bad);
+    await box.press('Enter');
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe(`This search cannot run: ${detail}`);
+    expect(await page.getByRole('heading', { name: 'No issues match' }).count()).toBe(0);
+  });
 });

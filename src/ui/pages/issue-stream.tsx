@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { AssigneeSelect, PLACEHOLDER } from '../components/assignee-select.js';
 import { LevelBadge, StatusBadge } from '../components/badges.js';
 import { ConfirmButton } from '../components/confirm-button.js';
@@ -8,6 +8,7 @@ import { MenuButton } from '../components/menu-button.js';
 import { EmptyState, ErrorNotice, Loading, Notice } from '../components/notice.js';
 import { Pager } from '../components/pager.js';
 import { ProjectFilter } from '../components/project-filter.js';
+import { SearchBox } from '../components/search-box.js';
 import { Sparkline } from '../components/sparkline.js';
 import { errorText, useApi } from '../lib/api.js';
 import { count, dateTime, plural, timeAgo } from '../lib/format.js';
@@ -123,12 +124,6 @@ export function IssueStreamPage() {
     navigate(`${pathname}${text ? `?${text}` : ''}`);
   };
 
-  const submitSearch = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const value = new FormData(event.currentTarget).get('query');
-    setParams({ query: String(value ?? '').trim() });
-  };
-
   const issues = loaded.data ?? [];
   const ids = [...selected];
   const act = async (done: string, run: () => Promise<unknown>) => {
@@ -168,26 +163,16 @@ export function IssueStreamPage() {
       </nav>
 
       <div className="filters">
-        <search className="search">
-          <form onSubmit={submitSearch} key={query}>
-            <label className="visually-hidden" htmlFor="issue-search">
-              Search issues
-            </label>
-            <input
-              id="issue-search"
-              ref={searchBox}
-              name="query"
-              type="search"
-              defaultValue={query}
-              placeholder="is:unresolved level:error user.email:ada@example.com  (press / to search)"
-              autoComplete="off"
-              spellCheck={false}
-            />
-            <button type="submit" className="button">
-              Search
-            </button>
-          </form>
-        </search>
+        <SearchBox
+          key={query}
+          orgSlug={org.slug}
+          id="issue-search"
+          label="Search issues"
+          inputRef={searchBox}
+          defaultValue={query}
+          placeholder="is:unresolved level:error user.email:ada@example.com  (press / to search)"
+          onSearch={(value) => setParams({ query: value })}
+        />
         <EnvironmentFilter
           orgSlug={org.slug}
           value={search.get('environment') ?? ''}
@@ -283,7 +268,11 @@ export function IssueStreamPage() {
           </ConfirmButton>
         </div>
 
-        {loaded.error ? (
+        {loaded.error?.status === 400 ? (
+          <Notice kind="error">
+            <strong>This search cannot run:</strong> {loaded.error.message}
+          </Notice>
+        ) : loaded.error ? (
           <ErrorNotice error={loaded.error} />
         ) : loaded.data === undefined ? (
           <Loading what="Loading issues" />
