@@ -24,7 +24,7 @@ def descend(depth, path):
 
 
 try:
-    descend(197, ())
+    descend(198, ())
 except RecursionError:
     print("deep", sentry_sdk.capture_exception())
 

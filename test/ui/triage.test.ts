@@ -357,4 +357,40 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
     expect(await alert.textContent()).toBe(`This search cannot run: ${detail}`);
     expect(await page.getByRole('heading', { name: 'No issues match' }).count()).toBe(0);
   });
+
+  it('a 200-frame Python trace renders folded and short, with locals as Python values; a message is labelled one', async () => {
+    const event = await apiGet<{
+      entries: { type: string; data: { values: { stacktrace: { frames: unknown[] } }[] } }[];
+    }>(`/organizations/${org}/issues/${ids.deep}/events/latest/`);
+    const frames = event.entries.find((e) => e.type === 'exception')?.data.values[0]?.stacktrace.frames ?? [];
+    expect(frames).toHaveLength(200);
+    await page.goto(issuePage(ids.deep));
+    const exception = page.getByRole('article', { name: 'RecursionError', exact: true });
+    // The raising call, the recursing call once, the rest folded, and the module.
+    await exception
+      .getByRole('button', { name: `The same call repeated ${frames.length - 3} more times` })
+      .waitFor();
+    expect(await exception.locator('.frame:not(.folded)').count()).toBe(3);
+    const height = await page.evaluate<number>('document.documentElement.scrollHeight');
+    expect(height).toBeLessThan(4000);
+    const locals = exception.locator('table.vars');
+    expect(
+      await locals
+        .getByRole('row', { name: /^options/ })
+        .locator('td')
+        .textContent(),
+    ).toBe("{'retry': True, 'limit': None, 'ratio': 0.5}");
+    expect(
+      await locals
+        .getByRole('row', { name: /^depth/ })
+        .locator('td')
+        .textContent(),
+    ).toBe('0');
+    await shots(page, shotName('python-deep'));
+
+    await page.goto(issuePage(ids.message));
+    await page.getByRole('heading', { level: 1, name: /nightly import skipped/ }).waitFor();
+    await page.locator('.issue-header .badge', { hasText: 'Message' }).waitFor();
+    expect(await page.getByRole('heading', { name: 'Exception' }).count()).toBe(0);
+  });
 });

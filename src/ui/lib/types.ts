@@ -91,6 +91,8 @@ export interface Issue {
   culprit: string;
   permalink: string;
   level: string;
+  /** The kind of its events: `error` (an exception) or `default` (a message). */
+  type?: string;
   status: 'unresolved' | 'resolved' | 'ignored' | string;
   substatus: string | null;
   statusDetails: Record<string, unknown>;

@@ -78,6 +78,8 @@ export function IssueDetailPage({ issueId, eventId }: { issueId: string; eventId
           <p className="culprit">{data.culprit}</p>
           <div className="issue-meta">
             <LevelBadge level={data.level} />
+            {/* An event without an exception is a message (capture_message, a log line). */}
+            {data.type === 'default' && <span className="badge kind-message">Message</span>}
             <StatusBadge issue={data} />
             {data.isUnhandled && <span className="badge unhandled">Unhandled</span>}
             {data.status === 'ignored' && typeof data.statusDetails.ignoreUntil === 'string' && (
