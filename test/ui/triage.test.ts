@@ -393,4 +393,37 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
     await page.locator('.issue-header .badge', { hasText: 'Message' }).waitFor();
     expect(await page.getByRole('heading', { name: 'Exception' }).count()).toBe(0);
   });
+
+  it('moves through the stream with j and k, resolves with r, opens with Enter, and lists the keys on ?', async () => {
+    await page.goto(stream('?query=is:unresolved&statsPeriod=14d'));
+    await chargeRow().waitFor();
+    const body = page.locator('body');
+    await body.press('?');
+    await page.getByRole('region', { name: 'Keyboard shortcuts' }).waitFor();
+    const focused = () => page.evaluate<string>('document.activeElement?.textContent ?? ""');
+    const titles = await page.locator('li.issue .issue-title').allTextContents();
+    await body.press('j');
+    expect(await focused()).toBe(titles[0]);
+    await page.keyboard.press('j');
+    expect(await focused()).toBe(titles[1]);
+    await page.keyboard.press('k');
+    expect(await focused()).toBe(titles[0]);
+    for (let i = 0; i < titles.length && !/nightly import/.test(await focused()); i++)
+      await page.keyboard.press('j');
+    expect(await focused()).toMatch(/nightly import/);
+    await page.keyboard.press('r');
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Resolved WORKER-\d+\.$/ })
+      .waitFor();
+    expect((await apiGet<{ status: string }>(`/organizations/${org}/issues/${ids.message}/`)).status).toBe(
+      'resolved',
+    );
+    await page.getByRole('link', { name: /nightly import/ }).waitFor({ state: 'detached' });
+
+    await body.press('j');
+    const first = await focused();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: first }).waitFor();
+  });
 });

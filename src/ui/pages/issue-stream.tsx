@@ -93,6 +93,7 @@ export function IssueStreamPage() {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [message, setMessage] = useState<{ kind: 'success' | 'error'; text: string } | null>(null);
   const searchBox = useRef<HTMLInputElement>(null);
+  const keyAction = useRef<((id: string, key: 'r' | 'i') => void) | null>(null);
 
   // A new list starts with nothing selected.
   useEffect(() => {
@@ -100,14 +101,32 @@ export function IssueStreamPage() {
     setSelected(new Set());
   }, [loaded.data]);
 
-  // "/" jumps to the search box, as in Sentry.
+  const [help, setHelp] = useState(false);
+  // Sentry's keys: "/" searches, j/k move between issues, Enter opens one (the link has focus),
+  // r resolves and i ignores it, ? lists them.
   useEffect(() => {
+    const titles = () => [...document.querySelectorAll<HTMLAnchorElement>('li.issue .issue-title')];
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement;
-      if (e.key !== '/' || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable)
-        return;
-      e.preventDefault();
-      searchBox.current?.focus();
+      if (e.metaKey || e.ctrlKey || e.altKey) return;
+      if (/^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable) return;
+      const list = titles();
+      const at = list.indexOf(document.activeElement as HTMLAnchorElement);
+      const id = at >= 0 ? list[at]?.closest<HTMLElement>('li.issue')?.dataset.issueId : undefined;
+      if (e.key === '/') {
+        e.preventDefault();
+        searchBox.current?.focus();
+      } else if (e.key === 'j' || e.key === 'k') {
+        e.preventDefault();
+        const next = e.key === 'j' ? Math.min(at + 1, list.length - 1) : Math.max(at - 1, 0);
+        list[next]?.focus();
+      } else if (e.key === '?') {
+        setHelp((h) => !h);
+      } else if (e.key === 'Escape') {
+        setHelp(false);
+      } else if ((e.key === 'r' || e.key === 'i') && id) {
+        keyAction.current?.(id, e.key);
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -139,6 +158,15 @@ export function IssueStreamPage() {
   const update = (done: string, body: Record<string, unknown>) =>
     act(done, () => updateIssues(org.slug, ids, body));
   const n = plural(ids.length, 'issue');
+  keyAction.current = (id, key) => {
+    if (!can(org, 'event:write')) return;
+    const shortId = issues.find((i) => i.id === id)?.shortId ?? 'the issue';
+    if (key === 'r')
+      void act(`Resolved ${shortId}.`, () =>
+        updateIssues(org.slug, [id], { status: 'resolved', statusDetails: {} }),
+      );
+    else void act(`Ignored ${shortId}.`, () => updateIssues(org.slug, [id], ignoreBody(null)));
+  };
   const canWrite = can(org, 'event:write');
   const none = ids.length === 0 || !canWrite;
   const allSelected = issues.length > 0 && issues.every((i) => selected.has(i.id));
@@ -201,6 +229,25 @@ export function IssueStreamPage() {
       </div>
 
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
+      {help && (
+        <section className="shortcuts" aria-label="Keyboard shortcuts">
+          <h2>Keyboard shortcuts</h2>
+          <dl>
+            <dt>/</dt>
+            <dd>Search</dd>
+            <dt>j / k</dt>
+            <dd>Next / previous issue</dd>
+            <dt>Enter</dt>
+            <dd>Open the issue</dd>
+            <dt>r</dt>
+            <dd>Resolve the issue</dd>
+            <dt>i</dt>
+            <dd>Ignore the issue</dd>
+            <dt>?</dt>
+            <dd>Show or hide this list</dd>
+          </dl>
+        </section>
+      )}
 
       <section className="issue-list" aria-label="Issues" aria-busy={loaded.loading}>
         <div className="toolbar" role="toolbar" aria-label="Actions on selected issues">
@@ -334,7 +381,10 @@ function IssueRow({
   const lifetime = issue.lifetime ? ` (${issue.lifetime.count} in all time)` : '';
   const scope = issue.filtered ? 'matching the search' : 'in this range';
   return (
-    <li className={`row issue level-edge-${issue.level}${issue.hasSeen ? ' seen' : ''}`}>
+    <li
+      className={`row issue level-edge-${issue.level}${issue.hasSeen ? ' seen' : ''}`}
+      data-issue-id={issue.id}
+    >
       <input type="checkbox" aria-label={`Select ${issue.shortId}`} checked={checked} onChange={onToggle} />
       <div className="issue-main">
         <Link
