@@ -2,6 +2,7 @@ import { AppError, notFound } from '../lib/app-error.js';
 import { findUsersByIds } from '../store/control/users.js';
 import { listIssueActivity } from '../store/region/issue-activity.js';
 import {
+  countIssueEvents,
   findEventByEventId,
   findIssueEdgeEvent,
   listIssueEvents,
@@ -191,7 +192,7 @@ async function deleteIssue(call: ApiCall) {
 /**
  * `GET …/issues/:issue/events/`: the issue's events, newest first, narrowed by `query` (event terms:
  * tags, `environment:`, `release:`, `level:`, `user.<field>:`, free text on the message),
- * `environment` and the time window (`statsPeriod` or `start`/`end`).
+ * `environment` and the time window (`statsPeriod` or `start`/`end`); `X-Hits` counts them all.
  */
 async function issueEvents(call: ApiCall) {
   const access = await issueEndpoint(call, PERMISSIONS.issues);
@@ -199,6 +200,12 @@ async function issueEvents(call: ApiCall) {
   const events = await paginate(call.request, call.reply, call.ctx.config.url, (page) =>
     listIssueEvents(call.ctx.db.region, access.issue.id, page, { engine: call.ctx.db.engine, scope }),
   );
+  // Sentry's X-Hits: how many events match in all, for "event N of M" and page ranges.
+  const hits = await countIssueEvents(call.ctx.db.region, access.issue.id, {
+    engine: call.ctx.db.engine,
+    scope,
+  });
+  call.reply.header('X-Hits', String(hits));
   const full = call.query.full === 'true' || call.query.full === '1';
   return Promise.all(events.map(async (e) => (full ? eventDetail(call, e) : serializeEventSummary(e))));
 }

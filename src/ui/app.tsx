@@ -12,7 +12,9 @@ import { AlertRulesPage } from './pages/alert-rules.js';
 import { ForgotPasswordPage } from './pages/forgot-password.js';
 import { GettingStartedPage } from './pages/getting-started.js';
 import { IssueDetailPage } from './pages/issue-detail.js';
+import { IssueEventsPage } from './pages/issue-events.js';
 import { IssueStreamPage } from './pages/issue-stream.js';
+import { IssueTagValuesPage } from './pages/issue-tag-values.js';
 import { LoginPage } from './pages/login.js';
 import { MembersPage } from './pages/members.js';
 import { NewOrganizationPage } from './pages/new-organization.js';
@@ -40,6 +42,11 @@ const ORG_ROUTES: [string, (p: Params) => ReactNode][] = [
   [
     '/organizations/:org/issues/:issue/events/:event/',
     (p) => <IssueDetailPage issueId={p.issue as string} eventId={p.event as string} />,
+  ],
+  ['/organizations/:org/issues/:issue/events/', (p) => <IssueEventsPage issueId={p.issue as string} />],
+  [
+    '/organizations/:org/issues/:issue/tags/:key/',
+    (p) => <IssueTagValuesPage key={p.key} issueId={p.issue as string} tagKey={p.key as string} />,
   ],
   ['/organizations/:org/releases/', () => <ReleasesPage />],
   [

@@ -286,6 +286,15 @@ describe.each(TEST_ENGINES)('triage reads on %s', (engine) => {
       }
       const production = of(world, 'X', (s) => s.environment === 'production').sort((a, b) => b.at - a.at);
       expect(seen.map((e) => e.eventID)).toEqual(production.map((s) => s.id));
+      // X-Hits counts every matching event, whatever the page.
+      for (const [params, keep] of [
+        ['per_page=3&environment=production', (s: Sent) => s.environment === 'production'],
+        ['per_page=2&query=browser:Chrome', (s: Sent) => s.browser === 'Chrome'],
+        ['', () => true],
+      ] as const) {
+        const res = await world.send('GET', `/organizations/lab/issues/${world.ids.X}/events/?${params}`);
+        expect(res.headers['x-hits'], params).toBe(String(of(world, 'X', keep).length));
+      }
       const first = seen[0] as Json;
       const sent = production[0] as Sent;
       expect(first.dateCreated).toBe(new Date(sent.at).toISOString());

@@ -196,6 +196,21 @@ export async function listIssueEvents(
   return rows.map(toStoredEvent);
 }
 
+/** How many of the issue's events a filter keeps (all of them without one). */
+export async function countIssueEvents(
+  db: Db,
+  issueId: number,
+  filter: { engine: Engine; scope: EventScope },
+): Promise<number> {
+  const row = await db
+    .selectFrom('events')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('issue_id', '=', issueId)
+    .where((eb) => eventScope(eb, filter.engine, filter.scope))
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
 /** The issue's newest or oldest event. */
 export async function findIssueEdgeEvent(
   db: Db,

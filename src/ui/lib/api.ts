@@ -16,6 +16,8 @@ export interface Page<T> {
   /** Cursors of the neighbouring pages, when the server says they have results. */
   readonly next: string | null;
   readonly previous: string | null;
+  /** Sentry's X-Hits: how many results the list has in all, when the server says. */
+  readonly hits: number | null;
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -124,7 +126,13 @@ export async function request<T>(
     throw new ApiError(response.status, message, fields);
   }
   const link = response.headers.get('Link');
-  return { data: body as T, next: cursorOf(link, 'next'), previous: cursorOf(link, 'previous') };
+  const hits = response.headers.get('X-Hits');
+  return {
+    data: body as T,
+    next: cursorOf(link, 'next'),
+    previous: cursorOf(link, 'previous'),
+    hits: hits === null || !/^\d+$/.test(hits) ? null : Number(hits),
+  };
 }
 
 export const api = {
@@ -141,6 +149,7 @@ export interface Loaded<T> {
   readonly loading: boolean;
   readonly next: string | null;
   readonly previous: string | null;
+  readonly hits: number | null;
   reload(): void;
 }
 
@@ -174,6 +183,7 @@ export function useApi<T>(path: string | null): Loaded<T> {
     loading: state.loading,
     next: state.page?.next ?? null,
     previous: state.page?.previous ?? null,
+    hits: state.page?.hits ?? null,
     reload,
   };
 }

@@ -91,6 +91,8 @@ export interface Issue {
   culprit: string;
   permalink: string;
   level: string;
+  /** The kind of its events: `error` (an exception) or `default` (a message). */
+  type?: string;
   status: 'unresolved' | 'resolved' | 'ignored' | string;
   substatus: string | null;
   statusDetails: Record<string, unknown>;
@@ -105,7 +107,20 @@ export interface Issue {
   userCount: number;
   firstSeen: string;
   lastSeen: string;
+  /** Event graphs of the list's window and environments, by period key (`24h`, `14d`, `auto`, `30d`). */
   stats?: Record<string, [number, number][]> | null;
+  /** The counts of the events the search's event terms match too; null when it has none. */
+  filtered?: SeenCounts | null;
+  /** The issue's counts over all time and environments. */
+  lifetime?: SeenCounts | null;
+}
+
+export interface SeenCounts {
+  count: string;
+  userCount: number;
+  firstSeen: string | null;
+  lastSeen: string | null;
+  stats: Record<string, [number, number][]> | null;
 }
 
 /** Sentry's `statusDetails` of a resolved issue: how it was resolved, when it was by release. */
@@ -135,6 +150,13 @@ export interface TagValue {
   count: number;
   firstSeen?: string | null;
   lastSeen?: string | null;
+  /** The search term that finds this value's events (`user.id:"42"` for users). */
+  query?: string;
+  /** On `user` values: who the user is. */
+  id?: string | null;
+  email?: string | null;
+  username?: string | null;
+  ipAddress?: string | null;
 }
 
 export interface TagDistribution {

@@ -3,6 +3,8 @@ import { AssigneeSelect, assigneeValue } from '../components/assignee-select.js'
 import { LevelBadge, StatusBadge } from '../components/badges.js';
 import { ConfirmButton } from '../components/confirm-button.js';
 import { EventDetails } from '../components/event/event-details.js';
+import { EventsChart } from '../components/events-chart.js';
+import { IssueTabs } from '../components/issue-tabs.js';
 import { usePageTitle } from '../components/layout.js';
 import { MenuButton } from '../components/menu-button.js';
 import { ErrorNotice, Loading, Notice } from '../components/notice.js';
@@ -28,6 +30,12 @@ export function IssueDetailPage({ issueId, eventId }: { issueId: string; eventId
   const base = `/organizations/${orgSlug}/issues/${encodeURIComponent(issueId)}/`;
   const issue = useApi<IssueDetail>(base);
   const event = useApi<Event>(`${base}events/${encodeURIComponent(eventId ?? 'latest')}/`);
+  // "Event N of M", oldest first: N counts the issue's events up to this one's time.
+  const upTo = useApi<unknown[]>(
+    issue.data && event.data
+      ? `${base}events/${qs({ start: issue.data.firstSeen, end: event.data.dateCreated, per_page: 1 })}`
+      : null,
+  );
   const [message, setMessage] = useState<{ kind: 'success' | 'error'; text: string } | null>(null);
   usePageTitle(issue.data ? `${issue.data.shortId} ${issue.data.title}` : 'Issue');
   // Opening an issue marks it seen for the caller, as in Sentry (the stream shows unseen ones bold).
@@ -70,6 +78,8 @@ export function IssueDetailPage({ issueId, eventId }: { issueId: string; eventId
           <p className="culprit">{data.culprit}</p>
           <div className="issue-meta">
             <LevelBadge level={data.level} />
+            {/* An event without an exception is a message (capture_message, a log line). */}
+            {data.type === 'default' && <span className="badge kind-message">Message</span>}
             <StatusBadge issue={data} />
             {data.isUnhandled && <span className="badge unhandled">Unhandled</span>}
             {data.status === 'ignored' && typeof data.statusDetails.ignoreUntil === 'string' && (
@@ -87,7 +97,11 @@ export function IssueDetailPage({ issueId, eventId }: { issueId: string; eventId
           </div>
           <div>
             <dt>Users</dt>
-            <dd>{count(data.userCount)}</dd>
+            <dd>
+              <Link to={`${base}tags/user/`} title="Who this issue affects">
+                {count(data.userCount)}
+              </Link>
+            </dd>
           </div>
           <div>
             <dt>First seen</dt>
@@ -201,10 +215,20 @@ export function IssueDetailPage({ issueId, eventId }: { issueId: string; eventId
       </div>
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
 
+      <section aria-label="Events over time">
+        <EventsChart orgSlug={org.slug} issueId={data.id} />
+      </section>
+      <IssueTabs orgSlug={org.slug} issueId={data.id} />
+
       <section className="event" aria-label="Event">
         <div className="event-nav">
           <h2 className="event-id">
-            Event <code>{event.data?.eventID.slice(0, 8) ?? '…'}</code>
+            {upTo.hits !== null && !upTo.loading && (
+              <span className="event-position">
+                Event {upTo.hits} of {data.count}{' '}
+              </span>
+            )}
+            <code>{event.data?.eventID.slice(0, 8) ?? '…'}</code>
             {event.data && (
               <span className="muted" title={dateTime(event.data.dateCreated)}>
                 {' '}

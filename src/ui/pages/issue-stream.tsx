@@ -1,12 +1,14 @@
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { AssigneeSelect, PLACEHOLDER } from '../components/assignee-select.js';
 import { LevelBadge, StatusBadge } from '../components/badges.js';
 import { ConfirmButton } from '../components/confirm-button.js';
+import { EnvironmentFilter } from '../components/environment-filter.js';
 import { usePageTitle } from '../components/layout.js';
 import { MenuButton } from '../components/menu-button.js';
 import { EmptyState, ErrorNotice, Loading, Notice } from '../components/notice.js';
 import { Pager } from '../components/pager.js';
 import { ProjectFilter } from '../components/project-filter.js';
+import { SearchBox } from '../components/search-box.js';
 import { Sparkline } from '../components/sparkline.js';
 import { errorText, useApi } from '../lib/api.js';
 import { count, dateTime, plural, timeAgo } from '../lib/format.js';
@@ -34,6 +36,7 @@ const SORTS = [
   { value: 'user', label: 'Users' },
 ];
 
+const DEFAULT_PERIOD = '14d';
 const PERIODS = [
   { value: '1h', label: 'Last hour' },
   { value: '24h', label: 'Last 24 hours' },
@@ -64,8 +67,10 @@ function issuesPath(org: string, search: URLSearchParams): string {
   // An empty query means "every issue" to the API, so it is always sent.
   params.set('query', search.get('query') ?? DEFAULT_QUERY);
   params.set('sort', search.get('sort') ?? 'date');
-  params.set('statsPeriod', search.get('statsPeriod') ?? '14d');
-  params.set('groupStatsPeriod', '24h');
+  const period = search.get('statsPeriod') ?? DEFAULT_PERIOD;
+  params.set('statsPeriod', period);
+  // The bars show the chosen period: hourly over a day, daily over 14 days, else buckets that fit it.
+  params.set('groupStatsPeriod', period === '24h' || period === '14d' ? period : 'auto');
   params.set('limit', String(PER_PAGE));
   params.set('per_page', String(PER_PAGE));
   for (const key of ['project', 'environment', 'cursor']) {
@@ -82,10 +87,13 @@ export function IssueStreamPage() {
   const { pathname, search } = useLocation();
   const query = search.get('query') ?? DEFAULT_QUERY;
   const projectId = search.get('project') ?? '';
+  const period = search.get('statsPeriod') ?? DEFAULT_PERIOD;
+  const periodLabel = PERIODS.find((p) => p.value === period)?.label ?? period;
   const loaded = useApi<Issue[]>(issuesPath(org.slug, search));
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [message, setMessage] = useState<{ kind: 'success' | 'error'; text: string } | null>(null);
   const searchBox = useRef<HTMLInputElement>(null);
+  const keyAction = useRef<((id: string, key: 'r' | 'i') => void) | null>(null);
 
   // A new list starts with nothing selected.
   useEffect(() => {
@@ -93,14 +101,32 @@ export function IssueStreamPage() {
     setSelected(new Set());
   }, [loaded.data]);
 
-  // "/" jumps to the search box, as in Sentry.
+  const [help, setHelp] = useState(false);
+  // Sentry's keys: "/" searches, j/k move between issues, Enter opens one (the link has focus),
+  // r resolves and i ignores it, ? lists them.
   useEffect(() => {
+    const titles = () => [...document.querySelectorAll<HTMLAnchorElement>('li.issue .issue-title')];
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement;
-      if (e.key !== '/' || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable)
-        return;
-      e.preventDefault();
-      searchBox.current?.focus();
+      if (e.metaKey || e.ctrlKey || e.altKey) return;
+      if (/^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable) return;
+      const list = titles();
+      const at = list.indexOf(document.activeElement as HTMLAnchorElement);
+      const id = at >= 0 ? list[at]?.closest<HTMLElement>('li.issue')?.dataset.issueId : undefined;
+      if (e.key === '/') {
+        e.preventDefault();
+        searchBox.current?.focus();
+      } else if (e.key === 'j' || e.key === 'k') {
+        e.preventDefault();
+        const next = e.key === 'j' ? Math.min(at + 1, list.length - 1) : Math.max(at - 1, 0);
+        list[next]?.focus();
+      } else if (e.key === '?') {
+        setHelp((h) => !h);
+      } else if (e.key === 'Escape') {
+        setHelp(false);
+      } else if ((e.key === 'r' || e.key === 'i') && id) {
+        keyAction.current?.(id, e.key);
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -115,12 +141,6 @@ export function IssueStreamPage() {
     }
     const text = next.toString();
     navigate(`${pathname}${text ? `?${text}` : ''}`);
-  };
-
-  const submitSearch = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const value = new FormData(event.currentTarget).get('query');
-    setParams({ query: String(value ?? '').trim() });
   };
 
   const issues = loaded.data ?? [];
@@ -138,6 +158,15 @@ export function IssueStreamPage() {
   const update = (done: string, body: Record<string, unknown>) =>
     act(done, () => updateIssues(org.slug, ids, body));
   const n = plural(ids.length, 'issue');
+  keyAction.current = (id, key) => {
+    if (!can(org, 'event:write')) return;
+    const shortId = issues.find((i) => i.id === id)?.shortId ?? 'the issue';
+    if (key === 'r')
+      void act(`Resolved ${shortId}.`, () =>
+        updateIssues(org.slug, [id], { status: 'resolved', statusDetails: {} }),
+      );
+    else void act(`Ignored ${shortId}.`, () => updateIssues(org.slug, [id], ignoreBody(null)));
+  };
   const canWrite = can(org, 'event:write');
   const none = ids.length === 0 || !canWrite;
   const allSelected = issues.length > 0 && issues.every((i) => selected.has(i.id));
@@ -162,49 +191,24 @@ export function IssueStreamPage() {
       </nav>
 
       <div className="filters">
-        <search className="search">
-          <form onSubmit={submitSearch} key={query}>
-            <label className="visually-hidden" htmlFor="issue-search">
-              Search issues
-            </label>
-            <input
-              id="issue-search"
-              ref={searchBox}
-              name="query"
-              type="search"
-              defaultValue={query}
-              placeholder="is:unresolved level:error user.email:ada@example.com  (press / to search)"
-              autoComplete="off"
-              spellCheck={false}
-            />
-            <button type="submit" className="button">
-              Search
-            </button>
-          </form>
-        </search>
-        <label className="inline-field">
-          <span>Environment</span>
-          <input
-            key={search.get('environment') ?? ''}
-            type="text"
-            defaultValue={search.get('environment') ?? ''}
-            placeholder="All"
-            size={12}
-            onBlur={(e) => {
-              if (e.target.value.trim() !== (search.get('environment') ?? ''))
-                setParams({ environment: e.target.value.trim() || null });
-            }}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter') setParams({ environment: e.currentTarget.value.trim() || null });
-            }}
-          />
-        </label>
+        <SearchBox
+          key={query}
+          orgSlug={org.slug}
+          id="issue-search"
+          label="Search issues"
+          inputRef={searchBox}
+          defaultValue={query}
+          placeholder="is:unresolved level:error user.email:ada@example.com  (press / to search)"
+          onSearch={(value) => setParams({ query: value })}
+        />
+        <EnvironmentFilter
+          orgSlug={org.slug}
+          value={search.get('environment') ?? ''}
+          onChange={(environment) => setParams({ environment: environment || null })}
+        />
         <label className="inline-field">
           <span>Time range</span>
-          <select
-            value={search.get('statsPeriod') ?? '14d'}
-            onChange={(e) => setParams({ statsPeriod: e.target.value })}
-          >
+          <select value={period} onChange={(e) => setParams({ statsPeriod: e.target.value })}>
             {PERIODS.map((p) => (
               <option key={p.value} value={p.value}>
                 {p.label}
@@ -225,6 +229,25 @@ export function IssueStreamPage() {
       </div>
 
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
+      {help && (
+        <section className="shortcuts" aria-label="Keyboard shortcuts">
+          <h2>Keyboard shortcuts</h2>
+          <dl>
+            <dt>/</dt>
+            <dd>Search</dd>
+            <dt>j / k</dt>
+            <dd>Next / previous issue</dd>
+            <dt>Enter</dt>
+            <dd>Open the issue</dd>
+            <dt>r</dt>
+            <dd>Resolve the issue</dd>
+            <dt>i</dt>
+            <dd>Ignore the issue</dd>
+            <dt>?</dt>
+            <dd>Show or hide this list</dd>
+          </dl>
+        </section>
+      )}
 
       <section className="issue-list" aria-label="Issues" aria-busy={loaded.loading}>
         <div className="toolbar" role="toolbar" aria-label="Actions on selected issues">
@@ -292,7 +315,11 @@ export function IssueStreamPage() {
           </ConfirmButton>
         </div>
 
-        {loaded.error ? (
+        {loaded.error?.status === 400 ? (
+          <Notice kind="error">
+            <strong>This search cannot run:</strong> {loaded.error.message}
+          </Notice>
+        ) : loaded.error ? (
           <ErrorNotice error={loaded.error} />
         ) : loaded.data === undefined ? (
           <Loading what="Loading issues" />
@@ -303,7 +330,7 @@ export function IssueStreamPage() {
             <li className="row head" aria-hidden="true">
               <span />
               <span>Issue</span>
-              <span>Last 24 hours</span>
+              <span>{periodLabel}</span>
               <span className="num">Events</span>
               <span className="num">Users</span>
               <span>Assignee</span>
@@ -313,6 +340,7 @@ export function IssueStreamPage() {
                 key={issue.id}
                 issue={issue}
                 orgSlug={org.slug}
+                periodLabel={periodLabel}
                 showProject={!projectId}
                 checked={selected.has(issue.id)}
                 onToggle={() => {
@@ -335,19 +363,28 @@ export function IssueStreamPage() {
 function IssueRow({
   issue,
   orgSlug,
+  periodLabel,
   showProject,
   checked,
   onToggle,
 }: {
   issue: Issue;
   orgSlug: string;
+  periodLabel: string;
   showProject: boolean;
   checked: boolean;
   onToggle: () => void;
 }) {
-  const stats = issue.stats?.['24h'] ?? issue.stats?.['14d'] ?? Object.values(issue.stats ?? {})[0];
+  // As in Sentry: the window's counts, or those of the events the search's terms match (`filtered`).
+  const shown = issue.filtered ?? issue;
+  const stats = Object.values(shown.stats ?? issue.stats ?? {})[0];
+  const lifetime = issue.lifetime ? ` (${issue.lifetime.count} in all time)` : '';
+  const scope = issue.filtered ? 'matching the search' : 'in this range';
   return (
-    <li className={`row issue level-edge-${issue.level}${issue.hasSeen ? ' seen' : ''}`}>
+    <li
+      className={`row issue level-edge-${issue.level}${issue.hasSeen ? ' seen' : ''}`}
+      data-issue-id={issue.id}
+    >
       <input type="checkbox" aria-label={`Select ${issue.shortId}`} checked={checked} onChange={onToggle} />
       <div className="issue-main">
         <Link
@@ -367,15 +404,15 @@ function IssueRow({
         </div>
       </div>
       <div className="graph">
-        <Sparkline points={stats} label={`Events of ${issue.shortId}`} />
+        <Sparkline points={stats} label={`Events of ${issue.shortId}, ${periodLabel.toLowerCase()}`} />
       </div>
-      <div className="num events" title={`${issue.count} events`}>
+      <div className="num events" title={`${shown.count} events ${scope}${lifetime}`}>
         <span className="label-narrow">Events </span>
-        {count(issue.count)}
+        {count(shown.count)}
       </div>
-      <div className="num users" title={`${issue.userCount} users`}>
+      <div className="num users" title={`${shown.userCount} users ${scope}`}>
         <span className="label-narrow">Users </span>
-        {count(issue.userCount)}
+        {count(shown.userCount)}
       </div>
       <div className="assignee">
         {issue.assignedTo ? issue.assignedTo.name : <span className="muted">—</span>}

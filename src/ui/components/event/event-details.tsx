@@ -55,12 +55,12 @@ export function EventDetails({
       )}
       {exception && (
         <Section title="Exception" id="sec-exception">
-          <ExceptionChain values={exception.data.values} />
+          <ExceptionChain values={exception.data.values} platform={event.platform} />
         </Section>
       )}
       {!exception && crashed?.stacktrace && (
         <Section title={`Stack trace${crashed.name ? ` of thread ${crashed.name}` : ''}`} id="sec-thread">
-          <StackTraceView stacktrace={crashed.stacktrace} />
+          <StackTraceView stacktrace={crashed.stacktrace} platform={event.platform} />
         </Section>
       )}
       {breadcrumbs && (

@@ -5,7 +5,7 @@ import { StackTraceView } from './stack-trace.js';
  * The exception chain, the one that was caught first and each cause after it. Sentry sends the
  * chain oldest first (the root cause leads), so it is shown reversed.
  */
-export function ExceptionChain({ values }: { values: ExceptionValue[] }) {
+export function ExceptionChain({ values, platform }: { values: ExceptionValue[]; platform?: string | null }) {
   const chain = values.map((exception, place) => ({ exception, place })).reverse();
   return (
     <div className="exceptions">
@@ -24,7 +24,11 @@ export function ExceptionChain({ values }: { values: ExceptionValue[] }) {
             </p>
           )}
           {exception.stacktrace ? (
-            <StackTraceView stacktrace={exception.stacktrace} raw={exception.rawStacktrace} />
+            <StackTraceView
+              stacktrace={exception.stacktrace}
+              raw={exception.rawStacktrace}
+              platform={platform}
+            />
           ) : (
             <p className="muted">No stack trace was sent with this exception.</p>
           )}

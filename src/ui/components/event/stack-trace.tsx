@@ -1,12 +1,38 @@
 import { type ReactElement, useId, useState } from 'react';
 import type { Frame, Stacktrace } from '../../lib/types.js';
 
+/**
+ * A local variable as Python writes it. The Python SDK sends strings already in repr (`'n1'`), and
+ * containers as JSON whose null, true and false stand for None, True and False.
+ */
+export function pythonValue(value: unknown): string {
+  if (value === null || value === undefined) return 'None';
+  if (value === true) return 'True';
+  if (value === false) return 'False';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  if (Array.isArray(value)) return `[${value.map(pythonValue).join(', ')}]`;
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    return `{${entries.map(([k, v]) => `${/^'.*'$/.test(k) ? k : `'${k}'`}: ${pythonValue(v)}`).join(', ')}}`;
+  }
+  return String(value);
+}
+
 function frameLabel(frame: Frame): string {
   return frame.filename ?? frame.module ?? frame.absPath ?? frame.package ?? '<unknown>';
 }
 
 /** One frame: a header that opens its source context, the failing line marked. */
-function FrameView({ frame, initiallyOpen }: { frame: Frame; initiallyOpen: boolean }) {
+function FrameView({
+  frame,
+  initiallyOpen,
+  platform,
+}: {
+  frame: Frame;
+  initiallyOpen: boolean;
+  platform?: string | null | undefined;
+}) {
   const [open, setOpen] = useState(initiallyOpen);
   const id = useId();
   const hasDetail = frame.context.length > 0 || (frame.vars && Object.keys(frame.vars).length > 0);
@@ -73,7 +99,13 @@ function FrameView({ frame, initiallyOpen }: { frame: Frame; initiallyOpen: bool
                   <tr key={key}>
                     <th scope="row">{key}</th>
                     <td>
-                      <code>{typeof value === 'string' ? value : JSON.stringify(value)}</code>
+                      <code>
+                        {platform === 'python'
+                          ? pythonValue(value)
+                          : typeof value === 'string'
+                            ? value
+                            : JSON.stringify(value)}
+                      </code>
                     </td>
                   </tr>
                 ))}
@@ -112,7 +144,15 @@ function LibraryFrames({ frames }: { frames: Placed[] }) {
  * its context lines. When source maps mapped it, `raw` holds the frames as the SDK sent them
  * (minified), one click away.
  */
-export function StackTraceView({ stacktrace, raw }: { stacktrace: Stacktrace; raw?: Stacktrace | null }) {
+export function StackTraceView({
+  stacktrace,
+  raw,
+  platform,
+}: {
+  stacktrace: Stacktrace;
+  raw?: Stacktrace | null;
+  platform?: string | null;
+}) {
   const [minified, setMinified] = useState(false);
   const shown = minified && raw ? raw : stacktrace;
   return (
@@ -144,14 +184,37 @@ export function StackTraceView({ stacktrace, raw }: { stacktrace: Stacktrace; ra
         </fieldset>
       )}
       {/* A key per view: each keeps its own open frames and folds. */}
-      <Frames key={minified ? 'minified' : 'original'} stacktrace={shown} />
+      <Frames key={minified ? 'minified' : 'original'} stacktrace={shown} platform={platform} />
     </div>
   );
 }
 
-function Frames({ stacktrace }: { stacktrace: Stacktrace }) {
+/** Frames shown before "Show N more frames", when a trace is deeper than that. */
+const SHOWN_FRAMES = 12;
+
+const sameCall = (a: Frame, b: Frame) =>
+  a.filename === b.filename && a.module === b.module && a.function === b.function && a.lineNo === b.lineNo;
+
+/** A frame the call just before it repeats (recursion): one line saying how often. */
+function RepeatedFrames({ frames, platform }: { frames: Placed[]; platform?: string | null }) {
+  const [open, setOpen] = useState(false);
+  if (open)
+    return frames.map(({ frame, place }) => (
+      <FrameView key={place} frame={frame} initiallyOpen={false} platform={platform} />
+    ));
+  return (
+    <li className="frame folded repeated">
+      <button type="button" className="link-button" onClick={() => setOpen(true)}>
+        The same call repeated {frames.length} more time{frames.length === 1 ? '' : 's'}
+      </button>
+    </li>
+  );
+}
+
+function Frames({ stacktrace, platform }: { stacktrace: Stacktrace; platform?: string | null }) {
   const [full, setFull] = useState(false);
   const [oldestFirst, setOldestFirst] = useState(false);
+  const [all, setAll] = useState(false);
   const placed: Placed[] = stacktrace.frames.map((frame, place) => ({ frame, place }));
   const ordered = oldestFirst ? placed : [...placed].reverse();
   const anyInApp = placed.some((p) => p.frame.inApp);
@@ -160,19 +223,39 @@ function Frames({ stacktrace }: { stacktrace: Stacktrace }) {
 
   const items: ReactElement[] = [];
   let run: Placed[] = [];
+  let repeats: Placed[] = [];
+  let last: Frame | null = null;
   const flush = () => {
     if (run.length > 0) items.push(<LibraryFrames key={`run-${run[0]?.place}`} frames={run} />);
     run = [];
   };
+  const flushRepeats = () => {
+    if (repeats.length > 0)
+      items.push(<RepeatedFrames key={`rep-${repeats[0]?.place}`} frames={repeats} platform={platform} />);
+    repeats = [];
+  };
   for (const p of ordered) {
     if (!full && anyInApp && !p.frame.inApp) {
+      flushRepeats();
       run.push(p);
+      last = null;
       continue;
     }
     flush();
-    items.push(<FrameView key={p.place} frame={p.frame} initiallyOpen={p === openFrame} />);
+    if (last && sameCall(last, p.frame)) {
+      repeats.push(p);
+      continue;
+    }
+    flushRepeats();
+    last = p.frame;
+    items.push(
+      <FrameView key={p.place} frame={p.frame} initiallyOpen={p === openFrame} platform={platform} />,
+    );
   }
   flush();
+  flushRepeats();
+  const hidden = all ? [] : items.slice(SHOWN_FRAMES);
+  const hiddenFrames = stacktrace.frames.length - countShown(items.slice(0, SHOWN_FRAMES));
 
   return (
     <>
@@ -189,8 +272,23 @@ function Frames({ stacktrace }: { stacktrace: Stacktrace }) {
         </label>
       </div>
       <ol className="frames" aria-label="Stack frames">
-        {items}
+        {hidden.length > 0 ? items.slice(0, SHOWN_FRAMES) : items}
+        {hidden.length > 0 && (
+          <li className="frame folded">
+            <button type="button" className="link-button" onClick={() => setAll(true)}>
+              Show {hiddenFrames} more frame{hiddenFrames === 1 ? '' : 's'}
+            </button>
+          </li>
+        )}
       </ol>
     </>
   );
+}
+
+/** How many frames some items stand for: a frame is one, a fold the frames it holds. */
+function countShown(items: ReactElement[]): number {
+  return items.reduce((n, item) => {
+    const frames = (item.props as { frames?: unknown[] }).frames;
+    return n + (Array.isArray(frames) ? frames.length : 1);
+  }, 0);
 }

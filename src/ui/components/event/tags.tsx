@@ -53,8 +53,12 @@ export function TagDistributions({ orgSlug, issue }: { orgSlug: string; issue: I
                   const percent = Math.round((v.count / total) * 100);
                   return (
                     <li key={v.value}>
-                      <span className="dist-value" title={v.value}>
-                        {v.value}
+                      {/* Users by their name or email (the API's `name`), not `id:1001`. */}
+                      <span
+                        className="dist-value"
+                        title={v.name && v.name !== v.value ? `${v.name} (${v.value})` : v.value}
+                      >
+                        {tag.key === 'user' ? (v.name ?? v.value) : v.value}
                       </span>
                       <span className="dist-bar" aria-hidden="true">
                         <span style={{ width: `${Math.max(percent, 1)}%` }} />

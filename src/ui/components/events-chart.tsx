@@ -1,0 +1,167 @@
+import { useState } from 'react';
+import { useApi } from '../lib/api.js';
+import { plural } from '../lib/format.js';
+import { qs } from '../lib/router.js';
+
+type Point = [number, { count: number }[]];
+interface SeriesBody {
+  data: Point[];
+  order?: number;
+}
+
+const PERIODS = {
+  '24h': { label: 'Last 24 hours', interval: '1h', tick: (d: Date) => `${d.getHours()}:00` },
+  '30d': {
+    label: 'Last 30 days',
+    interval: '1d',
+    tick: (d: Date) => d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' }),
+  },
+} as const;
+type Period = keyof typeof PERIODS;
+type Split = '' | 'environment' | 'release';
+
+/** At most this many groups get a colour of their own; the rest add up as "Other". */
+const TOP = 5;
+
+/**
+ * One series per group, each a count per bucket, all on the same buckets. The shape tells the two
+ * answers apart (a grouped one keys objects, a plain one holds `data` as a list), so the chart
+ * keeps drawing the last answer while the next one loads.
+ */
+function seriesOf(body: SeriesBody | Record<string, SeriesBody> | undefined): {
+  grouped: boolean;
+  series: { name: string; points: Point[] }[];
+} {
+  if (!body) return { grouped: false, series: [] };
+  if (Array.isArray((body as SeriesBody).data)) {
+    return { grouped: false, series: [{ name: 'Events', points: (body as SeriesBody).data }] };
+  }
+  const series = Object.entries(body as Record<string, SeriesBody>)
+    .sort(([, a], [, b]) => (a.order ?? 0) - (b.order ?? 0))
+    .map(([name, s]) => ({ name, points: s.data }));
+  return { grouped: true, series };
+}
+
+/**
+ * An issue's events over time (`GET /organizations/:org/events-stats/`), 24 hours by the hour or 30
+ * days by the day, one stacked colour per environment or release when asked; plain SVG.
+ */
+export function EventsChart({
+  orgSlug,
+  issueId,
+  environment,
+}: {
+  orgSlug: string;
+  issueId: string;
+  environment?: string;
+}) {
+  const [period, setPeriod] = useState<Period>('24h');
+  const [split, setSplit] = useState<Split>('');
+  const loaded = useApi<SeriesBody | Record<string, SeriesBody>>(
+    `/organizations/${encodeURIComponent(orgSlug)}/events-stats/${qs({
+      query: `issue.id:${issueId}`,
+      statsPeriod: period,
+      interval: PERIODS[period].interval,
+      yAxis: 'count()',
+      environment,
+      ...(split ? { topEvents: String(TOP), field: split } : {}),
+    })}`,
+  );
+  const { grouped, series } = seriesOf(loaded.data);
+  const buckets = series[0]?.points.map(([time]) => time) ?? [];
+  const totals = buckets.map((_, i) => series.reduce((n, s) => n + (s.points[i]?.[1][0]?.count ?? 0), 0));
+  const total = totals.reduce((a, b) => a + b, 0);
+  const max = Math.max(1, ...totals);
+  const width = 600;
+  const height = 120;
+  const step = buckets.length > 0 ? width / buckets.length : width;
+  const summary = `${plural(total, 'event')} in the ${PERIODS[period].label.toLowerCase()}`;
+
+  return (
+    <div className="events-chart">
+      <div className="chart-controls">
+        <fieldset className="segmented">
+          <legend className="visually-hidden">Period</legend>
+          {(Object.keys(PERIODS) as Period[]).map((p) => (
+            <button
+              key={p}
+              type="button"
+              className={`button small${p === period ? ' selected' : ''}`}
+              aria-pressed={p === period}
+              onClick={() => setPeriod(p)}
+            >
+              {p === '24h' ? '24 hours' : '30 days'}
+            </button>
+          ))}
+        </fieldset>
+        <label className="inline-field">
+          <span>By</span>
+          <select value={split} onChange={(e) => setSplit(e.target.value as Split)}>
+            <option value="">All events</option>
+            <option value="environment">Environment</option>
+            <option value="release">Release</option>
+          </select>
+        </label>
+        <output className="chart-total" aria-live="polite" data-total={loaded.loading ? undefined : total}>
+          {loaded.loading ? 'Loading…' : summary}
+        </output>
+      </div>
+      {loaded.error ? (
+        <p className="chart-error">{loaded.error.message}</p>
+      ) : (
+        <svg
+          className="chart"
+          viewBox={`0 0 ${width} ${height}`}
+          preserveAspectRatio="none"
+          role="img"
+          aria-label={summary}
+        >
+          {buckets.map((time, i) => {
+            let y = height;
+            return (
+              <g key={time}>
+                <title>{`${new Date(time * 1000).toLocaleString()}: ${plural(totals[i] ?? 0, 'event')}`}</title>
+                <rect x={i * step} y={0} width={step} height={height} className="chart-hover" />
+                {series.map((s, k) => {
+                  const n = s.points[i]?.[1][0]?.count ?? 0;
+                  if (n === 0) return null;
+                  const h = Math.max(1, (n / max) * (height - 4));
+                  y -= h;
+                  return (
+                    <rect
+                      key={s.name}
+                      x={i * step + step * 0.12}
+                      width={step * 0.76}
+                      y={y}
+                      height={h}
+                      className={`chart-bar series-${k % 6}`}
+                    />
+                  );
+                })}
+              </g>
+            );
+          })}
+          <line x1={0} x2={width} y1={height} y2={height} className="chart-axis" />
+        </svg>
+      )}
+      {buckets.length > 0 && (
+        <div className="chart-ticks" aria-hidden="true">
+          {[0, Math.floor(buckets.length / 2), buckets.length - 1].map((i) => (
+            <span key={i}>{PERIODS[period].tick(new Date((buckets[i] as number) * 1000))}</span>
+          ))}
+        </div>
+      )}
+      {split && grouped && (
+        <ul className="chart-legend">
+          {series.map((s, k) => (
+            <li key={s.name}>
+              <span className={`swatch series-${k % 6}`} aria-hidden="true" />
+              {s.name}{' '}
+              <span className="muted">{s.points.reduce((n, [, [c]]) => n + (c?.count ?? 0), 0)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,429 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatPublicDsn } from '../../src/services/projects.js';
+import { TEST_ENGINES } from '../support/engines.js';
+import { makeOrg, makeProject, makeUser } from '../support/harness.js';
+import { poll, SYSTEM_PYTHON } from '../support/sdk.js';
+import { ROOT, run, startTestServer, type TestServer } from '../support/server.js';
+import { type Browser, buildUi, CHROMIUM, launchBrowser, SCREENSHOTS } from './browser.js';
+
+// Daily triage in the web UI, on events sent by @sentry/node (a planned spread over time,
+// environments, releases, users and tags) and by Python's sentry_sdk (a 200-call-deep error with
+// locals, and a message). Every number the test expects is counted from the plan it sent.
+
+const SEND_TRIAGE = path.join(ROOT, 'test/ui/send-triage.mjs');
+const SEND_PYTHON = path.join(ROOT, 'test/ui/send-python.py');
+const PASSWORD = 'correct horse battery';
+
+type SdkUser = Record<string, string>;
+const ANN = { id: 'u-1', email: 'ann@example.com', username: 'ann' };
+const BOB = { id: 'u-2', email: 'bob@example.com', username: 'bob', ip_address: '10.0.0.2' };
+const CAT = { id: 'u-3', email: 'cat@example.com', username: 'cat' };
+const ZED = { email: 'zed@example.com' };
+
+interface Planned {
+  readonly issue: 'charge' | 'stock';
+  readonly minutesAgo: number;
+  readonly environment: string;
+  readonly release: string;
+  readonly user: SdkUser;
+  readonly tags: { tenant: string };
+}
+
+const plan = (
+  issue: Planned['issue'],
+  minutesAgo: number,
+  environment: string,
+  release: string,
+  user: SdkUser,
+  tenant: string,
+): Planned => ({ issue, minutesAgo, environment, release, user, tags: { tenant } });
+
+const PLAN: Planned[] = [
+  plan('charge', 5, 'staging', 'checkout@1.0', ANN, 'acme'),
+  plan('charge', 10, 'staging', 'checkout@1.0', BOB, 'acme'),
+  plan('charge', 20, 'staging', 'checkout@1.1', ANN, 'globex'),
+  plan('charge', 15, 'production', 'checkout@1.1', CAT, 'globex'),
+  plan('charge', 30, 'production', 'checkout@1.1', CAT, 'acme'),
+  plan('charge', 180, 'production', 'checkout@1.0', ANN, 'acme'),
+  plan('charge', 200, 'production', 'checkout@1.0', BOB, 'globex'),
+  plan('charge', 2 * 24 * 60, 'staging', 'checkout@1.0', CAT, 'acme'),
+  plan('stock', 25, 'production', 'checkout@1.1', ZED, 'acme'),
+];
+const CHARGE = /TypeError: card declined/;
+const STOCK = /RangeError: stock exhausted/;
+const charges = (keep: (p: Planned) => boolean = () => true) =>
+  PLAN.filter((p) => p.issue === 'charge' && keep(p));
+const usersOf = (events: Planned[]) => new Set(events.map((p) => JSON.stringify(p.user))).size;
+
+/** Screenshots for reviewers, beside the other UI tests' in test-results/screenshots/. */
+async function shot(page: Page, name: string, options: { fullPage?: boolean } = {}) {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: options.fullPage ?? true });
+}
+
+/** The four looks of a page: 1280 and 390 px wide, light and dark. */
+async function shots(page: Page, name: string, scrollTo?: string) {
+  for (const [width, height, size] of [
+    [1280, 900, 'wide'],
+    [390, 844, 'narrow'],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await shot(page, `${name}-${size}-${scheme}`);
+      if (scrollTo) {
+        await page.locator(scrollTo).first().scrollIntoViewIfNeeded();
+        await shot(page, `${name}-scrolled-${size}-${scheme}`, { fullPage: false });
+        await page.evaluate('window.scrollTo(0, 0)');
+      }
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium (see .ci/run)`);
+  }
+  // One browser for the file; each engine gets a context of its own.
+  [browser] = await Promise.all([launchBrowser(), buildUi()]);
+}, 120_000);
+afterAll(() => browser?.close());
+
+describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
+  let t: TestServer;
+  let context: BrowserContext;
+  let page: Page;
+  let org = '';
+  let ids: { charge: string; stock: string; deep: string; message: string };
+  const stream = (params = '') => `${t.url}/organizations/${org}/issues/${params}`;
+  const issuePage = (id: string, rest = '') => `${t.url}/organizations/${org}/issues/${id}/${rest}`;
+  const apiGet = async <T>(apiPath: string): Promise<T> => {
+    const res = await context.request.get(`${t.url}/api/0${apiPath}`);
+    expect(res.status(), await res.text()).toBe(200);
+    return (await res.json()) as T;
+  };
+  const shotName = (name: string) => (engine === 'sqlite' ? `triage-${name}` : `triage-${name}-${engine}`);
+
+  beforeAll(async () => {
+    t = await startTestServer(engine);
+    const ctx = t.server.ctx;
+    const email = 'triager@errata.test';
+    const owner = await makeUser(ctx, { email });
+    const made = await makeOrg(ctx, owner, 'triage');
+    org = made.org.slug;
+    const checkout = await makeProject(ctx, made.org, made.team, 'checkout');
+    const worker = await makeProject(ctx, made.org, made.team, 'worker');
+    const [node, py] = await Promise.all([
+      run(process.execPath, [SEND_TRIAGE], {
+        env: { SENTRY_DSN: formatPublicDsn(t.url, checkout.key), TRIAGE_PLAN: JSON.stringify(PLAN) },
+        timeoutMs: 30_000,
+      }),
+      run(SYSTEM_PYTHON, [SEND_PYTHON], {
+        env: { SENTRY_DSN: formatPublicDsn(t.url, worker.key) },
+        timeoutMs: 30_000,
+      }),
+    ]);
+    expect(node.code, node.stderr).toBe(0);
+    expect(py.code, py.stderr).toBe(0);
+    ({ context, page } = await browser.newPage());
+    const login = await context.request.post(`${t.url}/api/0/auth/login/`, {
+      data: { username: email, password: PASSWORD },
+    });
+    expect(login.status()).toBe(200);
+    ids = await poll('every planned event digested', async () => {
+      const issues = await apiGet<{ id: string; title: string; lifetime: { count: string } }[]>(
+        `/organizations/${org}/issues/?query=&statsPeriod=30d`,
+      );
+      const find = (title: RegExp) => issues.find((i) => title.test(i.title));
+      const charge = find(CHARGE);
+      const stock = find(STOCK);
+      const deep = find(/RecursionError/);
+      const message = find(/nightly import skipped/);
+      if (charge?.lifetime.count !== String(charges().length) || !stock || !deep || !message)
+        return undefined;
+      return { charge: charge.id, stock: stock.id, deep: deep.id, message: message.id };
+    });
+  }, 90_000);
+  afterAll(async () => {
+    await context?.close();
+    await t?.close();
+  });
+
+  const chargeRow = () => page.locator('li.issue', { has: page.getByRole('link', { name: CHARGE }) });
+
+  it('counts, users and bars of the stream follow the time range and the environment', async () => {
+    await page.goto(stream('?query=is:unresolved'));
+    await chargeRow().waitFor();
+    await page.getByLabel('Time range').selectOption('1h');
+    await page.waitForURL(/statsPeriod=1h/);
+    await page.locator('.row.head', { hasText: 'Last hour' }).waitFor();
+    const inHour = charges((p) => p.minutesAgo <= 60);
+    const expectRow = async (events: Planned[]) => {
+      const row = chargeRow();
+      await row.locator('.num.events', { hasText: new RegExp(`^Events ${events.length}$`) }).waitFor();
+      expect(await row.locator('.num.users').textContent()).toBe(`Users ${usersOf(events)}`);
+      expect(await row.locator('svg.sparkline').getAttribute('aria-label')).toMatch(
+        new RegExp(`: ${events.length} events$`),
+      );
+    };
+    await expectRow(inHour);
+    expect(await chargeRow().getByRole('link', { name: CHARGE }).getAttribute('href')).toBe(
+      `/organizations/${org}/issues/${ids.charge}/`,
+    );
+
+    // An environment term in the search counts the events it matches, as Sentry's `filtered` does.
+    const box = page.getByLabel('Search issues');
+    await box.fill('is:unresolved environment:staging');
+    await box.press('Enter');
+    await page.waitForURL(/environment%3Astaging/);
+    await expectRow(inHour.filter((p) => p.environment === 'staging'));
+
+    // The environment picker offers the environments that exist, and narrows the counts too.
+    await page.goto(stream('?query=is:unresolved&statsPeriod=14d'));
+    const environments = page.getByLabel('Environment');
+    await environments.locator('option', { hasText: 'staging' }).waitFor({ state: 'attached' });
+    expect(await environments.locator('option').allTextContents()).toEqual([
+      'All environments',
+      'production',
+      'staging',
+    ]);
+    await environments.selectOption('staging');
+    await page.waitForURL(/environment=staging/);
+    await page.locator('.row.head', { hasText: 'Last 14 days' }).waitFor();
+    await expectRow(charges((p) => p.environment === 'staging'));
+    // The other issue has no staging events: it is not listed.
+    expect(await page.getByRole('link', { name: STOCK }).count()).toBe(0);
+
+    await page.goto(stream('?query=is:unresolved&statsPeriod=24h'));
+    await page.locator('.row.head', { hasText: 'Last 24 hours' }).waitFor();
+    await expectRow(charges((p) => p.minutesAgo <= 24 * 60));
+    await shots(page, shotName('stream'));
+  });
+
+  it('the issue page charts its events over 24 hours and 30 days, by environment and release, and names who it affects', async () => {
+    await page.goto(issuePage(ids.charge));
+    await page.getByRole('heading', { level: 1, name: CHARGE }).waitFor();
+    const total = page.locator('output.chart-total');
+    const expectTotal = async (n: number) => {
+      await page.locator(`output.chart-total[data-total="${n}"]`).waitFor();
+    };
+    await expectTotal(charges((p) => p.minutesAgo < 24 * 60).length);
+    await page.getByRole('button', { name: '30 days' }).click();
+    await expectTotal(charges().length);
+    // The chart adds up to the issue's own count.
+    const issueCount = await page
+      .locator('.issue-stats div', { hasText: 'Events' })
+      .locator('dd')
+      .textContent();
+    expect(await total.getAttribute('data-total')).toBe(issueCount);
+    const legend = page.locator('.chart-legend li');
+    const legendOf = async () =>
+      Object.fromEntries(
+        (await legend.allTextContents()).map((text) => {
+          const [name, n] = text.split(/\s+(?=\d+$)/);
+          return [name, Number(n)];
+        }),
+      );
+    const tally = (key: (p: Planned) => string) => {
+      const out: Record<string, number> = {};
+      for (const p of charges()) out[key(p)] = (out[key(p)] ?? 0) + 1;
+      return out;
+    };
+    await page.getByLabel('By').selectOption('environment');
+    await legend.first().waitFor();
+    expect(await legendOf()).toEqual(tally((p) => p.environment));
+    await page.getByLabel('By').selectOption('release');
+    await legend.filter({ hasText: 'checkout@1.0' }).waitFor();
+    expect(await legendOf()).toEqual(tally((p) => p.release));
+    await expectTotal(charges().length);
+
+    // The tag spread names users by email, not by `id:u-1`.
+    const spread = page.getByRole('region', { name: 'Tags across this issue' });
+    await spread.getByText(ANN.email).first().waitFor();
+    expect(await spread.textContent()).not.toContain(`id:${ANN.id}`);
+
+    await shots(page, shotName('issue'), '#sec-tags');
+
+    await page.locator('.issue-stats div', { hasText: 'Users' }).getByRole('link').click();
+    await page.waitForURL(issuePage(ids.charge, 'tags/user/'));
+    const rows = page.locator('table.tag-values tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(usersOf(charges()));
+    for (const user of [ANN, BOB, CAT]) {
+      const mine = charges((p) => p.user === user);
+      const row = page.getByRole('row', { name: new RegExp(user.email) });
+      const cells = await row.locator('th, td').allTextContents();
+      expect(cells.slice(0, 6)).toEqual([
+        user.email,
+        user.id,
+        user.email,
+        user.username,
+        'ip_address' in user ? user.ip_address : '—',
+        String(mine.length),
+      ]);
+    }
+  });
+
+  it('lists the events of an issue with search and "event N of M"; a tag value filters it to exactly its events', async () => {
+    // Each planned event's message names its place in the plan: "order 1000 + index".
+    const orderOf = (p: Planned) => `card declined for order ${1000 + PLAN.indexOf(p)}`;
+    const listed = async () =>
+      (await page.locator('table.event-list td.event-message').allTextContents()).sort();
+    const expectListed = async (events: Planned[]) => {
+      await page
+        .locator('.events-range', { hasText: new RegExp(` of ${events.length}( matching|$)`) })
+        .waitFor();
+      expect(await listed()).toEqual(events.map(orderOf).sort());
+    };
+    await page.goto(issuePage(ids.charge, 'events/'));
+    await expectListed(charges());
+    await shots(page, shotName('events'));
+
+    const globex = page.locator('table.event-list tr', { hasText: 'globex' }).first();
+    await globex.getByRole('link', { name: /tenant\s*globex/ }).click();
+    await page.waitForURL(/query=tenant%3Aglobex/);
+    await expectListed(charges((p) => p.tags.tenant === 'globex'));
+    // A second value narrows further: both terms hold.
+    const row = page.locator('table.event-list tbody tr').first();
+    const environment = await row.locator('td').nth(1).textContent();
+    await row.locator('td').nth(1).getByRole('link').click();
+    await page.waitForURL(/environment%3A/);
+    await expectListed(charges((p) => p.tags.tenant === 'globex' && p.environment === environment));
+
+    const box = page.getByLabel('Search events');
+    await box.fill('user.email:ann@example.com');
+    await box.press('Enter');
+    await expectListed(charges((p) => p.user === ANN));
+
+    // Opening one tells where it stands among the issue's events, oldest first.
+    await box.fill('');
+    await box.press('Enter');
+    await expectListed(charges());
+    const newestFirst = [...charges()].sort((a, b) => a.minutesAgo - b.minutesAgo);
+    const third = newestFirst[2] as Planned;
+    await page
+      .locator('table.event-list tr', { hasText: orderOf(third) })
+      .getByRole('link')
+      .first()
+      .click();
+    await page
+      .locator('.event-position', { hasText: `Event ${charges().length - 2} of ${charges().length}` })
+      .waitFor();
+    expect(await page.getByRole('article', { name: 'TypeError', exact: true }).textContent()).toContain(
+      orderOf(third),
+    );
+  });
+
+  it('search suggests keys and values from the API, user.email: finds the user’s issues, and a bad query shows the error', async () => {
+    await page.goto(stream('?query=&statsPeriod=14d'));
+    await chargeRow().waitFor();
+    const box = page.getByLabel('Search issues');
+    const options = page.getByRole('listbox', { name: 'Suggestions' }).getByRole('option');
+    await box.click();
+    await box.pressSequentially('envi');
+    await options.filter({ hasText: /^environment:$/ }).click();
+    expect(await box.inputValue()).toBe('environment:');
+    await options.filter({ hasText: /^staging$/ }).waitFor();
+    expect((await options.allTextContents()).sort()).toEqual(['production', 'staging']);
+
+    await box.fill('');
+    await box.pressSequentially('user.em');
+    await options.filter({ hasText: /^user\.email:$/ }).click();
+    await options.filter({ hasText: ANN.email }).click();
+    expect(await box.inputValue()).toBe(`user.email:${ANN.email} `);
+    await box.press('Enter');
+    await page.waitForURL(/query=user\.email%3Aann%40example\.com/);
+    const titles = () => page.locator('li.issue .issue-title').allTextContents();
+    await expect.poll(titles).toEqual([expect.stringMatching(CHARGE)]);
+
+    await box.fill(`user.email:${ZED.email}`);
+    await box.press('Enter');
+    await expect.poll(titles).toEqual([expect.stringMatching(STOCK)]);
+
+    const bad = 'is:sideways';
+    const res = await context.request.get(`${t.url}/api/0/organizations/${org}/issues/?query=${bad}`);
+    expect(res.status()).toBe(400);
+    const { detail } = (await res.json()) as { detail: string };
+    await box.fill(bad);
+    await box.press('Enter');
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe(`This search cannot run: ${detail}`);
+    expect(await page.getByRole('heading', { name: 'No issues match' }).count()).toBe(0);
+  });
+
+  it('a 200-frame Python trace renders folded and short, with locals as Python values; a message is labelled one', async () => {
+    const event = await apiGet<{
+      entries: { type: string; data: { values: { stacktrace: { frames: unknown[] } }[] } }[];
+    }>(`/organizations/${org}/issues/${ids.deep}/events/latest/`);
+    const frames = event.entries.find((e) => e.type === 'exception')?.data.values[0]?.stacktrace.frames ?? [];
+    expect(frames).toHaveLength(200);
+    await page.goto(issuePage(ids.deep));
+    const exception = page.getByRole('article', { name: 'RecursionError', exact: true });
+    // The raising call, the recursing call once, the rest folded, and the module.
+    await exception
+      .getByRole('button', { name: `The same call repeated ${frames.length - 3} more times` })
+      .waitFor();
+    expect(await exception.locator('.frame:not(.folded)').count()).toBe(3);
+    const height = await page.evaluate<number>('document.documentElement.scrollHeight');
+    expect(height).toBeLessThan(4000);
+    const locals = exception.locator('table.vars');
+    expect(
+      await locals
+        .getByRole('row', { name: /^options/ })
+        .locator('td')
+        .textContent(),
+    ).toBe("{'retry': True, 'limit': None, 'ratio': 0.5}");
+    expect(
+      await locals
+        .getByRole('row', { name: /^depth/ })
+        .locator('td')
+        .textContent(),
+    ).toBe('0');
+    await shots(page, shotName('python-deep'));
+
+    await page.goto(issuePage(ids.message));
+    await page.getByRole('heading', { level: 1, name: /nightly import skipped/ }).waitFor();
+    await page.locator('.issue-header .badge', { hasText: 'Message' }).waitFor();
+    expect(await page.getByRole('heading', { name: 'Exception' }).count()).toBe(0);
+  });
+
+  it('moves through the stream with j and k, resolves with r, opens with Enter, and lists the keys on ?', async () => {
+    await page.goto(stream('?query=is:unresolved&statsPeriod=14d'));
+    await chargeRow().waitFor();
+    const body = page.locator('body');
+    await body.press('?');
+    await page.getByRole('region', { name: 'Keyboard shortcuts' }).waitFor();
+    const focused = () => page.evaluate<string>('document.activeElement?.textContent ?? ""');
+    const titles = await page.locator('li.issue .issue-title').allTextContents();
+    await body.press('j');
+    expect(await focused()).toBe(titles[0]);
+    await page.keyboard.press('j');
+    expect(await focused()).toBe(titles[1]);
+    await page.keyboard.press('k');
+    expect(await focused()).toBe(titles[0]);
+    for (let i = 0; i < titles.length && !/nightly import/.test(await focused()); i++)
+      await page.keyboard.press('j');
+    expect(await focused()).toMatch(/nightly import/);
+    await page.keyboard.press('r');
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Resolved WORKER-\d+\.$/ })
+      .waitFor();
+    expect((await apiGet<{ status: string }>(`/organizations/${org}/issues/${ids.message}/`)).status).toBe(
+      'resolved',
+    );
+    await page.getByRole('link', { name: /nightly import/ }).waitFor({ state: 'detached' });
+
+    await body.press('j');
+    const first = await focused();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: first }).waitFor();
+  });
+});
