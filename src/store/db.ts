@@ -7,12 +7,12 @@ import {
   type DatabaseConnection,
   type Driver,
   Kysely,
-  PostgresDialect,
   type SqliteDatabase,
   SqliteDialect,
   type SqliteDriver,
 } from 'kysely';
 import type PgModule from 'pg';
+import { SearchPathPostgresDialect } from './pg-introspector.js';
 import type { ControlSchema, RegionSchema } from './schema.js';
 
 /**
@@ -179,7 +179,7 @@ function openPostgres(
   // error there (backend terminated, connection cut) would crash the process. Its query fails
   // instead, and the pool drops the broken client on release.
   pool.on('connect', (client) => client.on('error', () => {}));
-  return new Kysely({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely({ dialect: new SearchPathPostgresDialect({ pool }) });
 }
 
 function connect(target: DatabaseTarget): Kysely<ControlSchema & RegionSchema> {
