@@ -29,6 +29,7 @@ for (const [n, planned] of plan.entries()) {
     }));
     scope.setUser(planned.user);
     scope.setTags(planned.tags ?? {});
+    scope.addBreadcrumb({ category: 'cart', message: `opened the cart of order ${1000 + n}`, level: 'info' });
     try {
       RAISE[planned.issue](1000 + n);
     } catch (err) {

@@ -270,6 +270,49 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
     }
   });
 
+  it('the issue page puts the essentials in a sidebar, jumps to the long sections and names what grouped it', async () => {
+    await page.goto(issuePage(ids.charge));
+    const side = page.getByRole('complementary', { name: 'Issue summary' });
+    const hashes = await apiGet<{ id: string; mechanism: string }[]>(
+      `/organizations/${org}/issues/${ids.charge}/hashes/`,
+    );
+    expect(hashes.length).toBeGreaterThan(0);
+    for (const h of hashes) {
+      await side.locator('.side-hashes li', { hasText: h.id }).filter({ hasText: h.mechanism }).waitFor();
+    }
+    const seen = side.getByRole('region', { name: 'Seen' });
+    expect(await seen.locator('dt:text-is("First seen") + dd').textContent()).toMatch(/^2 days ago in /);
+    expect(await seen.locator('dt:text-is("Last seen") + dd').textContent()).toMatch(/^\d+ minutes? ago in /);
+    const releases = side.getByRole('region', { name: 'Releases' }).getByRole('link');
+    const issue = await apiGet<{ firstRelease: { version: string }; lastRelease: { version: string } }>(
+      `/organizations/${org}/issues/${ids.charge}/`,
+    );
+    expect(await releases.evaluateAll((links) => links.map((a) => a.getAttribute('title')))).toEqual([
+      issue.firstRelease.version,
+      issue.lastRelease.version,
+    ]);
+    await side.getByRole('region', { name: 'Participants' }).waitFor();
+    await side.getByRole('region', { name: 'Tags across this issue' }).getByText('tenant').waitFor();
+
+    const jumps = page.getByRole('navigation', { name: 'Jump to' }).getByRole('link');
+    expect(await jumps.allTextContents()).toEqual([
+      'Stack trace',
+      'Breadcrumbs',
+      'Contexts',
+      'Tags',
+      'Raw event',
+    ]);
+    for (const [name, id] of [
+      ['Breadcrumbs', 'sec-breadcrumbs'],
+      ['Contexts', 'sec-contexts'],
+    ] as const) {
+      await jumps.filter({ hasText: name }).click();
+      await expect
+        .poll(() => page.locator(`#${id}`).evaluate((h) => Math.round(h.getBoundingClientRect().top)))
+        .toBeLessThan(10);
+    }
+  });
+
   it('lists the events of an issue with search and "event N of M"; a tag value filters it to exactly its events', async () => {
     // Each planned event's message names its place in the plan: "order 1000 + index".
     const orderOf = (p: Planned) => `card declined for order ${1000 + PLAN.indexOf(p)}`;

@@ -347,8 +347,10 @@ describe.each(TEST_ENGINES)('the web UI on %s', (engine) => {
 
     await newIssue.click();
     await page.waitForURL(`${t.url}/organizations/${org}/issues/${issueId}/`);
-    const stats = page.locator('.issue-stats');
-    const firstRelease = stats.locator('div', { hasText: 'First release' }).getByRole('link');
+    const firstRelease = page
+      .getByRole('complementary', { name: 'Issue summary' })
+      .locator('dt:text-is("First release") + dd')
+      .getByRole('link');
     expect(await firstRelease.getAttribute('href')).toBe(new URL(releasePage).pathname);
     await firstRelease.click();
     await page.getByRole('heading', { level: 1, name: version }).waitFor();
