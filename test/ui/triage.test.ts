@@ -100,7 +100,7 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
   let context: BrowserContext;
   let page: Page;
   let org = '';
-  let ids: { charge: string; stock: string; deep: string; message: string };
+  let ids: { charge: string; stock: string; deep: string; message: string; chain: string; steps: string };
   const stream = (params = '') => `${t.url}/organizations/${org}/issues/${params}`;
   const issuePage = (id: string, rest = '') => `${t.url}/organizations/${org}/issues/${id}/${rest}`;
   const apiGet = async <T>(apiPath: string): Promise<T> => {
@@ -145,9 +145,19 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
       const stock = find(STOCK);
       const deep = find(/RecursionError/);
       const message = find(/nightly import skipped/);
+      const chain = find(/checkout failed for order/);
+      const steps = find(/no route to warehouse/);
       if (charge?.lifetime.count !== String(charges().length) || !stock || !deep || !message)
         return undefined;
-      return { charge: charge.id, stock: stock.id, deep: deep.id, message: message.id };
+      if (!chain || !steps) return undefined;
+      return {
+        charge: charge.id,
+        stock: stock.id,
+        deep: deep.id,
+        message: message.id,
+        chain: chain.id,
+        steps: steps.id,
+      };
     });
   }, 90_000);
   afterAll(async () => {
@@ -435,6 +445,53 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
     await page.getByRole('heading', { level: 1, name: /nightly import skipped/ }).waitFor();
     await page.locator('.issue-header .badge', { hasText: 'Message' }).waitFor();
     expect(await page.getByRole('heading', { name: 'Exception' }).count()).toBe(0);
+  });
+
+  it('a cause chain folds the calls each cause shares with the exception above; a deep trace without recursion ends in "Show N more frames"', async () => {
+    type Frame = Record<'filename' | 'absPath' | 'module' | 'function' | 'lineNo' | 'colNo', unknown>;
+    const framesOf = async (issueId: string) => {
+      const event = await apiGet<{
+        entries: { type: string; data: { values: { stacktrace: { frames: Frame[] } }[] } }[];
+      }>(`/organizations/${org}/issues/${issueId}/events/latest/`);
+      return (event.entries.find((e) => e.type === 'exception')?.data.values ?? []).map(
+        (v) => v.stacktrace.frames,
+      );
+    };
+    // Shown newest first: the error caught, then each cause.
+    const chain = (await framesOf(ids.chain)).reverse();
+    expect(chain).toHaveLength(3);
+    const key = (f: Frame | undefined) =>
+      JSON.stringify([f?.filename, f?.absPath, f?.module, f?.function, f?.lineNo, f?.colNo]);
+    await page.goto(issuePage(ids.chain));
+    const exceptions = page.locator('article.exception');
+    await exceptions.nth(2).waitFor();
+    expect(await exceptions.nth(0).locator('.frame.shared').count()).toBe(0);
+    for (let i = 1; i < chain.length; i++) {
+      const [mine, above] = [chain[i] ?? [], chain[i - 1] ?? []];
+      let same = 0;
+      while (same < mine.length - 1 && key(mine[same]) === key(above[same])) same++;
+      expect(same).toBeGreaterThan(0);
+      const fold = exceptions
+        .nth(i)
+        .getByRole('button', { name: `${same} older calls as in the exception above` });
+      await fold.waitFor();
+      if (i === chain.length - 1) {
+        await fold.click();
+        await fold.waitFor({ state: 'detached' });
+      }
+    }
+    await shots(page, shotName('cause-chain'));
+
+    const [steps = []] = await framesOf(ids.steps);
+    expect(steps.length).toBeGreaterThan(30);
+    await page.goto(issuePage(ids.steps));
+    const exception = page.getByRole('article', { name: 'LookupError', exact: true });
+    const more = exception.getByRole('button', { name: `Show ${steps.length - 12} more frames` });
+    await more.waitFor();
+    const frames = exception.locator('.frame:not(.folded)');
+    expect(await frames.count()).toBe(12);
+    await more.click();
+    await expect.poll(() => frames.count()).toBe(steps.length);
   });
 
   it('moves through the stream with j and k, resolves with r, opens with Enter, and lists the keys on ?', async () => {
