@@ -29,7 +29,7 @@ interface Planned {
   readonly environment: string;
   readonly release: string;
   readonly user: SdkUser;
-  readonly tags: { tenant: string };
+  readonly tags: { tenant: string; page: string };
 }
 
 const plan = (
@@ -39,7 +39,15 @@ const plan = (
   release: string,
   user: SdkUser,
   tenant: string,
-): Planned => ({ issue, minutesAgo, environment, release, user, tags: { tenant } });
+): Planned => ({
+  issue,
+  minutesAgo,
+  environment,
+  release,
+  user,
+  // A long value whose start every event shares: the spread must show the part that differs.
+  tags: { tenant, page: `https://shop.example.test/checkout/${tenant}/payment/confirm` },
+});
 
 const PLAN: Planned[] = [
   plan('charge', 5, 'staging', 'checkout@1.0', ANN, 'acme'),
@@ -321,6 +329,43 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
         .poll(() => page.locator(`#${id}`).evaluate((h) => Math.round(h.getBoundingClientRect().top)))
         .toBeLessThan(10);
     }
+  });
+
+  it('tag values show the part that tells them apart, and context values read as sizes and dates', async () => {
+    await page.goto(issuePage(ids.charge));
+    const spread = page.getByRole('region', { name: 'Tags across this issue' });
+    const pages = spread.locator('.distribution', { has: page.getByRole('heading', { name: /^page/ }) });
+    const shared = 'https://shop.example.test/checkout/';
+    await pages.locator('.dist-prefix', { hasText: `All start with ${shared}` }).waitFor();
+    const values = pages.locator('.dist-value');
+    expect((await values.allTextContents()).sort()).toEqual(
+      [...new Set(charges().map((p) => `…${p.tags.page.slice(shared.length)}`))].sort(),
+    );
+    // Nothing clipped: each value fits its cell.
+    expect(await values.evaluateAll((els) => els.every((e) => e.scrollWidth <= e.clientWidth))).toBe(true);
+
+    const event = await apiGet<{ contexts: Record<string, Record<string, unknown>> }>(
+      `/organizations/${org}/issues/${ids.charge}/events/latest/`,
+    );
+    const contexts = page.getByRole('region', { name: 'Contexts' });
+    const cell = (context: string, key: string) =>
+      contexts
+        .locator('table.kv', { has: page.locator(`caption:text-is("${context}")`) })
+        .locator(`th:text-is("${key}") + td`);
+    const memory = event.contexts.device?.memory_size as number;
+    expect(memory).toBeGreaterThan(2 ** 30);
+    const memoryCell = cell('device', 'memory_size');
+    const [shown, unit] = ((await memoryCell.textContent()) ?? '').split(' ');
+    expect(unit).toBe('GiB');
+    expect(Math.abs(Number(shown) * 2 ** 30 - memory)).toBeLessThan(0.05 * 2 ** 30);
+    expect(await memoryCell.locator('[title]').getAttribute('title')).toBe(String(memory));
+    const started = event.contexts.app?.app_start_time as string;
+    const startCell = cell('app', 'app_start_time');
+    expect(await startCell.textContent()).not.toBe(started);
+    expect(new Date((await startCell.textContent()) ?? '').getFullYear()).toBe(
+      new Date(started).getFullYear(),
+    );
+    expect(await startCell.locator('[title]').getAttribute('title')).toBe(started);
   });
 
   it('lists the events of an issue with search and "event N of M"; a tag value filters it to exactly its events', async () => {

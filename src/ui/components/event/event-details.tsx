@@ -152,6 +152,7 @@ export function EventDetails({
               <KeyValueTable
                 key={name}
                 caption={name}
+                readable
                 rows={Object.entries(ctx ?? {}).filter(([key]) => key !== 'type')}
               />
             ))}
