@@ -539,6 +539,72 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
     await expect.poll(() => frames.count()).toBe(steps.length);
   });
 
+  it('badges only where they tell rows apart; a remembered light/dark choice beside the system one; the settings menu on every settings page', async () => {
+    const listed = await apiGet<{ substatus: string | null }[]>(
+      `/organizations/${org}/issues/?query=is:unresolved&statsPeriod=14d`,
+    );
+    await page.goto(stream('?query=is:unresolved&statsPeriod=14d'));
+    await chargeRow().waitFor();
+    // The list holds only unresolved issues: no row says so.
+    expect(await page.locator('li.issue .badge.status').count()).toBe(0);
+    const substatuses = new Set(listed.map((i) => i.substatus));
+    const shownSubstatuses = await page.locator('li.issue .badge.substatus').count();
+    if (substatuses.size === 1) expect(shownSubstatuses).toBe(0);
+    else expect(shownSubstatuses).toBeGreaterThan(0);
+    // Once the statuses differ, each row says its own.
+    const csrf = (await context.cookies()).find((c) => c.name === 'errata_csrf')?.value ?? '';
+    const setStatus = async (status: string) => {
+      const res = await context.request.put(`${t.url}/api/0/organizations/${org}/issues/${ids.steps}/`, {
+        data: { status },
+        headers: { 'X-CSRFToken': csrf },
+      });
+      expect(res.status()).toBe(200);
+    };
+    await setStatus('resolved');
+    await page.goto(stream('?query=&statsPeriod=14d'));
+    await page.locator('li.issue .badge.status-resolved').waitFor();
+    expect(await page.locator('li.issue .badge.status').count()).toBe(await page.locator('li.issue').count());
+    await setStatus('unresolved');
+
+    const theme = page.getByLabel('Theme');
+    const background = () => page.evaluate<string>('getComputedStyle(document.documentElement).backgroundColor');
+    await page.emulateMedia({ colorScheme: 'light' });
+    const light = await background();
+    await theme.selectOption('dark');
+    const dark = await background();
+    expect(dark).not.toBe(light);
+    expect(await page.evaluate<string | null>('localStorage.getItem("errata.theme")')).toBe('dark');
+    await page.reload();
+    await chargeRow().waitFor();
+    expect(await theme.inputValue()).toBe('dark');
+    expect(await background()).toBe(dark);
+    await theme.selectOption('system');
+    expect(await background()).toBe(light);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await background()).toBe(dark);
+    await theme.selectOption('light');
+    expect(await background()).toBe(light);
+    await theme.selectOption('system');
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    for (const settingsPath of [
+      `/settings/${org}/`,
+      `/settings/${org}/members/`,
+      `/settings/${org}/projects/`,
+      `/settings/${org}/projects/checkout/`,
+      `/settings/${org}/projects/checkout/keys/`,
+      `/settings/${org}/projects/checkout/source-maps/`,
+      '/settings/account/notifications/',
+    ]) {
+      await page.goto(`${t.url}${settingsPath}`);
+      await page
+        .getByRole('navigation', { name: 'Settings' })
+        .getByRole('link', { name: 'Members' })
+        .waitFor();
+      expect(await page.locator('.settings-nav').count()).toBe(1);
+    }
+  });
+
   it('moves through the stream with j and k, resolves with r, opens with Enter, and lists the keys on ?', async () => {
     await page.goto(stream('?query=is:unresolved&statsPeriod=14d'));
     await chargeRow().waitFor();
