@@ -567,7 +567,8 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
     await setStatus('unresolved');
 
     const theme = page.getByLabel('Theme');
-    const background = () => page.evaluate<string>('getComputedStyle(document.documentElement).backgroundColor');
+    const background = () =>
+      page.evaluate<string>('getComputedStyle(document.documentElement).backgroundColor');
     await page.emulateMedia({ colorScheme: 'light' });
     const light = await background();
     await theme.selectOption('dark');
@@ -602,6 +603,37 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
         .getByRole('link', { name: 'Members' })
         .waitFor();
       expect(await page.locator('.settings-nav').count()).toBe(1);
+    }
+  });
+
+  it('at 390 px the first issue is above the fold, and breadcrumbs and the raw JSON fit the screen', async () => {
+    const [width, height] = [390, 844];
+    await page.setViewportSize({ width, height });
+    const pageWidth = () => page.evaluate<number>('document.documentElement.scrollWidth');
+    const fits = (selector: string) =>
+      page.locator(selector).evaluateAll((els) => els.every((e) => e.scrollWidth <= e.clientWidth));
+    try {
+      await page.goto(stream('?query=is:unresolved&statsPeriod=14d'));
+      const first = page.locator('li.issue').first();
+      await first.waitFor();
+      const box = await first.boundingBox();
+      expect((box?.y ?? height) + (box?.height ?? 0)).toBeLessThanOrEqual(height);
+      expect(await pageWidth()).toBeLessThanOrEqual(width);
+
+      await page.goto(issuePage(ids.charge));
+      const crumbs = page.locator('.breadcrumbs');
+      await crumbs.getByText(/opened the cart of order/).waitFor();
+      await page.getByText("Show the event's JSON").click();
+      await page.locator('.raw pre').waitFor();
+      expect(await pageWidth()).toBeLessThanOrEqual(width);
+      // Read without scrolling sideways inside them either.
+      expect(await fits('.breadcrumbs, .breadcrumbs .table-scroll, .raw pre')).toBe(true);
+      await crumbs.scrollIntoViewIfNeeded();
+      await shot(page, shotName('breadcrumbs-narrow'), { fullPage: false });
+      await page.locator('.raw pre').scrollIntoViewIfNeeded();
+      await shot(page, shotName('raw-narrow'), { fullPage: false });
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
     }
   });
 
