@@ -111,6 +111,16 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
   let ids: { charge: string; stock: string; deep: string; message: string; chain: string; steps: string };
   const stream = (params = '') => `${t.url}/organizations/${org}/issues/${params}`;
   const issuePage = (id: string, rest = '') => `${t.url}/organizations/${org}/issues/${id}/${rest}`;
+  const apiPut = async <T>(apiPath: string, data: Record<string, unknown>): Promise<T> => {
+    // A signed-in browser's writes carry the CSRF token the server set at sign-in.
+    const csrf = (await context.cookies()).find((c) => c.name === 'errata_csrf')?.value ?? '';
+    const res = await context.request.put(`${t.url}/api/0${apiPath}`, {
+      data,
+      headers: { 'X-CSRFToken': csrf },
+    });
+    expect(res.status(), await res.text()).toBe(200);
+    return (await res.json()) as T;
+  };
   const apiGet = async <T>(apiPath: string): Promise<T> => {
     const res = await context.request.get(`${t.url}/api/0${apiPath}`);
     expect(res.status(), await res.text()).toBe(200);
@@ -309,7 +319,18 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
       issue.firstRelease.version,
       issue.lastRelease.version,
     ]);
-    await side.getByRole('region', { name: 'Participants' }).waitFor();
+    const participants = side.getByRole('region', { name: 'Participants' });
+    await participants.getByText('No one has taken part yet.').waitFor();
+    // Whoever the issue is assigned to takes part in it.
+    const assigned = await apiPut<{ assignedTo: { name: string } }>(
+      `/organizations/${org}/issues/${ids.charge}/`,
+      {
+        assignedTo: 'triager@errata.test',
+      },
+    );
+    await page.reload();
+    await participants.getByRole('listitem').filter({ hasText: assigned.assignedTo.name }).waitFor();
+    await apiPut(`/organizations/${org}/issues/${ids.charge}/`, { assignedTo: '' });
     await side.getByRole('region', { name: 'Tags across this issue' }).getByText('tenant').waitFor();
 
     const jumps = page.getByRole('navigation', { name: 'Jump to' }).getByRole('link');
@@ -552,14 +573,7 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
     if (substatuses.size === 1) expect(shownSubstatuses).toBe(0);
     else expect(shownSubstatuses).toBeGreaterThan(0);
     // Once the statuses differ, each row says its own.
-    const csrf = (await context.cookies()).find((c) => c.name === 'errata_csrf')?.value ?? '';
-    const setStatus = async (status: string) => {
-      const res = await context.request.put(`${t.url}/api/0/organizations/${org}/issues/${ids.steps}/`, {
-        data: { status },
-        headers: { 'X-CSRFToken': csrf },
-      });
-      expect(res.status()).toBe(200);
-    };
+    const setStatus = (status: string) => apiPut(`/organizations/${org}/issues/${ids.steps}/`, { status });
     await setStatus('resolved');
     await page.goto(stream('?query=&statsPeriod=14d'));
     await page.locator('li.issue .badge.status-resolved').waitFor();
