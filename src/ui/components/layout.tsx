@@ -18,7 +18,7 @@ function ThemeSelect() {
           applyTheme(next);
         }}
       >
-        <option value="system">System theme</option>
+        <option value="system">System</option>
         <option value="light">Light</option>
         <option value="dark">Dark</option>
       </select>
