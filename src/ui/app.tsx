@@ -156,7 +156,12 @@ function SignedInRoutes({ session }: { session: Session }) {
     if (params) {
       return (
         <OrgScope key={params.org} slug={params.org as string}>
-          {render(params)}
+          {/* Every settings page, the project ones too, keeps the settings menu beside it. */}
+          {pattern.startsWith('/settings/') ? (
+            <SettingsLayout orgSlug={params.org as string}>{render(params)}</SettingsLayout>
+          ) : (
+            render(params)
+          )}
         </OrgScope>
       );
     }

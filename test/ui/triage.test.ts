@@ -29,7 +29,7 @@ interface Planned {
   readonly environment: string;
   readonly release: string;
   readonly user: SdkUser;
-  readonly tags: { tenant: string };
+  readonly tags: { tenant: string; page: string };
 }
 
 const plan = (
@@ -39,7 +39,15 @@ const plan = (
   release: string,
   user: SdkUser,
   tenant: string,
-): Planned => ({ issue, minutesAgo, environment, release, user, tags: { tenant } });
+): Planned => ({
+  issue,
+  minutesAgo,
+  environment,
+  release,
+  user,
+  // A long value whose start every event shares: the spread must show the part that differs.
+  tags: { tenant, page: `https://shop.example.test/checkout/${tenant}/payment/confirm` },
+});
 
 const PLAN: Planned[] = [
   plan('charge', 5, 'staging', 'checkout@1.0', ANN, 'acme'),
@@ -100,9 +108,19 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
   let context: BrowserContext;
   let page: Page;
   let org = '';
-  let ids: { charge: string; stock: string; deep: string; message: string };
+  let ids: { charge: string; stock: string; deep: string; message: string; chain: string; steps: string };
   const stream = (params = '') => `${t.url}/organizations/${org}/issues/${params}`;
   const issuePage = (id: string, rest = '') => `${t.url}/organizations/${org}/issues/${id}/${rest}`;
+  const apiPut = async <T>(apiPath: string, data: Record<string, unknown>): Promise<T> => {
+    // A signed-in browser's writes carry the CSRF token the server set at sign-in.
+    const csrf = (await context.cookies()).find((c) => c.name === 'errata_csrf')?.value ?? '';
+    const res = await context.request.put(`${t.url}/api/0${apiPath}`, {
+      data,
+      headers: { 'X-CSRFToken': csrf },
+    });
+    expect(res.status(), await res.text()).toBe(200);
+    return (await res.json()) as T;
+  };
   const apiGet = async <T>(apiPath: string): Promise<T> => {
     const res = await context.request.get(`${t.url}/api/0${apiPath}`);
     expect(res.status(), await res.text()).toBe(200);
@@ -145,9 +163,19 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
       const stock = find(STOCK);
       const deep = find(/RecursionError/);
       const message = find(/nightly import skipped/);
+      const chain = find(/checkout failed for order/);
+      const steps = find(/no route to warehouse/);
       if (charge?.lifetime.count !== String(charges().length) || !stock || !deep || !message)
         return undefined;
-      return { charge: charge.id, stock: stock.id, deep: deep.id, message: message.id };
+      if (!chain || !steps) return undefined;
+      return {
+        charge: charge.id,
+        stock: stock.id,
+        deep: deep.id,
+        message: message.id,
+        chain: chain.id,
+        steps: steps.id,
+      };
     });
   }, 90_000);
   afterAll(async () => {
@@ -268,6 +296,97 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
         String(mine.length),
       ]);
     }
+  });
+
+  it('the issue page puts the essentials in a sidebar, jumps to the long sections and names what grouped it', async () => {
+    await page.goto(issuePage(ids.charge));
+    const side = page.getByRole('complementary', { name: 'Issue summary' });
+    const hashes = await apiGet<{ id: string; mechanism: string }[]>(
+      `/organizations/${org}/issues/${ids.charge}/hashes/`,
+    );
+    expect(hashes.length).toBeGreaterThan(0);
+    for (const h of hashes) {
+      await side.locator('.side-hashes li', { hasText: h.id }).filter({ hasText: h.mechanism }).waitFor();
+    }
+    const seen = side.getByRole('region', { name: 'Seen' });
+    expect(await seen.locator('dt:text-is("First seen") + dd').textContent()).toMatch(/^2 days ago in /);
+    expect(await seen.locator('dt:text-is("Last seen") + dd').textContent()).toMatch(/^\d+ minutes? ago in /);
+    const releases = side.getByRole('region', { name: 'Releases' }).getByRole('link');
+    const issue = await apiGet<{ firstRelease: { version: string }; lastRelease: { version: string } }>(
+      `/organizations/${org}/issues/${ids.charge}/`,
+    );
+    expect(await releases.evaluateAll((links) => links.map((a) => a.getAttribute('title')))).toEqual([
+      issue.firstRelease.version,
+      issue.lastRelease.version,
+    ]);
+    const participants = side.getByRole('region', { name: 'Participants' });
+    await participants.getByText('No one has taken part yet.').waitFor();
+    // Whoever the issue is assigned to takes part in it.
+    const assigned = await apiPut<{ assignedTo: { name: string } }>(
+      `/organizations/${org}/issues/${ids.charge}/`,
+      {
+        assignedTo: 'triager@errata.test',
+      },
+    );
+    await page.reload();
+    await participants.getByRole('listitem').filter({ hasText: assigned.assignedTo.name }).waitFor();
+    await apiPut(`/organizations/${org}/issues/${ids.charge}/`, { assignedTo: '' });
+    await side.getByRole('region', { name: 'Tags across this issue' }).getByText('tenant').waitFor();
+
+    const jumps = page.getByRole('navigation', { name: 'Jump to' }).getByRole('link');
+    expect(await jumps.allTextContents()).toEqual([
+      'Stack trace',
+      'Breadcrumbs',
+      'Contexts',
+      'Tags',
+      'Raw event',
+    ]);
+    for (const [name, id] of [
+      ['Breadcrumbs', 'sec-breadcrumbs'],
+      ['Contexts', 'sec-contexts'],
+    ] as const) {
+      await jumps.filter({ hasText: name }).click();
+      await expect
+        .poll(() => page.locator(`#${id}`).evaluate((h) => Math.round(h.getBoundingClientRect().top)))
+        .toBeLessThan(10);
+    }
+  });
+
+  it('tag values show the part that tells them apart, and context values read as sizes and dates', async () => {
+    await page.goto(issuePage(ids.charge));
+    const spread = page.getByRole('region', { name: 'Tags across this issue' });
+    const pages = spread.locator('.distribution', { has: page.getByRole('heading', { name: /^page/ }) });
+    const shared = 'https://shop.example.test/checkout/';
+    await pages.locator('.dist-prefix', { hasText: `All start with ${shared}` }).waitFor();
+    const values = pages.locator('.dist-value');
+    expect((await values.allTextContents()).sort()).toEqual(
+      [...new Set(charges().map((p) => `…${p.tags.page.slice(shared.length)}`))].sort(),
+    );
+    // Nothing clipped: each value fits its cell.
+    expect(await values.evaluateAll((els) => els.every((e) => e.scrollWidth <= e.clientWidth))).toBe(true);
+
+    const event = await apiGet<{ contexts: Record<string, Record<string, unknown>> }>(
+      `/organizations/${org}/issues/${ids.charge}/events/latest/`,
+    );
+    const contexts = page.getByRole('region', { name: 'Contexts' });
+    const cell = (context: string, key: string) =>
+      contexts
+        .locator('table.kv', { has: page.locator(`caption:text-is("${context}")`) })
+        .locator(`th:text-is("${key}") + td`);
+    const memory = event.contexts.device?.memory_size as number;
+    expect(memory).toBeGreaterThan(2 ** 30);
+    const memoryCell = cell('device', 'memory_size');
+    const [shown, unit] = ((await memoryCell.textContent()) ?? '').split(' ');
+    expect(unit).toBe('GiB');
+    expect(Math.abs(Number(shown) * 2 ** 30 - memory)).toBeLessThan(0.05 * 2 ** 30);
+    expect(await memoryCell.locator('[title]').getAttribute('title')).toBe(String(memory));
+    const started = event.contexts.app?.app_start_time as string;
+    const startCell = cell('app', 'app_start_time');
+    expect(await startCell.textContent()).not.toBe(started);
+    expect(new Date((await startCell.textContent()) ?? '').getFullYear()).toBe(
+      new Date(started).getFullYear(),
+    );
+    expect(await startCell.locator('[title]').getAttribute('title')).toBe(started);
   });
 
   it('lists the events of an issue with search and "event N of M"; a tag value filters it to exactly its events', async () => {
@@ -392,6 +511,144 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
     await page.getByRole('heading', { level: 1, name: /nightly import skipped/ }).waitFor();
     await page.locator('.issue-header .badge', { hasText: 'Message' }).waitFor();
     expect(await page.getByRole('heading', { name: 'Exception' }).count()).toBe(0);
+  });
+
+  it('a cause chain folds the calls each cause shares with the exception above; a deep trace without recursion ends in "Show N more frames"', async () => {
+    type Frame = Record<'filename' | 'absPath' | 'module' | 'function' | 'lineNo' | 'colNo', unknown>;
+    const framesOf = async (issueId: string) => {
+      const event = await apiGet<{
+        entries: { type: string; data: { values: { stacktrace: { frames: Frame[] } }[] } }[];
+      }>(`/organizations/${org}/issues/${issueId}/events/latest/`);
+      return (event.entries.find((e) => e.type === 'exception')?.data.values ?? []).map(
+        (v) => v.stacktrace.frames,
+      );
+    };
+    // Shown newest first: the error caught, then each cause.
+    const chain = (await framesOf(ids.chain)).reverse();
+    expect(chain).toHaveLength(3);
+    const key = (f: Frame | undefined) =>
+      JSON.stringify([f?.filename, f?.absPath, f?.module, f?.function, f?.lineNo, f?.colNo]);
+    await page.goto(issuePage(ids.chain));
+    const exceptions = page.locator('article.exception');
+    await exceptions.nth(2).waitFor();
+    expect(await exceptions.nth(0).locator('.frame.shared').count()).toBe(0);
+    for (let i = 1; i < chain.length; i++) {
+      const [mine, above] = [chain[i] ?? [], chain[i - 1] ?? []];
+      let same = 0;
+      while (same < mine.length - 1 && key(mine[same]) === key(above[same])) same++;
+      expect(same).toBeGreaterThan(0);
+      const fold = exceptions
+        .nth(i)
+        .getByRole('button', { name: `${same} older calls as in the exception above` });
+      await fold.waitFor();
+      if (i === chain.length - 1) {
+        await fold.click();
+        await fold.waitFor({ state: 'detached' });
+      }
+    }
+    await shots(page, shotName('cause-chain'));
+
+    const [steps = []] = await framesOf(ids.steps);
+    expect(steps.length).toBeGreaterThan(30);
+    await page.goto(issuePage(ids.steps));
+    const exception = page.getByRole('article', { name: 'LookupError', exact: true });
+    const more = exception.getByRole('button', { name: `Show ${steps.length - 12} more frames` });
+    await more.waitFor();
+    const frames = exception.locator('.frame:not(.folded)');
+    expect(await frames.count()).toBe(12);
+    await more.click();
+    await expect.poll(() => frames.count()).toBe(steps.length);
+  });
+
+  it('badges only where they tell rows apart; a remembered light/dark choice beside the system one; the settings menu on every settings page', async () => {
+    const listed = await apiGet<{ substatus: string | null }[]>(
+      `/organizations/${org}/issues/?query=is:unresolved&statsPeriod=14d`,
+    );
+    await page.goto(stream('?query=is:unresolved&statsPeriod=14d'));
+    await chargeRow().waitFor();
+    // The list holds only unresolved issues: no row says so.
+    expect(await page.locator('li.issue .badge.status').count()).toBe(0);
+    const substatuses = new Set(listed.map((i) => i.substatus));
+    const shownSubstatuses = await page.locator('li.issue .badge.substatus').count();
+    if (substatuses.size === 1) expect(shownSubstatuses).toBe(0);
+    else expect(shownSubstatuses).toBeGreaterThan(0);
+    // Once the statuses differ, each row says its own.
+    const setStatus = (status: string) => apiPut(`/organizations/${org}/issues/${ids.steps}/`, { status });
+    await setStatus('resolved');
+    await page.goto(stream('?query=&statsPeriod=14d'));
+    await page.locator('li.issue .badge.status-resolved').waitFor();
+    expect(await page.locator('li.issue .badge.status').count()).toBe(await page.locator('li.issue').count());
+    await setStatus('unresolved');
+
+    const theme = page.getByLabel('Theme');
+    const background = () =>
+      page.evaluate<string>('getComputedStyle(document.documentElement).backgroundColor');
+    await page.emulateMedia({ colorScheme: 'light' });
+    const light = await background();
+    await theme.selectOption('dark');
+    const dark = await background();
+    expect(dark).not.toBe(light);
+    expect(await page.evaluate<string | null>('localStorage.getItem("errata.theme")')).toBe('dark');
+    await page.reload();
+    await chargeRow().waitFor();
+    expect(await theme.inputValue()).toBe('dark');
+    expect(await background()).toBe(dark);
+    await theme.selectOption('system');
+    expect(await background()).toBe(light);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await background()).toBe(dark);
+    await theme.selectOption('light');
+    expect(await background()).toBe(light);
+    await theme.selectOption('system');
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    for (const settingsPath of [
+      `/settings/${org}/`,
+      `/settings/${org}/members/`,
+      `/settings/${org}/projects/`,
+      `/settings/${org}/projects/checkout/`,
+      `/settings/${org}/projects/checkout/keys/`,
+      `/settings/${org}/projects/checkout/source-maps/`,
+      '/settings/account/notifications/',
+    ]) {
+      await page.goto(`${t.url}${settingsPath}`);
+      await page
+        .getByRole('navigation', { name: 'Settings' })
+        .getByRole('link', { name: 'Members' })
+        .waitFor();
+      expect(await page.locator('.settings-nav').count()).toBe(1);
+    }
+  });
+
+  it('at 390 px the first issue is above the fold, and breadcrumbs and the raw JSON fit the screen', async () => {
+    const [width, height] = [390, 844];
+    await page.setViewportSize({ width, height });
+    const pageWidth = () => page.evaluate<number>('document.documentElement.scrollWidth');
+    const fits = (selector: string) =>
+      page.locator(selector).evaluateAll((els) => els.every((e) => e.scrollWidth <= e.clientWidth));
+    try {
+      await page.goto(stream('?query=is:unresolved&statsPeriod=14d'));
+      const first = page.locator('li.issue').first();
+      await first.waitFor();
+      const box = await first.boundingBox();
+      expect((box?.y ?? height) + (box?.height ?? 0)).toBeLessThanOrEqual(height);
+      expect(await pageWidth()).toBeLessThanOrEqual(width);
+
+      await page.goto(issuePage(ids.charge));
+      const crumbs = page.locator('.breadcrumbs');
+      await crumbs.getByText(/opened the cart of order/).waitFor();
+      await page.getByText("Show the event's JSON").click();
+      await page.locator('.raw pre').waitFor();
+      expect(await pageWidth()).toBeLessThanOrEqual(width);
+      // Read without scrolling sideways inside them either.
+      expect(await fits('.breadcrumbs, .breadcrumbs .table-scroll, .raw pre')).toBe(true);
+      await crumbs.scrollIntoViewIfNeeded();
+      await shot(page, shotName('breadcrumbs-narrow'), { fullPage: false });
+      await page.locator('.raw pre').scrollIntoViewIfNeeded();
+      await shot(page, shotName('raw-narrow'), { fullPage: false });
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
   });
 
   it('moves through the stream with j and k, resolves with r, opens with Enter, and lists the keys on ?', async () => {

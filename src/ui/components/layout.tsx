@@ -1,7 +1,30 @@
-import { type ReactNode, useEffect, useRef } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { regionOf, severalRegions } from '../lib/regions.js';
 import { Link, navigate, useLocation } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
+import { applyTheme, storedTheme, type Theme } from '../lib/theme.js';
+
+/** Light, dark, or whatever the system says, beside the account's controls. */
+function ThemeSelect() {
+  const [theme, setTheme] = useState<Theme>(storedTheme);
+  return (
+    <label className="theme-select">
+      <span className="visually-hidden">Theme</span>
+      <select
+        value={theme}
+        onChange={(e) => {
+          const next = e.target.value as Theme;
+          setTheme(next);
+          applyTheme(next);
+        }}
+      >
+        <option value="system">System</option>
+        <option value="light">Light</option>
+        <option value="dark">Dark</option>
+      </select>
+    </label>
+  );
+}
 
 /** The switcher's last entry; a path, so that no organization slug can be mistaken for it. */
 const NEW_ORGANIZATION = '/organizations/new/';
@@ -81,6 +104,7 @@ export function Layout({ orgSlug, children }: { orgSlug: string | null; children
           <NavLink to="/settings/account/">Account</NavLink>
         </nav>
         <div className="user">
+          <ThemeSelect />
           <span className="user-email" title={session.user.email}>
             {session.user.email}
           </span>

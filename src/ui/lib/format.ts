@@ -32,10 +32,17 @@ export function count(value: string | number | null | undefined): string {
   return Number.isFinite(n) ? compact.format(n) : String(value);
 }
 
+const BYTE_UNITS = ['KiB', 'MiB', 'GiB', 'TiB'];
+
 export function bytes(n: number): string {
   if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  let value = n / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${BYTE_UNITS[unit]}`;
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

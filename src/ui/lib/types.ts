@@ -141,6 +141,7 @@ export interface IssueDetail extends Issue {
   lastRelease: ReleaseRef | null;
   tags: { key: string; name: string; totalValues: number }[];
   userReportCount: number;
+  participants?: { id: string; name: string; email?: string }[];
 }
 
 export interface TagValue {

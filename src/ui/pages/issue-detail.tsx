@@ -4,6 +4,7 @@ import { LevelBadge, StatusBadge } from '../components/badges.js';
 import { ConfirmButton } from '../components/confirm-button.js';
 import { EventDetails } from '../components/event/event-details.js';
 import { EventsChart } from '../components/events-chart.js';
+import { IssueSidebar } from '../components/issue-sidebar.js';
 import { IssueTabs } from '../components/issue-tabs.js';
 import { usePageTitle } from '../components/layout.js';
 import { MenuButton } from '../components/menu-button.js';
@@ -21,7 +22,7 @@ import {
 import { releasePath } from '../lib/releases.js';
 import { Link, navigate, qs } from '../lib/router.js';
 import { can, useOrg } from '../lib/session.js';
-import type { Event, IssueDetail, ReleaseRef, ResolvedDetails } from '../lib/types.js';
+import type { Event, IssueDetail, ResolvedDetails } from '../lib/types.js';
 
 /** One issue: what it is, what to do with it, and one of its events in full. */
 export function IssueDetailPage({ issueId, eventId }: { issueId: string; eventId?: string }) {
@@ -103,16 +104,6 @@ export function IssueDetailPage({ issueId, eventId }: { issueId: string; eventId
               </Link>
             </dd>
           </div>
-          <div>
-            <dt>First seen</dt>
-            <dd title={dateTime(data.firstSeen)}>{timeAgo(data.firstSeen)}</dd>
-          </div>
-          <div>
-            <dt>Last seen</dt>
-            <dd title={dateTime(data.lastSeen)}>{timeAgo(data.lastSeen)}</dd>
-          </div>
-          <ReleaseStat label="First release" release={data.firstRelease} orgSlug={org.slug} />
-          <ReleaseStat label="Last release" release={data.lastRelease} orgSlug={org.slug} />
         </dl>
       </header>
 
@@ -215,59 +206,68 @@ export function IssueDetailPage({ issueId, eventId }: { issueId: string; eventId
       </div>
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
 
-      <section aria-label="Events over time">
-        <EventsChart orgSlug={org.slug} issueId={data.id} />
-      </section>
-      <IssueTabs orgSlug={org.slug} issueId={data.id} />
+      <div className="issue-body">
+        <div className="issue-main-column">
+          <section aria-label="Events over time">
+            <EventsChart orgSlug={org.slug} issueId={data.id} />
+          </section>
+          <IssueTabs orgSlug={org.slug} issueId={data.id} />
 
-      <section className="event" aria-label="Event">
-        <div className="event-nav">
-          <h2 className="event-id">
-            {upTo.hits !== null && !upTo.loading && (
-              <span className="event-position">
-                Event {upTo.hits} of {data.count}{' '}
-              </span>
-            )}
-            <code>{event.data?.eventID.slice(0, 8) ?? '…'}</code>
-            {event.data && (
-              <span className="muted" title={dateTime(event.data.dateCreated)}>
-                {' '}
-                {timeAgo(event.data.dateCreated)}
-                {event.data.environment ? ` · ${event.data.environment}` : ''}
-                {event.data.release && (
-                  <>
-                    {' · '}
-                    <Link to={releasePath(org.slug, event.data.release.version)}>
-                      {event.data.release.version}
-                    </Link>
-                  </>
+          <section className="event" aria-label="Event">
+            <div className="event-nav">
+              <h2 className="event-id">
+                {upTo.hits !== null && !upTo.loading && (
+                  <span className="event-position">
+                    Event {upTo.hits} of {data.count}{' '}
+                  </span>
                 )}
-              </span>
+                <code>{event.data?.eventID.slice(0, 8) ?? '…'}</code>
+                {event.data && (
+                  <span className="muted" title={dateTime(event.data.dateCreated)}>
+                    {' '}
+                    {timeAgo(event.data.dateCreated)}
+                    {event.data.environment ? ` · ${event.data.environment}` : ''}
+                    {event.data.release && (
+                      <>
+                        {' · '}
+                        <Link to={releasePath(org.slug, event.data.release.version)}>
+                          {event.data.release.version}
+                        </Link>
+                      </>
+                    )}
+                  </span>
+                )}
+              </h2>
+              <nav className="pager" aria-label="Events of this issue">
+                <Link
+                  className="button small"
+                  to={eventPath('oldest')}
+                  aria-disabled={!event.data?.previousEventID}
+                >
+                  Oldest
+                </Link>
+                <EventLink id={event.data?.previousEventID} to={eventPath} label="Older" />
+                <EventLink id={event.data?.nextEventID} to={eventPath} label="Newer" />
+                <Link
+                  className="button small"
+                  to={eventPath('latest')}
+                  aria-disabled={!event.data?.nextEventID}
+                >
+                  Newest
+                </Link>
+              </nav>
+            </div>
+            {event.error ? (
+              <ErrorNotice error={event.error} />
+            ) : !event.data ? (
+              <Loading what="Loading the event" />
+            ) : (
+              <EventDetails event={event.data} issue={data} orgSlug={org.slug} />
             )}
-          </h2>
-          <nav className="pager" aria-label="Events of this issue">
-            <Link
-              className="button small"
-              to={eventPath('oldest')}
-              aria-disabled={!event.data?.previousEventID}
-            >
-              Oldest
-            </Link>
-            <EventLink id={event.data?.previousEventID} to={eventPath} label="Older" />
-            <EventLink id={event.data?.nextEventID} to={eventPath} label="Newer" />
-            <Link className="button small" to={eventPath('latest')} aria-disabled={!event.data?.nextEventID}>
-              Newest
-            </Link>
-          </nav>
+          </section>
         </div>
-        {event.error ? (
-          <ErrorNotice error={event.error} />
-        ) : !event.data ? (
-          <Loading what="Loading the event" />
-        ) : (
-          <EventDetails event={event.data} issue={data} orgSlug={org.slug} />
-        )}
-      </section>
+        <IssueSidebar issue={data} orgSlug={org.slug} />
+      </div>
     </article>
   );
 }
@@ -292,29 +292,6 @@ function EventLink({
     <Link className="button small" to={to(id)}>
       {label}
     </Link>
-  );
-}
-
-/** A release the issue was seen in, linked to its page. */
-function ReleaseStat({
-  label,
-  release,
-  orgSlug,
-}: {
-  label: string;
-  release: ReleaseRef | null;
-  orgSlug: string;
-}) {
-  if (!release) return null;
-  return (
-    <div>
-      <dt>{label}</dt>
-      <dd>
-        <Link to={releasePath(orgSlug, release.version)} title={release.version}>
-          {release.shortVersion ?? release.version}
-        </Link>
-      </dd>
-    </div>
   );
 }
 

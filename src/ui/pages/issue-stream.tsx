@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { AssigneeSelect, PLACEHOLDER } from '../components/assignee-select.js';
-import { LevelBadge, StatusBadge } from '../components/badges.js';
+import { LevelBadge, StatusBadge, tellingBadges } from '../components/badges.js';
 import { ConfirmButton } from '../components/confirm-button.js';
 import { EnvironmentFilter } from '../components/environment-filter.js';
 import { usePageTitle } from '../components/layout.js';
@@ -144,6 +144,7 @@ export function IssueStreamPage() {
   };
 
   const issues = loaded.data ?? [];
+  const badges = tellingBadges(issues, terms(query));
   const ids = [...selected];
   const act = async (done: string, run: () => Promise<unknown>) => {
     setMessage(null);
@@ -339,6 +340,7 @@ export function IssueStreamPage() {
               <IssueRow
                 key={issue.id}
                 issue={issue}
+                badges={badges}
                 orgSlug={org.slug}
                 periodLabel={periodLabel}
                 showProject={!projectId}
@@ -367,8 +369,10 @@ function IssueRow({
   showProject,
   checked,
   onToggle,
+  badges,
 }: {
   issue: Issue;
+  badges: { status: boolean; substatus: boolean };
   orgSlug: string;
   periodLabel: string;
   showProject: boolean;
@@ -395,7 +399,7 @@ function IssueRow({
         </Link>
         <div className="issue-meta">
           <LevelBadge level={issue.level} />
-          <StatusBadge issue={issue} />
+          <StatusBadge issue={issue} showStatus={badges.status} showSubstatus={badges.substatus} />
           <span className="short-id">{issue.shortId}</span>
           {showProject && <span className="project-slug">{issue.project.slug}</span>}
           {issue.culprit && <span className="culprit">{issue.culprit}</span>}

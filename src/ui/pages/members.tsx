@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { ConfirmButton } from '../components/confirm-button.js';
 import { CopyField } from '../components/copy-button.js';
-import { SettingsLayout, usePageTitle } from '../components/layout.js';
+import { usePageTitle } from '../components/layout.js';
 import { ErrorNotice, Loading, Notice } from '../components/notice.js';
 import { api, errorText, useApi } from '../lib/api.js';
 import { timeAgo } from '../lib/format.js';
@@ -55,7 +55,7 @@ export function MembersPage() {
   };
 
   return (
-    <SettingsLayout orgSlug={org.slug}>
+    <>
       <h1>Members</h1>
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
       {invite?.link && (
@@ -190,6 +190,6 @@ export function MembersPage() {
           </table>
         </div>
       )}
-    </SettingsLayout>
+    </>
   );
 }

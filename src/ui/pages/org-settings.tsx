@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { SettingsLayout, usePageTitle } from '../components/layout.js';
+import { usePageTitle } from '../components/layout.js';
 import { Notice } from '../components/notice.js';
 import { api, errorText } from '../lib/api.js';
 import { regionOf, severalRegions } from '../lib/regions.js';
@@ -42,7 +42,7 @@ export function OrgSettingsPage() {
   };
 
   return (
-    <SettingsLayout orgSlug={org.slug}>
+    <>
       <h1>Organization settings</h1>
       <form className="narrow-form" onSubmit={save}>
         {message && <Notice kind={message.kind}>{message.text}</Notice>}
@@ -96,6 +96,6 @@ export function OrgSettingsPage() {
         </fieldset>
         {!mayWrite && <p className="muted">Only managers and owners may change these settings.</p>}
       </form>
-    </SettingsLayout>
+    </>
   );
 }

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { SettingsLayout, usePageTitle } from '../components/layout.js';
+import { usePageTitle } from '../components/layout.js';
 import { NewToken } from '../components/new-token.js';
 import { EmptyState, ErrorNotice, Loading, Notice } from '../components/notice.js';
 import { ScopePicker } from '../components/scope-picker.js';
@@ -36,7 +36,7 @@ export function OrgTokensPage() {
   };
 
   return (
-    <SettingsLayout orgSlug={org.slug}>
+    <>
       <h1>Organization tokens</h1>
       <p className="muted">
         An organization token belongs to {org.name}, not to a person: use it in CI with sentry-cli to create
@@ -91,6 +91,6 @@ export function OrgTokensPage() {
           }
         />
       )}
-    </SettingsLayout>
+    </>
   );
 }

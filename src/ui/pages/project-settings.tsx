@@ -1,6 +1,6 @@
 import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import { ConfirmButton } from '../components/confirm-button.js';
-import { SettingsLayout, usePageTitle } from '../components/layout.js';
+import { usePageTitle } from '../components/layout.js';
 import { ErrorNotice, Loading, Notice } from '../components/notice.js';
 import { api, errorText, useApi } from '../lib/api.js';
 import { PLATFORMS } from '../lib/platforms.js';
@@ -21,7 +21,7 @@ export function ProjectSettingsFrame({
   const { org } = useOrg();
   const base = `/settings/${encodeURIComponent(org.slug)}/projects/${encodeURIComponent(projectSlug)}/`;
   return (
-    <SettingsLayout orgSlug={org.slug}>
+    <>
       <h1>Project {projectSlug}</h1>
       <nav className="tabs" aria-label="Project settings">
         <Link to={base} aria-current={current === 'general' ? 'page' : undefined}>
@@ -35,7 +35,7 @@ export function ProjectSettingsFrame({
         </Link>
       </nav>
       {children}
-    </SettingsLayout>
+    </>
   );
 }
 

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { ConfirmButton } from '../components/confirm-button.js';
-import { SettingsLayout, usePageTitle } from '../components/layout.js';
+import { usePageTitle } from '../components/layout.js';
 import { EmptyState, ErrorNotice, Loading, Notice } from '../components/notice.js';
 import { api, errorText, useApi } from '../lib/api.js';
 import { plural } from '../lib/format.js';
@@ -41,7 +41,7 @@ export function TeamsPage() {
   };
 
   return (
-    <SettingsLayout orgSlug={org.slug}>
+    <>
       <h1>Teams</h1>
       {message && <Notice kind={message.kind}>{message.text}</Notice>}
       {mayCreate && (
@@ -124,6 +124,6 @@ export function TeamsPage() {
           ))}
         </ul>
       )}
-    </SettingsLayout>
+    </>
   );
 }

@@ -6,7 +6,7 @@ import { ExceptionChain } from './exception.js';
 import { KeyValueTable } from './key-value.js';
 import { ProcessingErrors } from './processing-errors.js';
 import { StackTraceView } from './stack-trace.js';
-import { EventTags, TagDistributions } from './tags.js';
+import { EventTags } from './tags.js';
 
 function Section({ title, id, children }: { title: string; id: string; children: ReactNode }) {
   return (
@@ -14,6 +14,30 @@ function Section({ title, id, children }: { title: string; id: string; children:
       <h2 id={id}>{title}</h2>
       {children}
     </section>
+  );
+}
+
+/** Links to the long sections, so that the one wanted is a click away on a long page. */
+function JumpLinks({ to }: { to: ([string, string] | null)[] }) {
+  return (
+    <nav className="jump-links" aria-label="Jump to">
+      {to.map(
+        (link) =>
+          link && (
+            <a
+              key={link[1]}
+              href={`#${link[1]}`}
+              onClick={(e) => {
+                // The router owns the URL; a jump only scrolls.
+                e.preventDefault();
+                document.getElementById(link[1])?.scrollIntoView({ block: 'start' });
+              }}
+            >
+              {link[0]}
+            </a>
+          ),
+      )}
+    </nav>
   );
 }
 
@@ -43,6 +67,17 @@ export function EventDetails({
 
   return (
     <div className="event-details">
+      <JumpLinks
+        to={[
+          exception || crashed?.stacktrace
+            ? ['Stack trace', exception ? 'sec-exception' : 'sec-thread']
+            : null,
+          breadcrumbs ? ['Breadcrumbs', 'sec-breadcrumbs'] : null,
+          contexts.length > 0 ? ['Contexts', 'sec-contexts'] : null,
+          ['Tags', 'sec-tags'],
+          ['Raw event', 'sec-raw'],
+        ]}
+      />
       {event.errors?.length > 0 && (
         <Section title="Processing errors" id="sec-errors">
           <ProcessingErrors errors={event.errors} />
@@ -70,9 +105,6 @@ export function EventDetails({
       )}
       <Section title="Tags" id="sec-tags">
         <EventTags tags={event.tags} orgSlug={orgSlug} />
-      </Section>
-      <Section title="Tags across this issue" id="sec-distribution">
-        <TagDistributions orgSlug={orgSlug} issue={issue} />
       </Section>
       {user && (
         <Section title="User" id="sec-user">
@@ -120,6 +152,7 @@ export function EventDetails({
               <KeyValueTable
                 key={name}
                 caption={name}
+                readable
                 rows={Object.entries(ctx ?? {}).filter(([key]) => key !== 'type')}
               />
             ))}

@@ -148,10 +148,13 @@ export function StackTraceView({
   stacktrace,
   raw,
   platform,
+  shared = 0,
 }: {
   stacktrace: Stacktrace;
   raw?: Stacktrace | null;
   platform?: string | null;
+  /** How many of the oldest frames are those of the exception shown above, folded into one line. */
+  shared?: number;
 }) {
   const [minified, setMinified] = useState(false);
   const shown = minified && raw ? raw : stacktrace;
@@ -184,7 +187,12 @@ export function StackTraceView({
         </fieldset>
       )}
       {/* A key per view: each keeps its own open frames and folds. */}
-      <Frames key={minified ? 'minified' : 'original'} stacktrace={shown} platform={platform} />
+      <Frames
+        key={minified ? 'minified' : 'original'}
+        stacktrace={shown}
+        platform={platform}
+        shared={minified ? 0 : shared}
+      />
     </div>
   );
 }
@@ -211,11 +219,21 @@ function RepeatedFrames({ frames, platform }: { frames: Placed[]; platform?: str
   );
 }
 
-function Frames({ stacktrace, platform }: { stacktrace: Stacktrace; platform?: string | null }) {
+function Frames({
+  stacktrace,
+  platform,
+  shared,
+}: {
+  stacktrace: Stacktrace;
+  platform?: string | null;
+  shared: number;
+}) {
   const [full, setFull] = useState(false);
   const [oldestFirst, setOldestFirst] = useState(false);
   const [all, setAll] = useState(false);
-  const placed: Placed[] = stacktrace.frames.map((frame, place) => ({ frame, place }));
+  const [showShared, setShowShared] = useState(false);
+  const folded = showShared ? 0 : shared;
+  const placed: Placed[] = stacktrace.frames.map((frame, place) => ({ frame, place })).slice(folded);
   const ordered = oldestFirst ? placed : [...placed].reverse();
   const anyInApp = placed.some((p) => p.frame.inApp);
   // The crashing frame is the last call in app code, or the very last call when there is none.
@@ -255,7 +273,14 @@ function Frames({ stacktrace, platform }: { stacktrace: Stacktrace; platform?: s
   flush();
   flushRepeats();
   const hidden = all ? [] : items.slice(SHOWN_FRAMES);
-  const hiddenFrames = stacktrace.frames.length - countShown(items.slice(0, SHOWN_FRAMES));
+  const hiddenFrames = placed.length - countShown(items.slice(0, SHOWN_FRAMES));
+  const sharedLine = folded > 0 && (
+    <li className="frame folded shared">
+      <button type="button" className="link-button" onClick={() => setShowShared(true)}>
+        {folded} older call{folded === 1 ? '' : 's'} as in the exception above
+      </button>
+    </li>
+  );
 
   return (
     <>
@@ -272,6 +297,7 @@ function Frames({ stacktrace, platform }: { stacktrace: Stacktrace; platform?: s
         </label>
       </div>
       <ol className="frames" aria-label="Stack frames">
+        {oldestFirst && sharedLine}
         {hidden.length > 0 ? items.slice(0, SHOWN_FRAMES) : items}
         {hidden.length > 0 && (
           <li className="frame folded">
@@ -280,6 +306,7 @@ function Frames({ stacktrace, platform }: { stacktrace: Stacktrace; platform?: s
             </button>
           </li>
         )}
+        {!oldestFirst && hidden.length === 0 && sharedLine}
       </ol>
     </>
   );

@@ -37,6 +37,7 @@ export function TagDistributions({ orgSlug, issue }: { orgSlug: string; issue: I
     <div className="distributions">
       {tags.map((tag) => {
         const top = tag.topValues ?? [];
+        const cut = tag.key === 'user' ? 0 : sharedStart(top.map((v) => v.value));
         const total = tag.totalValues || top.reduce((s, v) => s + v.count, 0) || 1;
         return (
           <div className="distribution" key={tag.key}>
@@ -47,6 +48,11 @@ export function TagDistributions({ orgSlug, issue }: { orgSlug: string; issue: I
                 · {tag.totalValues === 1 ? '1 event' : `${count(tag.totalValues)} events`}
               </span>
             </h3>
+            {cut > 0 && (
+              <p className="dist-prefix" title={top[0]?.value.slice(0, cut)}>
+                All start with <code>{top[0]?.value.slice(0, cut)}</code>
+              </p>
+            )}
             {top.length > 0 && (
               <ul>
                 {top.map((v) => {
@@ -58,7 +64,11 @@ export function TagDistributions({ orgSlug, issue }: { orgSlug: string; issue: I
                         className="dist-value"
                         title={v.name && v.name !== v.value ? `${v.name} (${v.value})` : v.value}
                       >
-                        {tag.key === 'user' ? (v.name ?? v.value) : v.value}
+                        {tag.key === 'user'
+                          ? (v.name ?? v.value)
+                          : cut > 0
+                            ? `…${v.value.slice(cut)}`
+                            : v.value}
                       </span>
                       <span className="dist-bar" aria-hidden="true">
                         <span style={{ width: `${Math.max(percent, 1)}%` }} />
@@ -74,4 +84,28 @@ export function TagDistributions({ orgSlug, issue }: { orgSlug: string; issue: I
       })}
     </div>
   );
+}
+
+/** Below this, a shared start is left in place: it is short enough to read past. */
+const LONG_START = 12;
+
+/**
+ * Where the part that tells values apart begins, when they share a long start (URLs, paths,
+ * hostnames): at the last separator of the shared start, so a word is not split. 0 otherwise.
+ */
+export function sharedStart(values: string[]): number {
+  if (values.length < 2) return 0;
+  const first = values[0] as string;
+  let n = first.length;
+  for (const v of values) {
+    let i = 0;
+    while (i < n && i < v.length && v[i] === first[i]) i++;
+    n = i;
+  }
+  if (n < LONG_START) return 0;
+  const lastSeparator = Math.max(
+    ...['/', '.', ':', '-', '_', ' ', '@'].map((s) => first.lastIndexOf(s, n - 1)),
+  );
+  const at = lastSeparator + 1;
+  return at >= LONG_START ? at : 0;
 }
