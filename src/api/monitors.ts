@@ -237,7 +237,7 @@ async function listMonitorCheckIns(call: ApiCall) {
 }
 
 const monitorBody = object({
-  project: { type: ['string', 'integer'] },
+  project: { anyOf: [{ type: 'string' }, { type: 'integer' }] },
   name: str(MAX_NAME * 2),
   slug: str(255),
   status: str(32),
