@@ -1,12 +1,8 @@
 import { badRequest } from '../lib/app-error.js';
 import { IssueQueryError, parseIssueQuery, parseTimeWindow } from '../protocol/issue-query.js';
 import { type EventScope, type EventTerm, isEventTerm } from '../store/region/event-filter.js';
+import { queryValues as all, queryValue as one } from './params.js';
 import type { ApiCall } from './route.js';
-
-const one = (v: unknown): string | undefined =>
-  Array.isArray(v) ? (v[0] as string | undefined) : (v as string | undefined);
-const all = (v: unknown): string[] =>
-  v === undefined ? [] : (Array.isArray(v) ? v : [v]).filter((e): e is string => typeof e === 'string');
 
 /**
  * Reads an event search: `query` (event terms only, else a 400 naming the term), `environment`

@@ -1,20 +1,16 @@
 import { badRequest, notFound } from '../lib/app-error.js';
-import { IssueQueryError, parseStatsPeriod } from '../protocol/issue-query.js';
+import { parseStatsPeriod } from '../protocol/issue-query.js';
 import { findIssueById, type Issue } from '../store/region/issue-reads.js';
 import { issueEventSeries, type Series } from '../store/region/issue-stats.js';
 import { orgEndpoint } from './access.js';
 import { eventListScope } from './event-query.js';
 import { autoBucket, listedProjects } from './issue-list.js';
+import { queryValues as all, queryValue as one, parsing } from './params.js';
 import { PERMISSIONS } from './permissions.js';
 import type { ApiCall, ApiRoute } from './route.js';
 
 // Sentry's events-stats for issues' events: a count of events per interval, for the issues that
 // `query` names with `issue.id:`, optionally one series per environment or release (`topEvents`).
-
-const one = (v: unknown): string | undefined =>
-  Array.isArray(v) ? (v[0] as string | undefined) : (v as string | undefined);
-const all = (v: unknown): string[] =>
-  v === undefined ? [] : (Array.isArray(v) ? v : [v]).filter((e): e is string => typeof e === 'string');
 
 /** Issues one request may chart, and points one series may hold. */
 const MAX_ISSUES = 100;
@@ -23,15 +19,6 @@ const MAX_TOP_EVENTS = 10;
 const DEFAULT_PERIOD_MS = 14 * 86_400_000;
 const GROUP_FIELDS = ['environment', 'release'] as const;
 type GroupField = (typeof GROUP_FIELDS)[number];
-
-function parsing<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof IssueQueryError) throw badRequest(error.message);
-    throw error;
-  }
-}
 
 /** The issues `issue.id:` names, each in a project the caller reaches, else not found. */
 async function chartedIssues(call: ApiCall, ids: readonly string[], projectIds: readonly number[]) {

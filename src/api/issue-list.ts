@@ -1,10 +1,5 @@
 import { badRequest } from '../lib/app-error.js';
-import {
-  IssueQueryError,
-  parseIssueQuery,
-  parseStatsPeriod,
-  parseTimeWindow,
-} from '../protocol/issue-query.js';
+import { parseIssueQuery, parseStatsPeriod, parseTimeWindow } from '../protocol/issue-query.js';
 import { findUsersByIds } from '../store/control/users.js';
 import { type EventScope, type EventTerm, isEventTerm } from '../store/region/event-filter.js';
 import { findIssueById, type Issue } from '../store/region/issue-reads.js';
@@ -23,6 +18,7 @@ import { forbidden, type OrgAccess, reachedProjects } from './access.js';
 import { userOf } from './identity.js';
 import { resolutionDetails } from './issue-resolution.js';
 import { parsePerPage, setCursorLinks } from './pagination.js';
+import { queryValues as all, queryValue as one, parsing } from './params.js';
 import { PERMISSIONS } from './permissions.js';
 import type { ApiCall } from './route.js';
 import { type IssueExtras, serializeIssue } from './serializers/issue.js';
@@ -38,20 +34,6 @@ const SORTS: Record<string, IssueSort> = {
   recommended: 'date',
   priority: 'date',
 };
-
-const all = (v: string | string[] | undefined): string[] =>
-  v === undefined ? [] : Array.isArray(v) ? v : [v];
-const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
-
-/** Runs a parse of the caller's parameters, turning syntax errors into Sentry's 400. */
-function parsing<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof IssueQueryError) throw badRequest(error.message);
-    throw error;
-  }
-}
 
 /**
  * The filter an issue list or a bulk change by query selects: `query` (default `is:unresolved`;

@@ -8,6 +8,7 @@ import {
 } from '../store/region/session-stats.js';
 import type { Project } from '../store/types.js';
 import { forbidden, orgEndpoint, reachedProjects } from './access.js';
+import { queryValues as all } from './params.js';
 import { PERMISSIONS } from './permissions.js';
 import type { ApiCall, ApiRoute } from './route.js';
 import { MAX_POINTS, readSessionQuery, type SessionField, type SessionQuery } from './session-query.js';
@@ -26,9 +27,6 @@ const COLUMN: Record<'project' | 'release' | 'environment', SessionGroupColumn> 
   release: 'release',
   environment: 'environment',
 };
-
-const all = (v: unknown): string[] =>
-  v === undefined ? [] : (Array.isArray(v) ? v : [v]).filter((e): e is string => typeof e === 'string');
 
 /** `project` ids or slugs (none or -1: all) among those the caller reaches; another is refused. */
 async function queriedProjects(call: ApiCall): Promise<Project[]> {

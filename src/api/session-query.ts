@@ -1,5 +1,6 @@
 import { badRequest } from '../lib/app-error.js';
-import { IssueQueryError, parseStatsPeriod, parseTimeWindow } from '../protocol/issue-query.js';
+import { parseStatsPeriod, parseTimeWindow } from '../protocol/issue-query.js';
+import { queryValues as all, queryValue as one, parsing } from './params.js';
 
 // The parameters of Sentry's sessions endpoint, read and checked: fields, groupBy, the time range
 // rounded to the interval, and the release and environment filters its `query` may hold.
@@ -25,10 +26,6 @@ export const MAX_INTERVALS = 1000;
 export const MAX_POINTS = 10_000;
 const DEFAULT_PERIOD = '24h';
 
-const all = (v: unknown): string[] =>
-  v === undefined ? [] : (Array.isArray(v) ? v : [v]).filter((e): e is string => typeof e === 'string');
-const one = (v: unknown): string | undefined => all(v)[0];
-
 export interface SessionQuery {
   readonly fields: readonly SessionField[];
   readonly groupBy: readonly SessionGroup[];
@@ -42,15 +39,6 @@ export interface SessionQuery {
   readonly includeTotals: boolean;
   readonly includeSeries: boolean;
   readonly queryText: string;
-}
-
-function parsing<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof IssueQueryError) throw badRequest(error.message);
-    throw error;
-  }
 }
 
 /**

@@ -15,6 +15,7 @@ import type { Project } from '../store/types.js';
 import { forbidden, type OrgAccess, orgEndpoint, projectEndpoint, reachedProjects } from './access.js';
 import { issueEndpoint } from './issue-access.js';
 import { paginate } from './pagination.js';
+import { queryValues as all, queryValue as one } from './params.js';
 import { PERMISSIONS } from './permissions.js';
 import type { ApiCall, ApiRoute } from './route.js';
 import { object, str } from './schema.js';
@@ -31,10 +32,6 @@ const EVENT_AGE_LIMIT_MS = 30 * MINUTE_MS;
 /** ...and lets a report be sent again (a retry after a network failure) only for a short while. */
 const REPORT_EDIT_WINDOW_MS = 5 * MINUTE_MS;
 const CANNOT_MODIFY = 'Feedback for this event cannot be modified.';
-
-const one = (v: unknown): string | undefined => (Array.isArray(v) ? v[0] : (v as string | undefined));
-const all = (v: unknown): string[] =>
-  v === undefined ? [] : (Array.isArray(v) ? v : [v]).filter((e): e is string => typeof e === 'string');
 
 function fieldError(field: string, message: string): AppError {
   return badRequest({ [field]: [message], detail: `${field}: ${message}` });

@@ -18,7 +18,6 @@ import {
   postsToProjectWebhooks,
 } from '../alerts/targets.js';
 import { decompressDocument } from '../lib/compression.js';
-import { formatShortId } from '../protocol/short-id.js';
 import { findProjectAudience } from '../store/region/alert-audience.js';
 import {
   claimRuleFires,
@@ -26,7 +25,7 @@ import {
   type RuleIssue,
   ruleIssueKey,
 } from '../store/region/alert-rule-fires.js';
-import { type AlertSubject, findAlertSubjects } from '../store/region/alert-subjects.js';
+import { type AlertSubject, alertedIssue, findAlertSubjects } from '../store/region/alert-subjects.js';
 import { countIssueFrequencies } from '../store/region/issue-frequencies.js';
 import type { IssueEventsUpdate, IssueState } from '../store/region/issues.js';
 import type { RegionSchema } from '../store/schema.js';
@@ -211,22 +210,14 @@ async function projectReach(
 
 /** What the fired rule's messages say: the issue after the batch, and its last event of the batch. */
 function issueAlert(c: Candidate, subject: AlertSubject, baseUrl: string): IssueAlert {
-  const { issue, project } = subject;
+  const { project } = subject;
   const last = c.batch.events.at(-1) as GroupedEvent;
   const { row } = last;
   return {
     baseUrl,
     organizationSlug: subject.organizationSlug,
     project,
-    issue: {
-      id: issue.id,
-      shortId: formatShortId(project.slug, issue.shortId),
-      title: issue.title,
-      culprit: issue.culprit || null,
-      level: issue.level,
-      count: issue.timesSeen,
-      firstSeen: issue.firstSeen,
-    },
+    issue: alertedIssue(subject),
     event: {
       eventId: row.eventId,
       message: row.message,

@@ -6,7 +6,7 @@ import { emailRecipients, httpTargets } from '../alerts/targets.js';
 import { formatShortId } from '../protocol/short-id.js';
 import { findProjectAudience } from '../store/region/alert-audience.js';
 import { findWebhookUrls } from '../store/region/alert-rules.js';
-import { findAlertSubjects, findLatestIssueId } from '../store/region/alert-subjects.js';
+import { alertedIssue, findAlertSubjects, findLatestIssueId } from '../store/region/alert-subjects.js';
 import { findIssueEdgeEvent } from '../store/region/issue-reads.js';
 import { type Delivery, enqueueNotifications, listDeliveries } from '../store/region/notification-outbox.js';
 import { listAlertEmailOptOuts } from '../store/region/notification-settings.js';
@@ -49,15 +49,7 @@ async function latestIssueAlert(ctx: ServiceContext, request: TestRequest): Prom
     baseUrl: ctx.config.url,
     organizationSlug: subject.organizationSlug,
     project,
-    issue: {
-      id: issue.id,
-      shortId: formatShortId(project.slug, issue.shortId),
-      title: issue.title,
-      culprit: issue.culprit || null,
-      level: issue.level,
-      count: issue.timesSeen,
-      firstSeen: issue.firstSeen,
-    },
+    issue: alertedIssue(subject),
     event: {
       eventId: event?.eventId ?? '',
       message: event?.message ?? issue.title,

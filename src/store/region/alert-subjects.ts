@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import type { IssueAlert } from '../../alerts/issue-alert.js';
+import { formatShortId } from '../../protocol/short-id.js';
 import type { RegionSchema } from '../schema.js';
 
 type Db = Kysely<RegionSchema>;
@@ -16,6 +18,20 @@ export interface AlertSubject {
   };
   readonly project: { readonly id: number; readonly slug: string; readonly name: string };
   readonly organizationSlug: string;
+}
+
+/** The issue as an alert shows it: its short id in the project's form, no empty culprit. */
+export function alertedIssue(subject: AlertSubject): IssueAlert['issue'] {
+  const { issue, project } = subject;
+  return {
+    id: issue.id,
+    shortId: formatShortId(project.slug, issue.shortId),
+    title: issue.title,
+    culprit: issue.culprit || null,
+    level: issue.level,
+    count: issue.timesSeen,
+    firstSeen: issue.firstSeen,
+  };
 }
 
 /** The issues with their projects and organizations, by issue id (those that exist). */

@@ -106,19 +106,23 @@ function toEnvironment(row: Selectable<MonitorEnvironmentTable>): MonitorEnviron
   };
 }
 
+function monitorRow(monitor: NewMonitor) {
+  return {
+    organization_id: monitor.organizationId,
+    project_id: monitor.projectId,
+    slug: monitor.slug,
+    name: monitor.name,
+    status: monitor.status,
+    is_muted: monitor.isMuted ? 1 : 0,
+    ...configColumns(monitor.config),
+    date_created: monitor.dateCreated,
+  };
+}
+
 export async function insertMonitor(db: Db, monitor: NewMonitor): Promise<Monitor> {
   const row = await db
     .insertInto('monitors')
-    .values({
-      organization_id: monitor.organizationId,
-      project_id: monitor.projectId,
-      slug: monitor.slug,
-      name: monitor.name,
-      status: monitor.status,
-      is_muted: monitor.isMuted ? 1 : 0,
-      ...configColumns(monitor.config),
-      date_created: monitor.dateCreated,
-    })
+    .values(monitorRow(monitor))
     .returningAll()
     .executeTakeFirstOrThrow();
   return toMonitor(row);
@@ -211,16 +215,7 @@ export async function findMonitorBySlug(
 export async function ensureMonitor(db: Db, monitor: NewMonitor): Promise<Monitor> {
   await db
     .insertInto('monitors')
-    .values({
-      organization_id: monitor.organizationId,
-      project_id: monitor.projectId,
-      slug: monitor.slug,
-      name: monitor.name,
-      status: monitor.status,
-      is_muted: monitor.isMuted ? 1 : 0,
-      ...configColumns(monitor.config),
-      date_created: monitor.dateCreated,
-    })
+    .values(monitorRow(monitor))
     .onConflict((oc) => oc.columns(['organization_id', 'slug']).doNothing())
     .execute();
   return (await findMonitorBySlug(db, monitor.organizationId, monitor.slug)) as Monitor;
