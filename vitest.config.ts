@@ -19,7 +19,9 @@ export default defineConfig({
           exclude: ['test/e2e/**', 'test/ui/**'],
           // One file per core, not Vitest's cores − 1: these files wait on PostgreSQL and on
           // SQLite's writer as much as they compute, and on two cores the default runs them one by one.
-          maxWorkers: availableParallelism(),
+          // At most four: each file holds pools of PostgreSQL connections, and the server's
+          // default allows 100 in all.
+          maxWorkers: Math.min(4, availableParallelism()),
           sequence: { groupOrder: 0 },
         },
       },
