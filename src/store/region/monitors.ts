@@ -34,16 +34,8 @@ export interface MonitorEnvironment {
   readonly dateCreated: number;
 }
 
-export interface NewMonitor {
-  readonly organizationId: number;
-  readonly projectId: number;
-  readonly slug: string;
-  readonly name: string;
-  readonly status: 'active' | 'disabled';
-  readonly isMuted: boolean;
-  readonly config: MonitorConfig;
-  readonly dateCreated: number;
-}
+/** A monitor before the database has given it an id. */
+export type NewMonitor = Omit<Monitor, 'id'>;
 
 function scheduleColumns(schedule: MonitorSchedule) {
   return schedule.type === 'crontab'
