@@ -11,6 +11,7 @@ import { createHttpSender } from './jobs/http-sender.js';
 import { startMaintenance } from './jobs/maintenance.js';
 import { createPipeline } from './jobs/pipeline.js';
 import { createSmtpSender, describeSmtpUrl, EMAIL_OFF_REASON } from './jobs/smtp-sender.js';
+import { fileClock } from './lib/file-clock.js';
 import { type FirstStart, firstStart } from './services/bootstrap.js';
 import type { ServiceContext } from './services/context.js';
 import { type Mailer, outboxMailer } from './services/mailer.js';
@@ -131,13 +132,15 @@ export async function startServer(
     await migrateToLatest(db);
     // The app's logger exists only once the app does; nothing is mailed before that.
     const mailer = options.mailer ?? outboxMailer;
-    const ctx: ServiceContext = { db, config, mailer, now: () => Date.now() };
+    const now = config.testClockFile ? fileClock(config.testClockFile) : () => Date.now();
+    const ctx: ServiceContext = { db, config, mailer, now };
     const created = await firstStart(ctx);
     await reconcileRegionMappings(ctx);
     const { app, worker, delivery } = await assemble(ctx);
     worker.start();
     if (config.smtpUrl) app.log.info(`email goes through ${describeSmtpUrl(config.smtpUrl)}`);
     else app.log.info(`${EMAIL_OFF_REASON}; emails are failed in the delivery history`);
+    if (config.testClockFile) app.log.warn(`the clock is moved by ${config.testClockFile} (tests only)`);
     if (!config.webhookSecret) app.log.info('webhooks are sent unsigned: ERRATA_WEBHOOK_SECRET is not set');
     const assembler = new BundleAssembler(db, {
       limits: config,

@@ -149,3 +149,17 @@ describe('notification settings', () => {
     ).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') }));
   });
 });
+
+describe('the test clock', () => {
+  it('is off by default and refused outside NODE_ENV=test, so that no deployment runs on a moved clock', () => {
+    expect(loadConfig({}).testClockFile).toBeNull();
+    for (const NODE_ENV of [undefined, 'production', 'development']) {
+      expect(() => loadConfig({ ERRATA_TEST_CLOCK_FILE: '/tmp/clock', NODE_ENV })).toThrow(
+        'ERRATA_TEST_CLOCK_FILE moves the clock for tests only; it needs NODE_ENV=test',
+      );
+    }
+    expect(loadConfig({ ERRATA_TEST_CLOCK_FILE: '/tmp/clock', NODE_ENV: 'test' }).testClockFile).toBe(
+      '/tmp/clock',
+    );
+  });
+});

@@ -209,6 +209,12 @@ export interface Config {
   readonly notifyTimeoutMs: number;
   /** ERRATA_NOTIFY_RETENTION_DAYS, default 30: sent and failed notifications, with their tries, are kept this long. */
   readonly notifyRetentionDays: number;
+  /**
+   * ERRATA_TEST_CLOCK_FILE, for tests only: a file holding a number of milliseconds that the
+   * process's clock runs ahead of real time, read at each reading of the clock, so that a test can
+   * move the clocks of `errata serve` processes it started. Refused unless NODE_ENV is `test`.
+   */
+  readonly testClockFile: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -404,6 +410,16 @@ function emailSettings(env: Env): Pick<Config, 'smtpUrl' | 'emailFrom'> {
   return { smtpUrl: url, emailFrom: from };
 }
 
+/** ERRATA_TEST_CLOCK_FILE, only beside NODE_ENV=test: a moved clock must never reach a deployment. */
+function testClockFile(env: Env): string | null {
+  const raw = env.ERRATA_TEST_CLOCK_FILE?.trim();
+  if (!raw) return null;
+  if (env.NODE_ENV !== 'test') {
+    throw new ConfigError('ERRATA_TEST_CLOCK_FILE moves the clock for tests only; it needs NODE_ENV=test');
+  }
+  return raw;
+}
+
 function webhookSecret(env: Env): string | null {
   const raw = env.ERRATA_WEBHOOK_SECRET?.trim();
   if (!raw) return null;
@@ -489,5 +505,6 @@ export function loadConfig(env: Env): Config {
     notifyConnectTimeoutMs: integer(env, 'ERRATA_NOTIFY_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
     notifyTimeoutMs: integer(env, 'ERRATA_NOTIFY_TIMEOUT_MS', 15_000, 100, 600_000),
     notifyRetentionDays: integer(env, 'ERRATA_NOTIFY_RETENTION_DAYS', 30, 1, 36_500),
+    testClockFile: testClockFile(env),
   });
 }
