@@ -87,7 +87,9 @@ export async function buildApp(
       // Node refuses a headers timeout longer than the request timeout.
       headersTimeout: Math.min(60_000, ctx.config.httpRequestTimeoutMs),
     },
-    routerOptions: { ignoreTrailingSlash: true },
+    // A path parameter longer than Fastify's default 100 characters (a long release version, a
+    // monitor slug past Sentry's limit) reaches its handler, which names what is wrong, not a 404.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     // A URL the router cannot decode (a stray `%`, invalid UTF-8) is the client's error: say so in
     // Sentry's shape rather than Fastify's.
     frameworkErrors: (error, _request, reply) => {

@@ -7,6 +7,7 @@ import type { ServiceContext } from '../services/context.js';
 import type { RawEnvelope, RawWriter } from '../store/region/raw-queue.js';
 import type { ProjectKey } from '../store/types.js';
 import { acceptEnvelope, acceptStoreBody } from './accept-envelope.js';
+import { httpCheckIn } from './http-check-in.js';
 import { asIngestError, rejected } from './ingest-error.js';
 import type { KeyCache } from './key-cache.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -172,6 +173,45 @@ async function storeHandler(deps: IngestDeps, request: FastifyRequest, reply: Fa
   return reply.send({ id: eventId });
 }
 
+/** The envelope an HTTP check-in is stored as, so that it takes the envelope check-in's path through digest. */
+function checkInEnvelope(checkIn: Record<string, unknown>): Buffer {
+  const payload = JSON.stringify(checkIn);
+  const header = JSON.stringify({ type: 'check_in', length: Buffer.byteLength(payload) });
+  return Buffer.from(`{}\n${header}\n${payload}\n`);
+}
+
+/**
+ * `GET|POST /api/:projectId/cron/:monitorSlug/:publicKey/` (or the key in the request's auth):
+ * Sentry's HTTP check-in, checked as an envelope's check-in and stored as one. 202 and no body,
+ * as Relay answers; never 429, as Relay never refuses a check-in for a rate limit.
+ */
+async function cronHandler(deps: IngestDeps, request: FastifyRequest, reply: FastifyReply) {
+  const projectId = projectIdOf(request);
+  const params = request.params as { monitorSlug: string; publicKey?: string };
+  const auth = params.publicKey ? { publicKey: params.publicKey } : requestAuth(request);
+  if (!auth) throw new AppError('not_authenticated', 'missing authorization information');
+  const key = await enabledKey(deps, auth, projectId);
+  const query = new URLSearchParams(request.url.slice(request.url.indexOf('?') + 1 || request.url.length));
+  const json = String(request.headers['content-type'] ?? '').startsWith('application/json');
+  let body: Buffer | null = null;
+  if (request.method === 'POST' && json) {
+    const read = await readWireBody(request.raw, request.headers['content-encoding'], bodyLimits(deps));
+    body = (await decodeBody(read, deps.ctx.config.ingestMaxEventBytes)).body;
+  }
+  const checkIn = httpCheckIn(params.monitorSlug, query, body);
+  const envelope = checkInEnvelope(checkIn);
+  const receivedAt = deps.ctx.now();
+  await deps.writer.add(
+    rawEnvelope(
+      request,
+      key,
+      { kind: 'envelope', receivedAt, eventId: null },
+      { wire: envelope, encoding: null, body: envelope },
+    ),
+  );
+  return reply.code(202).send();
+}
+
 /**
  * Registers the ingest door: envelope and store endpoints with CORS for browser SDKs. Bodies are
  * read here as raw streams (any or no Content-Type), never by Fastify's parsers.
@@ -197,6 +237,12 @@ export async function registerIngestRoutes(app: FastifyInstance, deps: IngestDep
           throw asIngestError(error);
         }
       };
+    for (const url of [
+      '/api/:projectId/cron/:monitorSlug/:publicKey/',
+      '/api/:projectId/cron/:monitorSlug/',
+    ]) {
+      scope.route({ method: ['GET', 'POST'], url, handler: wrap(cronHandler) });
+    }
     for (const endpoint of ['envelope', 'store'] as const) {
       const url = `/api/:projectId/${endpoint}/`;
       scope.post(url, endpoint === 'envelope' ? wrap(envelopeHandler) : wrap(storeHandler));

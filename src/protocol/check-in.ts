@@ -12,6 +12,12 @@ export const MAX_MONITOR_SLUG = 50;
 /** The environment of a check-in that names none, as Sentry files it. */
 export const DEFAULT_MONITOR_ENVIRONMENT = 'production';
 
+/**
+ * The check-in id that names no run (the nil UUID): such a check-in closes the environment's
+ * latest run in progress, or else starts a new one. Sentry's HTTP check-ins without an id carry it.
+ */
+export const NIL_CHECK_IN_ID = '0'.repeat(32);
+
 /** A check-in as a client sent it, checked. */
 export interface CheckInPayload {
   /** 32 lowercase hex. */

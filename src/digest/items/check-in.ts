@@ -1,7 +1,8 @@
-import { parseCheckIn } from '../../protocol/check-in.js';
+import { NIL_CHECK_IN_ID, parseCheckIn } from '../../protocol/check-in.js';
+import { generateEventId } from '../../protocol/event-id.js';
 import { MONITOR_DEFAULTS } from '../../protocol/monitor-config.js';
 import { ProtocolError } from '../../protocol/protocol-error.js';
-import { recordCheckIn } from '../../store/region/check-ins.js';
+import { findLatestInProgressCheckInId, recordCheckIn } from '../../store/region/check-ins.js';
 import {
   ensureMonitor,
   ensureMonitorEnvironment,
@@ -27,8 +28,9 @@ function checkInOf(payload: Buffer) {
  * monitor_config?}`. A `monitor_config` creates the monitor or updates its configuration; a
  * check-in for a monitor that does not exist and brings none is dropped, as is one for a disabled
  * monitor or one whose slug another project of the organization holds. Each run is kept; a later
- * check-in with the run's id closes it. Each new run schedules the next expected one; successes
- * and failures count towards the environment's incident.
+ * check-in with the run's id closes it, and one with the nil id closes the latest run in progress
+ * (or starts a new run when none is). Each new run schedules the next expected one; successes and
+ * failures count towards the environment's incident.
  */
 export const digestCheckIn: ItemDigester = async (ctx, item) => {
   const checkIn = checkInOf(item.payload);
@@ -57,12 +59,16 @@ export const digestCheckIn: ItemDigester = async (ctx, item) => {
   if (monitor.projectId !== project.id || monitor.status === 'disabled') return;
   const environment = await ensureMonitorEnvironment(trx, monitor.id, checkIn.environment, at);
   const maxRuntime = (monitor.config.maxRuntime ?? MONITOR_DEFAULTS.maxRuntimeMinutes) * 60_000;
+  const checkInId =
+    checkIn.checkInId === NIL_CHECK_IN_ID
+      ? ((await findLatestInProgressCheckInId(trx, environment.id)) ?? generateEventId())
+      : checkIn.checkInId;
   const recorded = await recordCheckIn(
     trx,
     {
       projectId: project.id,
       monitorEnvironmentId: environment.id,
-      checkInId: checkIn.checkInId,
+      checkInId,
       monitorSlug: monitor.slug,
       status: checkIn.status,
       duration: checkIn.duration === null ? null : checkIn.duration * 1000,

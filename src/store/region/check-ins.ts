@@ -98,6 +98,23 @@ export async function recordCheckIn(db: Db, checkIn: NewCheckIn, now: number): P
   return closed ? { kind: 'closed', checkIn: toCheckIn(closed) } : { kind: 'ignored' };
 }
 
+/** The check-in id of the environment's latest run still in progress, if there is one. */
+export async function findLatestInProgressCheckInId(
+  db: Db,
+  monitorEnvironmentId: number,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('check_ins')
+    .select('check_in_id')
+    .where('monitor_environment_id', '=', monitorEnvironmentId)
+    .where('status', '=', 'in_progress')
+    .orderBy('date_created', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.check_in_id;
+}
+
 /** Runs still in progress past their timeout at `now`, oldest first. */
 export async function listTimedOutCheckIns(db: Db, now: number, limit: number): Promise<CheckIn[]> {
   const rows = await db
