@@ -1,11 +1,14 @@
+import type { Kysely } from 'kysely';
 import { badRequest, notFound } from '../lib/app-error.js';
 import { MAX_MONITOR_SLUG, slugifyMonitor } from '../protocol/check-in.js';
 import { type MonitorConfig, MonitorConfigError, parseMonitorConfig } from '../protocol/monitor-config.js';
 import { isUniqueViolation } from '../store/conflict.js';
 import { listCheckIns } from '../store/region/check-ins.js';
+import { resolveUnresolvedIssues } from '../store/region/issue-updates.js';
 import {
   deleteMonitor,
   deleteMonitorEnvironments,
+  findIncidentIssueId,
   findMonitor,
   findMonitorBySlug,
   insertMonitor,
@@ -16,6 +19,7 @@ import {
   updateMonitor,
 } from '../store/region/monitors.js';
 import { findProjectById } from '../store/region/projects.js';
+import type { RegionSchema } from '../store/schema.js';
 import type { Project } from '../store/types.js';
 import {
   type OrgAccess,
@@ -208,11 +212,34 @@ async function putMonitor(call: ApiCall) {
   return serialized;
 }
 
+/**
+ * Resolves the open incident issues of the monitor's environments (those named, or all): an issue
+ * that says a job is failing must not stay open once nothing watches the job. One the user
+ * ignored stays ignored; the events stay, as the issue's history.
+ */
+async function resolveOpenIncidents(
+  trx: Kysely<RegionSchema>,
+  monitor: Monitor,
+  environments: readonly string[],
+  at: number,
+) {
+  const open = ((await listMonitorEnvironments(trx, [monitor.id])).get(monitor.id) ?? []).filter(
+    (e) => e.incidentEventId !== null && (environments.length === 0 || environments.includes(e.environment)),
+  );
+  const issueIds: number[] = [];
+  for (const environment of open) {
+    const issueId = await findIncidentIssueId(trx, monitor.projectId, environment.incidentEventId as string);
+    if (issueId !== undefined) issueIds.push(issueId);
+  }
+  await resolveUnresolvedIssues(trx, issueIds, at);
+}
+
 async function removeMonitor(call: ApiCall) {
   const { monitor } = await monitorOf(call);
   const environments = values(call.query.environment);
   const region = call.ctx.db.region;
   await region.transaction().execute(async (trx) => {
+    await resolveOpenIncidents(trx, monitor, environments, call.ctx.now());
     if (environments.length > 0) await deleteMonitorEnvironments(trx, monitor.id, environments);
     else await deleteMonitor(trx, monitor.id);
   });

@@ -7,6 +7,7 @@ import {
   closeIncident,
   countFailure,
   countSuccess,
+  findIncidentIssueId,
   type Monitor,
   type MonitorEnvironment,
   openIncident,
@@ -144,14 +145,9 @@ export async function recordMonitorSuccess(
   if (opener === null) return;
   if (counted.successes < (monitor.config.recoveryThreshold ?? MONITOR_DEFAULTS.recoveryThreshold)) return;
   if (!(await closeIncident(db, environment.id, opener))) return;
-  const event = await db
-    .selectFrom('events')
-    .select('issue_id')
-    .where('project_id', '=', monitor.projectId)
-    .where('event_id', '=', opener)
-    .executeTakeFirst();
-  if (!event) return;
-  await updateIssueStatus(db, [Number(event.issue_id)], {
+  const issueId = await findIncidentIssueId(db, monitor.projectId, opener);
+  if (issueId === undefined) return;
+  await updateIssueStatus(db, [issueId], {
     status: 'resolved',
     substatus: null,
     resolvedAt: at,

@@ -17,6 +17,7 @@ import {
 describe.each(TEST_ENGINES)('monitors on %s', (engine) => {
   let h: Harness;
   let token: string;
+  let issueToken: string;
   let projectId: number;
   let publicKey: string;
 
@@ -28,6 +29,7 @@ describe.each(TEST_ENGINES)('monitors on %s', (engine) => {
     projectId = made.project.id;
     publicKey = made.key.publicKey;
     token = await makeToken(h.ctx, owner, ['org:read', 'project:read', 'alerts:write']);
+    issueToken = await makeToken(h.ctx, owner, ['project:read', 'event:read', 'event:write']);
   });
   afterAll(() => h?.close());
 
@@ -125,5 +127,80 @@ describe.each(TEST_ENGINES)('monitors on %s', (engine) => {
     });
     expect(deleted.statusCode).toBe(202);
     expect((await get('/organizations/crons/monitors/hourly-sync/')).statusCode).toBe(404);
+  });
+
+  describe('deleting a monitor whose job is failing', () => {
+    const failing = async (slug: string, environment: string) => {
+      const res = await checkIn({
+        check_in_id: crypto.randomUUID().replaceAll('-', ''),
+        monitor_slug: slug,
+        status: 'error',
+        environment,
+        monitor_config: { schedule: { type: 'crontab', value: '0 * * * *' }, failure_issue_threshold: 1 },
+      });
+      expect(res.statusCode).toBe(200);
+    };
+    /** The monitor's issues by environment: their status, and how many events each keeps. */
+    const issuesOf = async (slug: string) => {
+      await h.worker.drain();
+      const res = await h.request({
+        method: 'GET',
+        url: '/api/0/projects/crons/jobs/issues/?query=&statsPeriod=',
+        token: issueToken,
+      });
+      const issues = (res.json() as { id: string; title: string; status: string; count: string }[]).filter(
+        (i) => i.title === `Cron failure: ${slug}`,
+      );
+      const out: Record<string, [string, string, string]> = {};
+      for (const issue of issues) {
+        const tags = await h.request({
+          method: 'GET',
+          url: `/api/0/issues/${issue.id}/tags/environment/values/`,
+          token: issueToken,
+        });
+        const environment = (tags.json() as { value: string }[])[0]?.value as string;
+        out[environment] = [issue.id, issue.status, issue.count];
+      }
+      return out;
+    };
+    const remove = (url: string) => h.request({ method: 'DELETE', url: `/api/0${url}`, token });
+
+    it('resolves the open issue of each environment it deletes, and keeps the events', async () => {
+      await failing('broken-sync', 'prod');
+      await failing('broken-sync', 'staging');
+      const before = await issuesOf('broken-sync');
+      expect(Object.values(before).map(([, status, count]) => [status, count])).toEqual([
+        ['unresolved', '1'],
+        ['unresolved', '1'],
+      ]);
+
+      expect(
+        (await remove('/organizations/crons/monitors/broken-sync/?environment=staging')).statusCode,
+      ).toBe(202);
+      expect(await issuesOf('broken-sync')).toEqual({
+        prod: before.prod,
+        staging: [before.staging?.[0], 'resolved', '1'],
+      });
+
+      expect((await remove('/projects/crons/jobs/monitors/broken-sync/')).statusCode).toBe(202);
+      expect(await issuesOf('broken-sync')).toEqual({
+        prod: [before.prod?.[0], 'resolved', '1'],
+        staging: [before.staging?.[0], 'resolved', '1'],
+      });
+    });
+
+    it('leaves an issue the user ignored as it is', async () => {
+      await failing('ignored-sync', 'prod');
+      const issueId = (await issuesOf('ignored-sync')).prod?.[0] as string;
+      const ignored = await h.request({
+        method: 'PUT',
+        url: `/api/0/projects/crons/jobs/issues/?id=${issueId}`,
+        token: issueToken,
+        payload: { status: 'ignored' },
+      });
+      expect(ignored.statusCode).toBe(200);
+      expect((await remove('/organizations/crons/monitors/ignored-sync/')).statusCode).toBe(202);
+      expect(await issuesOf('ignored-sync')).toEqual({ prod: [issueId, 'ignored', '1'] });
+    });
   });
 });

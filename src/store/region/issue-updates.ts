@@ -62,6 +62,35 @@ export async function updateIssueStatus(
     .execute();
 }
 
+/** Resolves those of the issues that are unresolved (an ignored or resolved one stays as it is). */
+export async function resolveUnresolvedIssues(
+  db: Db,
+  issueIds: readonly number[],
+  resolvedAt: number,
+): Promise<void> {
+  if (issueIds.length === 0) return;
+  await db
+    .updateTable('issues')
+    .set({
+      status: 'resolved',
+      substatus: null,
+      resolved_at: resolvedAt,
+      ignore_until: null,
+      ignore_count: null,
+      ignore_count_base: null,
+      ignore_user_count: null,
+      ignore_user_base: null,
+      resolution_type: null,
+      resolution_release_id: null,
+      resolution_current_release_id: null,
+      resolution_commit_id: null,
+      resolution_actor_id: null,
+    })
+    .where('id', 'in', [...issueIds])
+    .where('status', '=', 'unresolved')
+    .execute();
+}
+
 export async function updateIssueFields(
   db: Db,
   issueIds: readonly number[],

@@ -380,6 +380,21 @@ export async function openIncident(db: Db, id: number, eventId: string, now: num
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** The issue of the event that opened an incident, once digest has stored that event. */
+export async function findIncidentIssueId(
+  db: Db,
+  projectId: number,
+  openerEventId: string,
+): Promise<number | undefined> {
+  const event = await db
+    .selectFrom('events')
+    .select('issue_id')
+    .where('project_id', '=', projectId)
+    .where('event_id', '=', openerEventId)
+    .executeTakeFirst();
+  return event ? Number(event.issue_id) : undefined;
+}
+
 /** Closes the environment's incident opened by this event: true when this call closed it. */
 export async function closeIncident(db: Db, id: number, eventId: string): Promise<boolean> {
   const result = await db
