@@ -90,6 +90,35 @@ describe.each(TEST_ENGINES)('monitors on %s', (engine) => {
     expect(list.map((m) => m.slug)).toEqual(['nightly-backup']);
   });
 
+  it('refuses a whole envelope whose check-in is bad, the event beside it too', async () => {
+    const eventId = 'e'.repeat(32);
+    const res = await postEnvelope(
+      h,
+      projectId,
+      publicKey,
+      serializeEnvelope({
+        headers: { event_id: eventId },
+        items: [
+          { headers: { type: 'event' }, payload: { event_id: eventId, message: 'beside a bad check-in' } },
+          {
+            headers: { type: 'check_in' },
+            payload: { ...valid, check_in_id: 'd'.repeat(32), monitor_slug: 'refused', status: 'paused' },
+          },
+        ],
+      }),
+    );
+    expect(res.statusCode).toBe(400);
+    expect(res.json().detail).toMatch(/unknown status "paused"/);
+    await h.worker.drain();
+    const stored = await h.ctx.db.region
+      .selectFrom('events')
+      .select('event_id')
+      .where('event_id', '=', eventId)
+      .execute();
+    expect(stored).toEqual([]);
+    expect((await get('/organizations/crons/monitors/refused/')).statusCode).toBe(404);
+  });
+
   it('creates, changes, disables and deletes a monitor through the API', async () => {
     const made = await h.request({
       method: 'POST',
