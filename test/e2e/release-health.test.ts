@@ -29,6 +29,8 @@ type Run = { release: string; environment: string } & (
 
 const V1 = 'health@1.0.0';
 const V2 = 'health@2.0.0';
+/** Only healthy sessions: no client sends an event naming it. */
+const V3 = 'health@3.0.0';
 const RUNS: readonly Run[] = [
   { client: 'node', mode: 'process', release: V1, environment: 'production', outcome: 'healthy', user: 'u1' },
   { client: 'node', mode: 'process', release: V1, environment: 'production', outcome: 'healthy', user: 'u2' },
@@ -53,6 +55,15 @@ const RUNS: readonly Run[] = [
     release: V2,
     environment: 'staging',
     requests: { healthy: 4, errored: 1, crashed: 2 },
+  },
+  { client: 'node', mode: 'process', release: V3, environment: 'production', outcome: 'healthy', user: 'u8' },
+  {
+    client: 'python',
+    mode: 'process',
+    release: V3,
+    environment: 'production',
+    outcome: 'healthy',
+    user: 'u9',
   },
 ];
 
@@ -182,7 +193,7 @@ describe.each(TEST_ENGINES)('release health from @sentry/node and sentry_sdk on 
 
   it('splits each release by session status, users at their worst session', async () => {
     const answer = await sessions('groupBy=release&groupBy=session.status');
-    for (const release of [V1, V2]) {
+    for (const release of [V1, V2, V3]) {
       const want = expected((r) => r.release === release);
       const of = (status: string) =>
         answer.groups.find((g) => g.by.release === release && g.by['session.status'] === status)?.totals;
@@ -211,10 +222,20 @@ describe.each(TEST_ENGINES)('release health from @sentry/node and sentry_sdk on 
     expect(staging?.totals['sum(session)']).toBe(expected((r) => r.environment === 'staging').total);
   });
 
+  it('lists every release that has sessions, one that no event named too', async () => {
+    const { status, body } = await apiGet<{ version: string }[]>(
+      t,
+      p,
+      `organizations/${p.org}/releases/?project=${p.projectId}`,
+    );
+    expect(status).toBe(200);
+    expect(body.map((r) => r.version).sort()).toEqual([V1, V2, V3]);
+  });
+
   it("puts the same numbers in each release's health, with its adoption", async () => {
     const everything = expected(() => true);
     const pct = (x: number | null) => (x === null ? null : x * 100);
-    for (const release of [V1, V2]) {
+    for (const release of [V1, V2, V3]) {
       const want = expected((r) => r.release === release);
       const { status, body } = await poll(`the health of ${release}`, async () => {
         const answer = await apiGet<{ version: string; projects: Record<string, unknown>[] }>(

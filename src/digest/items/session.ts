@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { asCount, asLenientString, asObject, asString, type JsonObject } from '../../protocol/json-read.js';
 import { DEFAULT_TIMESTAMP_BOUNDS, parseTimestamp } from '../../protocol/timestamp.js';
+import { settleNextReleaseResolutions } from '../../store/region/issue-updates.js';
 import {
   insertSessionState,
   lockSessionState,
@@ -10,6 +11,7 @@ import {
   upsertHealthUser,
   upsertReleaseHealth,
 } from '../../store/region/release-health.js';
+import { recordEventReleases } from '../../store/region/release-links.js';
 import type { ItemContext, ItemDigester } from '../item-digester.js';
 import { envelopeDriftMs, hourBucket, readJsonObject } from './read-item.js';
 
@@ -43,6 +45,21 @@ function bucketOf(ctx: ItemContext, started: unknown): number | undefined {
     return undefined;
   }
   return hourBucket(at);
+}
+
+/**
+ * Makes sure the release exists and belongs to the project, as an event naming it would: a
+ * release whose sessions all went well sends no event, and must still be listed with its health.
+ */
+async function recordSessionRelease(ctx: ItemContext, release: string): Promise<void> {
+  const { projectId, receivedAt } = ctx.raw;
+  const { releases, linked } = await recordEventReleases(ctx.trx, [
+    { projectId, version: release, firstSeen: receivedAt },
+  ]);
+  for (const link of linked) {
+    const made = [...releases.values()].find((r) => r.id === link.releaseId);
+    if (made) await settleNextReleaseResolutions(ctx.trx, made, [link.projectId]);
+  }
 }
 
 /** How a session stands: its outcome so far and whether it has ended. */
@@ -118,6 +135,7 @@ const isEmpty = (c: SessionCounts) =>
  * ended). `exited` with errors, and a running session with errors, count as `errored`. The session's
  * `did` joins the bucket's distinct users at the worst outcome of its sessions. Updates without a
  * release or `sid` are dropped, as Sentry requires both, and so are those older than five days.
+ * A session's first update makes its release, as an event's would.
  */
 export const digestSession: ItemDigester = async (ctx, item) => {
   const update = readJsonObject(item.payload);
@@ -147,6 +165,7 @@ export const digestSession: ItemDigester = async (ctx, item) => {
   };
   let current = await lockSessionState(ctx.trx, ctx.engine, projectId, sid);
   if (current === undefined && (await insertSessionState(ctx.trx, fresh))) {
+    await recordSessionRelease(ctx, release);
     await countSession(ctx, fresh, { ...countsOf(sessionOutcome(next.status, next.errors)), started: 1 });
     return;
   }
@@ -187,7 +206,7 @@ async function countSession(ctx: ItemContext, session: SessionState, delta: Sess
  * `sessions` items: pre-aggregated buckets `{aggregates: [{started, exited, errored, crashed,
  * abnormal, did?}], attrs: {release, environment}}` (server mode). Each bucket's sessions all count
  * as started, and each final status by its count. Buckets falling into one hour are added up first.
- * A bucket with a `did` adds that user at the worst status it counts.
+ * A bucket with a `did` adds that user at the worst status it counts. The item makes its release.
  */
 export const digestSessions: ItemDigester = async (ctx, item) => {
   const payload = readJsonObject(item.payload);
@@ -222,6 +241,7 @@ export const digestSessions: ItemDigester = async (ctx, item) => {
       users.set(key, { bucket, userHash, severity });
     }
   }
+  if (hours.size > 0) await recordSessionRelease(ctx, release);
   const environment = environmentOf(attrs);
   for (const [bucket, counts] of hours) {
     if (isEmpty(counts)) continue;
