@@ -17,8 +17,9 @@ function fromQuery(query: URLSearchParams): Record<string, unknown> {
   if (environment !== null) checkIn.environment = environment;
   const duration = query.get('duration');
   if (duration !== null) {
-    if (!/^\d+(\.\d+)?$/.test(duration.trim())) throw bad('duration must be a number of seconds, at least 0');
-    checkIn.duration = Number(duration);
+    const seconds = duration.trim() === '' ? Number.NaN : Number(duration);
+    if (!Number.isFinite(seconds)) throw bad('duration must be a number of seconds, at least 0');
+    checkIn.duration = seconds;
   }
   return checkIn;
 }
