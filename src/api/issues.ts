@@ -1,6 +1,7 @@
 import { AppError, notFound } from '../lib/app-error.js';
 import { findUsersByIds } from '../store/control/users.js';
 import { listIssueActivity } from '../store/region/issue-activity.js';
+import { listIssueParticipantIds } from '../store/region/issue-participants.js';
 import {
   countIssueEvents,
   findEventByEventId,
@@ -110,6 +111,7 @@ async function issueDetailOf(call: ApiCall, access: IssueAccess) {
       firstRelease: await releaseObject(call, access, issue.firstRelease),
       lastRelease: await releaseObject(call, access, issue.lastRelease),
       activity: await activityOf(call, access),
+      participants: await participantsOf(call, access),
     },
     extras,
   );
@@ -170,6 +172,13 @@ async function activityOf(call: ApiCall, access: IssueAccess) {
     ),
     firstSeenActivity(access.issue.firstSeen, priorityOf(access.issue.level)),
   ];
+}
+
+/** Who took part in the issue, as users that still exist. */
+async function participantsOf(call: ApiCall, access: IssueAccess) {
+  const ids = await listIssueParticipantIds(call.ctx.db.region, access.issue.id);
+  const users = await findUsersByIds(call.ctx.db.control, ids);
+  return ids.flatMap((id) => users.get(id) ?? []);
 }
 
 async function updateIssue(call: ApiCall) {

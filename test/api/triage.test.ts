@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { createOrgToken } from '../../src/services/org-tokens.js';
+import { insertMember } from '../../src/store/region/members.js';
+import { addTeamMember } from '../../src/store/region/teams.js';
 import { TEST_ENGINES } from '../support/engines.js';
 import { newEventId } from '../support/envelopes.js';
-import { makeProject } from '../support/harness.js';
+import { makeProject, makeToken, makeUser } from '../support/harness.js';
 import { openedForTests } from '../support/lifecycle.js';
 import { type Json, link, qs } from './support/api-client.js';
 import { HOUR, ingest, MIN, openIssueApi, wholeSecondNow } from './support/issue-seed.js';
@@ -349,6 +352,70 @@ describe.each(TEST_ENGINES)('triage reads on %s', (engine) => {
       );
       const one: Json = await world.get(`/issues/${world.ids.X}/tags/user/`);
       expect(one.topValues.find((v: Json) => v.value === `id:${ANN.id}`)?.email).toBe(ANN.email);
+    });
+  });
+
+  describe('participants', () => {
+    it('whoever changed the status, is assigned or bookmarked, as Sentry users; organization tokens add no one', async () => {
+      const world = w;
+      const { project, key } = await makeProject(world.h.ctx, world.lab, world.labTeam, 'crew');
+      await ingest(
+        world.h,
+        { id: project.id, key },
+        [{ event_id: newEventId(), timestamp: world.NOW / 1000, level: 'error', message: 'crew is short' }],
+        'envelope',
+      );
+      const [listed]: Json[] = await world.get('/projects/lab/crew/issues/?query=');
+      const url = `/organizations/lab/issues/${listed?.id}/`;
+      const participants = async () => ((await world.get(url)).participants as Json[]).map((p) => p.email);
+      expect(await participants()).toEqual([]);
+
+      const dan = await makeUser(world.h.ctx, { email: 'dan@lab.test' });
+      const member = await insertMember(world.h.ctx.db.region, {
+        organizationId: world.lab.id,
+        userId: dan.id,
+        email: dan.email,
+        role: 'member',
+        inviteTokenHash: null,
+        inviterId: null,
+        now: world.NOW,
+      });
+      await addTeamMember(world.h.ctx.db.region, world.labTeam.id, member.id, null);
+      const danToken = await makeToken(world.h.ctx, dan, ['org:read', 'project:read', 'event:admin']);
+      const { token: orgToken } = await createOrgToken(world.h.ctx, {
+        organizationId: world.lab.id,
+        orgSlug: world.lab.slug,
+        name: 'triage bot',
+        scopes: ['org:read', 'project:read', 'event:admin'],
+        createdById: world.owner.id,
+      });
+
+      await world.ok(200, 'PUT', url, { status: 'ignored' }, orgToken);
+      await world.ok(200, 'PUT', url, { status: 'unresolved' }, orgToken);
+      expect(await participants()).toEqual([]);
+
+      await world.ok(200, 'PUT', url, { isBookmarked: true });
+      expect(await participants()).toEqual([world.owner.email]);
+      await world.ok(200, 'PUT', url, { status: 'resolved' }, danToken);
+      expect(await participants()).toEqual([world.owner.email, dan.email]);
+
+      await world.ok(200, 'PUT', url, { isBookmarked: false });
+      expect(await participants()).toEqual([dan.email]);
+      await world.ok(200, 'PUT', url, { assignedTo: world.owner.email }, danToken);
+      const detail: Json = await world.get(url);
+      expect(detail.participants).toEqual([
+        expect.objectContaining({
+          id: String(world.owner.id),
+          email: world.owner.email,
+          name: world.owner.name,
+        }),
+        expect.objectContaining({
+          id: String(dan.id),
+          email: dan.email,
+          username: dan.email,
+          avatarUrl: null,
+        }),
+      ]);
     });
   });
 

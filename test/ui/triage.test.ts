@@ -331,6 +331,13 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
     await page.reload();
     await participants.getByRole('listitem').filter({ hasText: assigned.assignedTo.name }).waitFor();
     await apiPut(`/organizations/${org}/issues/${ids.charge}/`, { assignedTo: '' });
+    // Unassigned, the triager still takes part through a bookmark: the API's participants.
+    await apiPut(`/organizations/${org}/issues/${ids.charge}/`, { isBookmarked: true });
+    await page.reload();
+    await participants.getByRole('listitem').filter({ hasText: assigned.assignedTo.name }).waitFor();
+    await apiPut(`/organizations/${org}/issues/${ids.charge}/`, { isBookmarked: false });
+    await page.reload();
+    await participants.getByText('No one has taken part yet.').waitFor();
     await side.getByRole('region', { name: 'Tags across this issue' }).getByText('tenant').waitFor();
 
     const jumps = page.getByRole('navigation', { name: 'Jump to' }).getByRole('link');

@@ -126,9 +126,11 @@ export interface IssueDetailParts {
   readonly lastRelease: unknown;
   /** Newest first, ending with `first_seen`. */
   readonly activity: unknown[];
+  /** The users who took part in the issue. */
+  readonly participants: readonly User[];
 }
 
-/** The issue detail: the list form plus releases, tags and activity. */
+/** The issue detail: the list form plus releases, tags, activity and participants. */
 export function serializeIssueDetail(
   issue: Issue,
   project: Project,
@@ -144,7 +146,7 @@ export function serializeIssueDetail(
     tags: extra.tags,
     activity: extra.activity,
     seenBy: [] as unknown[],
-    participants: [] as unknown[],
+    participants: extra.participants.map(serializeUser),
     pluginActions: [] as unknown[],
     pluginIssues: [] as unknown[],
     pluginContexts: [] as unknown[],
