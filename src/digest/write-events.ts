@@ -23,6 +23,8 @@ import {
   insertGroupHashes,
   insertIssue,
   insertIssueUsers,
+  laterRelease,
+  type ReleaseSeen,
   recordIssuesEvents,
   upsertIssueTags,
 } from '../store/region/issues.js';
@@ -273,7 +275,7 @@ async function recordIssues(
       context,
     ),
   }));
-  await recordIssuesEvents(trx, updates);
+  await recordIssuesEvents(trx, engine, updates);
   await upsertIssueTags(trx, engine, context.tags);
   await insertIssueActivity(trx, context.activity);
   return updates.flatMap(({ issueId, update }) => {
@@ -317,7 +319,7 @@ function countEvents(
   let status: StatusWithReason | null = null;
   const counted = new Set<string>();
   const byTag = new Map<string, IssueTagCount>();
-  let release: string | null = null;
+  let release: ReleaseSeen | null = null;
   for (const { row } of events) {
     const newUser = row.userKey !== null && newUsers?.has(row.userKey) === true && !counted.has(row.userKey);
     if (newUser) counted.add(row.userKey as string);
@@ -352,7 +354,7 @@ function countEvents(
       }
       state = { ...state, timesSeen: state.timesSeen + 1, userCount: state.userCount + (newUser ? 1 : 0) };
     }
-    if (row.release) release = row.release;
+    if (row.release) release = laterRelease(release, { version: row.release, seen: row.timestamp });
     for (const [key, value] of row.tags) {
       const id = `${key}\u0000${value}`;
       const known = byTag.get(id);

@@ -169,6 +169,8 @@ export interface IssueTable {
   user_count: number;
   first_release: string | null;
   last_release: string | null;
+  /** The timestamp of the event that named `last_release`: a later one replaces it, an earlier one not. */
+  last_release_seen: number | null;
   resolved_at: number | null;
   ignore_until: number | null;
   ignore_count: number | null;

@@ -419,6 +419,54 @@ describe.each(TEST_ENGINES)('triage reads on %s', (engine) => {
     });
   });
 
+  describe('last release', () => {
+    // Events of one issue as [minutes ago, release]: two share a time, the newest names none.
+    const EVENTS: [number, string | null][] = [
+      [30, 'web@1.0'],
+      [10, 'web@2.5'],
+      [20, 'web@4.0'],
+      [10, 'web@3.0'],
+      [1, null],
+    ];
+    const ORDERS = [
+      [0, 1, 2, 3, 4],
+      [4, 3, 2, 1, 0],
+      [2, 3, 4, 0, 1],
+    ];
+
+    it('is the release of the latest event, ties to the greater version, in any order of arrival and batching', async () => {
+      const world = w;
+      const named = EVENTS.flatMap(([ago, release]) => (release === null ? [] : [{ ago, release }]));
+      const expected = named.sort((a, b) => a.ago - b.ago || (a.release < b.release ? 1 : -1))[0]?.release;
+      expect(expected).toBe('web@3.0');
+      const seen: string[] = [];
+      for (const [n, order] of ORDERS.entries()) {
+        for (const batched of [false, true]) {
+          const slug = `order-${n}-${batched ? 'batch' : 'single'}`;
+          const { project, key } = await makeProject(world.h.ctx, world.lab, world.labTeam, slug);
+          const events = order.map((i) => {
+            const [ago, release] = EVENTS[i] as [number, string | null];
+            return {
+              event_id: newEventId(),
+              timestamp: (world.NOW - ago * MIN) / 1000,
+              level: 'error',
+              fingerprint: ['late-release'],
+              message: 'late release',
+              ...(release === null ? {} : { release }),
+            };
+          });
+          if (batched) await ingest(world.h, { id: project.id, key }, events, 'envelope');
+          else for (const e of events) await ingest(world.h, { id: project.id, key }, [e], 'envelope');
+          const [listed]: Json[] = await world.get(`/projects/lab/${slug}/issues/?query=`);
+          const detail: Json = await world.get(`/organizations/lab/issues/${listed?.id}/`);
+          expect(detail.count, slug).toBe(String(EVENTS.length));
+          seen.push(`${slug}: ${detail.lastRelease?.version}`);
+        }
+      }
+      expect(seen).toEqual(seen.map((line) => `${line.split(':')[0]}: ${expected}`));
+    });
+  });
+
   describe('trends', () => {
     it('the issue detail graphs (24h hourly, 30d daily) add up to the counts of the same windows', async () => {
       const world = w;

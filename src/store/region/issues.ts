@@ -88,6 +88,7 @@ export async function insertIssue(db: Db, issue: NewIssue): Promise<number> {
       user_count: 0,
       first_release: issue.release,
       last_release: issue.release,
+      last_release_seen: issue.release === null ? null : issue.timestamp,
       resolved_at: null,
       ignore_until: null,
       ignore_count: null,
@@ -289,6 +290,23 @@ export async function insertIssueUsers(
   return inserted;
 }
 
+/** A release named by an event, with the event's timestamp. */
+export interface ReleaseSeen {
+  readonly version: string;
+  readonly seen: number;
+}
+
+/**
+ * Which of two named releases is an issue's last: the one of the later event, whatever order
+ * events arrive in; on equal timestamps the greater version in byte order, so that every order of
+ * digest (and both engines) agree. `recordIssuesEvents` applies the same rule in SQL.
+ */
+export function laterRelease(a: ReleaseSeen | null, b: ReleaseSeen | null): ReleaseSeen | null {
+  if (a === null || b === null) return a ?? b;
+  if (a.seen !== b.seen) return a.seen > b.seen ? a : b;
+  return Buffer.compare(Buffer.from(a.version), Buffer.from(b.version)) >= 0 ? a : b;
+}
+
 export interface IssueEventsUpdate {
   /** Events counted. */
   readonly count: number;
@@ -298,8 +316,8 @@ export interface IssueEventsUpdate {
   readonly lastSeen: number;
   /** The level of the last of them. */
   readonly level: string;
-  /** The last release named among them, or null when none names one. */
-  readonly release: string | null;
+  /** The latest release named among them (see `laterRelease`), or null when none names one. */
+  readonly release: ReleaseSeen | null;
   /** A status change decided by digest (regression, end of an ignore), or null to keep it. */
   readonly status: StatusWithReason | null;
 }
@@ -312,6 +330,7 @@ export interface IssueEventsUpdate {
  */
 export async function recordIssuesEvents(
   db: Db,
+  engine: Engine,
   updates: readonly { readonly issueId: number; readonly update: IssueEventsUpdate }[],
 ): Promise<void> {
   for (let at = 0; at < updates.length; at += CHUNK) {
@@ -319,8 +338,16 @@ export async function recordIssuesEvents(
       .slice(at, at + CHUNK)
       .map(
         ({ issueId, update: u }) =>
-          sql`(cast(${issueId} as bigint), cast(${u.count} as bigint), cast(${u.newUsers} as bigint), cast(${u.firstSeen} as bigint), cast(${u.lastSeen} as bigint), cast(${u.level} as text), cast(${u.release} as text), cast(${u.status?.status ?? null} as text), cast(${u.status?.substatus ?? null} as text))`,
+          sql`(cast(${issueId} as bigint), cast(${u.count} as bigint), cast(${u.newUsers} as bigint), cast(${u.firstSeen} as bigint), cast(${u.lastSeen} as bigint), cast(${u.level} as text), cast(${u.release?.version ?? null} as text), cast(${u.status?.status ?? null} as text), cast(${u.status?.substatus ?? null} as text), cast(${u.release?.seen ?? null} as bigint))`,
       );
+    // laterRelease's rule: byte order is PostgreSQL's "C" collation and SQLite's default.
+    const greater =
+      engine === 'postgres'
+        ? sql`v.column7 collate "C" > issues.last_release collate "C"`
+        : sql`v.column7 > issues.last_release`;
+    const later = sql`(v.column7 is not null and (issues.last_release_seen is null
+        or v.column10 > issues.last_release_seen
+        or (v.column10 = issues.last_release_seen and ${greater})))`;
     const reset = (column: string) =>
       sql`${sql.ref(column)} = case when v.column8 is null then issues.${sql.ref(column)} else null end`;
     await sql`update issues set
@@ -329,7 +356,8 @@ export async function recordIssuesEvents(
         first_seen = case when issues.first_seen > v.column4 then v.column4 else issues.first_seen end,
         last_seen = case when issues.last_seen < v.column5 then v.column5 else issues.last_seen end,
         level = v.column6,
-        last_release = coalesce(v.column7, issues.last_release),
+        last_release = case when ${later} then v.column7 else issues.last_release end,
+        last_release_seen = case when ${later} then v.column10 else issues.last_release_seen end,
         status = coalesce(v.column8, issues.status),
         substatus = case when v.column8 is null then issues.substatus else v.column9 end,
         ${sql.join(
