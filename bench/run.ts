@@ -22,6 +22,7 @@ import { rest } from './scenarios/rest.js';
 import { smtpDown } from './scenarios/smtp-down.js';
 import { sqlite } from './scenarios/sqlite.js';
 import { symbolication } from './scenarios/symbolication.js';
+import { triagePages } from './scenarios/triage-pages.js';
 
 /**
  * In order: the fixed rate uses SQLite's best rate, the mail-server-down run the fixed rate, and the
@@ -35,6 +36,7 @@ const SCENARIOS: [string, (ctx: Context) => Promise<void>][] = [
   ['fixed-rate', fixedRate],
   ['smtp-down', smtpDown],
   ['rest', rest],
+  ['triage-pages', triagePages],
   ['footprint', footprint],
   ['probe', probe],
   ['ceiling', ceiling],

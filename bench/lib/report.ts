@@ -7,6 +7,8 @@ export interface Figures {
   idle?: { rssMB: number; afterS: number };
   sigkill?: { acknowledged: number; lost: number };
   issueList?: { medianMs: number; events: number };
+  /** Time to content of the triage pages, each page's every call on opening it. */
+  pages?: { name: string; p50Ms: number; p99Ms: number; events: number }[];
   probeP99Ms?: number;
   /** The same fixed rate of new, mailed issues with the mail server up, then down. */
   smtpDown?: {
@@ -52,7 +54,7 @@ function targets(results: Results): string[][] {
   const rows: string[][] = [];
   const check = (name: string, goal: string, measured: string, met: boolean) =>
     rows.push([name, goal, measured, met ? 'met' : '**missed**']);
-  const { fixedRate, idle, startup, issueList, sigkill, probeP99Ms, smtpDown } = results.figures;
+  const { fixedRate, idle, startup, issueList, pages, sigkill, probeP99Ms, smtpDown } = results.figures;
   const sqlite = at(results, 'Errata, SQLite', 64);
   const floor = at(results, 'HTTP floor', 64);
   const peer = at(results, 'Spotlight', 64);
@@ -110,6 +112,11 @@ function targets(results: Results): string[][] {
   if (issueList) {
     const name = `issue list, first page, at ${int(issueList.events)} events`;
     check(name, '≤ 30 ms median', `${ms(issueList.medianMs)} ms`, issueList.medianMs <= 30);
+  }
+  for (const page of pages ?? []) {
+    const name = `time to content, ${page.name}, at ${int(page.events)} events`;
+    const shown = `${ms(page.p50Ms)} ms median, ${ms(page.p99Ms)} ms p99`;
+    check(name, '< 300 ms p99', shown, page.p99Ms < 300);
   }
   if (sigkill) {
     const shown = `${sigkill.lost} of ${int(sigkill.acknowledged)}`;

@@ -8,7 +8,7 @@ import { zipf } from './payloads.js';
 import { firstStart, ROOT, startErrata } from './processes.js';
 
 /** In the cached store's directory name: bump it when the seeded rows change. */
-const SEED_VERSION = 2;
+const SEED_VERSION = 3;
 /** Events spread over the last two weeks. */
 const SPAN_MS = 14 * 86_400_000;
 const TYPES = ['TypeError', 'ValueError', 'KeyError', 'RangeError', 'ConnectionError', 'TimeoutError'];
@@ -75,8 +75,8 @@ function inserter<T extends object>(db: SQLite.Database, table: string, sample: 
 }
 
 /**
- * Issues and events straight into a stopped server's file; no grouping hashes or tag counts, which
- * only ingest and the issue page read.
+ * Issues and events straight into a stopped server's file, then what digest keeps beside them for
+ * the issue page: a grouping hash per issue, tag counts, the issues' users and what each user is.
  */
 function seedRows(file: string, events: number, issues: number, log: (line: string) => void): string[] {
   const db = new SQLite(file);
@@ -100,7 +100,7 @@ function seedRows(file: string, events: number, issues: number, log: (line: stri
       first_seen: start,
       last_seen: start,
       times_seen: 0,
-      user_count: 1 + (i % 50),
+      user_count: 0,
       first_release: RELEASES[0] as string,
       last_release: s.release,
     };
@@ -151,9 +151,36 @@ function seedRows(file: string, events: number, issues: number, log: (line: stri
       resolved_at = case status when 'resolved' then l end
     from (select issue_id, count(*) as n, min(timestamp) as f, max(timestamp) as l from events group by issue_id)
     where issue_id = issues.id`);
+  seedIssueSideRows(db, project);
+  log('  seeded hashes, tag counts and users');
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
   return sample;
+}
+
+/** What digest would have written for the seeded events: hashes, tag counts, users. */
+function seedIssueSideRows(db: SQLite.Database, project: number): void {
+  db.transaction(() => {
+    db.exec(`insert into group_hashes (project_id, hash, mechanism, issue_id)
+      select project_id, printf('%032x', id), 'errata:2026-11', id from issues`);
+    for (const [key, column] of [
+      ['level', 'level'],
+      ['environment', 'environment'],
+      ['release', 'release'],
+      ['user', 'user_key'],
+    ]) {
+      db.exec(`insert into issue_tags (issue_id, key, value, times_seen, first_seen, last_seen)
+        select issue_id, '${key}', ${column}, count(*), min(timestamp), max(timestamp)
+        from events group by issue_id, ${column}`);
+    }
+    db.exec('insert into issue_users (issue_id, user_key) select distinct issue_id, user_key from events');
+    db.exec(`update issues set user_count = n
+      from (select issue_id, count(*) as n from issue_users group by issue_id) where issue_id = issues.id`);
+    db.prepare(`insert into event_users (project_id, user_key, user_id, email, username, ip_address, name)
+      select distinct ?, user_key, substr(user_key, 4), 'grace@example.com', null, null, null from events`).run(
+      project,
+    );
+  })();
 }
 
 /**
