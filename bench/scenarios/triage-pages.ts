@@ -3,10 +3,10 @@ import { startErrata } from '../lib/processes.js';
 import { int, ms, table } from '../lib/report.js';
 import { seededStore } from '../lib/seed.js';
 
-/** What a load of a page in a fresh tab sent: its duration and each call's. */
+/** What a load of a page in a fresh tab sent: its duration, and each call's path. */
 interface PageLoad {
   readonly totalMs: number;
-  readonly calls: Map<string, number>;
+  readonly paths: Map<string, string>;
 }
 
 type Get = (name: string, path: string) => Promise<unknown>;
@@ -14,6 +14,8 @@ type Get = (name: string, path: string) => Promise<unknown>;
 /** Loads of each page, in turn: enough for a p99 on a full run, a look on a quick one. */
 const LOADS = { full: 100, quick: 20 };
 const WARM_UP_LOADS = 3;
+/** Times each call of a page is made alone, one after another, to tell which ones cost the time. */
+const ALONE = { full: 20, quick: 5 };
 /** Time to content the UI must keep to, per page. */
 const TARGET_MS = 300;
 
@@ -100,18 +102,30 @@ export async function triagePages(ctx: Context): Promise<void> {
   const node = await startErrata({ name: 'triage-pages', dataDir: store.dataDir });
   const headers = { authorization: `Bearer ${store.token}` };
   const load = async (page: (get: Get) => Promise<void>): Promise<PageLoad> => {
-    const calls = new Map<string, number>();
+    const paths = new Map<string, string>();
     const get: Get = async (name, path) => {
-      const started = performance.now();
+      paths.set(name, path);
       const res = await fetch(`${node.url}${path}`, { headers });
       const body = await res.json();
       if (!res.ok) throw new Error(`${name}: ${res.status} from ${path}: ${JSON.stringify(body)}`);
-      calls.set(name, performance.now() - started);
       return body;
     };
     const started = performance.now();
     await page(get);
-    return { totalMs: performance.now() - started, calls };
+    return { totalMs: performance.now() - started, paths };
+  };
+  // Calls fired together wait for each other on the server, so a call's share shows only alone.
+  const alone = async (path: string): Promise<number> => {
+    const times: number[] = [];
+    for (let n = 0; n < ALONE[quick ? 'quick' : 'full']; n++) {
+      const started = performance.now();
+      await (await fetch(`${node.url}${path}`, { headers })).arrayBuffer();
+      times.push(performance.now() - started);
+    }
+    return percentile(
+      times.sort((a, b) => a - b),
+      50,
+    );
   };
 
   const list = `/api/0/organizations/${store.org}/issues/?query=is%3Aunresolved&sort=date&limit=25`;
@@ -139,21 +153,20 @@ export async function triagePages(ctx: Context): Promise<void> {
     const loads: PageLoad[] = [];
     for (let n = 0; n < LOADS[quick ? 'quick' : 'full']; n++) loads.push(await load((get) => page(get, n)));
     const totals = loads.map((l) => l.totalMs).sort((a, b) => a - b);
-    const callNames = [...(loads[0]?.calls.keys() ?? [])];
-    const medianOf = (call: string) =>
-      percentile(
-        loads.map((l) => l.calls.get(call) ?? 0).sort((a, b) => a - b),
-        50,
-      );
-    const slowest = callNames.sort((a, b) => medianOf(b) - medianOf(a))[0] ?? '';
+    const costs: [string, number][] = [];
+    for (const [call, path] of loads.at(-1)?.paths ?? []) costs.push([call, await alone(path)]);
+    costs.sort((a, b) => b[1] - a[1]);
     const p50 = percentile(totals, 50);
     const p99 = percentile(totals, 99);
     rows.push([
       name,
-      String(callNames.length),
+      String(costs.length),
       ms(p50),
       ms(p99),
-      `${slowest}, ${ms(medianOf(slowest))}`,
+      costs
+        .slice(0, 3)
+        .map(([call, t]) => `${call} ${ms(t)}`)
+        .join(', '),
       p99 < TARGET_MS ? 'met' : '**missed**',
     ]);
     ctx.results.figures.pages.push({ name, p50Ms: p50, p99Ms: p99, events: restEvents });
@@ -162,7 +175,10 @@ export async function triagePages(ctx: Context): Promise<void> {
   const title = `## Triage pages, time to content over ${int(restEvents)} events in ${int(restIssues)} issues`;
   ctx.results.sections.push(
     title,
-    `Every API call the web app makes when the page opens in a new tab, fired as the app fires them; ${LOADS[quick ? 'quick' : 'full']} loads per page, one at a time.`,
-    table(['page', 'calls', 'median ms', 'p99 ms', 'slowest call, median ms', `p99 < ${TARGET_MS} ms`], rows),
+    `Every API call the web app makes when the page opens in a new tab, fired as the app fires them; ${LOADS[quick ? 'quick' : 'full']} loads per page, one at a time. The costliest calls are timed alone (for the stream's first-page issues, those of the last one loaded): fired together, calls wait for each other on the server.`,
+    table(
+      ['page', 'calls', 'median ms', 'p99 ms', 'costliest calls alone, median ms', `p99 < ${TARGET_MS} ms`],
+      rows,
+    ),
   );
 }
