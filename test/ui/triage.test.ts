@@ -640,8 +640,31 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
       const box = await first.boundingBox();
       expect((box?.y ?? height) + (box?.height ?? 0)).toBeLessThanOrEqual(height);
       expect(await pageWidth()).toBeLessThanOrEqual(width);
+      // The search box is one row: its button beside the field, not a second row under it.
+      const field = await page.getByRole('combobox', { name: 'Search issues' }).boundingBox();
+      const button = await page.getByRole('button', { name: 'Search', exact: true }).boundingBox();
+      const searchBox = await page.locator('search').boundingBox();
+      expect(button?.y).toBeLessThan((field?.y ?? 0) + (field?.height ?? 0));
+      expect(searchBox?.height).toBeLessThan(2 * (field?.height ?? 0));
 
       await page.goto(issuePage(ids.charge));
+      // The essentials come before the event's long body: counts and when and in which releases
+      // it was seen, on the first screen.
+      const side = page.getByRole('complementary', { name: 'Issue summary' });
+      const essentials = [
+        page.locator('.issue-stats'),
+        side.getByRole('region', { name: 'Seen' }),
+        side.getByRole('region', { name: 'Releases' }),
+      ];
+      await side.getByRole('region', { name: 'Releases' }).getByRole('link').first().waitFor();
+      await page.getByRole('region', { name: 'Exception' }).waitFor();
+      const eventTop = (await page.getByRole('region', { name: 'Event', exact: true }).boundingBox())?.y;
+      for (const part of essentials) {
+        const at = await part.boundingBox();
+        expect((at?.y ?? height) + (at?.height ?? 0)).toBeLessThanOrEqual(height);
+        expect(at?.y).toBeLessThan(eventTop ?? 0);
+      }
+      await shot(page, shotName('issue-top-narrow'), { fullPage: false });
       const crumbs = page.locator('.breadcrumbs');
       await crumbs.getByText(/opened the cart of order/).waitFor();
       await page.getByText("Show the event's JSON").click();

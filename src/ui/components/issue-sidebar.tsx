@@ -22,7 +22,7 @@ export function IssueSidebar({ issue, orgSlug }: { issue: IssueDetail; orgSlug: 
   const participants = participantNames(issue);
   return (
     <aside className="issue-sidebar" aria-label="Issue summary">
-      <section aria-labelledby="side-seen">
+      <section className="side-essential" aria-labelledby="side-seen">
         <h2 id="side-seen">Seen</h2>
         <dl className="side-list">
           <dt>First seen</dt>
@@ -37,7 +37,7 @@ export function IssueSidebar({ issue, orgSlug }: { issue: IssueDetail; orgSlug: 
           </dd>
         </dl>
       </section>
-      <section aria-labelledby="side-releases">
+      <section className="side-essential" aria-labelledby="side-releases">
         <h2 id="side-releases">Releases</h2>
         {issue.firstRelease || issue.lastRelease ? (
           <dl className="side-list">
