@@ -298,7 +298,7 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
     }
   });
 
-  it('the issue page puts the essentials in a sidebar, jumps to the long sections and names what grouped it', async () => {
+  it('the issue page puts the essentials and participants in a sidebar, jumps to the long sections and names what grouped it', async () => {
     await page.goto(issuePage(ids.charge));
     const side = page.getByRole('complementary', { name: 'Issue summary' });
     const hashes = await apiGet<{ id: string; mechanism: string }[]>(
@@ -446,7 +446,7 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
     );
   });
 
-  it('search suggests keys and values from the API, user.email: finds the user’s issues, and a bad query shows the error', async () => {
+  it('search suggests keys (tags sent too) and values from the API, user.email: finds the user’s issues, and a bad query shows the error', async () => {
     await page.goto(stream('?query=&statsPeriod=14d'));
     await chargeRow().waitFor();
     const box = page.getByLabel('Search issues');
@@ -457,6 +457,15 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
     expect(await box.inputValue()).toBe('environment:');
     await options.filter({ hasText: /^staging$/ }).waitFor();
     expect((await options.allTextContents()).sort()).toEqual(['production', 'staging']);
+
+    // A tag the SDK set is a key too, with the values it was sent with.
+    await box.fill('');
+    await box.pressSequentially('tena');
+    await options.filter({ hasText: /^tenant:$/ }).click();
+    await options.filter({ hasText: /^globex$/ }).waitFor();
+    expect((await options.allTextContents()).sort()).toEqual(
+      [...new Set(PLAN.map((p) => p.tags.tenant))].sort(),
+    );
 
     await box.fill('');
     await box.pressSequentially('user.em');
@@ -627,7 +636,7 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
     }
   });
 
-  it('at 390 px the first issue is above the fold, and breadcrumbs and the raw JSON fit the screen', async () => {
+  it('at 390 px the search box is one row, the first issue and an issue’s essentials are above the fold, and breadcrumbs and the raw JSON fit the screen', async () => {
     const [width, height] = [390, 844];
     await page.setViewportSize({ width, height });
     const pageWidth = () => page.evaluate<number>('document.documentElement.scrollWidth');
@@ -681,7 +690,7 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
     }
   });
 
-  it('moves through the stream with j and k, resolves with r, opens with Enter, and lists the keys on ?', async () => {
+  it('moves through the stream with j and k, resolves with r, ignores with i, opens with Enter, and lists the keys on ?', async () => {
     await page.goto(stream('?query=is:unresolved&statsPeriod=14d'));
     await chargeRow().waitFor();
     const body = page.locator('body');
@@ -707,6 +716,21 @@ describe.each(TEST_ENGINES)('triage in the web UI on %s', (engine) => {
       'resolved',
     );
     await page.getByRole('link', { name: /nightly import/ }).waitFor({ state: 'detached' });
+
+    await body.press('j');
+    for (let i = 0; i < titles.length && !/no route to warehouse/.test(await focused()); i++)
+      await page.keyboard.press('j');
+    expect(await focused()).toMatch(/no route to warehouse/);
+    await page.keyboard.press('i');
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Ignored WORKER-\d+\.$/ })
+      .waitFor();
+    expect((await apiGet<{ status: string }>(`/organizations/${org}/issues/${ids.steps}/`)).status).toBe(
+      'ignored',
+    );
+    await page.getByRole('link', { name: /no route to warehouse/ }).waitFor({ state: 'detached' });
+    await apiPut(`/organizations/${org}/issues/${ids.steps}/`, { status: 'unresolved' });
 
     await body.press('j');
     const first = await focused();
