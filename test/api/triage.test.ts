@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createOrgToken } from '../../src/services/org-tokens.js';
+import { backfillLastReleaseSeen } from '../../src/store/migrations/region/20261213T0900-last-release-seen.js';
 import { insertMember } from '../../src/store/region/members.js';
 import { addTeamMember } from '../../src/store/region/teams.js';
 import { TEST_ENGINES } from '../support/engines.js';
@@ -464,6 +465,47 @@ describe.each(TEST_ENGINES)('triage reads on %s', (engine) => {
         }
       }
       expect(seen).toEqual(seen.map((line) => `${line.split(':')[0]}: ${expected}`));
+    });
+
+    it('issues from before it was dated get the time of their last release’s newest event', async () => {
+      const world = w;
+      const region = world.h.ctx.db.region;
+      const { project, key } = await makeProject(world.h.ctx, world.lab, world.labTeam, 'undated');
+      const sent = [
+        [30, 'web@1.0'],
+        [20, 'web@1.0'],
+        [5, null],
+      ] as const;
+      await ingest(
+        world.h,
+        { id: project.id, key },
+        sent.map(([ago, release]) => ({
+          event_id: newEventId(),
+          timestamp: (world.NOW - ago * MIN) / 1000,
+          message: 'undated',
+          ...(release === null ? {} : { release }),
+        })),
+        'envelope',
+      );
+      const undated = () => region.selectFrom('issues').where('project_id', '=', project.id);
+      await region
+        .updateTable('issues')
+        .set({ last_release_seen: null })
+        .where('project_id', '=', project.id)
+        .execute();
+      await backfillLastReleaseSeen(region);
+      const [issue] = await undated().select(['last_release', 'last_release_seen']).execute();
+      expect(issue).toEqual({ last_release: 'web@1.0', last_release_seen: world.NOW - 20 * MIN });
+      // Its events gone (retention), its last seen stands in.
+      await region.deleteFrom('events').where('project_id', '=', project.id).execute();
+      await region
+        .updateTable('issues')
+        .set({ last_release_seen: null })
+        .where('project_id', '=', project.id)
+        .execute();
+      await backfillLastReleaseSeen(region);
+      const [bare] = await undated().select(['last_release_seen']).execute();
+      expect(bare?.last_release_seen).toBe(world.NOW - 5 * MIN);
     });
   });
 
