@@ -12,6 +12,7 @@ import {
 } from '../store/region/issue-reads.js';
 import { listIssueTagKeyTotals } from '../store/region/issue-tags.js';
 import { findRelease } from '../store/region/releases.js';
+import { countIssueUserReports } from '../store/region/user-reports.js';
 import type { Project } from '../store/types.js';
 import { type OrgAccess, orgEndpoint, projectEndpoint } from './access.js';
 import { eventDetail } from './event-detail.js';
@@ -88,16 +89,6 @@ async function issueDetail(call: ApiCall) {
 async function issueDetailOf(call: ApiCall, access: IssueAccess) {
   const region = call.ctx.db.region;
   const tagKeys = await listIssueTagKeyTotals(region, access.issue.id);
-  const reports = await region
-    .selectFrom('user_reports')
-    .innerJoin('events', (join) =>
-      join
-        .onRef('events.event_id', '=', 'user_reports.event_id')
-        .onRef('events.project_id', '=', 'user_reports.project_id'),
-    )
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('events.issue_id', '=', access.issue.id)
-    .executeTakeFirstOrThrow();
   const extras = (await extrasFor(call, [access.issue], detailCounts(call, access))).get(access.issue.id);
   const { issue } = access;
   return serializeIssueDetail(
@@ -107,7 +98,7 @@ async function issueDetailOf(call: ApiCall, access: IssueAccess) {
     call.ctx.config.url,
     {
       tags: tagKeys.map((t) => ({ key: t.key, name: t.key, totalValues: t.totalValues })),
-      userReportCount: Number(reports.n),
+      userReportCount: await countIssueUserReports(region, access.project.id, access.issue.id),
       firstRelease: await releaseObject(call, access, issue.firstRelease),
       lastRelease: await releaseObject(call, access, issue.lastRelease),
       activity: await activityOf(call, access),

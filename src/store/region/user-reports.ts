@@ -152,3 +152,26 @@ export async function updateUserReport(
     .where('id', '=', id)
     .execute();
 }
+
+/**
+ * How many user reports name an event of the issue. Read from the project's reports, each checked
+ * against the events' (project, event id) key: an issue may have far more events than its project
+ * has reports, and reading its events first took most of a big issue's detail.
+ */
+export async function countIssueUserReports(db: Db, projectId: number, issueId: number): Promise<number> {
+  const row = await db
+    .selectFrom('user_reports')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('user_reports.project_id', '=', projectId)
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('events')
+          .select('events.id')
+          .whereRef('events.project_id', '=', 'user_reports.project_id')
+          .whereRef('events.event_id', '=', 'user_reports.event_id')
+          .where('events.issue_id', '=', issueId),
+      ),
+    )
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
