@@ -9,6 +9,8 @@ import { AcceptInvitePage } from './pages/accept-invite.js';
 import { AlertRuleDetailPage } from './pages/alert-rule-detail.js';
 import { EditAlertRulePage, NewAlertRulePage } from './pages/alert-rule-edit.js';
 import { AlertRulesPage } from './pages/alert-rules.js';
+import { CronsPage } from './pages/crons.js';
+import { FeedbackPage } from './pages/feedback.js';
 import { ForgotPasswordPage } from './pages/forgot-password.js';
 import { GettingStartedPage } from './pages/getting-started.js';
 import { IssueDetailPage } from './pages/issue-detail.js';
@@ -17,6 +19,7 @@ import { IssueStreamPage } from './pages/issue-stream.js';
 import { IssueTagValuesPage } from './pages/issue-tag-values.js';
 import { LoginPage } from './pages/login.js';
 import { MembersPage } from './pages/members.js';
+import { MonitorDetailPage } from './pages/monitor-detail.js';
 import { NewOrganizationPage } from './pages/new-organization.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { NotificationsPage } from './pages/notifications.js';
@@ -54,6 +57,18 @@ const ORG_ROUTES: [string, (p: Params) => ReactNode][] = [
     // A new version is a new page: nothing (an open menu, a cursor) carries over from the last one.
     (p) => <ReleaseDetailPage key={p.version} version={p.version as string} />,
   ],
+  ['/organizations/:org/crons/', () => <CronsPage />],
+  [
+    '/organizations/:org/crons/:project/:monitor/',
+    (p) => (
+      <MonitorDetailPage
+        key={`${p.project} ${p.monitor}`}
+        projectSlug={p.project as string}
+        monitorSlug={p.monitor as string}
+      />
+    ),
+  ],
+  ['/organizations/:org/feedback/', () => <FeedbackPage />],
   [
     '/organizations/:org/alerts/',
     (p) => <Redirect to={`/organizations/${encodeURIComponent(p.org as string)}/alerts/rules/`} />,

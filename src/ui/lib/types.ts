@@ -361,6 +361,8 @@ export interface ReleaseProject {
   name: string;
   newGroups: number;
   platform: string | null;
+  hasHealthData?: boolean;
+  healthData?: ReleaseHealth;
 }
 
 export interface Release {
@@ -391,4 +393,90 @@ export interface UserNotificationSettings {
 /** The caller's alert email per project of one organization (the projects they reach). */
 export interface ProjectNotificationSettings {
   projects: { id: string; slug: string; name: string; platform: string | null; alertEmail: boolean }[];
+}
+
+/** A cron monitor's state in one environment (`status`: `active` before any check-in, `ok`, `error`). */
+export interface MonitorEnvironment {
+  name: string;
+  status: string;
+  isMuted: boolean;
+  dateCreated: string;
+  lastCheckIn: string | null;
+  nextCheckIn: string | null;
+  nextCheckInLatest: string | null;
+  activeIncident: { startingTimestamp: string; resolvingTimestamp: string | null } | null;
+}
+
+/** A cron monitor; `schedule` is a crontab string or `[every, unit]`. */
+export interface Monitor {
+  id: string;
+  slug: string;
+  name: string;
+  status: 'active' | 'disabled';
+  isMuted: boolean;
+  dateCreated: string;
+  config: {
+    schedule_type: 'crontab' | 'interval';
+    schedule: string | [number, string];
+    checkin_margin: number | null;
+    max_runtime: number | null;
+    timezone: string | null;
+    failure_issue_threshold: number | null;
+    recovery_threshold: number | null;
+  };
+  project: { id: string; slug: string; name: string; platform: string | null };
+  environments: MonitorEnvironment[];
+}
+
+/** One run of a monitor: `duration` in milliseconds. */
+export interface CheckIn {
+  id: string;
+  environment: string;
+  status: 'ok' | 'error' | 'in_progress' | 'missed' | 'timeout' | string;
+  duration: number | null;
+  dateCreated: string;
+  expectedTime: string | null;
+}
+
+/** A user's feedback: a legacy report or a `feedback` item; `issue` where it reaches one. */
+export interface UserReport {
+  id: string;
+  eventID: string | null;
+  name: string;
+  email: string;
+  comments: string;
+  dateCreated: string;
+  event: { id: string | null; eventID: string | null };
+  source: 'user_report' | 'feedback';
+  url: string | null;
+  issue?: Issue | null;
+}
+
+/** A release project's health, with `health=1`: rates and adoption in percent, null without sessions. */
+export interface ReleaseHealth {
+  crashFreeUsers: number | null;
+  crashFreeSessions: number | null;
+  sessionsCrashed: number;
+  sessionsErrored: number;
+  totalUsers: number;
+  totalUsers24h: number;
+  totalProjectUsers24h: number;
+  totalSessions: number;
+  totalSessions24h: number;
+  totalProjectSessions24h: number;
+  adoption: number | null;
+  sessionsAdoption: number | null;
+  hasHealthData: boolean;
+}
+
+/** `GET /organizations/:org/sessions/`: one group per combination of the `groupBy` values. */
+export interface SessionsResult {
+  start: string;
+  end: string;
+  intervals: string[];
+  groups: {
+    by: Record<string, string | number>;
+    totals: Record<string, number | null>;
+    series: Record<string, (number | null)[]>;
+  }[];
 }

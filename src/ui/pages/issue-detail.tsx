@@ -4,11 +4,13 @@ import { LevelBadge, StatusBadge } from '../components/badges.js';
 import { ConfirmButton } from '../components/confirm-button.js';
 import { EventDetails } from '../components/event/event-details.js';
 import { EventsChart } from '../components/events-chart.js';
+import { FeedbackList } from '../components/feedback-list.js';
 import { IssueSidebar } from '../components/issue-sidebar.js';
 import { IssueTabs } from '../components/issue-tabs.js';
 import { usePageTitle } from '../components/layout.js';
 import { MenuButton } from '../components/menu-button.js';
 import { ErrorNotice, Loading, Notice } from '../components/notice.js';
+import { Pager } from '../components/pager.js';
 import { errorText, useApi } from '../lib/api.js';
 import { count, dateTime, timeAgo } from '../lib/format.js';
 import {
@@ -22,7 +24,7 @@ import {
 import { releasePath } from '../lib/releases.js';
 import { Link, navigate, qs } from '../lib/router.js';
 import { can, useOrg } from '../lib/session.js';
-import type { Event, IssueDetail, ResolvedDetails } from '../lib/types.js';
+import type { Event, IssueDetail, ResolvedDetails, UserReport } from '../lib/types.js';
 
 /** One issue: what it is, what to do with it, and one of its events in full. */
 export function IssueDetailPage({ issueId, eventId }: { issueId: string; eventId?: string }) {
@@ -265,10 +267,30 @@ export function IssueDetailPage({ issueId, eventId }: { issueId: string; eventId
               <EventDetails event={event.data} issue={data} orgSlug={org.slug} />
             )}
           </section>
+          <IssueFeedback orgSlug={org.slug} issueId={data.id} />
         </div>
         <IssueSidebar issue={data} orgSlug={org.slug} />
       </div>
     </article>
+  );
+}
+
+/** What users wrote about this issue's events, newest first, a page at a time; nothing when no one did. */
+function IssueFeedback({ orgSlug, issueId }: { orgSlug: string; issueId: string }) {
+  const [cursor, setCursor] = useState<string | null>(null);
+  const reports = useApi<UserReport[]>(
+    `/organizations/${encodeURIComponent(orgSlug)}/issues/${encodeURIComponent(issueId)}/user-feedback/${qs({ cursor })}`,
+  );
+  if (reports.error) return <ErrorNotice error={reports.error} />;
+  if (!reports.data || reports.data.length === 0) return null;
+  return (
+    <section className="issue-feedback" aria-labelledby="issue-feedback-title">
+      <h2 id="issue-feedback-title">User feedback</h2>
+      <FeedbackList orgSlug={orgSlug} reports={reports.data} issueId={issueId} />
+      {(reports.next || reports.previous) && (
+        <Pager previous={reports.previous} next={reports.next} onPage={setCursor} />
+      )}
+    </section>
   );
 }
 

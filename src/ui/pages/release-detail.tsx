@@ -2,8 +2,10 @@ import { type ReactNode, useState } from 'react';
 import { LevelBadge, StatusBadge } from '../components/badges.js';
 import { usePageTitle } from '../components/layout.js';
 import { EmptyState, ErrorNotice, Loading } from '../components/notice.js';
+import { SessionsChart } from '../components/sessions-chart.js';
 import { useApi } from '../lib/api.js';
 import { count, dateTime, plural, timeAgo } from '../lib/format.js';
+import { healthClass, percent, releaseHealth } from '../lib/health.js';
 import { authorName, newIssuesPath, newIssuesQuery, releasePath } from '../lib/releases.js';
 import { Link, qs } from '../lib/router.js';
 import { useOrg } from '../lib/session.js';
@@ -20,7 +22,7 @@ function safeHref(url: string | null): string | null {
 export function ReleaseDetailPage({ version }: { version: string }) {
   const { org } = useOrg();
   const path = releasePath(org.slug, version);
-  const release = useApi<Release>(path);
+  const release = useApi<Release>(`${path}${qs({ health: 1 })}`);
   usePageTitle(`Release ${version}`);
   const releases = `/organizations/${encodeURIComponent(org.slug)}/releases/`;
 
@@ -93,10 +95,57 @@ export function ReleaseDetailPage({ version }: { version: string }) {
         </dl>
       </header>
 
+      <Health orgSlug={org.slug} release={data} />
       <Deploys path={`${path}deploys/`} />
       <Commits path={`${path}commits/`} release={data} />
       <NewIssues orgSlug={org.slug} release={data} />
     </article>
+  );
+}
+
+/** Crash-free sessions and users over the last 14 days, adoption, and sessions over time. */
+function Health({ orgSlug, release }: { orgSlug: string; release: Release }) {
+  const health = releaseHealth(release.projects);
+  return (
+    <Section title="Health">
+      {health ? (
+        <dl className="issue-stats health-stats">
+          <div>
+            <dt>Crash-free sessions</dt>
+            <dd className={healthClass(health.crashFreeSessions)} data-label="crash-free-sessions">
+              {percent(health.crashFreeSessions)}
+            </dd>
+          </div>
+          <div>
+            <dt>Crash-free users</dt>
+            <dd className={healthClass(health.crashFreeUsers)} data-label="crash-free-users">
+              {percent(health.crashFreeUsers)}
+            </dd>
+          </div>
+          <div>
+            <dt>Adoption (24 hours)</dt>
+            <dd data-label="adoption">{percent(health.adoption)}</dd>
+          </div>
+          <div>
+            <dt>Sessions</dt>
+            <dd data-label="sessions">{count(health.sessions)}</dd>
+          </div>
+          <div>
+            <dt>Users</dt>
+            <dd data-label="users">{count(health.users)}</dd>
+          </div>
+        </dl>
+      ) : (
+        <p className="muted">
+          No sessions name this release yet. SDKs send them when their <code>release</code> option is set.
+        </p>
+      )}
+      <SessionsChart
+        orgSlug={orgSlug}
+        projectIds={release.projects.map((p) => String(p.id))}
+        release={release.version}
+      />
+    </Section>
   );
 }
 

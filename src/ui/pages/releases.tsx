@@ -4,8 +4,10 @@ import { usePageTitle } from '../components/layout.js';
 import { EmptyState, ErrorNotice, Loading } from '../components/notice.js';
 import { Pager } from '../components/pager.js';
 import { ProjectFilter } from '../components/project-filter.js';
+import { SessionsChart } from '../components/sessions-chart.js';
 import { useApi } from '../lib/api.js';
 import { count, dateTime, timeAgo } from '../lib/format.js';
+import { healthClass, percent, releaseHealth } from '../lib/health.js';
 import { newIssuesPath, releasePath } from '../lib/releases.js';
 import { Link, navigate, qs, useLocation } from '../lib/router.js';
 import { useOrg } from '../lib/session.js';
@@ -28,6 +30,7 @@ export function ReleasesPage() {
       query,
       cursor: search.get('cursor'),
       per_page: PER_PAGE,
+      health: 1,
     })}`,
   );
 
@@ -80,6 +83,13 @@ export function ReleasesPage() {
         />
       </div>
 
+      <section aria-label="Sessions over time">
+        <SessionsChart
+          orgSlug={org.slug}
+          projectIds={projectId ? [projectId] : []}
+          environment={environment || undefined}
+        />
+      </section>
       <section aria-label="Releases" aria-busy={loaded.loading}>
         {loaded.error ? (
           <ErrorNotice error={loaded.error} />
@@ -100,6 +110,15 @@ export function ReleasesPage() {
                   <th scope="col">Released</th>
                   <th scope="col" className="num">
                     New issues
+                  </th>
+                  <th scope="col" className="num">
+                    Crash-free sessions
+                  </th>
+                  <th scope="col" className="num">
+                    Crash-free users
+                  </th>
+                  <th scope="col" className="num">
+                    Adoption
                   </th>
                   <th scope="col">Last event</th>
                   <th scope="col">Last deploy</th>
@@ -142,6 +161,7 @@ function ReleaseRow({
   showProjects: boolean;
 }) {
   const deploy = release.lastDeploy;
+  const health = releaseHealth(release.projects);
   return (
     <tr>
       <th scope="row" className="release-version">
@@ -164,6 +184,18 @@ function ReleaseRow({
         ) : (
           '0'
         )}
+      </td>
+      <td
+        className={`num ${healthClass(health?.crashFreeSessions ?? null)}`}
+        data-label="crash-free-sessions"
+      >
+        {percent(health?.crashFreeSessions ?? null)}
+      </td>
+      <td className={`num ${healthClass(health?.crashFreeUsers ?? null)}`} data-label="crash-free-users">
+        {percent(health?.crashFreeUsers ?? null)}
+      </td>
+      <td className="num" data-label="adoption" title="Share of the projects' users in the last 24 hours">
+        {percent(health?.adoption ?? null)}
       </td>
       <td title={release.lastEvent ? dateTime(release.lastEvent) : undefined}>
         {release.lastEvent ? timeAgo(release.lastEvent) : <span className="muted">—</span>}
