@@ -213,6 +213,7 @@ export function IssueDetailPage({ issueId, eventId }: { issueId: string; eventId
           <section aria-label="Events over time">
             <EventsChart orgSlug={org.slug} issueId={data.id} />
           </section>
+          <IssueFeedback orgSlug={org.slug} issueId={data.id} />
           <IssueTabs orgSlug={org.slug} issueId={data.id} />
 
           <section className="event" aria-label="Event">
@@ -267,7 +268,6 @@ export function IssueDetailPage({ issueId, eventId }: { issueId: string; eventId
               <EventDetails event={event.data} issue={data} orgSlug={org.slug} />
             )}
           </section>
-          <IssueFeedback orgSlug={org.slug} issueId={data.id} />
         </div>
         <IssueSidebar issue={data} orgSlug={org.slug} />
       </div>

@@ -50,7 +50,9 @@ export function MonitorDetailPage({
   if (!monitor.data) return <Loading what="Loading the monitor" />;
   const data = monitor.data;
   const c = data.config;
-  const minutes = (n: number | null) => (n === null ? '—' : plural(n, 'minute'));
+  // Sentry's defaults, which the server applies to a monitor configured without them.
+  const minutes = (n: number | null, fallback: number) =>
+    n === null ? `${plural(fallback, 'minute')} (default)` : plural(n, 'minute');
 
   return (
     <article className="monitor-detail" aria-labelledby="monitor-title">
@@ -71,16 +73,18 @@ export function MonitorDetailPage({
           <dt>Schedule</dt>
           <dd>
             <span className="schedule">{scheduleInWords(c)}</span>{' '}
-            <code className="muted">{Array.isArray(c.schedule) ? c.schedule.join(' ') : c.schedule}</code>
+            <code className="muted crontab">
+              {Array.isArray(c.schedule) ? c.schedule.join(' ') : c.schedule}
+            </code>
           </dd>
         </div>
         <div>
           <dt>Check-in margin</dt>
-          <dd>{minutes(c.checkin_margin)}</dd>
+          <dd>{minutes(c.checkin_margin, 1)}</dd>
         </div>
         <div>
           <dt>Maximum runtime</dt>
-          <dd>{minutes(c.max_runtime)}</dd>
+          <dd>{minutes(c.max_runtime, 30)}</dd>
         </div>
         <div>
           <dt>Time zone</dt>
