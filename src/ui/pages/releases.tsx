@@ -83,13 +83,16 @@ export function ReleasesPage() {
         />
       </div>
 
-      <section aria-label="Sessions over time">
-        <SessionsChart
-          orgSlug={org.slug}
-          projectIds={projectId ? [projectId] : []}
-          environment={environment || undefined}
-        />
-      </section>
+      {/* Sessions belong to projects: an organization without any has none to chart. */}
+      {(org.projects ?? []).length > 0 && (
+        <section aria-label="Sessions over time">
+          <SessionsChart
+            orgSlug={org.slug}
+            projectIds={projectId ? [projectId] : []}
+            environment={environment || undefined}
+          />
+        </section>
+      )}
       <section aria-label="Releases" aria-busy={loaded.loading}>
         {loaded.error ? (
           <ErrorNotice error={loaded.error} />
@@ -111,13 +114,13 @@ export function ReleasesPage() {
                   <th scope="col" className="num">
                     New issues
                   </th>
-                  <th scope="col" className="num">
+                  <th scope="col" className="num" title="Over the last 14 days">
                     Crash-free sessions
                   </th>
-                  <th scope="col" className="num">
+                  <th scope="col" className="num" title="Over the last 14 days">
                     Crash-free users
                   </th>
-                  <th scope="col" className="num">
+                  <th scope="col" className="num" title="Share of the projects' users in the last 24 hours">
                     Adoption
                   </th>
                   <th scope="col">Last event</th>
