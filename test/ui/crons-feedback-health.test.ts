@@ -161,6 +161,9 @@ describe.each(TEST_ENGINES)('crons, feedback and release health in the web UI on
     await node(sendMonitor, ['node-job', 'error', 'e2e', hourly], worker.dsn);
     const everyTwoHours = JSON.stringify({ type: 'interval', value: 2, unit: 'hour' });
     await node(sendMonitor, ['interval-job', 'ok', 'e2e', everyTwoHours], shop.dsn);
+    // Started and never finished, with a runtime of at most a minute: the clock times it out.
+    const daily = JSON.stringify({ type: 'interval', value: 1, unit: 'day' });
+    await node(sendMonitor, ['stuck-job', 'stuck', 'e2e', daily, '1'], worker.dsn);
 
     const checkInsOf = (slug: string) =>
       api<ApiCheckIn[]>(`organizations/${org.slug}/monitors/${slug}/checkins/`);
@@ -172,12 +175,16 @@ describe.each(TEST_ENGINES)('crons, feedback and release health in the web UI on
     await finished('cli-job', 3);
     await finished('node-job', 2);
     await finished('interval-job', 1);
+    await poll('the run of stuck-job in progress', async () =>
+      (await checkInsOf('stuck-job')).length === 1 ? true : undefined,
+    );
     await api(`organizations/${org.slug}/monitors/interval-job/`, {
       method: 'PUT',
       body: JSON.stringify({ status: 'disabled' }),
     });
 
-    // The clock moved just past cli-job's next run and its margin: that run is missed.
+    // The clock moved just past cli-job's next run and its margin (two minutes at least): that run
+    // is missed, and stuck-job, in progress for longer than its minute, is timed out.
     const monitors = await api<ApiMonitor[]>(`organizations/${org.slug}/monitors/`);
     const latest = (slug: string) =>
       Date.parse(monitors.find((m) => m.slug === slug)?.environments[0]?.nextCheckInLatest as string);
@@ -188,7 +195,7 @@ describe.each(TEST_ENGINES)('crons, feedback and release health in the web UI on
       pollMs: 600_000,
       log: { warn: () => {} },
     });
-    expect(await clock.tick()).toEqual({ missed: nodeJobMissed ? 2 : 1, timeouts: 0 });
+    expect(await clock.tick()).toEqual({ missed: nodeJobMissed ? 2 : 1, timeouts: 1 });
     await clock.stop();
     await waitForDigest(t);
     const [incident] = await poll('the issue of cli-job', async () => {
@@ -207,6 +214,7 @@ describe.each(TEST_ENGINES)('crons, feedback and release health in the web UI on
         env: 'e2e',
       },
       'interval-job': { runs: ['ok'], words: 'Every 2 hours (Europe/Berlin)', env: 'e2e' },
+      'stuck-job': { runs: ['timeout'], words: 'Every day (Europe/Berlin)', env: 'e2e' },
     };
 
     await page.goto(`${t.url}/organizations/${org.slug}/issues/`);
@@ -229,6 +237,7 @@ describe.each(TEST_ENGINES)('crons, feedback and release health in the web UI on
     expect(await state('cli-job')).toBe('missed');
     expect(await state('node-job')).toBe(nodeJobMissed ? 'missed' : 'error');
     expect(await state('interval-job')).toBe('disabled');
+    expect(await state('stuck-job')).toBe('timeout');
     // A disabled monitor expects no run; the others say when theirs is due.
     await row('cli-job')
       .getByText(/^Next run in /)
@@ -246,10 +255,11 @@ describe.each(TEST_ENGINES)('crons, feedback and release health in the web UI on
     // One project's monitors.
     await page.getByLabel('Project').selectOption({ label: 'worker' });
     await page.waitForURL(/\?project=\d+$/);
-    await expect.poll(() => page.locator('.monitor-list > li').count()).toBe(1);
+    await expect.poll(() => page.locator('.monitor-list > li').count()).toBe(2);
     await row('node-job').waitFor();
+    await row('stuck-job').waitFor();
     await page.getByLabel('Project').selectOption({ label: 'All projects' });
-    await expect.poll(() => page.locator('.monitor-list > li').count()).toBe(3);
+    await expect.poll(() => page.locator('.monitor-list > li').count()).toBe(4);
 
     await issueLink.click();
     await page.getByRole('heading', { name: 'Cron failure: cli-job', level: 1 }).waitFor();
