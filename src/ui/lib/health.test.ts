@@ -64,6 +64,13 @@ describe('releaseHealth', () => {
       users: 5,
     });
   });
+
+  it('takes adoption from sessions where the sessions named no user', () => {
+    const health = releaseHealth([
+      project(1, { totalSessions: 3, totalSessions24h: 3, totalProjectSessions24h: 12 }),
+    ]);
+    expect(health).toMatchObject({ adoption: 25, crashFreeSessions: 100, crashFreeUsers: null, users: 0 });
+  });
 });
 
 describe('percent and healthClass', () => {

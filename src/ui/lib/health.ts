@@ -8,7 +8,10 @@ export interface Health {
   /** Percent, or null when there were no sessions (or users). */
   readonly crashFreeSessions: number | null;
   readonly crashFreeUsers: number | null;
-  /** The release's share of its projects' users in the last 24 hours, in percent. */
+  /**
+   * The release's share of its projects' users in the last 24 hours, in percent; of their
+   * sessions where the sessions named no user.
+   */
   readonly adoption: number | null;
   readonly sessions: number;
   readonly users: number;
@@ -26,6 +29,8 @@ export function releaseHealth(projects: readonly ReleaseProject[]): Health | nul
   let crashedUsers = 0;
   let users24h = 0;
   let projectUsers24h = 0;
+  let sessions24h = 0;
+  let projectSessions24h = 0;
   for (const h of withData) {
     sessions += h.totalSessions;
     crashed += h.sessionsCrashed;
@@ -34,6 +39,8 @@ export function releaseHealth(projects: readonly ReleaseProject[]): Health | nul
     if (h.crashFreeUsers !== null) crashedUsers += Math.round(h.totalUsers * (1 - h.crashFreeUsers / 100));
     users24h += h.totalUsers24h;
     projectUsers24h += h.totalProjectUsers24h;
+    sessions24h += h.totalSessions24h;
+    projectSessions24h += h.totalProjectSessions24h;
   }
   const crashFree = (bad: number, all: number) => {
     const rate = share(bad, all);
@@ -42,7 +49,7 @@ export function releaseHealth(projects: readonly ReleaseProject[]): Health | nul
   return {
     crashFreeSessions: crashFree(crashed, sessions),
     crashFreeUsers: crashFree(crashedUsers, users),
-    adoption: share(users24h, projectUsers24h),
+    adoption: projectUsers24h > 0 ? share(users24h, projectUsers24h) : share(sessions24h, projectSessions24h),
     sessions,
     users,
   };
