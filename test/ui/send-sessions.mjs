@@ -22,8 +22,12 @@ for (const step of plan) {
   if (outcome === 'crashed') {
     Sentry.captureException(new Error(`crash for ${user}`), { mechanism: { handled: false, type: 'test' } });
   }
-  await Sentry.flush(5000);
+  await Sentry.flush(20_000);
   Sentry.endSession();
-  await Sentry.flush(5000);
+  await Sentry.flush(20_000);
 }
-await Sentry.close(5000);
+// Not everything delivered in time: say so, rather than let the test wait for what never came.
+if (!(await Sentry.close(20_000))) {
+  process.stderr.write('Sentry.close() timed out before everything was sent\n');
+  process.exit(2);
+}

@@ -47,8 +47,9 @@ export function FeedbackPage() {
         <label className="inline-field">
           <span>Show</span>
           <select value={all ? 'all' : ''} onChange={(e) => setParams({ status: e.target.value })}>
-            <option value="">Unresolved issues and none</option>
-            <option value="all">All feedback</option>
+            {/* Sentry's default: feedback about an unresolved issue, and here also about none. */}
+            <option value="">Unresolved</option>
+            <option value="all">All</option>
           </select>
         </label>
       </div>
