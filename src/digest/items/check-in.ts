@@ -10,6 +10,7 @@ import {
   updateMonitor,
 } from '../../store/region/monitors.js';
 import { findProjectById } from '../../store/region/projects.js';
+import { waitForEarlierEnvelopes } from '../../store/region/raw-queue.js';
 import type { ItemDigester } from '../item-digester.js';
 import { recordMonitorFailure, recordMonitorSuccess, scheduleAfterCheckIn } from '../monitor-incidents.js';
 import { readJsonObject } from './read-item.js';
@@ -40,6 +41,13 @@ export const digestCheckIn: ItemDigester = async (ctx, item) => {
   if (!project) return;
   const at = raw.receivedAt;
   let monitor = await findMonitorBySlug(trx, project.organizationId, checkIn.monitorSlug);
+  if (monitor === undefined && checkIn.monitorConfig === null) {
+    // A run's closing check-in carries no config: the monitor is made by the run's first one,
+    // which another digest transaction may hold uncommitted. Once the project's earlier
+    // envelopes are done, the monitor is there, or it never was.
+    await waitForEarlierEnvelopes(trx, ctx.engine, raw);
+    monitor = await findMonitorBySlug(trx, project.organizationId, checkIn.monitorSlug);
+  }
   if (monitor === undefined) {
     if (checkIn.monitorConfig === null) return;
     monitor = await ensureMonitor(trx, {

@@ -200,6 +200,29 @@ export async function commitWithoutFlush(trx: Db, engine: Engine): Promise<void>
   if (engine === 'postgres') await sql`set local synchronous_commit = off`.execute(trx);
 }
 
+/**
+ * Waits until no other digest transaction holds an earlier envelope of the project (PostgreSQL,
+ * where several digest at once; SQLite digests one batch at a time, in queue order). What those
+ * envelopes wrote is then committed, and visible to the caller's next statement.
+ */
+export async function waitForEarlierEnvelopes(
+  trx: Db,
+  engine: Engine,
+  envelope: { readonly projectId: number; readonly id: number },
+): Promise<void> {
+  if (engine !== 'postgres') return;
+  // FOR UPDATE without SKIP LOCKED: blocks on the rows another transaction claimed until it ends;
+  // rows it digested are deleted by then and so skipped.
+  await trx
+    .selectFrom('raw_envelopes')
+    .select('id')
+    .where('project_id', '=', envelope.projectId)
+    .where('id', '<', envelope.id)
+    .where('digest_error', 'is', null)
+    .forUpdate()
+    .execute();
+}
+
 /** Raw envelopes still waiting for digest (those set aside excluded). */
 export async function countRawEnvelopes(db: Db): Promise<number> {
   const row = await db
