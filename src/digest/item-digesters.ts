@@ -3,6 +3,7 @@ import type { ItemDigester } from './item-digester.js';
 import { digestAttachment } from './items/attachment.js';
 import { digestCheckIn } from './items/check-in.js';
 import { digestClientReport } from './items/client-report.js';
+import { digestLog } from './items/log.js';
 import { digestSession, digestSessions } from './items/session.js';
 import { digestSpan } from './items/span.js';
 import { digestTransaction } from './items/transaction.js';
@@ -12,6 +13,7 @@ import { digestFeedback, digestUserReport } from './items/user-report.js';
 export const ITEM_DIGESTERS: Readonly<Partial<Record<ItemType, ItemDigester>>> = Object.freeze({
   transaction: digestTransaction,
   span: digestSpan,
+  log: digestLog,
   attachment: digestAttachment,
   session: digestSession,
   sessions: digestSessions,

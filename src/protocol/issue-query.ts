@@ -130,7 +130,7 @@ const RANGE_KEYS = new Map<string, RangeField>([
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /** A token as written: `!key:value`, `!key:[a,b]` or free text; values already unquoted. */
-interface Token {
+export interface Token {
   readonly negated: boolean;
   readonly key: string | null;
   readonly values: readonly RawValue[];
@@ -138,7 +138,7 @@ interface Token {
 }
 
 /** A value's text and whether it was quoted (`""` is a value, an empty list item is not). */
-interface RawValue {
+export interface RawValue {
   readonly text: string;
   readonly quoted: boolean;
 }
@@ -171,7 +171,7 @@ export const MAX_QUERY_TERMS = 100;
 
 const KEY = /(!?)(tags\[([^\]\s]+)\]|[A-Za-z_][\w.-]*):/y;
 
-function tokenize(query: string): Token[] {
+export function tokenize(query: string): Token[] {
   const tokens: Token[] = [];
   let pos = 0;
   const skipSpace = () => {
@@ -365,7 +365,7 @@ function assignee(text: string): Assignee {
 }
 
 /** `*` matches anything, `\*` is a literal asterisk. */
-function pattern(raw: RawValue): ValuePattern {
+export function pattern(raw: RawValue): ValuePattern {
   const parts: string[] = [''];
   for (let i = 0; i < raw.text.length; i++) {
     const c = raw.text[i] as string;

@@ -29,6 +29,7 @@ import { eventUsers } from './migrations/region/20261210T0900-event-users.js';
 import { monitors } from './migrations/region/20261211T1000-monitors.js';
 import { sessionHealth } from './migrations/region/20261212T0900-session-health.js';
 import { lastReleaseSeen } from './migrations/region/20261213T0900-last-release-seen.js';
+import { logs } from './migrations/region/20261213T1000-logs.js';
 
 /** The control store's migrations, in order; names are timestamp-prefixed and never renamed. */
 function controlMigrations(engine: Engine): Record<string, Migration> {
@@ -67,6 +68,7 @@ function regionMigrations(engine: Engine): Record<string, Migration> {
     '20261211T1000-monitors': monitors(engine),
     '20261212T0900-session-health': sessionHealth(),
     '20261213T0900-last-release-seen': lastReleaseSeen(),
+    '20261213T1000-logs': logs(engine),
   };
 }
 

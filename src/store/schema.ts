@@ -299,6 +299,23 @@ export interface SpanTable {
   data: string;
 }
 
+export interface LogTable {
+  id: Generated<number>;
+  project_id: number;
+  item_id: string;
+  timestamp: number;
+  observed_timestamp: number;
+  trace_id: string;
+  span_id: string | null;
+  level: string;
+  severity_number: number;
+  body: string;
+  attributes: string;
+  release: string | null;
+  environment: string | null;
+  sdk: string | null;
+}
+
 export interface ReleaseHealthTable {
   project_id: number;
   release: string;
@@ -716,6 +733,7 @@ export interface RegionSchema {
   issue_activity: IssueActivityTable;
   attachments: AttachmentTable;
   spans: SpanTable;
+  logs: LogTable;
   release_health: ReleaseHealthTable;
   release_health_users: ReleaseHealthUserTable;
   session_states: SessionStateTable;

@@ -104,7 +104,8 @@ type ProjectTable =
   | 'release_health'
   | 'client_outcomes'
   | 'user_reports'
-  | 'check_ins';
+  | 'check_ins'
+  | 'logs';
 
 /** How many rows of the table belong to the project. */
 export async function countRows(world: DigestWorld, table: ProjectTable, projectId: number): Promise<number> {

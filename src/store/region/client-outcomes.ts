@@ -3,12 +3,15 @@ import type { RegionSchema } from '../schema.js';
 
 type Db = Kysely<RegionSchema>;
 
-/** How many items of a data category an SDK reported as dropped, for one reason, in one hour. */
+/**
+ * How many items of a data category were dropped, for one reason, in one hour: as an SDK reported
+ * (`client_discard`, `rate_limited`, `filtered`, `filtered_sampling`), or as digest found them
+ * unreadable (`invalid`).
+ */
 export interface ClientOutcome {
   readonly projectId: number;
   /** The hour's start, epoch ms. */
   readonly bucket: number;
-  /** `client_discard`, `rate_limited`, `filtered` or `filtered_sampling`. */
   readonly outcome: string;
   readonly reason: string;
   readonly category: string;
