@@ -111,6 +111,9 @@ export const PERMISSIONS = {
   // Sentry's organization permission for release health: any member reads the sessions of the
   // projects it reaches.
   sessions: { GET: READ },
+  // Sentry's Explore query (logs and other datasets): org:read in its API docs, over the projects
+  // the caller reaches.
+  orgEvents: { GET: READ },
   // Sentry's ProjectPermission, which its legacy plugin endpoints use.
   projectPlugins: {
     GET: ['project:read', 'project:write', 'project:admin'],

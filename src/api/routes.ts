@@ -11,6 +11,7 @@ import { issueRoutes } from './issues.js';
 import { memberRoutes } from './members.js';
 import { monitorRoutes } from './monitors.js';
 import { notificationSettingRoutes } from './notification-settings.js';
+import { orgEventRoutes } from './org-events.js';
 import { orgSessionRoutes } from './org-sessions.js';
 import { orgTagRoutes } from './org-tags.js';
 import { orgTokenRoutes } from './org-tokens.js';
@@ -46,6 +47,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...issueTagRoutes,
   ...eventRoutes,
   ...eventsStatsRoutes,
+  ...orgEventRoutes,
   ...orgTagRoutes,
   ...attachmentRoutes,
   ...releaseRoutes,

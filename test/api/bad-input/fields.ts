@@ -817,4 +817,37 @@ export const FIELD_CASES: BadCase[] = [
   ...endpoint('GET', '/organizations/acme/tags/level/values/?per_page=1000', [
     ['too many per page', undefined, 400, 'Invalid per_page value. Cannot exceed 100.'],
   ]),
+  ...endpoint('GET', '/organizations/acme/events/?field=message', [
+    ['no dataset', undefined, 400, /^A dataset is required/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/events/?dataset=spans&field=span.op', [
+    ['a dataset Errata does not answer', undefined, 400, /^Unsupported dataset: "spans"/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/events/?dataset=logs', [
+    ['no field', undefined, 400, 'No columns selected'],
+  ]),
+  ...endpoint('GET', '/organizations/acme/events/?dataset=logs&field=message&field=count()', [
+    ['a function', undefined, 400, /^Unknown function: count\(\)/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/events/?dataset=logs&field=message&field=bad%20name', [
+    ['an unknown field', undefined, 400, /^Unknown field: "bad name"/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/events/?dataset=logs&field=message&sort=-timestamp', [
+    ['a sort that is not a selected field', undefined, 400, /^Cannot sort by "timestamp"/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/events/?dataset=logs&field=message&query=%22open', [
+    ['an unterminated quote', undefined, 400, /^Error parsing search query: Unterminated quote/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/events/?dataset=logs&field=message&query=has:%22a%20b%22', [
+    ['has: without an attribute name', undefined, 400, /^Invalid query: has:/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/events/?dataset=logs&field=message&statsPeriod=forever', [
+    ['an unknown statsPeriod', undefined, 400, /^Invalid statsPeriod: forever/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/events/?dataset=logs&field=message&per_page=101', [
+    ['too many per page', undefined, 400, 'Invalid per_page value. Cannot exceed 100.'],
+  ]),
+  ...endpoint('GET', '/organizations/acme/events/?dataset=logs&field=message&cursor=0:x:0', [
+    ['a bad cursor', undefined, 400, 'Invalid cursor parameter.'],
+  ]),
 ];

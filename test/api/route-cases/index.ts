@@ -5,6 +5,7 @@ import { COMMITS_CASES } from './commits.js';
 import { ENVIRONMENTS_CASES } from './environments.js';
 import { EVENTS_CASES } from './events.js';
 import { ISSUES_CASES } from './issues.js';
+import { LOGS_CASES } from './logs.js';
 import { MEMBERS_CASES } from './members.js';
 import { MONITORS_CASES } from './monitors.js';
 import { ORGANIZATIONS_CASES } from './organizations.js';
@@ -37,4 +38,5 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   ...MONITORS_CASES,
   ...USER_FEEDBACK_CASES,
   ...SESSIONS_CASES,
+  ...LOGS_CASES,
 };

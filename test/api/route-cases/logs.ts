@@ -1,0 +1,77 @@
+import { expect } from 'vitest';
+import { LOG_CONTENT_TYPE } from '../../../src/digest/items/log.js';
+import { serializeEnvelope } from '../../../src/protocol/envelope.js';
+import { table } from '../support/callers.js';
+import { type Env, next, type World } from '../support/world.js';
+import type { RouteCase } from './case.js';
+
+// The logs dataset of the events endpoint: each case sends one log record of its own and finds it.
+
+/** Sentry's API docs give org:read: any member reads the logs of the projects it reaches. */
+const ORG_EVENTS = table(
+  {
+    ok: [
+      'owner',
+      'manager',
+      'admin',
+      'member:open',
+      'member:team',
+      'team-admin',
+      'token:owner',
+      'token:manager',
+      'token:admin',
+      'token:member',
+      'org:read',
+      'org:grant',
+      'org:all',
+    ],
+    gate: ['org:ci', 'token:owner:lacking', 'token:member:lacking'],
+  },
+  { 'member:off': { status: 400, body: { detail: 'No projects available' } } },
+);
+
+async function withLog(env: Env, w: World) {
+  const body = `checkout failed ${next()}-z`;
+  const payload = {
+    items: [
+      {
+        timestamp: (env.h.ctx.now() - 60_000) / 1000,
+        trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+        level: 'error',
+        body,
+        attributes: { cart: { value: body, type: 'string' } },
+      },
+    ],
+  };
+  const sent = await env.h.ingest.inject({
+    method: 'POST',
+    url: `/api/${w.project.id}/envelope/`,
+    payload: serializeEnvelope({
+      headers: {},
+      items: [{ headers: { type: 'log', item_count: 1, content_type: LOG_CONTENT_TYPE }, payload }],
+    }),
+    headers: { 'x-sentry-auth': `Sentry sentry_key=${w.key.publicKey}, sentry_version=7` },
+  });
+  if (sent.statusCode !== 200) throw new Error(`ingest: ${sent.statusCode} ${sent.body}`);
+  await env.h.worker.drain();
+  return body;
+}
+
+export const LOGS_CASES: Record<string, RouteCase> = {
+  'GET /organizations/:org/events/': {
+    grant: 'org:read',
+    foreign: 'deny',
+    callers: ORG_EVENTS,
+    prepare: async (env, w) => {
+      const body = await withLog(env, w);
+      return {
+        url: `/api/0/organizations/${w.org.slug}/events/?dataset=logs&field=message&field=severity&field=cart&statsPeriod=1h&query=${encodeURIComponent(`"${body}"`)}`,
+        secrets: [body],
+        check: (res) => {
+          expect(res.statusCode).toBe(200);
+          expect(res.json().data).toEqual([{ message: body, severity: 'error', cart: body }]);
+        },
+      };
+    },
+  },
+};
