@@ -3,7 +3,6 @@ import type { Token } from '../protocol/issue-query.js';
 import type { Engine } from '../store/db.js';
 import type { RegionSchema } from '../store/schema.js';
 import type { Project } from '../store/types.js';
-import { LOGS_DATASET } from './logs-dataset.js';
 
 /** The type `meta.fields` gives a column, in Sentry's words. */
 export type FieldType = 'string' | 'date' | 'integer' | 'number' | 'boolean';
@@ -45,12 +44,3 @@ export interface EventDataset {
   /** One page of rows, each keyed by the asked fields. */
   rows(db: Kysely<RegionSchema>, engine: Engine, query: DatasetQuery): Promise<Record<string, unknown>[]>;
 }
-
-/**
- * The datasets Errata answers, by the names Sentry's clients send: `logs` (the API's and
- * sentry-cli's) and `ourlogs` (Sentry's web app). Others get a 400 naming these.
- */
-export const EVENT_DATASETS: Readonly<Record<string, EventDataset>> = Object.freeze({
-  logs: LOGS_DATASET,
-  ourlogs: LOGS_DATASET,
-});

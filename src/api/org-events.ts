@@ -2,7 +2,8 @@ import { badRequest } from '../lib/app-error.js';
 import { MAX_QUERY_TERMS, parseTimeWindow, tokenize } from '../protocol/issue-query.js';
 import type { Project } from '../store/types.js';
 import { forbidden, orgEndpoint, reachedProjects } from './access.js';
-import { type DatasetQuery, EVENT_DATASETS, type EventDataset } from './event-datasets.js';
+import type { DatasetQuery, EventDataset } from './event-datasets.js';
+import { LOGS_DATASET } from './logs-dataset.js';
 import { parsePage, setLinkHeader } from './pagination.js';
 import { queryValues as all, queryValue as one, parsing } from './params.js';
 import { PERMISSIONS } from './permissions.js';
@@ -10,12 +11,21 @@ import type { ApiCall, ApiRoute } from './route.js';
 
 // Sentry's Explore query, `GET /organizations/:org/events/?dataset=…&field=…&query=…&sort=…`:
 // a table of rows from one dataset. This file reads what every dataset shares; each dataset
-// (event-datasets.ts) says which fields it has and finds its rows.
+// (an EventDataset, event-datasets.ts) says which fields it has and finds its rows.
 
 /** Sentry's bounds: at most 20 fields a request, and 14 days when no range is given. */
 const MAX_FIELDS = 20;
 const DEFAULT_PERIOD = '14d';
 const FUNCTION = /^([\w.]+)\((.*)\)$/;
+
+/**
+ * The datasets Errata answers, by the names Sentry's clients send: `logs` (the API's and
+ * sentry-cli's) and `ourlogs` (Sentry's web app). Others get a 400 naming these.
+ */
+export const EVENT_DATASETS: Readonly<Record<string, EventDataset>> = Object.freeze({
+  logs: LOGS_DATASET,
+  ourlogs: LOGS_DATASET,
+});
 
 function datasetOf(call: ApiCall): EventDataset {
   const name = one(call.query.dataset);
