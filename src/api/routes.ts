@@ -27,6 +27,7 @@ import { rootRoutes } from './root.js';
 import type { ApiRoute } from './route.js';
 import { sessionRoutes } from './sessions.js';
 import { teamRoutes } from './teams.js';
+import { traceItemRoutes } from './trace-items.js';
 import { userFeedbackRoutes } from './user-feedback.js';
 
 /** Every REST endpoint with the scopes it allows per method: the one table the tests read. */
@@ -48,6 +49,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...eventRoutes,
   ...eventsStatsRoutes,
   ...orgEventRoutes,
+  ...traceItemRoutes,
   ...orgTagRoutes,
   ...attachmentRoutes,
   ...releaseRoutes,

@@ -18,6 +18,7 @@ import { IssueEventsPage } from './pages/issue-events.js';
 import { IssueStreamPage } from './pages/issue-stream.js';
 import { IssueTagValuesPage } from './pages/issue-tag-values.js';
 import { LoginPage } from './pages/login.js';
+import { LogsPage } from './pages/logs.js';
 import { MembersPage } from './pages/members.js';
 import { MonitorDetailPage } from './pages/monitor-detail.js';
 import { NewOrganizationPage } from './pages/new-organization.js';
@@ -52,6 +53,7 @@ const ORG_ROUTES: [string, (p: Params) => ReactNode][] = [
     (p) => <IssueTagValuesPage key={p.key} issueId={p.issue as string} tagKey={p.key as string} />,
   ],
   ['/organizations/:org/releases/', () => <ReleasesPage />],
+  ['/organizations/:org/explore/logs/', () => <LogsPage />],
   [
     '/organizations/:org/releases/:version/',
     // A new version is a new page: nothing (an open menu, a cursor) carries over from the last one.

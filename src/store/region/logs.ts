@@ -217,3 +217,14 @@ export async function searchLogs(db: Db, engine: Engine, search: LogSearch): Pro
     .execute();
   return rows.map(toLog);
 }
+
+/** The project's log of this item id, if any. */
+export async function findLogByItemId(db: Db, projectId: number, itemId: string): Promise<Log | undefined> {
+  const row = await db
+    .selectFrom('logs')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('item_id', '=', itemId)
+    .executeTakeFirst();
+  return row && toLog(row);
+}

@@ -850,4 +850,10 @@ export const FIELD_CASES: BadCase[] = [
   ...endpoint('GET', '/organizations/acme/events/?dataset=logs&field=message&cursor=0:x:0', [
     ['a bad cursor', undefined, 400, 'Invalid cursor parameter.'],
   ]),
+  ...endpoint('GET', '/projects/acme/web/trace-items/0123456789abcdef0123456789abcdef/?item_type=spans', [
+    ['an item type Errata does not answer', undefined, 400, /^Unsupported item_type: "spans"/],
+  ]),
+  ...endpoint('GET', '/projects/acme/web/trace-items/not-an-id/?item_type=logs', [
+    ['a malformed item id', undefined, 404, NOT_FOUND],
+  ]),
 ];
