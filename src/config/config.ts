@@ -209,6 +209,8 @@ export interface Config {
   readonly notifyTimeoutMs: number;
   /** ERRATA_NOTIFY_RETENTION_DAYS, default 30: sent and failed notifications, with their tries, are kept this long. */
   readonly notifyRetentionDays: number;
+  /** ERRATA_LOG_RETENTION_DAYS, default 30 (Sentry's): log records older than this are deleted. */
+  readonly logRetentionDays: number;
   /**
    * ERRATA_TEST_CLOCK_FILE, for tests only: a file holding a number of milliseconds that the
    * process's clock runs ahead of real time, read at each reading of the clock, so that a test can
@@ -505,6 +507,7 @@ export function loadConfig(env: Env): Config {
     notifyConnectTimeoutMs: integer(env, 'ERRATA_NOTIFY_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
     notifyTimeoutMs: integer(env, 'ERRATA_NOTIFY_TIMEOUT_MS', 15_000, 100, 600_000),
     notifyRetentionDays: integer(env, 'ERRATA_NOTIFY_RETENTION_DAYS', 30, 1, 36_500),
+    logRetentionDays: integer(env, 'ERRATA_LOG_RETENTION_DAYS', 30, 1, 36_500),
     testClockFile: testClockFile(env),
   });
 }
