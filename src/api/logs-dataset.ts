@@ -12,13 +12,20 @@ interface LogField {
   readonly type: FieldType;
   /** What the field filters and sorts on. */
   readonly ref: LogRef;
+  /** What it sorts on when not `ref`: levels in order of severity, not of name. */
+  readonly sortRef?: LogRef;
   value(log: Log, project: Project): unknown;
 }
 
 const iso = (ms: number) => new Date(Math.floor(ms)).toISOString();
 
 const itemId: LogField = { type: 'string', ref: { column: 'item_id' }, value: (l) => l.itemId };
-const severity: LogField = { type: 'string', ref: { column: 'level' }, value: (l) => l.level };
+const severity: LogField = {
+  type: 'string',
+  ref: { column: 'level' },
+  sortRef: { column: 'severity_number' },
+  value: (l) => l.level,
+};
 const message: LogField = { type: 'string', ref: { column: 'body' }, value: (l) => l.body };
 
 const LOG_FIELDS: Readonly<Record<string, LogField>> = {
@@ -101,7 +108,14 @@ function storedValues(ref: LogRef, values: readonly ValuePattern[], projects: re
 
 function condition(term: Token, projects: readonly Project[]): LogCondition {
   const [first] = term.values;
-  if (term.key === null) return { kind: 'text', text: first?.text ?? '' };
+  if (term.key === null) {
+    const text = first?.text ?? '';
+    // Sentry's boolean search; read as text it would quietly search for the word "OR".
+    if (!first?.quoted && (text === 'OR' || text.startsWith('(') || text.endsWith(')'))) {
+      throw badRequest('Invalid query: OR and parentheses are not supported here; all terms must match.');
+    }
+    return { kind: 'text', text };
+  }
   if (term.key === 'has') {
     const key = first === undefined ? undefined : attributeKey(first.text);
     if (key === undefined || term.list) throw badRequest(`Invalid query: has: needs one attribute name.`);
@@ -140,7 +154,10 @@ export const LOGS_DATASET: EventDataset = {
       start: q.start,
       end: q.end,
       conditions,
-      sort: q.sort.map((s) => ({ ref: (fieldOf(s.field) as LogField).ref, descending: s.descending })),
+      sort: q.sort.map((s) => {
+        const field = fieldOf(s.field) as LogField;
+        return { ref: field.sortRef ?? field.ref, descending: s.descending };
+      }),
       limit: q.limit,
       offset: q.offset,
     });

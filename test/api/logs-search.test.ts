@@ -175,6 +175,14 @@ describe.each(TEST_ENGINES)('logs through the events endpoint on %s', (engine) =
       ['ada', 'User logged in'],
       ['bob', 'Payment declined'],
     ]);
+    const bySeverity = await search('field=timestamp&sort=-severity&sort=timestamp');
+    expect(bySeverity.json().data.map((r: { severity: string }) => r.severity)).toEqual([
+      'error',
+      'warn',
+      'info',
+      'info',
+      'debug',
+    ]);
     const pages: string[][] = [];
     let cursor = '';
     for (;;) {

@@ -856,4 +856,7 @@ export const FIELD_CASES: BadCase[] = [
   ...endpoint('GET', '/projects/acme/web/trace-items/not-an-id/?item_type=logs', [
     ['a malformed item id', undefined, 404, NOT_FOUND],
   ]),
+  ...endpoint('GET', '/organizations/acme/events/?dataset=logs&field=message&query=a%20OR%20b', [
+    ['OR, which the logs search does not read', undefined, 400, /^Invalid query: OR and parentheses/],
+  ]),
 ];
