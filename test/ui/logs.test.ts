@@ -134,5 +134,12 @@ describe.each(TEST_ENGINES)('logs in the web UI on %s', (engine) => {
     await page.getByRole('link', { name: TRACE_A.slice(0, 8) }).click();
     await page.waitForURL(new RegExp(`query=trace%3A${TRACE_A}`));
     await expect.poll(() => messages(page)).toEqual(['cart almost full', 'user signed in']);
+
+    // At 390 px nothing sticks out sideways but the table, which scrolls in its own box.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${t.url}/organizations/${org.slug}/explore/logs/`);
+    await page.locator('tbody .log-message').first().waitFor();
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await screenshot(page, `logs-narrow-${engine}`);
   });
 });

@@ -1,5 +1,4 @@
 import { type FormEvent, Fragment, useState } from 'react';
-import { LevelBadge } from '../components/badges.js';
 import { usePageTitle } from '../components/layout.js';
 import { EmptyState, ErrorNotice, Loading } from '../components/notice.js';
 import { Pager } from '../components/pager.js';
@@ -155,7 +154,9 @@ export function LogsPage() {
                       <tr className={`log-row level-edge-${BADGE_LEVEL[row.severity] ?? row.severity}`}>
                         <td className="nowrap">{dateTime(row.timestamp)}</td>
                         <td>
-                          <LevelBadge level={BADGE_LEVEL[row.severity] ?? row.severity} />
+                          <span className={`badge level level-${BADGE_LEVEL[row.severity] ?? row.severity}`}>
+                            {row.severity}
+                          </span>
                         </td>
                         <td>
                           <button
