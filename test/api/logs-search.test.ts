@@ -146,6 +146,13 @@ describe.each(TEST_ENGINES)('logs through the events endpoint on %s', (engine) =
     expect(first['sentry.item_id']).toMatch(/^[0-9a-f]{32}$/);
     expect(Date.parse(first.timestamp)).toBe(Math.floor(now - 10_000));
     expect(await bodies('statsPeriod=7d')).toContain(OLD.body);
+    // The name Sentry's web app sends for the same dataset.
+    const ourlogs = await h.request({
+      method: 'GET',
+      url: '/api/0/organizations/logged/events/?dataset=ourlogs&field=message&statsPeriod=1d',
+      token,
+    });
+    expect(ourlogs.json().data.map((r: { message: string }) => r.message)).toEqual(newestFirst(SENT));
   });
 
   it('finds logs by text, level, trace, attribute and project', async () => {

@@ -127,6 +127,9 @@ describe.each(TEST_ENGINES)('log digest (%s)', (engine) => {
     await digestBody(world, projectId, envelope({ version: 2 }));
     expect(await countRows(world, 'logs', projectId)).toBe(0);
     expect(await invalid(projectId)).toEqual([['invalid_log', 'log_item', 4]]);
+    // A client's count is believed only so far.
+    await digestBody(world, projectId, envelope('not json', { item_count: Number.MAX_SAFE_INTEGER }));
+    expect(await invalid(projectId)).toEqual([['invalid_log', 'log_item', 10_004]]);
   });
 
   it('takes release, environment and SDK from the envelope when attributes do not say', async () => {

@@ -109,9 +109,17 @@ function itemIdOf(record: JsonObject): string {
   return createHash('sha256').update(JSON.stringify(record)).digest('hex').slice(0, 32);
 }
 
+/**
+ * Records one unreadable container is counted as at most: SDKs flush far fewer at once, and the
+ * header is the client's word, which must not push an hourly count past what a column holds.
+ */
+const MAX_DECLARED_RECORDS = 10_000;
+
 /** How many records an unreadable container held: its `item_count` header, else one. */
 function declaredCount(value: unknown): number {
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : 1;
+  return typeof value === 'number' && Number.isInteger(value) && value > 0
+    ? Math.min(value, MAX_DECLARED_RECORDS)
+    : 1;
 }
 
 /**
