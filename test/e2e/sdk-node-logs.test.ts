@@ -14,7 +14,7 @@ import {
   type SdkProject,
   waitForDigest,
 } from '../support/sdk.js';
-import { run, SENTRY_CLI, startTestServer, type TestServer } from '../support/server.js';
+import { ROOT, run, SENTRY_CLI, startTestServer, type TestServer } from '../support/server.js';
 
 // The real @sentry/node 11 with `enableLogs`, sending Sentry.logger.* to a listening Errata; the
 // logs are found back through the events endpoint (dataset=logs) and with the real
@@ -169,5 +169,27 @@ describe.each(TEST_ENGINES)('@sentry/node 11 logs against Errata on %s', (engine
     expect(await cli(p.project, '--query', 'severity:error')).toEqual([
       ['error', 'payment e2e failed', span.traceId],
     ]);
+  });
+
+  it('streams them with sentry-cli logs list --live, each log once however many times it polls', async () => {
+    // The platform binary itself: the npm wrapper, killed, would leave it running.
+    const binary = path.join(
+      ROOT,
+      `node_modules/@sentry/cli-${process.platform}-${process.arch}/bin/sentry-cli`,
+    );
+    const live = await run(binary, ['logs', 'list', '-o', p.org, '-p', p.project, '--live'], {
+      env: { SENTRY_URL: t.url, SENTRY_AUTH_TOKEN: p.token, SENTRY_LOG_LEVEL: 'warn', HOME: '/tmp' },
+      // It polls every two seconds until stopped.
+      timeoutMs: 5_000,
+    });
+    expect(live.stderr).not.toMatch(/error|panic/i);
+    for (const text of [
+      'user e2e signed in',
+      'cart e2e is almost full',
+      'payment e2e failed',
+      'order e2e-1001 placed',
+    ]) {
+      expect(live.stdout.split(text)).toHaveLength(2);
+    }
   });
 });
