@@ -10,6 +10,7 @@ import type { DigestRunner } from './jobs/digest-worker.js';
 import { createHttpSender } from './jobs/http-sender.js';
 import { startMaintenance } from './jobs/maintenance.js';
 import { createPipeline } from './jobs/pipeline.js';
+import { RetentionJob } from './jobs/retention.js';
 import { createSmtpSender, describeSmtpUrl, EMAIL_OFF_REASON } from './jobs/smtp-sender.js';
 import { fileClock } from './lib/file-clock.js';
 import { type FirstStart, firstStart } from './services/bootstrap.js';
@@ -107,6 +108,8 @@ export interface Server {
   readonly delivery: DeliveryWorker;
   /** Marks missed and timed-out cron runs. */
   readonly clock: CronClock;
+  /** Deletes what is older than the retention period. */
+  readonly retention: RetentionJob;
   readonly ctx: ServiceContext;
   readonly url: string;
   readonly firstStart: FirstStart | null;
@@ -152,6 +155,13 @@ export async function startServer(
     const stopMaintenance = startMaintenance(db, ctx.now, app.log, config);
     const clock = new CronClock(db, { now: ctx.now, pollMs: config.cronClockPollMs, log: app.log });
     clock.start();
+    const retention = new RetentionJob(db, {
+      retentionDays: config.retentionDays,
+      maxEventsPerProject: config.maxEventsPerProject,
+      now: ctx.now,
+      log: app.log,
+    });
+    retention.start();
     const address = await app.listen({ host: config.host, port: config.port });
     delivery.start();
     return {
@@ -160,12 +170,14 @@ export async function startServer(
       assembler,
       delivery,
       clock,
+      retention,
       ctx,
       url: address,
       firstStart: created,
       async close() {
         stopMaintenance();
         await clock.stop();
+        await retention.stop();
         await app.close();
         await assembler.stop();
         await worker.stop();

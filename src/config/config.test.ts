@@ -163,3 +163,21 @@ describe('the test clock', () => {
     );
   });
 });
+
+describe('retention settings', () => {
+  it('keep 90 days and no per-project cap by default', () => {
+    const config = loadConfig({});
+    expect(config.retentionDays).toBe(90);
+    expect(config.maxEventsPerProject).toBe(0);
+  });
+
+  it('take other values and refuse a retention of no days', () => {
+    const config = loadConfig({ ERRATA_RETENTION_DAYS: '30', ERRATA_MAX_EVENTS_PER_PROJECT: '10000' });
+    expect(config.retentionDays).toBe(30);
+    expect(config.maxEventsPerProject).toBe(10_000);
+    expect(() => loadConfig({ ERRATA_RETENTION_DAYS: '0' })).toThrow(
+      /ERRATA_RETENTION_DAYS must be between 1/,
+    );
+    expect(() => loadConfig({ ERRATA_MAX_EVENTS_PER_PROJECT: '-5' })).toThrow(/whole number/);
+  });
+});

@@ -217,6 +217,18 @@ export interface Config {
    * move the clocks of `errata serve` processes it started. Refused unless NODE_ENV is `test`.
    */
   readonly testClockFile: string | null;
+  /**
+   * ERRATA_RETENTION_DAYS, default 90 (Sentry's): events, transactions, spans, attachments,
+   * sessions, check-ins, client outcomes and set-aside envelopes older than this are deleted, and
+   * issues left without events with them; the disk then stops growing at a steady rate.
+   */
+  readonly retentionDays: number;
+  /**
+   * ERRATA_MAX_EVENTS_PER_PROJECT, default 0 (no cap): a project keeps at most this many stored
+   * events (errors and transactions together); the oldest go first, so one noisy project cannot
+   * fill the disk within the retention period.
+   */
+  readonly maxEventsPerProject: number;
 }
 
 export class ConfigError extends Error {}
@@ -509,5 +521,7 @@ export function loadConfig(env: Env): Config {
     notifyRetentionDays: integer(env, 'ERRATA_NOTIFY_RETENTION_DAYS', 30, 1, 36_500),
     logRetentionDays: integer(env, 'ERRATA_LOG_RETENTION_DAYS', 30, 1, 36_500),
     testClockFile: testClockFile(env),
+    retentionDays: integer(env, 'ERRATA_RETENTION_DAYS', 90, 1, 36_500),
+    maxEventsPerProject: integer(env, 'ERRATA_MAX_EVENTS_PER_PROJECT', 0, 0, 1_000_000_000),
   });
 }

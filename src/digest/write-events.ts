@@ -171,7 +171,9 @@ export async function writeEvents(
     engine,
     [...fresh].flatMap(([projectId, list]) =>
       list.flatMap(({ row, user }) =>
-        row.userKey !== null && user !== null ? [{ projectId, userKey: row.userKey, ...user }] : [],
+        row.userKey !== null && user !== null
+          ? [{ projectId, userKey: row.userKey, ...user, timestamp: row.timestamp }]
+          : [],
       ),
     ),
   );

@@ -1,3 +1,4 @@
+import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { type Database, type Engine, openSqliteConnection, type SqliteConnection } from './db.js';
 import type { RegionSchema } from './schema.js';
@@ -18,6 +19,13 @@ export interface BackgroundWrites {
    * run again while the write lock is taken, for up to `BUSY_DEADLINE_MS`.
    */
   run<T>(op: (db: Kysely<RegionSchema>) => Promise<T>): Promise<T>;
+  /**
+   * On a SQLite file, runs `op` on the connection's driver itself, again while the write lock is
+   * taken, for the statements Kysely cannot run to their end (better-sqlite3 steps a statement
+   * that returns no rows once, and `pragma incremental_vacuum` frees one page per step); null
+   * elsewhere.
+   */
+  runSqlite<T>(op: (sqlite: SQLite.Database) => T): Promise<T | null>;
   /** Closes the connection of its own, if it opened one; a later `run` opens it again. */
   close(): Promise<void>;
 }
@@ -50,7 +58,12 @@ export async function retryWhileBusy<T>(op: () => Promise<T>, deadlineMs = BUSY_
 export function backgroundWrites(db: Database): BackgroundWrites {
   const file = db.file;
   if (db.engine !== 'sqlite' || file === null) {
-    return { engine: db.engine, run: (op) => op(db.region), close: async () => {} };
+    return {
+      engine: db.engine,
+      run: (op) => op(db.region),
+      runSqlite: async () => null,
+      close: async () => {},
+    };
   }
   let connection: SqliteConnection | null = null;
   const open = (): SqliteConnection => {
@@ -64,6 +77,11 @@ export function backgroundWrites(db: Database): BackgroundWrites {
       connection ??= open();
       const region = connection.kysely as unknown as Kysely<RegionSchema>;
       return retryWhileBusy(() => op(region));
+    },
+    runSqlite(op) {
+      connection ??= open();
+      const { sqlite } = connection;
+      return retryWhileBusy(async () => op(sqlite));
     },
     async close() {
       const closing = connection;

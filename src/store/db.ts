@@ -151,6 +151,9 @@ export function openSqliteConnection(
 ): SqliteConnection {
   if (file !== ':memory:') ownerOnly(file);
   const sqlite = new SQLite(file);
+  // Takes effect only on a file with no tables yet: pages freed by deletes can then be given back
+  // (retention's incremental vacuum). Older files switch once, at migration.
+  sqlite.pragma('auto_vacuum = INCREMENTAL');
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${synchronous}`);
   sqlite.pragma('busy_timeout = 10000');

@@ -260,6 +260,8 @@ export interface EventUserTable {
   username: string | null;
   ip_address: string | null;
   name: string | null;
+  /** About when an event of the key was last seen (written at most once a day); null for none. */
+  last_seen: number | null;
 }
 
 /** What happened to an issue (Sentry's activity): `type` as Sentry names it, `data` JSON. */
@@ -699,6 +701,13 @@ export interface AlertRuleFireTable {
   last_fired_at: number;
 }
 
+/** Which node runs a background job that must run once at a time (retention), and until when. */
+export interface JobLeaseTable {
+  name: string;
+  holder: string;
+  expires_at: number;
+}
+
 export interface ControlSchema {
   users: UserTable;
   user_tokens: UserTokenTable;
@@ -767,4 +776,5 @@ export interface RegionSchema {
   notification_attempts: NotificationAttemptTable;
   alert_email_opt_outs: AlertEmailOptOutTable;
   alert_rule_fires: AlertRuleFireTable;
+  job_leases: JobLeaseTable;
 }

@@ -16,25 +16,40 @@ export interface EventUser {
   readonly name: string | null;
 }
 
+/** A user as an event of `timestamp` describes it. */
+export interface SeenEventUser extends EventUser {
+  readonly timestamp: number;
+}
+
 const FIELDS = ['user_id', 'email', 'username', 'ip_address', 'name'] as const;
+/** How stale a row's last_seen may grow before an event writes it again. */
+export const EVENT_USER_SEEN_SLACK_MS = 86_400_000;
 
 // A field only moves to a newer non-empty value, and a row is written only when one does: most
-// events repeat what their user's row says already, and an unchanged row costs no write.
+// events repeat what their user's row says already, and an unchanged row costs no write. Last seen
+// is kept to the day, for retention: a newer time alone writes the row at most once a day.
 const UPSERT_EVENT_USERS: BulkInsert = {
   table: 'event_users',
-  columns: ['project_id', 'user_key', ...FIELDS],
+  columns: ['project_id', 'user_key', ...FIELDS, 'last_seen'],
   tail: `on conflict (project_id, user_key) do update set ${FIELDS.map(
     (f) => `${f} = coalesce(excluded.${f}, event_users.${f})`,
-  ).join(', ')} where ${FIELDS.map(
+  ).join(
+    ', ',
+  )}, last_seen = case when excluded.last_seen > coalesce(event_users.last_seen, 0) then excluded.last_seen else event_users.last_seen end
+  where ${FIELDS.map(
     (f) => `(excluded.${f} is not null and excluded.${f} is distinct from event_users.${f})`,
-  ).join(' or ')}`,
+  ).join(' or ')} or excluded.last_seen > coalesce(event_users.last_seen, 0) + ${EVENT_USER_SEEN_SLACK_MS}`,
   maxRows: 200,
 };
 
 /** Records what a batch's events said about their users; the last event of a key wins. */
-export async function upsertEventUsers(db: Db, engine: Engine, users: readonly EventUser[]): Promise<void> {
+export async function upsertEventUsers(
+  db: Db,
+  engine: Engine,
+  users: readonly SeenEventUser[],
+): Promise<void> {
   // One row per key: an upsert may not touch the same row twice in one statement.
-  const byKey = new Map<string, EventUser>();
+  const byKey = new Map<string, SeenEventUser>();
   for (const u of users) {
     const known = byKey.get(`${u.projectId}\u0000${u.userKey}`);
     byKey.set(`${u.projectId}\u0000${u.userKey}`, {
@@ -44,6 +59,7 @@ export async function upsertEventUsers(db: Db, engine: Engine, users: readonly E
       username: u.username ?? known?.username ?? null,
       ipAddress: u.ipAddress ?? known?.ipAddress ?? null,
       name: u.name ?? known?.name ?? null,
+      timestamp: Math.max(u.timestamp, known?.timestamp ?? 0),
     });
   }
   const rows = [...byKey.values()].map((u) => [
@@ -54,6 +70,7 @@ export async function upsertEventUsers(db: Db, engine: Engine, users: readonly E
     u.username,
     u.ipAddress,
     u.name,
+    u.timestamp,
   ]);
   await bulkInsert(db, engine, UPSERT_EVENT_USERS, rows);
 }
