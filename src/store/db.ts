@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -149,11 +149,13 @@ export function openSqliteConnection(
   file: string,
   synchronous: 'FULL' | 'NORMAL' = 'FULL',
 ): SqliteConnection {
+  const empty = file === ':memory:' || !existsSync(file) || statSync(file).size === 0;
   if (file !== ':memory:') ownerOnly(file);
   const sqlite = new SQLite(file);
-  // Takes effect only on a file with no tables yet: pages freed by deletes can then be given back
-  // (retention's incremental vacuum). Older files switch once, at migration.
-  sqlite.pragma('auto_vacuum = INCREMENTAL');
+  // Only a file with no tables yet can take it (and on another, setting it waits for the write
+  // lock): pages freed by deletes can then be given back (retention's incremental vacuum). Older
+  // files switch once, at migration.
+  if (empty) sqlite.pragma('auto_vacuum = INCREMENTAL');
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${synchronous}`);
   sqlite.pragma('busy_timeout = 10000');
