@@ -19,6 +19,7 @@ import { postgres } from './scenarios/postgres.js';
 import { probe } from './scenarios/probe.js';
 import { profile } from './scenarios/profile.js';
 import { rest } from './scenarios/rest.js';
+import { retention } from './scenarios/retention.js';
 import { smtpDown } from './scenarios/smtp-down.js';
 import { sqlite } from './scenarios/sqlite.js';
 import { symbolication } from './scenarios/symbolication.js';
@@ -41,6 +42,7 @@ const SCENARIOS: [string, (ctx: Context) => Promise<void>][] = [
   ['probe', probe],
   ['ceiling', ceiling],
   ['symbolication', symbolication],
+  ['retention', retention],
   ['profile', profile],
 ];
 

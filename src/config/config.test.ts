@@ -169,6 +169,7 @@ describe('retention settings', () => {
     const config = loadConfig({});
     expect(config.retentionDays).toBe(90);
     expect(config.maxEventsPerProject).toBe(0);
+    expect(config.retentionPollMs).toBe(3_600_000);
   });
 
   it('take other values and refuse a retention of no days', () => {

@@ -229,6 +229,8 @@ export interface Config {
    * fill the disk within the retention period.
    */
   readonly maxEventsPerProject: number;
+  /** ERRATA_RETENTION_POLL_MS, default 3600000 (hourly): how often the retention pass runs; its first run is this long after start. */
+  readonly retentionPollMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -523,5 +525,6 @@ export function loadConfig(env: Env): Config {
     testClockFile: testClockFile(env),
     retentionDays: integer(env, 'ERRATA_RETENTION_DAYS', 90, 1, 36_500),
     maxEventsPerProject: integer(env, 'ERRATA_MAX_EVENTS_PER_PROJECT', 0, 0, 1_000_000_000),
+    retentionPollMs: integer(env, 'ERRATA_RETENTION_POLL_MS', 3_600_000, 1000, 86_400_000),
   });
 }
