@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import { sql } from 'kysely';
 import { type BackgroundWrites, backgroundWrites } from '../store/background-writes.js';
 import type { Database } from '../store/db.js';
 import { EVENT_USER_SEEN_SLACK_MS } from '../store/region/event-users.js';
@@ -10,6 +9,7 @@ import {
   deleteEventsById,
   deleteExpiredRows,
   deleteIssuesWithoutEvents,
+  EXPIRING_ROWS,
   type ExpiringRows,
   findCapCutoff,
   findEventIdsBefore,
@@ -18,7 +18,7 @@ import {
   listProjectIdsForRetention,
   removeIssueUsers,
 } from '../store/region/retention.js';
-import { checkpointSqlite, freeSqlitePages } from '../store/sqlite-space.js';
+import { checkpointSqlite, countFreeSqlitePages, freeSqlitePages } from '../store/sqlite-space.js';
 
 const DAY_MS = 86_400_000;
 const LEASE = 'retention';
@@ -56,21 +56,6 @@ export interface RetentionReport {
   /** SQLite pages given back to the file system. */
   readonly freedPages: number;
 }
-
-/** What expires by a time column of its own, besides events (which take their issues' counts along). */
-const PROJECT_ROWS: readonly ExpiringRows[] = [
-  { table: 'check_ins', column: 'date_created', perProject: true },
-  { table: 'client_outcomes', column: 'bucket', perProject: true },
-  { table: 'release_health', column: 'bucket', perProject: true },
-  { table: 'release_health_users', column: 'bucket', perProject: true },
-];
-const GLOBAL_ROWS: readonly ExpiringRows[] = [
-  { table: 'spans', column: 'timestamp', perProject: false },
-  // Attachments go with their events; these are the ones whose event was never stored.
-  { table: 'attachments', column: 'date_created', perProject: false },
-  { table: 'user_reports', column: 'date_created', perProject: false },
-  { table: 'raw_envelopes', column: 'received_at', perProject: false, only: sql`digest_error is not null` },
-];
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -150,7 +135,8 @@ export class RetentionJob {
         totals.issues += done.issues;
         totals.rows += done.rows;
       }
-      for (const kind of GLOBAL_ROWS) totals.rows += await this.deleteRows(kind, cutoff);
+      for (const kind of EXPIRING_ROWS.filter((k) => !k.perProject))
+        totals.rows += await this.deleteRows(kind, cutoff);
       // Last seen is kept to the day: a user seen within the slack may still have an event.
       totals.rows += await this.deleteRows(
         { table: 'event_users', column: 'last_seen', perProject: false },
@@ -208,7 +194,8 @@ export class RetentionJob {
     await this.uncountUsers(users);
     issues += await this.deleteStaleIssues(projectId, cutoff);
     let rows = 0;
-    for (const kind of PROJECT_ROWS) rows += await this.deleteRows(kind, cutoff, projectId);
+    for (const kind of EXPIRING_ROWS.filter((k) => k.perProject))
+      rows += await this.deleteRows(kind, cutoff, projectId);
     return { events, issues, rows };
   }
 
@@ -258,10 +245,7 @@ export class RetentionJob {
   private async giveSpaceBack(): Promise<number> {
     if (this.db.engine !== 'sqlite') return 0;
     const step = this.options.vacuumPages ?? 1024;
-    const count = async () =>
-      (await sql<{ freelist_count: number }>`pragma freelist_count`.execute(this.db.region)).rows[0]
-        ?.freelist_count ?? 0;
-    const before = await count();
+    const before = (await this.writes.runSqlite(countFreeSqlitePages)) ?? 0;
     let left = before;
     while (left > 0) {
       const now = await this.writes.runSqlite((sqlite) => freeSqlitePages(sqlite, step));

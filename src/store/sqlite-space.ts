@@ -9,6 +9,11 @@ export function freeSqlitePages(sqlite: SQLite.Database, pages: number): number 
   if (sqlite.pragma('auto_vacuum', { simple: true }) !== 2) return null;
   // pragma() steps the statement to its end: each step frees one page.
   sqlite.pragma(`incremental_vacuum(${Math.max(1, Math.floor(pages))})`);
+  return countFreeSqlitePages(sqlite);
+}
+
+/** Free pages of a SQLite file: what deletes left for `freeSqlitePages` to give back. */
+export function countFreeSqlitePages(sqlite: SQLite.Database): number {
   return sqlite.pragma('freelist_count', { simple: true }) as number;
 }
 

@@ -253,6 +253,24 @@ export interface ExpiringRows {
 }
 
 /**
+ * What expires by a time column of its own, besides events (which take their issues' counts and
+ * their attachments along) and issues. Sessions are release_health and its users (a session's
+ * state while it may still be updated goes within days, in maintenance).
+ */
+export const EXPIRING_ROWS: readonly ExpiringRows[] = [
+  { table: 'check_ins', column: 'date_created', perProject: true },
+  { table: 'client_outcomes', column: 'bucket', perProject: true },
+  { table: 'release_health', column: 'bucket', perProject: true },
+  { table: 'release_health_users', column: 'bucket', perProject: true },
+  { table: 'spans', column: 'timestamp', perProject: false },
+  // Attachments whose event was never stored: the others go with their event.
+  { table: 'attachments', column: 'date_created', perProject: false },
+  { table: 'user_reports', column: 'date_created', perProject: false },
+  // Envelopes digest set aside; those still waiting for digest stay, however old.
+  { table: 'raw_envelopes', column: 'received_at', perProject: false, only: sql`digest_error is not null` },
+];
+
+/**
  * Deletes at most `limit` rows older than `before` (of one project when the kind is kept per
  * project) and returns how many went. Rows are picked by SQLite's rowid or PostgreSQL's ctid, so
  * that tables without an id column delete in batches too.
