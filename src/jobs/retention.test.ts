@@ -7,7 +7,12 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DigestWorld, openDigestWorld } from '../../test/support/digest.js';
 import { joinTestDatabase, TEST_ENGINES } from '../../test/support/engines.js';
-import { DAY_MS, type SeededEvent, seedEvents } from '../../test/support/retention.js';
+import {
+  DAY_MS,
+  expectCountsFollowEvents,
+  type SeededEvent,
+  seedEvents,
+} from '../../test/support/retention.js';
 import { openDatabase } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { claimJobLease } from '../store/region/job-leases.js';
@@ -18,14 +23,6 @@ const NOW = Date.UTC(2026, 11, 1, 12);
 const FROM = NOW - 120 * DAY_MS;
 const CUTOFF = NOW - 90 * DAY_MS;
 const quiet = { warn: () => {}, info: () => {} };
-
-/** Tallies of the tag values of some events, by `key\0value`. */
-function tally(tags: readonly (readonly [string, string])[][]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const list of tags)
-    for (const [k, v] of list) out.set(`${k}\u0000${v}`, (out.get(`${k}\u0000${v}`) ?? 0) + 1);
-  return out;
-}
 
 describe.each(TEST_ENGINES)('retention on %s', (engine) => {
   let w: DigestWorld;
@@ -42,45 +39,6 @@ describe.each(TEST_ENGINES)('retention on %s', (engine) => {
       log: quiet,
       ...options,
     });
-
-  /**
-   * Every remaining issue of the project counts what its remaining events say: events, users
-   * (and its user rows), tag values; and no issue is left without events.
-   */
-  async function expectCountsFollowEvents(projectId: number) {
-    const events = await w.db
-      .selectFrom('events')
-      .select(['issue_id', 'user_key', 'tags'])
-      .where('project_id', '=', projectId)
-      .execute();
-    const issues = await w.db
-      .selectFrom('issues')
-      .select(['id', 'times_seen', 'user_count'])
-      .where('project_id', '=', projectId)
-      .execute();
-    expect(issues.length).toBeGreaterThan(0);
-    for (const issue of issues) {
-      const own = events.filter((e) => e.issue_id === issue.id);
-      expect(own.length, `events of issue ${issue.id}`).toBeGreaterThan(0);
-      expect(issue.times_seen).toBe(own.length);
-      const users = new Set(own.map((e) => e.user_key));
-      expect(issue.user_count).toBe(users.size);
-      const userRows = await w.db
-        .selectFrom('issue_users')
-        .select('user_key')
-        .where('issue_id', '=', issue.id)
-        .execute();
-      expect(new Set(userRows.map((r) => r.user_key))).toEqual(users);
-      const tagRows = await w.db
-        .selectFrom('issue_tags')
-        .select(['key', 'value', 'times_seen'])
-        .where('issue_id', '=', issue.id)
-        .execute();
-      expect(new Map(tagRows.map((r) => [`${r.key}\u0000${r.value}`, Number(r.times_seen)]))).toEqual(
-        tally(own.map((e) => JSON.parse(e.tags) as [string, string][])),
-      );
-    }
-  }
 
   /** One row of every other kind that expires, old (before the cutoff) and new. */
   async function seedOtherRows(projectId: number, oldEvent: SeededEvent, newEvent: SeededEvent) {
@@ -296,7 +254,7 @@ describe.each(TEST_ENGINES)('retention on %s', (engine) => {
     expect(await issueTitles()).toEqual(keptIssues);
     expect(new Set(seeded.map((e) => titleOf(e.issue))).size - keptIssues.size).toBe(report.issues);
     expect(report.issues).toBeGreaterThanOrEqual(5);
-    await expectCountsFollowEvents(projectId);
+    await expectCountsFollowEvents(w.db, projectId);
 
     // Users: a key with a kept event stays; one last seen well before the cutoff is gone.
     const userKeys = new Set(
@@ -355,7 +313,7 @@ describe.each(TEST_ENGINES)('retention on %s', (engine) => {
       new Set(seeded.slice(-100).map((e) => e.eventId)),
     );
     expect(report.events).toBeGreaterThanOrEqual(200);
-    await expectCountsFollowEvents(capped);
+    await expectCountsFollowEvents(w.db, capped);
     const others = await w.db
       .selectFrom('events')
       .select(({ fn }) => fn.countAll<number>().as('n'))
@@ -399,7 +357,7 @@ describe.each(TEST_ENGINES)('retention on %s', (engine) => {
       expect(await count()).toBe(expected);
       // Each event was deleted once: what the passes report adds up to what went.
       expect(reports.reduce((n, r) => n + r.events, 0)).toBe(400 - expected);
-      await expectCountsFollowEvents(projectId);
+      await expectCountsFollowEvents(w.db, projectId);
     } finally {
       await second.drop();
     }

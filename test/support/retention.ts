@@ -2,6 +2,7 @@
 // counters, tag values, users) without HTTP or parsing, so that a test or a benchmark can store
 // a hundred thousand of them in seconds.
 import type { Kysely } from 'kysely';
+import { expect } from 'vitest';
 import { regionAlertStore } from '../../src/digest/alert-store.js';
 import type { GroupedEvent } from '../../src/digest/group-event.js';
 import { writeEvents } from '../../src/digest/write-events.js';
@@ -123,4 +124,64 @@ export async function seedEvents(
     await db.transaction().execute((trx) => writeEvents(trx, engine, batch, alerting));
   }
   return seeded;
+}
+
+/** Tallies of the tag values of some events, by `key\0value`. */
+function tally(tags: readonly (readonly [string, string])[][]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const list of tags)
+    for (const [k, v] of list) out.set(`${k}\u0000${v}`, (out.get(`${k}\u0000${v}`) ?? 0) + 1);
+  return out;
+}
+
+/**
+ * Every remaining issue of the project counts what its remaining events say: events, users
+ * (and its user rows), tag values; and no issue is left without events.
+ */
+export async function expectCountsFollowEvents(db: Kysely<RegionSchema>, projectId: number): Promise<void> {
+  const events = await db
+    .selectFrom('events')
+    .select(['issue_id', 'user_key', 'tags'])
+    .where('project_id', '=', projectId)
+    .execute();
+  const byIssue = new Map<number, typeof events>();
+  for (const e of events) {
+    if (e.issue_id === null) continue;
+    const list = byIssue.get(e.issue_id);
+    if (list) list.push(e);
+    else byIssue.set(e.issue_id, [e]);
+  }
+  const issues = await db
+    .selectFrom('issues')
+    .select(['id', 'times_seen', 'user_count'])
+    .where('project_id', '=', projectId)
+    .execute();
+  expect(issues.length).toBeGreaterThan(0);
+  const userRows = await db
+    .selectFrom('issue_users')
+    .innerJoin('issues', 'issues.id', 'issue_users.issue_id')
+    .select(['issue_users.issue_id', 'issue_users.user_key'])
+    .where('issues.project_id', '=', projectId)
+    .execute();
+  const tagRows = await db
+    .selectFrom('issue_tags')
+    .innerJoin('issues', 'issues.id', 'issue_tags.issue_id')
+    .select(['issue_tags.issue_id', 'issue_tags.key', 'issue_tags.value', 'issue_tags.times_seen'])
+    .where('issues.project_id', '=', projectId)
+    .execute();
+  for (const issue of issues) {
+    const own = byIssue.get(issue.id) ?? [];
+    expect(own.length, `events of issue ${issue.id}`).toBeGreaterThan(0);
+    expect(issue.times_seen).toBe(own.length);
+    const users = new Set(own.map((e) => e.user_key));
+    expect(issue.user_count).toBe(users.size);
+    expect(new Set(userRows.filter((r) => r.issue_id === issue.id).map((r) => r.user_key))).toEqual(users);
+    expect(
+      new Map(
+        tagRows
+          .filter((r) => r.issue_id === issue.id)
+          .map((r) => [`${r.key}\u0000${r.value}`, Number(r.times_seen)]),
+      ),
+    ).toEqual(tally(own.map((e) => JSON.parse(e.tags) as [string, string][])));
+  }
 }
