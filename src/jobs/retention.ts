@@ -71,6 +71,8 @@ export class RetentionJob {
   private stopping = false;
   private readonly writes: BackgroundWrites;
   private readonly holder = randomUUID();
+  /** When this node last took or renewed the lease (the job's clock). */
+  private renewedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly db: Database,
@@ -124,6 +126,7 @@ export class RetentionJob {
 
   /** One pass: everything expired now, unless another node holds the job. */
   async run(): Promise<RetentionReport> {
+    this.renewedAt = Number.NEGATIVE_INFINITY;
     if (!(await this.renewLease())) return { ran: false, events: 0, issues: 0, rows: 0, freedPages: 0 };
     try {
       const cutoff = this.options.now() - this.options.retentionDays * DAY_MS;
@@ -151,13 +154,19 @@ export class RetentionJob {
 
   private async renewLease(): Promise<boolean> {
     const now = this.options.now();
-    return this.writes.run((db) => claimJobLease(db, LEASE, this.holder, now, now + this.leaseMs));
+    const won = await this.writes.run((db) => claimJobLease(db, LEASE, this.holder, now, now + this.leaseMs));
+    if (won) this.renewedAt = now;
+    return won;
   }
 
-  /** Between two batches: renews the lease, lets ingest in, and stops early when told to. */
+  /**
+   * Between two batches: lets ingest in, renews the lease once a quarter of it has passed (not
+   * every batch: each renewal is a commit of its own), and stops early when told to.
+   */
   private async between(): Promise<boolean> {
     if (this.stopping) return false;
     if (this.pauseMs > 0) await pause(this.pauseMs);
+    if (this.options.now() - this.renewedAt < this.leaseMs / 4) return true;
     if (!(await this.renewLease())) throw new Error('another node took the retention lease over');
     return true;
   }
