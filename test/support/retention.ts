@@ -136,7 +136,8 @@ function tally(tags: readonly (readonly [string, string])[][]): Map<string, numb
 
 /**
  * Every remaining issue of the project counts what its remaining events say: events, users
- * (and its user rows), tag values; and no issue is left without events.
+ * (and its user rows), tag values; no issue is left without events, and no grouping hash points
+ * at an issue that is gone.
  */
 export async function expectCountsFollowEvents(db: Kysely<RegionSchema>, projectId: number): Promise<void> {
   const events = await db
@@ -157,6 +158,14 @@ export async function expectCountsFollowEvents(db: Kysely<RegionSchema>, project
     .where('project_id', '=', projectId)
     .execute();
   expect(issues.length).toBeGreaterThan(0);
+  // A deleted issue's grouping hashes went with it: a new event of it opens a new issue.
+  const ids = new Set(issues.map((i) => i.id));
+  const hashes = await db
+    .selectFrom('group_hashes')
+    .select('issue_id')
+    .where('project_id', '=', projectId)
+    .execute();
+  expect(hashes.filter((h) => !ids.has(h.issue_id))).toEqual([]);
   const userRows = await db
     .selectFrom('issue_users')
     .innerJoin('issues', 'issues.id', 'issue_users.issue_id')
