@@ -38,7 +38,10 @@ export interface RetentionOptions {
    * commits wait for, so it stays small (200 events, a few milliseconds); PostgreSQL, 1,000.
    */
   readonly batchSize?: number;
-  /** Pause between two batches, so that ingest and digest get the SQLite lock in between. */
+  /**
+   * The least pause between two batches, so that ingest and digest get the SQLite lock and the
+   * HTTP thread in between; a batch that took longer is followed by a pause as long as it took.
+   */
   readonly pauseMs?: number;
   /** How long a node's claim on the job lasts unless renewed (it is renewed as the pass goes). */
   readonly leaseMs?: number;
@@ -73,12 +76,14 @@ export class RetentionJob {
   private readonly holder = randomUUID();
   /** When this node last took or renewed the lease (the job's clock). */
   private renewedAt = Number.NEGATIVE_INFINITY;
+  /** When the last pause between batches ended (performance.now()). */
+  private resumedAt = 0;
 
   constructor(
     private readonly db: Database,
     private readonly options: RetentionOptions,
   ) {
-    this.writes = backgroundWrites(db);
+    this.writes = backgroundWrites(db, { redoable: true });
   }
 
   private get batchSize(): number {
@@ -127,6 +132,7 @@ export class RetentionJob {
   /** One pass: everything expired now, unless another node holds the job. */
   async run(): Promise<RetentionReport> {
     this.renewedAt = Number.NEGATIVE_INFINITY;
+    this.resumedAt = performance.now();
     if (!(await this.renewLease())) return { ran: false, events: 0, issues: 0, rows: 0, freedPages: 0 };
     try {
       const cutoff = this.options.now() - this.options.retentionDays * DAY_MS;
@@ -165,7 +171,10 @@ export class RetentionJob {
    */
   private async between(): Promise<boolean> {
     if (this.stopping) return false;
-    if (this.pauseMs > 0) await pause(this.pauseMs);
+    // Retention takes at most about half of the time: a batch's pause is as long as the batch.
+    const worked = performance.now() - this.resumedAt;
+    if (this.pauseMs > 0) await pause(Math.max(this.pauseMs, Math.min(worked, 1000)));
+    this.resumedAt = performance.now();
     if (this.options.now() - this.renewedAt < this.leaseMs / 4) return true;
     if (!(await this.renewLease())) throw new Error('another node took the retention lease over');
     return true;

@@ -55,7 +55,18 @@ export async function retryWhileBusy<T>(op: () => Promise<T>, deadlineMs = BUSY_
   }
 }
 
-export function backgroundWrites(db: Database): BackgroundWrites {
+/** How a background connection writes on a SQLite file. */
+export interface BackgroundWriteOptions {
+  /**
+   * Writes that a later run does again if a power failure loses them (retention's deletes): their
+   * commits skip the fsync (`synchronous = NORMAL`, as digest's), and the connection leaves WAL
+   * checkpoints to the writer thread, so that neither the disk's flushes nor copying the WAL back
+   * happen on the thread that calls. Default false: every commit is on disk when it returns.
+   */
+  readonly redoable?: boolean;
+}
+
+export function backgroundWrites(db: Database, options: BackgroundWriteOptions = {}): BackgroundWrites {
   const file = db.file;
   if (db.engine !== 'sqlite' || file === null) {
     return {
@@ -67,8 +78,9 @@ export function backgroundWrites(db: Database): BackgroundWrites {
   }
   let connection: SqliteConnection | null = null;
   const open = (): SqliteConnection => {
-    const opened = openSqliteConnection(file);
+    const opened = openSqliteConnection(file, options.redoable ? 'NORMAL' : 'FULL');
     opened.sqlite.pragma('busy_timeout = 0');
+    if (options.redoable) opened.sqlite.pragma('wal_autocheckpoint = 0');
     return opened;
   };
   return {
