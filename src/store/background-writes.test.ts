@@ -96,6 +96,34 @@ describe('background writes on a SQLite file', () => {
     expect(tries).toBe(1);
   });
 
+  it('runs on the driver itself, and for redoable writes neither flushes at commit nor checkpoints', async () => {
+    const { db, holder } = setup('redoable');
+    const plain = backgroundWrites(db);
+    const redoable = backgroundWrites(db, { redoable: true });
+    try {
+      const settings = (sqlite: Parameters<Parameters<typeof plain.runSqlite>[0]>[0]) => ({
+        synchronous: sqlite.pragma('synchronous', { simple: true }),
+        autocheckpoint: sqlite.pragma('wal_autocheckpoint', { simple: true }),
+      });
+      // FULL is 2, NORMAL 1 (SQLite's numbers).
+      expect(await plain.runSqlite(settings)).toEqual({ synchronous: 2, autocheckpoint: 10_000 });
+      expect(await redoable.runSqlite(settings)).toEqual({ synchronous: 1, autocheckpoint: 0 });
+      // Tried again while the lock is taken, as `run` is.
+      holder.sqlite.exec('begin immediate');
+      const written = redoable.runSqlite(
+        (sqlite) => sqlite.prepare('insert into t values (2)').run().changes,
+      );
+      await pause(30);
+      holder.sqlite.exec('commit');
+      expect(await written).toBe(1);
+    } finally {
+      await plain.close();
+      await redoable.close();
+      holder.sqlite.close();
+      await db.destroy();
+    }
+  });
+
   it('writes on the database connection itself for SQLite in memory', async () => {
     const db = openDatabase({ engine: 'sqlite', file: ':memory:' });
     const writes = backgroundWrites(db);
