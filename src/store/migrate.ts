@@ -30,7 +30,7 @@ import { monitors } from './migrations/region/20261211T1000-monitors.js';
 import { sessionHealth } from './migrations/region/20261212T0900-session-health.js';
 import { lastReleaseSeen } from './migrations/region/20261213T0900-last-release-seen.js';
 import { logs } from './migrations/region/20261213T1000-logs.js';
-import { retention } from './migrations/region/20261213T1000-retention.js';
+import { retention } from './migrations/region/20261213T1100-retention.js';
 
 /** The control store's migrations, in order; names are timestamp-prefixed and never renamed. */
 function controlMigrations(engine: Engine): Record<string, Migration> {
@@ -70,7 +70,7 @@ function regionMigrations(engine: Engine): Record<string, Migration> {
     '20261212T0900-session-health': sessionHealth(),
     '20261213T0900-last-release-seen': lastReleaseSeen(),
     '20261213T1000-logs': logs(engine),
-    '20261213T1000-retention': retention(engine),
+    '20261213T1100-retention': retention(engine),
   };
 }
 
