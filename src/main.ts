@@ -158,6 +158,7 @@ export async function startServer(
     const retention = new RetentionJob(db, {
       retentionDays: config.retentionDays,
       maxEventsPerProject: config.maxEventsPerProject,
+      logRetentionDays: config.logRetentionDays,
       everyMs: config.retentionPollMs,
       now: ctx.now,
       log: app.log,

@@ -2,7 +2,6 @@ import type { FastifyBaseLogger } from 'fastify';
 import { deleteExpiredPasswordResets } from '../store/control/password-resets.js';
 import { deleteExpiredSessions } from '../store/control/sessions.js';
 import type { Database } from '../store/db.js';
-import { deleteLogsBefore } from '../store/region/logs.js';
 import { deleteDeliveriesBefore } from '../store/region/notification-outbox.js';
 import { deleteRateCountersBefore } from '../store/region/rate-counters.js';
 import { deleteSessionStatesBefore } from '../store/region/release-health.js';
@@ -19,21 +18,16 @@ export interface DeliveryRetention {
   readonly notifyRetentionDays: number;
 }
 
-/** How long log records are kept (Config's). */
-export interface LogRetention {
-  readonly logRetentionDays: number;
-}
-
 /**
  * Housekeeping every ten minutes: expired web sessions and password-reset links, finished
  * rate-limit windows, states of sessions too old to be updated and, given their retention, expired uploads (chunks, failed assemblies,
- * unused artifact bundles), old deliveries and old log records.
+ * unused artifact bundles), and old deliveries.
  */
 export function startMaintenance(
   db: Database,
   now: () => number,
   log: Pick<FastifyBaseLogger, 'warn'>,
-  retention?: UploadRetention & DeliveryRetention & LogRetention,
+  retention?: UploadRetention & DeliveryRetention,
 ): () => void {
   const run = async () => {
     // The control database may be away (another host, shared by every region): the region's own
@@ -50,7 +44,6 @@ export function startMaintenance(
       if (retention) {
         await expireUploads(db.region, retention, now());
         await deleteDeliveriesBefore(db.region, now() - retention.notifyRetentionDays * 86_400_000);
-        await deleteLogsBefore(db.region, now() - retention.logRetentionDays * 86_400_000);
       }
     } catch (error) {
       log.warn({ err: error }, 'maintenance failed; trying again later');

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import {
 import { openDatabase } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { claimJobLease } from '../store/region/job-leases.js';
+import { insertLogs, type NewLog } from '../store/region/logs.js';
 import { RetentionJob, type RetentionOptions } from './retention.js';
 
 /** The job's clock: 120 days of events end here. */
@@ -293,6 +294,43 @@ describe.each(TEST_ENGINES)('retention on %s', (engine) => {
 
     // A second pass finds nothing more to do.
     expect(await job().run()).toMatchObject({ ran: true, events: 0, issues: 0, rows: 0 });
+  });
+
+  it("deletes logs after their own period, never kept past the events' one", async () => {
+    const projectId = await w.newProject();
+    const log = (body: string, timestamp: number): NewLog => ({
+      projectId,
+      itemId: createHash('md5').update(body).digest('hex'),
+      timestamp,
+      observedTimestamp: timestamp,
+      traceId: 'a'.repeat(32),
+      spanId: null,
+      level: 'info',
+      severityNumber: 9,
+      body,
+      attributes: {},
+      release: null,
+      environment: null,
+      sdk: null,
+    });
+    const bodies = async () =>
+      (
+        await w.db
+          .selectFrom('logs')
+          .select('body')
+          .where('project_id', '=', projectId)
+          .orderBy('body')
+          .execute()
+      ).map((r) => r.body);
+    await insertLogs(w.db, [
+      log('a-100d', NOW - 100 * DAY_MS),
+      log('b-40d', NOW - 40 * DAY_MS),
+      log('c-10d', NOW - 10 * DAY_MS),
+    ]);
+    await job({ logRetentionDays: 120 }).run();
+    expect(await bodies()).toEqual(['b-40d', 'c-10d']);
+    await job({ logRetentionDays: 30 }).run();
+    expect(await bodies()).toEqual(['c-10d']);
   });
 
   it('caps a project at its newest events, oldest first, and leaves other projects alone', async () => {

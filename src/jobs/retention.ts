@@ -9,6 +9,7 @@ import {
   deleteEventsById,
   deleteExpiredRows,
   deleteIssuesWithoutEvents,
+  EXPIRING_LOGS,
   EXPIRING_ROWS,
   type ExpiringRows,
   findCapCutoff,
@@ -28,6 +29,11 @@ export interface RetentionOptions {
   readonly retentionDays: number;
   /** Stored events a project keeps at most, oldest deleted first; 0 for no cap. */
   readonly maxEventsPerProject: number;
+  /**
+   * Days that log records are kept (Config's `logRetentionDays`), never past `retentionDays`;
+   * unset, logs go with everything else.
+   */
+  readonly logRetentionDays?: number;
   /** The time the job goes by (the service context's: tests move it). */
   readonly now: () => number;
   readonly log: Pick<FastifyBaseLogger, 'warn' | 'info'>;
@@ -54,7 +60,7 @@ export interface RetentionReport {
   readonly ran: boolean;
   readonly events: number;
   readonly issues: number;
-  /** Rows of other kinds: spans, attachments, check-ins, sessions, outcomes, users, envelopes. */
+  /** Rows of other kinds: spans, logs, attachments, check-ins, sessions, outcomes, users, envelopes. */
   readonly rows: number;
   /** SQLite pages given back to the file system. */
   readonly freedPages: number;
@@ -96,6 +102,12 @@ export class RetentionJob {
 
   private get leaseMs(): number {
     return this.options.leaseMs ?? 10 * 60_000;
+  }
+
+  /** Logs keep a period of their own (Sentry's is shorter than its events'), within the events'. */
+  private logCutoff(cutoff: number): number {
+    const days = this.options.logRetentionDays;
+    return days === undefined ? cutoff : Math.max(cutoff, this.options.now() - days * DAY_MS);
   }
 
   start(): void {
@@ -214,6 +226,7 @@ export class RetentionJob {
     let rows = 0;
     for (const kind of EXPIRING_ROWS.filter((k) => k.perProject))
       rows += await this.deleteRows(kind, cutoff, projectId);
+    rows += await this.deleteRows(EXPIRING_LOGS, this.logCutoff(cutoff), projectId);
     return { events, issues, rows };
   }
 

@@ -228,18 +228,3 @@ export async function findLogByItemId(db: Db, projectId: number, itemId: string)
     .executeTakeFirst();
   return row && toLog(row);
 }
-
-// Rows one delete statement removes: SQLite has one writer, and a long delete would hold up ingest.
-const ROWS_PER_DELETE = 5000;
-
-/** Deletes the logs whose time is before `cutoff` (epoch ms), a batch at a time; returns how many. */
-export async function deleteLogsBefore(db: Db, cutoff: number): Promise<number> {
-  let deleted = 0;
-  for (;;) {
-    const batch = db.selectFrom('logs').select('id').where('timestamp', '<', cutoff).limit(ROWS_PER_DELETE);
-    const result = await db.deleteFrom('logs').where('id', 'in', batch).executeTakeFirst();
-    const n = Number(result.numDeletedRows);
-    deleted += n;
-    if (n < ROWS_PER_DELETE) return deleted;
-  }
-}

@@ -270,6 +270,9 @@ export const EXPIRING_ROWS: readonly ExpiringRows[] = [
   { table: 'raw_envelopes', column: 'received_at', perProject: false, only: sql`digest_error is not null` },
 ];
 
+/** Log records, which expire after a period of their own. */
+export const EXPIRING_LOGS: ExpiringRows = { table: 'logs', column: 'timestamp', perProject: true };
+
 /**
  * Deletes at most `limit` rows older than `before` (of one project when the kind is kept per
  * project) and returns how many went. Rows are picked by SQLite's rowid or PostgreSQL's ctid, so
