@@ -1,7 +1,9 @@
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import { settleAfterReply } from './api/after-reply.js';
+import { registerHealthRoutes } from './api/health.js';
 import type { Identity } from './api/identity.js';
+import { registerMetricsEndpoint } from './api/metrics-endpoint.js';
 import { registerApiRoutes } from './api/register.js';
 import { API_ROUTES } from './api/routes.js';
 import { registerUiRoutes } from './api/ui-static.js';
@@ -134,6 +136,21 @@ export async function buildApp(
 
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: NOT_FOUND }));
 
+  const { metrics } = ingest;
+  if (metrics) {
+    // By route pattern, never the raw URL: one series per route, whatever the ids in the path.
+    app.addHook('onResponse', async (request, reply) => {
+      metrics.httpRequests.inc({
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      });
+    });
+    if (ctx.config.metricsToken) registerMetricsEndpoint(app, metrics, ctx.config.metricsToken);
+  }
+  // Without a token the main port has no metrics: a 404, not the web app a scraper would parse.
+  if (!metrics || !ctx.config.metricsToken) app.get('/metrics', (_request, reply) => reply.callNotFound());
+  registerHealthRoutes(app, ctx);
   registerApiRoutes(app, ctx, API_ROUTES);
   // Work started after an answer (a password-reset email) finishes before the database closes.
   app.addHook('onClose', () => settleAfterReply(ctx));

@@ -13,6 +13,8 @@ import { createPipeline } from './jobs/pipeline.js';
 import { RetentionJob } from './jobs/retention.js';
 import { createSmtpSender, describeSmtpUrl, EMAIL_OFF_REASON } from './jobs/smtp-sender.js';
 import { fileClock } from './lib/file-clock.js';
+import { ErrataMetrics } from './metrics/metrics.js';
+import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
 import { type FirstStart, firstStart } from './services/bootstrap.js';
 import type { ServiceContext } from './services/context.js';
 import { type Mailer, outboxMailer } from './services/mailer.js';
@@ -20,13 +22,37 @@ import { reconcileRegionMappings } from './services/region-mappings.js';
 import type { Database } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
 import { openConfiguredDatabase } from './store/open.js';
+import { countPendingNotifications } from './store/region/notification-outbox.js';
 import { incrementRateCounter } from './store/region/rate-counters.js';
+import { rawQueueState } from './store/region/raw-queue.js';
 
 export interface Errata {
   readonly app: FastifyInstance;
   readonly worker: DigestRunner;
   /** Sends the notification outbox (not started: `drain()` sends what is due). */
   readonly delivery: DeliveryWorker;
+  /** Null unless ERRATA_METRICS_LISTEN or ERRATA_METRICS_TOKEN asks for metrics. */
+  readonly metrics: ErrataMetrics | null;
+}
+
+/** The process's metrics over its database and digest, when the configuration exposes them somewhere. */
+function processMetrics(ctx: ServiceContext, digested: () => number): ErrataMetrics | null {
+  if (!ctx.config.metricsListen && !ctx.config.metricsToken) return null;
+  const metrics = new ErrataMetrics({
+    async digestQueue() {
+      const state = await rawQueueState(ctx.db.region);
+      return {
+        depth: state.depth,
+        oldestReceivedAt: state.oldest?.receivedAt ?? null,
+        setAside: state.setAside,
+      };
+    },
+    outboxDepth: () => countPendingNotifications(ctx.db.region),
+    digested,
+    now: ctx.now,
+  });
+  ctx.db.timing.listener = (ms, failed) => metrics.observeQueries('http', failed ? 'error' : 'ok', [ms]);
+  return metrics;
 }
 
 /**
@@ -75,6 +101,9 @@ export async function assemble(ctx: ServiceContext): Promise<Errata> {
     warn: (...args: [object, string]) => logger?.warn(...args),
   } as Pick<FastifyBaseLogger, 'error' | 'warn'>;
   const delivery = deliveryWorker(ctx, lateLog);
+  // Digest comes after the metrics, which read its count: through this late reference.
+  let digested = () => 0;
+  const metrics = processMetrics(ctx, () => digested());
   const pipeline = createPipeline(ctx.db, {
     digestBatchSize: ctx.config.digestBatchSize ?? (ctx.db.engine === 'postgres' ? 500 : 50),
     digestPollMs: ctx.config.digestPollMs,
@@ -84,7 +113,16 @@ export async function assemble(ctx: ServiceContext): Promise<Errata> {
     log: lateLog,
     // Digest's commits may have queued notifications: the delivery worker looks at once.
     onDigested: () => delivery.notify(),
+    ...(metrics
+      ? {
+          onQueries: (ok: readonly number[], error: readonly number[]) => {
+            metrics.observeQueries('writer', 'ok', ok);
+            metrics.observeQueries('writer', 'error', error);
+          },
+        }
+      : {}),
   });
+  digested = () => pipeline.digest.digested;
   // The API sends test notifications through the same worker, at once.
   const app = await buildApp(
     { ...ctx, delivery },
@@ -92,11 +130,12 @@ export async function assemble(ctx: ServiceContext): Promise<Errata> {
       keys: new KeyCache(ctx.db.region, ctx.config.keyCacheSeconds * 1000, ctx.now),
       limiter,
       writer: pipeline.writer,
+      metrics,
     },
   );
   logger = app.log;
   app.addHook('onClose', () => pipeline.close());
-  return { app, worker: pipeline.digest, delivery };
+  return { app, worker: pipeline.digest, delivery, metrics };
 }
 
 export interface Server {
@@ -113,6 +152,8 @@ export interface Server {
   readonly ctx: ServiceContext;
   readonly url: string;
   readonly firstStart: FirstStart | null;
+  /** The metrics listener of ERRATA_METRICS_LISTEN, or null. */
+  readonly metricsServer: MetricsServer | null;
   close(): Promise<void>;
 }
 
@@ -139,7 +180,7 @@ export async function startServer(
     const ctx: ServiceContext = { db, config, mailer, now };
     const created = await firstStart(ctx);
     await reconcileRegionMappings(ctx);
-    const { app, worker, delivery } = await assemble(ctx);
+    const { app, worker, delivery, metrics } = await assemble(ctx);
     worker.start();
     if (config.smtpUrl) app.log.info(`email goes through ${describeSmtpUrl(config.smtpUrl)}`);
     else app.log.info(`${EMAIL_OFF_REASON}; emails are failed in the delivery history`);
@@ -164,6 +205,10 @@ export async function startServer(
       log: app.log,
     });
     retention.start();
+    // Before the main port, so that a metrics address in use stops the start before anything listens.
+    const metricsServer =
+      metrics && config.metricsListen ? await startMetricsServer(metrics, config.metricsListen) : null;
+    if (metricsServer) app.log.info(`metrics at ${metricsServer.url}`);
     const address = await app.listen({ host: config.host, port: config.port });
     delivery.start();
     return {
@@ -176,8 +221,10 @@ export async function startServer(
       ctx,
       url: address,
       firstStart: created,
+      metricsServer,
       async close() {
         stopMaintenance();
+        await metricsServer?.close();
         await clock.stop();
         await retention.stop();
         await app.close();

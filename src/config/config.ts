@@ -231,6 +231,26 @@ export interface Config {
   readonly maxEventsPerProject: number;
   /** ERRATA_RETENTION_POLL_MS, default 3600000 (hourly): how often the retention pass runs; its first run is this long after start. */
   readonly retentionPollMs: number;
+  /**
+   * ERRATA_READY_TIMEOUT_MS, default 2000: `/_health/ready/` answers 503 when a database takes
+   * longer than this to answer; short, so a load balancer's probe never waits on a hung database.
+   */
+  readonly readyTimeoutMs: number;
+  /**
+   * ERRATA_READY_DIGEST_STUCK_SECONDS, default 300: `/_health/ready/` answers 503 when the oldest
+   * envelope waiting for digest has not moved for this long (a backlog that moves is not stuck).
+   */
+  readonly readyDigestStuckSeconds: number;
+  /**
+   * ERRATA_METRICS_LISTEN (`127.0.0.1:9464`): an address of its own where `GET /metrics` answers
+   * Prometheus without credentials; keep it off the public network. Unset (null): no such listener.
+   */
+  readonly metricsListen: { readonly host: string; readonly port: number } | null;
+  /**
+   * ERRATA_METRICS_TOKEN (at least 32 characters): `GET /metrics` on the main port answers to
+   * `Authorization: Bearer <token>`. Unset (null): the main port has no /metrics (404).
+   */
+  readonly metricsToken: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -436,6 +456,25 @@ function testClockFile(env: Env): string | null {
   return raw;
 }
 
+/** ERRATA_METRICS_LISTEN: `host:port`, `[v6]:port` or a bare port (on 127.0.0.1). */
+function metricsListen(env: Env): Config['metricsListen'] {
+  const raw = env.ERRATA_METRICS_LISTEN?.trim();
+  if (!raw) return null;
+  const match = /^(?:(\[[0-9a-fA-F:.]+\]|[^:[\]]+):)?(\d{1,5})$/.exec(raw);
+  const port = Number(match?.[2]);
+  if (!match || port < 1 || port > 65535)
+    throw new ConfigError(`ERRATA_METRICS_LISTEN must be host:port (e.g. 127.0.0.1:9464), got "${raw}"`);
+  const host = (match[1] ?? '127.0.0.1').replace(/^\[|\]$/g, '');
+  return Object.freeze({ host, port });
+}
+
+function metricsToken(env: Env): string | null {
+  const raw = env.ERRATA_METRICS_TOKEN?.trim();
+  if (!raw) return null;
+  if (raw.length < 32) throw new ConfigError('ERRATA_METRICS_TOKEN must be at least 32 characters long');
+  return raw;
+}
+
 function webhookSecret(env: Env): string | null {
   const raw = env.ERRATA_WEBHOOK_SECRET?.trim();
   if (!raw) return null;
@@ -526,5 +565,9 @@ export function loadConfig(env: Env): Config {
     retentionDays: integer(env, 'ERRATA_RETENTION_DAYS', 90, 1, 36_500),
     maxEventsPerProject: integer(env, 'ERRATA_MAX_EVENTS_PER_PROJECT', 0, 0, 1_000_000_000),
     retentionPollMs: integer(env, 'ERRATA_RETENTION_POLL_MS', 3_600_000, 1000, 86_400_000),
+    readyTimeoutMs: integer(env, 'ERRATA_READY_TIMEOUT_MS', 2000, 50, 600_000),
+    readyDigestStuckSeconds: integer(env, 'ERRATA_READY_DIGEST_STUCK_SECONDS', 300, 1, 86_400),
+    metricsListen: metricsListen(env),
+    metricsToken: metricsToken(env),
   });
 }

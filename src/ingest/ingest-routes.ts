@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../lib/app-error.js';
+import type { ErrataMetrics } from '../metrics/metrics.js';
 import { parseEnvelope, parseEnvelopeHeader } from '../protocol/envelope.js';
 import { formatRateLimits, type RateLimitScope } from '../protocol/rate-limits.js';
 import { findRequestAuth, type IngestAuth, resolveEnvelopeAuth } from '../protocol/sentry-auth.js';
@@ -19,12 +20,15 @@ import {
   readWireBody,
   type WireBody,
 } from './read-body.js';
+import { refusalReason } from './refusal-reason.js';
 
 export interface IngestDeps {
   readonly ctx: ServiceContext;
   readonly keys: KeyCache;
   readonly limiter: RateLimiter;
   readonly writer: RawWriter;
+  /** Counts accepted and refused requests; null when the process keeps no metrics (tests). */
+  readonly metrics: ErrataMetrics | null;
 }
 
 // Browser SDKs post from any origin and must be able to read the rate-limit headers (ingestion.md §1.4).
@@ -230,22 +234,27 @@ export async function registerIngestRoutes(app: FastifyInstance, deps: IngestDep
       return payload;
     });
     const wrap =
-      (handler: typeof envelopeHandler) => async (request: FastifyRequest, reply: FastifyReply) => {
+      (endpoint: 'envelope' | 'store' | 'cron', handler: typeof envelopeHandler) =>
+      async (request: FastifyRequest, reply: FastifyReply) => {
         try {
-          return await handler(deps, request, reply);
+          const sent = await handler(deps, request, reply);
+          deps.metrics?.ingestAccepted.inc({ endpoint });
+          return sent;
         } catch (error) {
-          throw asIngestError(error);
+          const refused = asIngestError(error);
+          deps.metrics?.ingestRefused.inc({ endpoint, reason: refusalReason(refused) });
+          throw refused;
         }
       };
     for (const url of [
       '/api/:projectId/cron/:monitorSlug/:publicKey/',
       '/api/:projectId/cron/:monitorSlug/',
     ]) {
-      scope.route({ method: ['GET', 'POST'], url, handler: wrap(cronHandler) });
+      scope.route({ method: ['GET', 'POST'], url, handler: wrap('cron', cronHandler) });
     }
     for (const endpoint of ['envelope', 'store'] as const) {
       const url = `/api/:projectId/${endpoint}/`;
-      scope.post(url, endpoint === 'envelope' ? wrap(envelopeHandler) : wrap(storeHandler));
+      scope.post(url, wrap(endpoint, endpoint === 'envelope' ? envelopeHandler : storeHandler));
       scope.options(url, async (_request, reply) => reply.code(200).send());
     }
   });

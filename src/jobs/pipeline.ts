@@ -35,6 +35,8 @@ export interface PipelineOptions {
    * delivery worker's poll.
    */
   readonly onDigested?: () => void;
+  /** Query times (ms) of the writer thread's connection; a pipeline on this thread reports through `db.timing`. */
+  readonly onQueries?: (ok: readonly number[], error: readonly number[]) => void;
 }
 
 /**
@@ -55,6 +57,7 @@ export function createPipeline(db: Database, options: PipelineOptions): Pipeline
       log: options.log,
       pendingWork: async () => (await countRawEnvelopes(db.region)) > 0,
       onDigested: options.onDigested,
+      onQueries: options.onQueries,
     });
   }
   const digest = new DigestWorker(db, {

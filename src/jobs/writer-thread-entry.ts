@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Kysely } from 'kysely';
 import { regionAlertStore } from '../digest/alert-store.js';
 import { GroupCommit } from '../lib/group-commit.js';
-import { type Database, openDatabase, openSqliteConnection } from '../store/db.js';
+import { type Database, openDatabase, openSqliteConnection, QueryTiming } from '../store/db.js';
 import { HeldBodies, kyselyRawQueue, type RawEnvelope, type RawQueue } from '../store/region/raw-queue.js';
 import { sqliteRawQueue } from '../store/region/raw-queue-sqlite.js';
 import type { ControlSchema, RegionSchema } from '../store/schema.js';
@@ -42,7 +42,8 @@ function open(): { db: Database; queue: RawQueue; queueOf: (trx: Kysely<RegionSc
   }
   // Digest commits at NORMAL: if its commit is lost, the raw envelopes it deleted are digested again.
   // The queue's own commits are FULL.
-  const { sqlite, kysely } = openSqliteConnection(target.file, 'NORMAL');
+  const timing = new QueryTiming();
+  const { sqlite, kysely } = openSqliteConnection(target.file, 'NORMAL', timing);
   const queue = sqliteRawQueue(sqlite, held);
   // Digest reads and writes the region store only; `control` is never used on this thread.
   const db: Database = {
@@ -53,6 +54,7 @@ function open(): { db: Database; queue: RawQueue; queueOf: (trx: Kysely<RegionSc
     target,
     control: kysely as unknown as Kysely<ControlSchema>,
     region: kysely as unknown as Kysely<RegionSchema>,
+    timing,
     destroy: () => kysely.destroy(),
   };
   // One connection: the queue's statements run inside the digest transaction Kysely opened on it.
@@ -60,6 +62,17 @@ function open(): { db: Database; queue: RawQueue; queueOf: (trx: Kysely<RegionSc
 }
 
 const { db, queue, queueOf } = open();
+
+/**
+ * Query times since the last report, for the process's metrics; past this many a report holds a
+ * sample (the first ones), so a burst does not grow the message without bound.
+ */
+const MAX_REPORTED_QUERIES = 10_000;
+const queryTimes: { ok: number[]; error: number[] } = { ok: [], error: [] };
+db.timing.listener = (ms, failed) => {
+  const into = failed ? queryTimes.error : queryTimes.ok;
+  if (into.length < MAX_REPORTED_QUERIES) into.push(ms);
+};
 const log = (level: 'error' | 'warn') => (fields: { err?: unknown }, msg: string) =>
   post({ t: 'log', level, msg, ...(fields.err === undefined ? {} : { error: toThreadError(fields.err) }) });
 const digest = new DigestWorker(db, {
@@ -76,6 +89,9 @@ const reportDigested = () => {
   if (digest.digested !== reported) {
     reported = digest.digested;
     post({ t: 'digested', total: reported });
+  }
+  if (queryTimes.ok.length > 0 || queryTimes.error.length > 0) {
+    post({ t: 'queries', ok: queryTimes.ok.splice(0), error: queryTimes.error.splice(0) });
   }
 };
 const reporter = setInterval(reportDigested, 50);

@@ -40,6 +40,8 @@ export type FromThread =
   | { readonly t: 'failed'; readonly ids: readonly number[]; readonly error: ThreadError }
   | { readonly t: 'done'; readonly id: number; readonly error?: ThreadError }
   | { readonly t: 'digested'; readonly total: number }
+  /** Query times in milliseconds since the last report, by outcome. */
+  | { readonly t: 'queries'; readonly ok: readonly number[]; readonly error: readonly number[] }
   | {
       readonly t: 'log';
       readonly level: 'error' | 'warn';

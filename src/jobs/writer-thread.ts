@@ -31,6 +31,8 @@ export interface WriterThreadOptions {
   readonly pendingWork: () => Promise<boolean>;
   /** Called when the thread has digested more (at most every 50 ms): its commits may hold notifications. */
   readonly onDigested?: () => void;
+  /** The thread's query times in milliseconds, reported every 50 ms while it queries. */
+  readonly onQueries?: (ok: readonly number[], error: readonly number[]) => void;
 }
 
 /**
@@ -160,6 +162,9 @@ export class WriterThread {
       case 'digested':
         this.digested = message.total;
         this.options.onDigested?.();
+        return;
+      case 'queries':
+        this.options.onQueries?.(message.ok, message.error);
         return;
       case 'log':
         this.options.log[message.level](

@@ -7,6 +7,7 @@ import {
   type DatabaseConnection,
   type Driver,
   Kysely,
+  type LogEvent,
   type SqliteDatabase,
   SqliteDialect,
   type SqliteDriver,
@@ -62,7 +63,23 @@ export interface Database {
   readonly target: DatabaseTarget;
   readonly control: Kysely<ControlSchema>;
   readonly region: Kysely<RegionSchema>;
+  /** Reports each query's time on this process's connections (for metrics). */
+  readonly timing: QueryTiming;
   destroy(): Promise<void>;
+}
+
+/** Called with each query's time in milliseconds, and whether it failed. */
+export type QueryListener = (durationMs: number, failed: boolean) => void;
+
+/**
+ * Where a connection reports its queries' times: Kysely's log, which measures each query when a
+ * log function is set. No listener until metrics attach one.
+ */
+export class QueryTiming {
+  listener: QueryListener | null = null;
+  readonly log = (event: LogEvent): void => {
+    this.listener?.(event.queryDurationMillis, event.level === 'error');
+  };
 }
 
 /** Statements kept per connection; SQL whose text varies (IN lists) would otherwise grow it forever. */
@@ -148,6 +165,7 @@ export interface SqliteConnection {
 export function openSqliteConnection(
   file: string,
   synchronous: 'FULL' | 'NORMAL' = 'FULL',
+  timing?: QueryTiming,
 ): SqliteConnection {
   const empty = file === ':memory:' || !existsSync(file) || statSync(file).size === 0;
   if (file !== ':memory:') ownerOnly(file);
@@ -164,12 +182,14 @@ export function openSqliteConnection(
   sqlite.pragma('foreign_keys = ON');
   const kysely = new Kysely<ControlSchema & RegionSchema>({
     dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
+    ...(timing ? { log: timing.log } : {}),
   });
   return { sqlite, kysely };
 }
 
 function openPostgres(
   target: Extract<DatabaseTarget, { engine: 'postgres' }>,
+  timing: QueryTiming,
 ): Kysely<ControlSchema & RegionSchema> {
   const pool = new (loadPg().Pool)({
     connectionString: target.url,
@@ -184,11 +204,13 @@ function openPostgres(
   // error there (backend terminated, connection cut) would crash the process. Its query fails
   // instead, and the pool drops the broken client on release.
   pool.on('connect', (client) => client.on('error', () => {}));
-  return new Kysely({ dialect: new SearchPathPostgresDialect({ pool }) });
+  return new Kysely({ dialect: new SearchPathPostgresDialect({ pool }), log: timing.log });
 }
 
-function connect(target: DatabaseTarget): Kysely<ControlSchema & RegionSchema> {
-  return target.engine === 'sqlite' ? openSqliteConnection(target.file).kysely : openPostgres(target);
+function connect(target: DatabaseTarget, timing: QueryTiming): Kysely<ControlSchema & RegionSchema> {
+  return target.engine === 'sqlite'
+    ? openSqliteConnection(target.file, 'FULL', timing).kysely
+    : openPostgres(target, timing);
 }
 
 /**
@@ -196,8 +218,9 @@ function connect(target: DatabaseTarget): Kysely<ControlSchema & RegionSchema> {
  * yet: call `migrateToLatest` (store/migrate.ts) before use.
  */
 export function openDatabase(target: DatabaseTarget, controlTarget?: DatabaseTarget): Database {
-  const kysely = connect(target);
-  const control = controlTarget ? connect(controlTarget) : kysely;
+  const timing = new QueryTiming();
+  const kysely = connect(target, timing);
+  const control = controlTarget ? connect(controlTarget, timing) : kysely;
   return {
     engine: target.engine,
     controlEngine: controlTarget?.engine ?? target.engine,
@@ -206,6 +229,7 @@ export function openDatabase(target: DatabaseTarget, controlTarget?: DatabaseTar
     target,
     control: control as unknown as Kysely<ControlSchema>,
     region: kysely as unknown as Kysely<RegionSchema>,
+    timing,
     destroy: async () => {
       await Promise.all([kysely.destroy(), control === kysely ? undefined : control.destroy()]);
     },

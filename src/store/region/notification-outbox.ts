@@ -311,3 +311,13 @@ export async function deleteDeliveriesBefore(db: Db, cutoff: number): Promise<nu
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** Notifications waiting to be sent (first tries and retries). */
+export async function countPendingNotifications(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('notification_outbox')
+    .where('status', '=', 'pending')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -232,3 +232,32 @@ export async function countRawEnvelopes(db: Db): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** Where the queue between ingest and digest stands: how many wait, and the oldest of them. */
+export interface RawQueueState {
+  /** Raw envelopes waiting for digest (those set aside excluded). */
+  readonly depth: number;
+  /** The oldest waiting envelope (digest claims in id order), or null when none waits. */
+  readonly oldest: { readonly id: number; readonly receivedAt: number } | null;
+  /** Envelopes digest could not turn into rows, kept for inspection. */
+  readonly setAside: number;
+}
+
+export async function rawQueueState(db: Db): Promise<RawQueueState> {
+  const oldest = await db
+    .selectFrom('raw_envelopes')
+    .where('digest_error', 'is', null)
+    .select(['id', 'received_at'])
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  const counts = await db
+    .selectFrom('raw_envelopes')
+    .select((eb) => [eb.fn.countAll<number>().as('all'), eb.fn.count<number>('digest_error').as('aside')])
+    .executeTakeFirstOrThrow();
+  return {
+    depth: Number(counts.all) - Number(counts.aside),
+    oldest: oldest ? { id: oldest.id, receivedAt: oldest.received_at } : null,
+    setAside: Number(counts.aside),
+  };
+}
