@@ -1,8 +1,10 @@
 import { ConfigError } from '../config/config.js';
 import { AppError } from '../lib/app-error.js';
 import { UsageError } from './args.js';
+import { backup } from './backup.js';
 import { migrate } from './migrate.js';
 import { orgTokenCreate } from './org-token-create.js';
+import { restore } from './restore.js';
 import { serve } from './serve.js';
 import { tokenCreate } from './token-create.js';
 import { userCreate } from './user-create.js';
@@ -10,7 +12,9 @@ import { userCreate } from './user-create.js';
 const USAGE = `usage: errata <command>
 
   serve                                   run the server (ingest, REST API, web UI)
-  migrate                                 apply pending database migrations
+  migrate [--check]                       apply pending database migrations (--check: only say which are pending)
+  backup FILE                             a consistent copy of the SQLite database, while the server runs
+  restore FILE                            put a backup in place of the SQLite database of a stopped install
   user create --email E --password P [--name N] [--superuser]
   token create --user E --scopes s1,s2 [--name N] [--expires-in-days N]
   org-token create --org SLUG [--name N] [--scopes s1,s2]
@@ -19,6 +23,8 @@ Settings come from environment variables; see the README.`;
 
 async function run(argv: string[]): Promise<number> {
   const [command, sub, ...rest] = argv;
+  if (command === 'backup') return backup(argv.slice(1));
+  if (command === 'restore') return restore(argv.slice(1));
   switch (`${command ?? ''} ${sub ?? ''}`.trim()) {
     case 'serve':
       await serve();

@@ -1,4 +1,5 @@
 import type { Config, DatabaseConfig } from '../config/config.js';
+import { lockDatabase } from './database-lock.js';
 import { type Database, type DatabaseTarget, openDatabase } from './db.js';
 
 function targetOf(config: Config, database: DatabaseConfig): DatabaseTarget {
@@ -18,8 +19,29 @@ function targetOf(config: Config, database: DatabaseConfig): DatabaseTarget {
  * unless DATABASE_URL is set) and, with ERRATA_CONTROL_DATABASE_URL, the shared control database.
  */
 export function openConfiguredDatabase(config: Config): Database {
-  return openDatabase(
-    targetOf(config, config.database),
-    config.controlDatabase ? targetOf(config, config.controlDatabase) : undefined,
-  );
+  const open = () =>
+    openDatabase(
+      targetOf(config, config.database),
+      config.controlDatabase ? targetOf(config, config.controlDatabase) : undefined,
+    );
+  if (config.database.engine !== 'sqlite') return open();
+  // Held while the database is open, so that `errata restore` never replaces it under a process.
+  const lock = lockDatabase(config.database.file, 'shared');
+  let db: Database;
+  try {
+    db = open();
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  return {
+    ...db,
+    async destroy() {
+      try {
+        await db.destroy();
+      } finally {
+        lock.release();
+      }
+    },
+  };
 }
