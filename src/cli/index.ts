@@ -30,7 +30,9 @@ async function run(argv: string[]): Promise<number> {
       await serve();
       return -1;
     case 'migrate':
-      return migrate();
+      return migrate([]);
+    case 'migrate --check':
+      return migrate([sub as string, ...rest]);
     case 'user create':
       return userCreate(rest);
     case 'token create':

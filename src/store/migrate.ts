@@ -109,6 +109,75 @@ async function run(
   return report;
 }
 
+/** Where one store's migrations stand: applied, known but not applied, applied but not known. */
+export interface MigrationStatus {
+  readonly store: 'control' | 'region';
+  readonly applied: readonly string[];
+  /** Migrations of this version the database has not had yet, in order. */
+  readonly pending: readonly string[];
+  /** Migrations the database has had that this version does not know: a newer version applied them. */
+  readonly unknown: readonly string[];
+}
+
+/**
+ * The database was migrated by a newer Errata than this one: its schema may hold what this
+ * version would misread or break, so it neither migrates nor starts.
+ */
+export class UnknownMigrations extends Error {
+  constructor(readonly statuses: readonly MigrationStatus[]) {
+    const named = statuses.flatMap((s) => s.unknown.map((name) => `${s.store}: ${name}`));
+    super(
+      `the database has migrations this version of Errata does not know (${named.join(', ')}): a newer version applied them. ` +
+        'Run that version (or a newer one), or restore a backup taken before the upgrade.',
+    );
+  }
+}
+
+async function appliedMigrations(db: Kysely<any>, engine: Engine, table: string): Promise<string[]> {
+  const exists =
+    engine === 'postgres'
+      ? (await sql<{ found: string | null }>`select to_regclass(${table})::text as found`.execute(db)).rows[0]
+          ?.found
+      : (
+          await sql<{
+            found: string;
+          }>`select name as found from sqlite_master where type = 'table' and name = ${table}`.execute(db)
+        ).rows[0]?.found;
+  if (!exists) return [];
+  const rows = await sql<{ name: string }>`select name from ${sql.table(table)} order by name`.execute(db);
+  return rows.rows.map((r) => r.name);
+}
+
+/**
+ * Compares each store's migration table with the migrations this version knows, changing nothing
+ * (a database without migration tables has had none). For `errata migrate --check` and the check
+ * that refuses a database from a newer version.
+ */
+export async function migrationStatus(db: Database): Promise<MigrationStatus[]> {
+  const stores = [
+    {
+      store: 'control',
+      kysely: db.control,
+      engine: db.controlEngine,
+      known: controlMigrations(db.controlEngine),
+    },
+    { store: 'region', kysely: db.region, engine: db.engine, known: regionMigrations(db.engine) },
+  ] as const;
+  const statuses: MigrationStatus[] = [];
+  for (const { store, kysely, engine, known } of stores) {
+    const applied = await appliedMigrations(kysely, engine, `errata_${store}_migrations`);
+    const done = new Set(applied);
+    const names = Object.keys(known);
+    statuses.push({
+      store,
+      applied,
+      pending: names.filter((name) => !done.has(name)),
+      unknown: applied.filter((name) => !(name in known)),
+    });
+  }
+  return statuses;
+}
+
 function isBusy(error: unknown): boolean {
   const cause = error instanceof MigrationFailed ? error.cause : error;
   return (cause as { code?: string } | undefined)?.code?.startsWith('SQLITE_BUSY') === true;
@@ -123,9 +192,12 @@ async function schemaOf(db: Kysely<any>, engine: Engine): Promise<string | undef
  * Brings the control store and the region store up to date: the control set on the control
  * database, the region set on the region's (one database on a one-region install). On PostgreSQL,
  * Kysely holds an advisory lock for the whole run, so nodes starting together migrate once; on
- * SQLite a second process that finds the file busy waits and tries again.
+ * SQLite a second process that finds the file busy waits and tries again. A database with
+ * migrations this version does not know (a newer version's) is refused with UnknownMigrations.
  */
 export async function migrateToLatest(db: Database): Promise<MigrationReport[]> {
+  const statuses = await migrationStatus(db);
+  if (statuses.some((s) => s.unknown.length > 0)) throw new UnknownMigrations(statuses);
   const controlSchema = await schemaOf(db.control, db.controlEngine);
   const regionSchema = db.separateControl ? await schemaOf(db.region, db.engine) : controlSchema;
   for (let attempt = 0; ; attempt++) {
