@@ -11,11 +11,16 @@ import { type IngestDeps, registerIngestRoutes } from './ingest/ingest-routes.js
 import { AppError, NOT_FOUND } from './lib/app-error.js';
 import { newErrorId } from './lib/error-id.js';
 import type { ServiceContext } from './services/context.js';
+import type { ReadinessChecker } from './services/readiness.js';
 import { isDatabaseUnavailable } from './store/unavailable.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     identity?: Identity;
+  }
+  interface FastifyInstance {
+    /** `/_health/ready/`'s checker: `stop()` makes the node unready before it closes. */
+    readiness: ReadinessChecker;
   }
 }
 
@@ -92,6 +97,9 @@ export async function buildApp(
     // A path parameter longer than Fastify's default 100 characters (a long release version, a
     // monitor slug past Sentry's limit) reaches its handler, which names what is wrong, not a 404.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    // While the server closes, a request that still arrives on an open connection is served (with
+    // `Connection: close`), not refused: the pipeline stays up until the last connection is done.
+    return503OnClosing: false,
     // A URL the router cannot decode (a stray `%`, invalid UTF-8) is the client's error: say so in
     // Sentry's shape rather than Fastify's.
     frameworkErrors: (error, _request, reply) => {
@@ -150,7 +158,7 @@ export async function buildApp(
   }
   // Without a token the main port has no metrics: a 404, not the web app a scraper would parse.
   if (!metrics || !ctx.config.metricsToken) app.get('/metrics', (_request, reply) => reply.callNotFound());
-  registerHealthRoutes(app, ctx);
+  app.decorate('readiness', registerHealthRoutes(app, ctx));
   registerApiRoutes(app, ctx, API_ROUTES);
   // Work started after an answer (a password-reset email) finishes before the database closes.
   app.addHook('onClose', () => settleAfterReply(ctx));

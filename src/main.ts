@@ -155,6 +155,13 @@ export interface Server {
   /** The metrics listener of ERRATA_METRICS_LISTEN, or null. */
   readonly metricsServer: MetricsServer | null;
   close(): Promise<void>;
+  /**
+   * SIGTERM's shutdown: unready at once, still serving for ERRATA_SHUTDOWN_DRAIN_MS; then no new
+   * connections, requests in flight answered (new ones on open connections get 503), held raw
+   * envelopes committed, the digest batch under way committed (what is left waits in the
+   * database for the next node), and everything closed.
+   */
+  shutdown(): Promise<void>;
 }
 
 export interface ServerOptions {
@@ -211,6 +218,17 @@ export async function startServer(
     if (metricsServer) app.log.info(`metrics at ${metricsServer.url}`);
     const address = await app.listen({ host: config.host, port: config.port });
     delivery.start();
+    const close = async () => {
+      stopMaintenance();
+      await metricsServer?.close();
+      await clock.stop();
+      await retention.stop();
+      await app.close();
+      await assembler.stop();
+      await worker.stop();
+      await delivery.stop();
+      await db.destroy();
+    };
     return {
       app,
       worker,
@@ -222,16 +240,12 @@ export async function startServer(
       url: address,
       firstStart: created,
       metricsServer,
-      async close() {
-        stopMaintenance();
-        await metricsServer?.close();
-        await clock.stop();
-        await retention.stop();
-        await app.close();
-        await assembler.stop();
-        await worker.stop();
-        await delivery.stop();
-        await db.destroy();
+      close,
+      async shutdown() {
+        app.readiness.stop();
+        if (config.shutdownDrainMs > 0)
+          await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs));
+        await close();
       },
     };
   } catch (error) {

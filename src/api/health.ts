@@ -8,7 +8,7 @@ import { ReadinessChecker } from '../services/readiness.js';
  * databases answer within ERRATA_READY_TIMEOUT_MS and digest is not stuck; 503 naming the checks
  * that failed otherwise).
  */
-export function registerHealthRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+export function registerHealthRoutes(app: FastifyInstance, ctx: ServiceContext): ReadinessChecker {
   const readiness = new ReadinessChecker(ctx.db, {
     timeoutMs: ctx.config.readyTimeoutMs,
     digestStuckSeconds: ctx.config.readyDigestStuckSeconds,
@@ -24,4 +24,5 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ServiceContext):
       .headers(noStore)
       .send({ status: result.ready ? 'ready' : 'unready', failed: result.failed, checks: result.checks });
   });
+  return readiness;
 }

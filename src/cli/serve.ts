@@ -2,7 +2,7 @@ import { loadConfig } from '../config/config.js';
 import { describeFirstStart, startServer } from '../main.js';
 import { writeFirstStartNotice } from '../services/first-start-notice.js';
 
-/** `errata serve`: runs the server until SIGINT or SIGTERM. */
+/** `errata serve`: runs the server until SIGINT or SIGTERM, then shuts down within ERRATA_SHUTDOWN_TIMEOUT_MS. */
 export async function serve(): Promise<void> {
   const config = loadConfig(process.env);
   const server = await startServer(config);
@@ -26,8 +26,23 @@ export async function serve(): Promise<void> {
     }
   }
   process.stdout.write(`Errata is listening on ${server.url} (public URL ${config.url})\n`);
-  const stop = async () => {
-    await server.close();
+  const stop = async (signal: NodeJS.Signals) => {
+    const limit = config.shutdownDrainMs + config.shutdownTimeoutMs;
+    // A request or a commit that never ends must not keep a stopping node forever.
+    setTimeout(() => {
+      process.stderr.write(
+        `errata: shutdown did not finish within ${limit} ms; exiting with work unfinished\n`,
+      );
+      process.exit(1);
+    }, limit).unref();
+    process.stdout.write(`${signal}: Errata is shutting down (it finishes what is in flight)\n`);
+    try {
+      await server.shutdown();
+    } catch (error) {
+      process.stderr.write(`errata: shutdown failed: ${(error as Error).message}\n`);
+      process.exit(1);
+    }
+    process.stdout.write('Errata stopped\n');
     process.exit(0);
   };
   process.once('SIGINT', stop);

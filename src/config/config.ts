@@ -251,6 +251,17 @@ export interface Config {
    * `Authorization: Bearer <token>`. Unset (null): the main port has no /metrics (404).
    */
   readonly metricsToken: string | null;
+  /**
+   * ERRATA_SHUTDOWN_DRAIN_MS, default 0: after SIGTERM, how long `/_health/ready/` answers 503
+   * while everything else is still served, so that a load balancer stops sending before the port
+   * closes (Kubernetes: a few readiness periods).
+   */
+  readonly shutdownDrainMs: number;
+  /**
+   * ERRATA_SHUTDOWN_TIMEOUT_MS, default 30000: after SIGTERM and the drain, requests in flight,
+   * the raw commits and the digest batch must finish within this; past it the process exits 1.
+   */
+  readonly shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -569,5 +580,7 @@ export function loadConfig(env: Env): Config {
     readyDigestStuckSeconds: integer(env, 'ERRATA_READY_DIGEST_STUCK_SECONDS', 300, 1, 86_400),
     metricsListen: metricsListen(env),
     metricsToken: metricsToken(env),
+    shutdownDrainMs: integer(env, 'ERRATA_SHUTDOWN_DRAIN_MS', 0, 0, 600_000),
+    shutdownTimeoutMs: integer(env, 'ERRATA_SHUTDOWN_TIMEOUT_MS', 30_000, 1000, 3_600_000),
   });
 }

@@ -43,6 +43,7 @@ export class ReadinessChecker {
   private readonly probe;
   private watched: { id: number; since: number } | null = null;
   private inFlight: Promise<Readiness> | null = null;
+  private stopping = false;
 
   constructor(
     private readonly db: Database,
@@ -51,7 +52,19 @@ export class ReadinessChecker {
     this.probe = databaseProbe(db, options.timeoutMs);
   }
 
+  /** From now on the node is unready: it is shutting down, and load balancers should send elsewhere. */
+  stop(): void {
+    this.stopping = true;
+  }
+
   check(): Promise<Readiness> {
+    if (this.stopping) {
+      return Promise.resolve({
+        ready: false,
+        failed: ['shutdown'],
+        checks: { shutdown: { ok: false, error: 'the node is shutting down' } },
+      });
+    }
     this.inFlight ??= this.run().finally(() => {
       this.inFlight = null;
     });
