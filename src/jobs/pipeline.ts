@@ -57,7 +57,7 @@ export function createPipeline(db: Database, options: PipelineOptions): Pipeline
       log: options.log,
       pendingWork: async () => (await countRawEnvelopes(db.region)) > 0,
       onDigested: options.onDigested,
-      onQueries: options.onQueries,
+      ...(options.onQueries ? { onQueries: options.onQueries } : {}),
     });
   }
   const digest = new DigestWorker(db, {

@@ -69,10 +69,12 @@ const { db, queue, queueOf } = open();
  */
 const MAX_REPORTED_QUERIES = 10_000;
 const queryTimes: { ok: number[]; error: number[] } = { ok: [], error: [] };
-db.timing.listener = (ms, failed) => {
-  const into = failed ? queryTimes.error : queryTimes.ok;
-  if (into.length < MAX_REPORTED_QUERIES) into.push(ms);
-};
+if (data.reportQueries) {
+  db.timing.listener = (ms, failed) => {
+    const into = failed ? queryTimes.error : queryTimes.ok;
+    if (into.length < MAX_REPORTED_QUERIES) into.push(ms);
+  };
+}
 const log = (level: 'error' | 'warn') => (fields: { err?: unknown }, msg: string) =>
   post({ t: 'log', level, msg, ...(fields.err === undefined ? {} : { error: toThreadError(fields.err) }) });
 const digest = new DigestWorker(db, {

@@ -15,6 +15,8 @@ export interface WriterThreadData {
   readonly sourceMapCacheBytes?: number;
   /** Raw envelopes committed together at most. */
   readonly maxWriteBatch: number;
+  /** Whether to report query times ('queries' messages): only when the process keeps metrics. */
+  readonly reportQueries: boolean;
 }
 
 /** Messages to the thread. Each `id` is answered once. */

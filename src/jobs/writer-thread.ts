@@ -127,6 +127,7 @@ export class WriterThread {
         ? {}
         : { sourceMapCacheBytes: this.options.sourceMapCacheBytes }),
       maxWriteBatch: this.options.maxWriteBatch ?? 500,
+      reportQueries: this.options.onQueries !== undefined,
     });
     worker.on('message', (message: FromThread) => this.receive(message));
     worker.on('error', (error) => this.options.log.error({ err: error }, 'writer thread failed'));
