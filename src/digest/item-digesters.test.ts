@@ -8,6 +8,7 @@ describe('ITEM_DIGESTERS', () => {
       'check_in',
       'client_report',
       'feedback',
+      'log',
       'session',
       'sessions',
       'span',
