@@ -1,5 +1,5 @@
 import { isOrgRole, ROLE_SCOPES, type Scope, TEAM_ADMIN_SCOPES } from '../auth/scopes.js';
-import { AppError, notFound } from '../lib/app-error.js';
+import { AppError, badRequest, notFound } from '../lib/app-error.js';
 import { findOrgMapping } from '../store/control/org-mappings.js';
 import { findMemberOfUser, listTeamMembershipsOfMember } from '../store/region/members.js';
 import { findOrganizationById } from '../store/region/organizations.js';
@@ -7,6 +7,7 @@ import { findProject, listProjects, listTeamIdsOfProjects } from '../store/regio
 import { findTeam } from '../store/region/teams.js';
 import type { Member, Organization, Project, Team, TeamMembership } from '../store/types.js';
 import { userOf } from './identity.js';
+import { queryValues } from './params.js';
 import type { ScopeMap } from './permissions.js';
 import type { ApiCall } from './route.js';
 
@@ -149,6 +150,27 @@ export async function reachedProjects(call: ApiCall, access: OrgAccess, map: Sco
     const scopes = projectScopes(call, access, teamIds.get(p.id) ?? []);
     return scopes !== null && allows(scopes, map, call.method);
   });
+}
+
+/**
+ * The projects an organization-wide statistics endpoint reads: those its `project` parameter names
+ * by id or slug (none or -1: all) among the ones the caller reaches; naming another is refused
+ * (403), and a caller who reaches none gets Sentry's 400.
+ */
+export async function queriedProjects(call: ApiCall, map: ScopeMap): Promise<Project[]> {
+  const access = await orgEndpoint(call, map);
+  const reached = await reachedProjects(call, access, map);
+  const wanted = queryValues(call.query.project).filter((p) => p !== '-1' && p !== '');
+  const projects =
+    wanted.length === 0
+      ? reached
+      : wanted.map((id) => {
+          const project = reached.find((p) => String(p.id) === id || p.slug === id);
+          if (!project) throw forbidden();
+          return project;
+        });
+  if (projects.length === 0) throw badRequest('No projects available');
+  return projects;
 }
 
 export interface TeamAccess extends OrgAccess {

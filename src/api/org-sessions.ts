@@ -1,4 +1,3 @@
-import { badRequest } from '../lib/app-error.js';
 import {
   countUsers,
   type SessionGroupColumn,
@@ -6,9 +5,7 @@ import {
   sumSessions,
   type UserCount,
 } from '../store/region/session-stats.js';
-import type { Project } from '../store/types.js';
-import { forbidden, orgEndpoint, reachedProjects } from './access.js';
-import { queryValues as all } from './params.js';
+import { queriedProjects } from './access.js';
 import { PERMISSIONS } from './permissions.js';
 import type { ApiCall, ApiRoute } from './route.js';
 import { MAX_POINTS, readSessionQuery, type SessionField, type SessionQuery } from './session-query.js';
@@ -27,23 +24,6 @@ const COLUMN: Record<'project' | 'release' | 'environment', SessionGroupColumn> 
   release: 'release',
   environment: 'environment',
 };
-
-/** `project` ids or slugs (none or -1: all) among those the caller reaches; another is refused. */
-async function queriedProjects(call: ApiCall): Promise<Project[]> {
-  const access = await orgEndpoint(call, PERMISSIONS.sessions);
-  const reached = await reachedProjects(call, access, PERMISSIONS.sessions);
-  const wanted = all(call.query.project).filter((p) => p !== '-1' && p !== '');
-  const projects =
-    wanted.length === 0
-      ? reached
-      : wanted.map((id) => {
-          const project = reached.find((p) => String(p.id) === id || p.slug === id);
-          if (!project) throw forbidden();
-          return project;
-        });
-  if (projects.length === 0) throw badRequest('No projects available');
-  return projects;
-}
 
 /** One group's raw numbers per slot (index = slot; `total` = the whole range). */
 interface Tally {
@@ -94,7 +74,7 @@ function groupOf(key: SessionSums['key'], q: SessionQuery) {
  * interval and once over the whole range (totals), at the worst outcome of their sessions.
  */
 async function organizationSessions(call: ApiCall) {
-  const projects = await queriedProjects(call);
+  const projects = await queriedProjects(call, PERMISSIONS.sessions);
   const q = readSessionQuery(call.query as Record<string, unknown>, call.ctx.now());
   const region = call.ctx.db.region;
   const slots = Math.ceil((q.end - q.start) / q.interval);

@@ -13,6 +13,7 @@ import { monitorRoutes } from './monitors.js';
 import { notificationSettingRoutes } from './notification-settings.js';
 import { orgEventRoutes } from './org-events.js';
 import { orgSessionRoutes } from './org-sessions.js';
+import { orgStatsRoutes } from './org-stats.js';
 import { orgTagRoutes } from './org-tags.js';
 import { orgTokenRoutes } from './org-tokens.js';
 import { organizationRoutes } from './organizations.js';
@@ -35,6 +36,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...rootRoutes,
   ...sessionRoutes,
   ...orgSessionRoutes,
+  ...orgStatsRoutes,
   ...passwordResetRoutes,
   ...organizationRoutes,
   ...teamRoutes,

@@ -45,8 +45,9 @@ export interface SessionQuery {
  * The interval (a whole number of hours that divides a day, 1h by default) and the range rounded
  * to it as Sentry rounds: the end up to the next interval boundary, the start back by whole
  * intervals covering the asked range, then an end in the future cut back to the next minute.
+ * Sentry's sessions and usage stats (stats_v2) read their range alike.
  */
-function timeRange(q: Record<string, unknown>, now: number) {
+export function readTimeRange(q: Record<string, unknown>, now: number) {
   const intervalText = one(q.interval) || '1h';
   const interval = parsing(() => parseStatsPeriod(intervalText));
   if (interval > DAY_MS) throw badRequest('The interval has to be less than one day.');
@@ -128,7 +129,7 @@ export function readSessionQuery(query: Record<string, unknown>, now: number): S
     if (!(SESSION_GROUPS as readonly string[]).includes(group))
       throw badRequest(`Invalid groupBy: "${group}"`);
   }
-  const range = timeRange(query, now);
+  const range = readTimeRange(query, now);
   const environments = all(query.environment).filter((e) => e !== '');
   const queryText = one(query.query) ?? '';
   const { releases, notEnvironments } = filters(queryText, environments);

@@ -2,17 +2,20 @@ import type { Kysely } from 'kysely';
 import { parseEnvelope } from '../protocol/envelope.js';
 import { normalizeEvent, parseEventPayload } from '../protocol/event-normalize.js';
 import { itemType } from '../protocol/item-type.js';
+import { invalidReason, type OutcomeUnit, outcomeUnits } from '../protocol/outcome.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { Engine } from '../store/db.js';
+import { decodeRefusals, type OutcomeCount } from '../store/region/outcomes.js';
 import type { ClaimedEnvelope } from '../store/region/raw-queue.js';
 import type { RegionSchema } from '../store/schema.js';
 import { type GroupedEvent, groupEvent } from './group-event.js';
 import type { ItemContext } from './item-digester.js';
 import { digesterOf } from './item-digesters.js';
+import { hourBucket } from './items/read-item.js';
 import type { EventItem, Symbolicator } from './symbolicate.js';
 
-/** An error or message event item, normalized; undefined when it is broken (dropped). */
-function eventItem(ctx: ItemContext, payload: Buffer): EventItem | undefined {
+/** An error or message event item, normalized; the reason it is broken (dropped) otherwise. */
+function eventItem(ctx: ItemContext, payload: Buffer): EventItem | string {
   try {
     const event = normalizeEvent(parseEventPayload(payload), {
       receivedAt: ctx.raw.receivedAt,
@@ -22,8 +25,33 @@ function eventItem(ctx: ItemContext, payload: Buffer): EventItem | undefined {
     });
     return { projectId: ctx.raw.projectId, event, payload };
   } catch (error) {
-    if (error instanceof ProtocolError) return undefined;
+    if (error instanceof ProtocolError) return invalidReason(error.code);
     throw error;
+  }
+}
+
+/** Counts an item's units, in the hour digest received it, as `outcome` (for usage stats). */
+function count(
+  counts: OutcomeCount[],
+  raw: ClaimedEnvelope,
+  units: readonly OutcomeUnit[],
+  outcome: 'accepted' | 'invalid',
+  reason = '',
+): void {
+  const bucket = hourBucket(raw.receivedAt);
+  for (const unit of units) {
+    counts.push({ projectId: raw.projectId, bucket, outcome, reason, ...unit, timesSeen: 1 });
+  }
+}
+
+/** An event item: kept for grouping, or counted as invalid. */
+function takeEvent(ctx: ItemContext, payload: Buffer, events: EventItem[], counts: OutcomeCount[]): void {
+  const event = eventItem(ctx, payload);
+  const units = outcomeUnits({ headers: { type: 'event' }, payload });
+  if (typeof event === 'string') count(counts, ctx.raw, units, 'invalid', event);
+  else {
+    events.push(event);
+    count(counts, ctx.raw, units, 'accepted');
   }
 }
 
@@ -32,17 +60,26 @@ function eventItem(ctx: ItemContext, payload: Buffer): EventItem | undefined {
  * errors and messages is written now; those are added to `events`, which the caller groups with
  * `groupEventItems` and writes with `writeEvents` once for the whole batch, in the same
  * transaction. A broken item is dropped and the envelope's other items are kept.
+ *
+ * What became of each item is added to `counts` for usage stats, which the caller writes in the
+ * same transaction: events accepted or invalid, other items accepted when a digester takes their
+ * type. A raw `outcomes` row holds nothing but such counts: what ingest refused.
  */
 export async function digestEnvelope(
   trx: Kysely<RegionSchema>,
   engine: Engine,
   raw: ClaimedEnvelope,
   events: EventItem[],
+  counts: OutcomeCount[] = [],
 ): Promise<void> {
+  if (raw.kind === 'outcomes') {
+    const bucket = hourBucket(raw.receivedAt);
+    for (const r of decodeRefusals(raw.payload)) counts.push({ projectId: raw.projectId, bucket, ...r });
+    return;
+  }
   if (raw.kind === 'store') {
     const ctx: ItemContext = { trx, engine, raw, envelopeHeaders: {}, eventId: raw.eventId };
-    const event = eventItem(ctx, raw.payload);
-    if (event) events.push(event);
+    takeEvent(ctx, raw.payload, events, counts);
     return;
   }
   let envelope: ReturnType<typeof parseEnvelope>;
@@ -55,12 +92,14 @@ export async function digestEnvelope(
   const ctx: ItemContext = { trx, engine, raw, envelopeHeaders: envelope.headers, eventId: raw.eventId };
   for (const item of envelope.items) {
     if (itemType(item.headers.type) === 'event') {
-      const event = eventItem(ctx, item.payload);
-      if (event) events.push(event);
+      takeEvent(ctx, item.payload, events, counts);
       continue;
     }
     const digester = digesterOf(item.headers.type);
-    if (digester) await digester(ctx, item);
+    if (digester) {
+      await digester(ctx, item);
+      count(counts, raw, outcomeUnits(item), 'accepted');
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config.js';
-import { AppError } from '../lib/app-error.js';
 import { parseEnvelope } from '../protocol/envelope.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
 import { acceptEnvelope, acceptStoreBody } from './accept-envelope.js';
 
 const config = loadConfig({
@@ -47,7 +47,8 @@ describe('acceptEnvelope', () => {
 
   it('refuses an envelope whose only substance is a broken event, and keeps one beside good items', () => {
     const broken = [{ type: 'event' }, '[1, 2]'] as [object, string];
-    expect(() => acceptEnvelope(envelope({}, broken), config)).toThrow(AppError);
+    // The protocol error, which ingest answers with 400; its code is the invalid outcome's reason.
+    expect(() => acceptEnvelope(envelope({}, broken), config)).toThrow(ProtocolError);
     expect(() =>
       acceptEnvelope(envelope({}, [{ type: 'transaction' }, '{oops'] as [object, string]), config),
     ).toThrow(/invalid/);

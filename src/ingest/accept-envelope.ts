@@ -1,5 +1,4 @@
 import type { Config } from '../config/config.js';
-import { AppError } from '../lib/app-error.js';
 import { parseCheckIn } from '../protocol/check-in.js';
 import type { Envelope } from '../protocol/envelope.js';
 import { generateEventId, normalizeEventId } from '../protocol/event-id.js';
@@ -77,7 +76,8 @@ export function acceptEnvelope(envelope: Envelope, config: Config): AcceptedEnve
       badEvent = error;
     }
   }
-  if (badEvent && good === 0) throw new AppError('bad_request', badEvent.message);
+  // The protocol error itself, which ingest answers with 400, so that its code says why.
+  if (badEvent && good === 0) throw badEvent;
   if (eventId === null && counted) eventId = generateEventId();
   return { eventId, counted };
 }

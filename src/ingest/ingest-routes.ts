@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../lib/app-error.js';
 import type { ErrataMetrics } from '../metrics/metrics.js';
 import { parseEnvelope, parseEnvelopeHeader } from '../protocol/envelope.js';
+import { envelopeUnits, invalidReason, type OutcomeUnit } from '../protocol/outcome.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
 import { formatRateLimits, type RateLimitScope } from '../protocol/rate-limits.js';
 import { findRequestAuth, type IngestAuth, resolveEnvelopeAuth } from '../protocol/sentry-auth.js';
 import type { ServiceContext } from '../services/context.js';
@@ -21,6 +23,7 @@ import {
   type WireBody,
 } from './read-body.js';
 import { refusalReason } from './refusal-reason.js';
+import { RefusalCounter } from './refusals.js';
 
 export interface IngestDeps {
   readonly ctx: ServiceContext;
@@ -30,6 +33,14 @@ export interface IngestDeps {
   /** Counts accepted and refused requests; null when the process keeps no metrics (tests). */
   readonly metrics: ErrataMetrics | null;
 }
+
+/** The ingest door's parts: its dependencies, and the counter of what it refuses. */
+interface Door extends IngestDeps {
+  readonly refusals: RefusalCounter;
+}
+
+/** What a store body counts as: one event. */
+const STORE_UNITS: readonly OutcomeUnit[] = [{ category: 'error', quantity: 1 }];
 
 // Browser SDKs post from any origin and must be able to read the rate-limit headers (ingestion.md §1.4).
 const CORS = {
@@ -68,30 +79,60 @@ async function enabledKey(deps: IngestDeps, auth: IngestAuth, projectId: number)
   return key;
 }
 
-function limited(retryAfterSeconds: number, scope: RateLimitScope): AppError {
+function limited(retryAfterSeconds: number, scope: RateLimitScope, reasonCode: string): AppError {
   return new AppError(
     'rate_limited',
     'Sentry dropped data due to a quota or internal rate limit being reached. This will not affect your application.',
     {
       'Retry-After': String(retryAfterSeconds),
-      'X-Sentry-Rate-Limits': formatRateLimits([
-        { retryAfterSeconds, categories: [], scope, reasonCode: `${scope}_limit` },
-      ]),
+      'X-Sentry-Rate-Limits': formatRateLimits([{ retryAfterSeconds, categories: [], scope, reasonCode }]),
     },
   );
 }
 
-/** A key's own rate limit, then the project's quota: 429 with the headers SDKs back off by. */
-async function checkLimits(deps: IngestDeps, key: ProjectKey): Promise<void> {
+/**
+ * A key's own rate limit, then the project's quota: 429 with the headers SDKs back off by, the
+ * units refused counted as `rate_limited` with the reason code the header gives.
+ */
+async function checkLimits(deps: Door, key: ProjectKey, units: readonly OutcomeUnit[]): Promise<void> {
   const now = deps.ctx.now();
+  const refuse = async (retryAfterSeconds: number, scope: RateLimitScope) => {
+    const reasonCode = `${scope}_limit`;
+    await deps.refusals.refuse(key, now, units, 'rate_limited', reasonCode);
+    return limited(retryAfterSeconds, scope, reasonCode);
+  };
   if (key.rateLimit && key.rateLimit.count >= 0) {
     const decision = await deps.limiter.hit(`key:${key.id}`, key.rateLimit.count, key.rateLimit.window, now);
-    if (!decision.allowed) throw limited(decision.retryAfterSeconds, 'key');
+    if (!decision.allowed) throw await refuse(decision.retryAfterSeconds, 'key');
   }
   const quota = deps.ctx.config.projectQuotaPerMinute;
   if (quota > 0) {
     const decision = await deps.limiter.hit(`project:${key.projectId}`, quota, 60, now);
-    if (!decision.allowed) throw limited(decision.retryAfterSeconds, 'project');
+    if (!decision.allowed) throw await refuse(decision.retryAfterSeconds, 'project');
+  }
+}
+
+/**
+ * Runs a check of the payload; when it refuses the payload as broken (400) or too large (413),
+ * counts the units as `invalid` first.
+ */
+async function checkPayload<T>(
+  deps: Door,
+  key: ProjectKey,
+  units: readonly OutcomeUnit[],
+  check: () => T | Promise<T>,
+): Promise<T> {
+  try {
+    return await check();
+  } catch (error) {
+    const reason =
+      error instanceof ProtocolError
+        ? invalidReason(error.code)
+        : error instanceof AppError && error.code === 'too_large'
+          ? invalidReason('too_large')
+          : undefined;
+    if (reason !== undefined) await deps.refusals.refuse(key, deps.ctx.now(), units, 'invalid', reason);
+    throw error;
   }
 }
 
@@ -143,7 +184,7 @@ function rawEnvelope(
 }
 
 /** `POST /api/:projectId/envelope/`: check, write the raw envelope durably, answer with the event id. */
-async function envelopeHandler(deps: IngestDeps, request: FastifyRequest, reply: FastifyReply) {
+async function envelopeHandler(deps: Door, request: FastifyRequest, reply: FastifyReply) {
   const projectId = projectIdOf(request);
   const headerAuth = requestAuth(request);
   // The key, project and sizes are checked before anything is decompressed: a key the request
@@ -156,22 +197,27 @@ async function envelopeHandler(deps: IngestDeps, request: FastifyRequest, reply:
   // Both credentials, when there are two, must name the same key (and this project).
   const auth = resolveEnvelopeAuth(headerAuth, envelope.headers.dsn);
   if (auth.projectId !== undefined && auth.projectId !== String(projectId)) throw rejected('ProjectId');
-  const { eventId, counted } = acceptEnvelope(envelope, deps.ctx.config);
-  if (counted) await checkLimits(deps, key);
+  const units = envelopeUnits(envelope.items);
+  const { eventId, counted } = await checkPayload(deps, key, units, () =>
+    acceptEnvelope(envelope, deps.ctx.config),
+  );
+  if (counted) await checkLimits(deps, key, units);
   const receivedAt = deps.ctx.now();
   await deps.writer.add(rawEnvelope(request, key, { kind: 'envelope', receivedAt, eventId }, read));
   return reply.send(eventId ? { id: eventId } : {});
 }
 
 /** `POST /api/:projectId/store/`: the legacy endpoint, one event JSON document per request. */
-async function storeHandler(deps: IngestDeps, request: FastifyRequest, reply: FastifyReply) {
+async function storeHandler(deps: Door, request: FastifyRequest, reply: FastifyReply) {
   const projectId = projectIdOf(request);
   const auth = requestAuth(request);
   if (!auth) throw new AppError('not_authenticated', 'missing authorization information');
   const key = await enabledKey(deps, auth, projectId);
-  const read = await decodeBody(await wireBody(deps, request), deps.ctx.config.ingestMaxEnvelopeBytes);
-  const eventId = acceptStoreBody(read.body, deps.ctx.config);
-  await checkLimits(deps, key);
+  const { read, eventId } = await checkPayload(deps, key, STORE_UNITS, async () => {
+    const read = await decodeBody(await wireBody(deps, request), deps.ctx.config.ingestMaxEnvelopeBytes);
+    return { read, eventId: acceptStoreBody(read.body, deps.ctx.config) };
+  });
+  await checkLimits(deps, key, STORE_UNITS);
   const receivedAt = deps.ctx.now();
   await deps.writer.add(rawEnvelope(request, key, { kind: 'store', receivedAt, eventId }, read));
   return reply.send({ id: eventId });
@@ -220,7 +266,8 @@ async function cronHandler(deps: IngestDeps, request: FastifyRequest, reply: Fas
  * Registers the ingest door: envelope and store endpoints with CORS for browser SDKs. Bodies are
  * read here as raw streams (any or no Content-Type), never by Fastify's parsers.
  */
-export async function registerIngestRoutes(app: FastifyInstance, deps: IngestDeps): Promise<void> {
+export async function registerIngestRoutes(app: FastifyInstance, ingestDeps: IngestDeps): Promise<void> {
+  const deps: Door = { ...ingestDeps, refusals: new RefusalCounter(ingestDeps.writer) };
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));

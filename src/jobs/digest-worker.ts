@@ -5,6 +5,7 @@ import type { IssueAlerting } from '../digest/issue-alerts.js';
 import { type EventItem, Symbolicator } from '../digest/symbolicate.js';
 import { writeEvents } from '../digest/write-events.js';
 import type { Database } from '../store/db.js';
+import { type OutcomeCount, upsertOutcomes } from '../store/region/outcomes.js';
 import { commitWithoutFlush, type RawQueue } from '../store/region/raw-queue.js';
 import type { RegionSchema } from '../store/schema.js';
 import { isDatabaseUnavailable } from '../store/unavailable.js';
@@ -136,9 +137,11 @@ export class DigestWorker implements DigestRunner {
         const batch = await queue.claim(this.options.batchSize);
         if (batch.length > 0) await commitWithoutFlush(trx, db.engine);
         const items: EventItem[] = [];
-        for (const raw of batch) await digestEnvelope(trx, db.engine, raw, items);
+        const counts: OutcomeCount[] = [];
+        for (const raw of batch) await digestEnvelope(trx, db.engine, raw, items, counts);
         const grouped = await groupEventItems(trx, items, this.symbolicator);
         await writeEvents(trx, db.engine, grouped, this.options.alerting);
+        await upsertOutcomes(trx, counts);
         await queue.delete(batch.map((r) => r.id));
         this.digested += batch.length;
         return batch.length;
@@ -161,9 +164,11 @@ export class DigestWorker implements DigestRunner {
           await commitWithoutFlush(trx, db.engine);
           try {
             const items: EventItem[] = [];
-            await digestEnvelope(trx, db.engine, raw, items);
+            const counts: OutcomeCount[] = [];
+            await digestEnvelope(trx, db.engine, raw, items, counts);
             const grouped = await groupEventItems(trx, items, this.symbolicator);
             await writeEvents(trx, db.engine, grouped, this.options.alerting);
+            await upsertOutcomes(trx, counts);
           } catch (error) {
             // A database that is down, busy or deadlocked says nothing about the envelope: retry later.
             if (isTransient(error)) throw error;

@@ -31,6 +31,7 @@ import { sessionHealth } from './migrations/region/20261212T0900-session-health.
 import { lastReleaseSeen } from './migrations/region/20261213T0900-last-release-seen.js';
 import { logs } from './migrations/region/20261213T1000-logs.js';
 import { retention } from './migrations/region/20261213T1100-retention.js';
+import { outcomes } from './migrations/region/20261213T1200-outcomes.js';
 
 /** The control store's migrations, in order; names are timestamp-prefixed and never renamed. */
 function controlMigrations(engine: Engine): Record<string, Migration> {
@@ -71,6 +72,7 @@ function regionMigrations(engine: Engine): Record<string, Migration> {
     '20261213T0900-last-release-seen': lastReleaseSeen(),
     '20261213T1000-logs': logs(engine),
     '20261213T1100-retention': retention(engine),
+    '20261213T1200-outcomes': outcomes(),
   };
 }
 

@@ -453,6 +453,18 @@ export interface ClientOutcomeTable {
   quantity: number;
 }
 
+/** What became of a project's data in one hour: see the outcomes migration. */
+export interface OutcomeTable {
+  project_id: number;
+  bucket: number;
+  outcome: string;
+  /** Empty when the outcome has no reason (accepted). */
+  reason: string;
+  category: string;
+  quantity: number;
+  times_seen: number;
+}
+
 export interface UserReportTable {
   id: Generated<number>;
   project_id: number;
@@ -758,6 +770,7 @@ export interface RegionSchema {
   commit_file_changes: CommitFileChangeTable;
   release_commits: ReleaseCommitTable;
   client_outcomes: ClientOutcomeTable;
+  outcomes: OutcomeTable;
   user_reports: UserReportTable;
   check_ins: CheckInTable;
   monitors: MonitorTable;

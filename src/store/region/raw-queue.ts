@@ -11,7 +11,10 @@ export type RawRow = Selectable<RawEnvelopeTable>;
 export interface RawEnvelope {
   readonly projectId: number;
   readonly keyId: number;
-  /** `envelope` (an envelope body) or `store` (one event JSON from the legacy endpoint). */
+  /**
+   * `envelope` (an envelope body), `store` (one event JSON from the legacy endpoint) or `outcomes`
+   * (what ingest refused, for usage stats: see store/region/outcomes.ts).
+   */
   readonly kind: RawEnvelopeKind;
   readonly receivedAt: number;
   /** The id ingest answered with, when the request held an event. */
@@ -23,7 +26,7 @@ export interface RawEnvelope {
   readonly encoding: BodyEncoding | null;
 }
 
-export type RawEnvelopeKind = 'envelope' | 'store';
+export type RawEnvelopeKind = 'envelope' | 'store' | 'outcomes';
 
 /** A raw envelope claimed by digest: its id, and its body decoded. */
 export interface ClaimedEnvelope extends Omit<RawEnvelope, 'encoding'> {

@@ -13,6 +13,7 @@ import { PROJECTS_CASES } from './projects.js';
 import { RELEASES_CASES } from './releases.js';
 import { ROOT_CASES } from './root.js';
 import { SESSIONS_CASES } from './sessions.js';
+import { STATS_CASES } from './stats.js';
 import { UPLOADS_CASES } from './uploads.js';
 import { USER_FEEDBACK_CASES } from './user-feedback.js';
 
@@ -39,4 +40,5 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   ...USER_FEEDBACK_CASES,
   ...SESSIONS_CASES,
   ...LOGS_CASES,
+  ...STATS_CASES,
 };

@@ -1,0 +1,70 @@
+import { expect } from 'vitest';
+import { serializeEnvelope } from '../../../src/protocol/envelope.js';
+import { table } from '../support/callers.js';
+import { type Env, next, type World } from '../support/world.js';
+import type { RouteCase } from './case.js';
+
+// Usage stats: each case sends errors with a client report of its own reason, and reads back how
+// many the SDK said it dropped for that reason.
+
+/** Sentry's organization permission: any member reads the outcomes of the projects it reaches. */
+const ORG_STATS = table(
+  {
+    ok: [
+      'owner',
+      'manager',
+      'admin',
+      'member:open',
+      'member:team',
+      'team-admin',
+      'token:owner',
+      'token:manager',
+      'token:admin',
+      'token:member',
+      'org:read',
+      'org:grant',
+      'org:all',
+    ],
+    gate: ['org:ci', 'token:owner:lacking', 'token:member:lacking'],
+  },
+  { 'member:off': { status: 400, body: { detail: 'No projects available' } } },
+);
+
+async function withClientReport(env: Env, w: World) {
+  const reason = `reason_${next()}_z`;
+  const report = { discarded_events: [{ reason, category: 'error', quantity: 7 }] };
+  const sent = await env.h.ingest.inject({
+    method: 'POST',
+    url: `/api/${w.project.id}/envelope/`,
+    payload: serializeEnvelope({
+      headers: {},
+      items: [{ headers: { type: 'client_report' }, payload: report }],
+    }),
+    headers: { 'x-sentry-auth': `Sentry sentry_key=${w.key.publicKey}, sentry_version=7` },
+  });
+  if (sent.statusCode !== 200) throw new Error(`ingest: ${sent.statusCode} ${sent.body}`);
+  await env.h.worker.drain();
+  return reason;
+}
+
+export const STATS_CASES: Record<string, RouteCase> = {
+  'GET /organizations/:org/stats_v2/': {
+    grant: 'org:read',
+    foreign: 'deny',
+    callers: ORG_STATS,
+    prepare: async (env, w) => {
+      const reason = await withClientReport(env, w);
+      return {
+        url: `/api/0/organizations/${w.org.slug}/stats_v2/?field=sum(quantity)&groupBy=outcome&groupBy=reason&reason=${reason}&statsPeriod=2h`,
+        secrets: [reason],
+        check: (res) => {
+          expect(res.statusCode).toBe(200);
+          const groups = res.json().groups as { by: object; totals: object }[];
+          expect(groups.map(({ by, totals }) => ({ by, totals }))).toEqual([
+            { by: { outcome: 'client_discard', reason }, totals: { 'sum(quantity)': 7 } },
+          ]);
+        },
+      };
+    },
+  },
+};
