@@ -32,7 +32,11 @@ const ORG_STATS = table(
 
 async function withClientReport(env: Env, w: World) {
   const reason = `reason_${next()}_z`;
-  const report = { discarded_events: [{ reason, category: 'error', quantity: 7 }] };
+  const report = {
+    // A minute ago: the test clock may stand on an hour boundary, the end of the rounded range.
+    timestamp: (env.h.ctx.now() - 60_000) / 1000,
+    discarded_events: [{ reason, category: 'error', quantity: 7 }],
+  };
   const sent = await env.h.ingest.inject({
     method: 'POST',
     url: `/api/${w.project.id}/envelope/`,
