@@ -35,6 +35,7 @@ import { ReleaseDetailPage } from './pages/release-detail.js';
 import { ReleasesPage } from './pages/releases.js';
 import { ResetPasswordPage } from './pages/reset-password.js';
 import { TeamsPage } from './pages/teams.js';
+import { UsagePage } from './pages/usage.js';
 import { UserTokensPage } from './pages/user-tokens.js';
 
 type Params = Record<string, string>;
@@ -95,6 +96,7 @@ const ORG_ROUTES: [string, (p: Params) => ReactNode][] = [
   ['/settings/:org/auth-tokens/', () => <OrgTokensPage />],
   ['/settings/:org/members/', () => <MembersPage />],
   ['/settings/:org/teams/', () => <TeamsPage />],
+  ['/settings/:org/usage/', () => <UsagePage />],
   ['/settings/:org/projects/', () => <ProjectsPage />],
   ['/settings/:org/projects/:project/', (p) => <ProjectSettingsPage projectSlug={p.project as string} />],
   ['/settings/:org/projects/:project/keys/', (p) => <ProjectKeysPage projectSlug={p.project as string} />],

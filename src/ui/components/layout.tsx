@@ -142,6 +142,7 @@ export function SettingsLayout({ orgSlug, children }: { orgSlug: string | null; 
             <NavLink to={`/settings/${org}/members/`}>Members</NavLink>
             <NavLink to={`/settings/${org}/teams/`}>Teams</NavLink>
             <NavLink to={`/settings/${org}/auth-tokens/`}>Auth tokens</NavLink>
+            <NavLink to={`/settings/${org}/usage/`}>Usage</NavLink>
           </>
         )}
         <h2>Account</h2>
