@@ -39,8 +39,9 @@ interface Door extends IngestDeps {
   readonly refusals: RefusalCounter;
 }
 
-/** What a store body counts as: one event. */
+/** What a store body counts as: one event; an HTTP check-in: one check-in. */
 const STORE_UNITS: readonly OutcomeUnit[] = [{ category: 'error', quantity: 1 }];
+const CHECK_IN_UNITS: readonly OutcomeUnit[] = [{ category: 'monitor', quantity: 1 }];
 
 // Browser SDKs post from any origin and must be able to read the rate-limit headers (ingestion.md §1.4).
 const CORS = {
@@ -235,7 +236,7 @@ function checkInEnvelope(checkIn: Record<string, unknown>): Buffer {
  * Sentry's HTTP check-in, checked as an envelope's check-in and stored as one. 202 and no body,
  * as Relay answers; never 429, as Relay never refuses a check-in for a rate limit.
  */
-async function cronHandler(deps: IngestDeps, request: FastifyRequest, reply: FastifyReply) {
+async function cronHandler(deps: Door, request: FastifyRequest, reply: FastifyReply) {
   const projectId = projectIdOf(request);
   const params = request.params as { monitorSlug: string; publicKey?: string };
   const auth = params.publicKey ? { publicKey: params.publicKey } : requestAuth(request);
@@ -248,7 +249,9 @@ async function cronHandler(deps: IngestDeps, request: FastifyRequest, reply: Fas
     const read = await readWireBody(request.raw, request.headers['content-encoding'], bodyLimits(deps));
     body = (await decodeBody(read, deps.ctx.config.ingestMaxEventBytes)).body;
   }
-  const checkIn = httpCheckIn(params.monitorSlug, query, body);
+  const checkIn = await checkPayload(deps, key, CHECK_IN_UNITS, () =>
+    httpCheckIn(params.monitorSlug, query, body),
+  );
   const envelope = checkInEnvelope(checkIn);
   const receivedAt = deps.ctx.now();
   await deps.writer.add(

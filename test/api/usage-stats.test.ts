@@ -139,6 +139,13 @@ describe.each(TEST_ENGINES)('usage stats on %s', (engine) => {
     expect(put.statusCode, put.body).toBe(200);
     for (let i = 0; i < 5; i++) await sendError('web');
     for (let i = 0; i < 1; i++) await sendError('api');
+    // An HTTP check-in as curl sends it, with a status Sentry does not know: refused, invalid.
+    const cron = await h.app.inject({
+      method: 'GET',
+      url: `/api/${ids.api}/cron/nightly/${keys.api?.publicKey}/?status=bogus`,
+    });
+    expect(cron.statusCode, cron.body).toBe(400);
+    note('api', { outcome: 'invalid', reason: 'invalid_check_in', category: 'monitor', quantity: 1 });
     // A transaction of api, and a client report as @sentry/node sends one after beforeSend
     // dropped two errors and its transport backed off a rate limit for one.
     const transaction = {
