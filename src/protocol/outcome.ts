@@ -25,7 +25,7 @@ export interface OutcomeUnit {
 
 /**
  * The units an envelope item counts as in outcomes, as Relay counts them: an attachment its bytes,
- * a log one `log_item` and its bytes as `log_byte`, any other data item one of its category.
+ * a log container its records (`item_count`) as `log_item` and its bytes as `log_byte`, any other data item one of its category.
  * Client reports (`internal`) are reports about data, not data; a legacy user report rides along
  * with an event counted already. Unknown item types count as nothing.
  *
@@ -38,8 +38,10 @@ export function outcomeUnits(item: Pick<EnvelopeItem, 'headers' | 'payload'>): O
   if (category === undefined || category === 'internal') return [];
   if (category === 'attachment') return [{ category, quantity: item.payload.length }];
   if (category === 'log_item') {
+    // A log item is a container: its header says how many records it holds.
+    const count = item.headers.item_count;
     return [
-      { category, quantity: 1 },
+      { category, quantity: Number.isSafeInteger(count) && (count as number) > 0 ? (count as number) : 1 },
       { category: 'log_byte', quantity: item.payload.length },
     ];
   }

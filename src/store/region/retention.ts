@@ -260,6 +260,7 @@ export interface ExpiringRows {
 export const EXPIRING_ROWS: readonly ExpiringRows[] = [
   { table: 'check_ins', column: 'date_created', perProject: true },
   { table: 'client_outcomes', column: 'bucket', perProject: true },
+  { table: 'outcomes', column: 'bucket', perProject: true },
   { table: 'release_health', column: 'bucket', perProject: true },
   { table: 'release_health_users', column: 'bucket', perProject: true },
   { table: 'spans', column: 'timestamp', perProject: false },
