@@ -95,6 +95,18 @@ describe.each(TEST_ENGINES)('retention on %s', (engine) => {
         })
         .execute();
       await w.db
+        .insertInto('outcomes')
+        .values({
+          project_id: projectId,
+          bucket,
+          outcome: 'accepted',
+          reason: '',
+          category: 'error',
+          quantity: 1,
+          times_seen: 1,
+        })
+        .execute();
+      await w.db
         .insertInto('release_health')
         .values({
           project_id: projectId,
@@ -202,7 +214,7 @@ describe.each(TEST_ENGINES)('retention on %s', (engine) => {
     return rows.rows.map((r) => r.name);
   };
   const buckets = async (
-    table: 'client_outcomes' | 'release_health' | 'release_health_users',
+    table: 'client_outcomes' | 'outcomes' | 'release_health' | 'release_health_users',
     projectId: number,
   ) =>
     (
@@ -280,7 +292,7 @@ describe.each(TEST_ENGINES)('retention on %s', (engine) => {
     ]);
     expect(await names('raw_envelopes', projectId)).toEqual(['new-pending', 'new-set-aside', 'old-pending']);
     const recentBucket = NOW - DAY_MS - ((NOW - DAY_MS) % 3_600_000);
-    for (const table of ['client_outcomes', 'release_health', 'release_health_users'] as const)
+    for (const table of ['client_outcomes', 'outcomes', 'release_health', 'release_health_users'] as const)
       expect(await buckets(table, projectId)).toEqual([recentBucket]);
 
     if (engine === 'sqlite') {
