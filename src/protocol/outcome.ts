@@ -17,6 +17,9 @@ export type Outcome = (typeof OUTCOMES)[number];
 /** Categories Sentry's usage stats report as one: `error` stands for every error-like category. */
 export const ERROR_CATEGORIES: readonly DataCategory[] = ['error', 'default', 'security'];
 
+/** The most records a log container's `item_count` is believed for (digest believes as many). */
+const MAX_LOG_RECORDS = 10_000;
+
 /** How much of a category one item is: bytes for attachments (and logs' `log_byte`), else one. */
 export interface OutcomeUnit {
   readonly category: DataCategory;
@@ -38,10 +41,14 @@ export function outcomeUnits(item: Pick<EnvelopeItem, 'headers' | 'payload'>): O
   if (category === undefined || category === 'internal') return [];
   if (category === 'attachment') return [{ category, quantity: item.payload.length }];
   if (category === 'log_item') {
-    // A log item is a container: its header says how many records it holds.
+    // A log item is a container: its header says how many records it holds, believed only so far.
     const count = item.headers.item_count;
+    const records =
+      typeof count === 'number' && Number.isInteger(count) && count > 0
+        ? Math.min(count, MAX_LOG_RECORDS)
+        : 1;
     return [
-      { category, quantity: Number.isSafeInteger(count) && (count as number) > 0 ? (count as number) : 1 },
+      { category, quantity: records },
       { category: 'log_byte', quantity: item.payload.length },
     ];
   }

@@ -146,6 +146,23 @@ describe.each(TEST_ENGINES)('usage stats on %s', (engine) => {
     });
     expect(cron.statusCode, cron.body).toBe(400);
     note('api', { outcome: 'invalid', reason: 'invalid_check_in', category: 'monitor', quantity: 1 });
+    // A log container of two records as @sentry/node sends it: two log items and its bytes.
+    const log = (body: string) => ({
+      timestamp: clock / 1000,
+      level: 'info',
+      body,
+      trace_id: 'c'.repeat(32),
+    });
+    const logs = { version: 2, items: [log('first'), log('second')] };
+    const logHeaders = { content_type: 'application/vnd.sentry.items.log+json', item_count: 2 };
+    expect((await send('api', [{ type: 'log', payload: logs, headers: logHeaders }])).statusCode).toBe(200);
+    note('api', { outcome: 'accepted', reason: '', category: 'log_item', quantity: 2 });
+    note('api', {
+      outcome: 'accepted',
+      reason: '',
+      category: 'log_byte',
+      quantity: Buffer.byteLength(JSON.stringify(logs)),
+    });
     // A transaction of api, and a client report as @sentry/node sends one after beforeSend
     // dropped two errors and its transport backed off a rate limit for one.
     const transaction = {
