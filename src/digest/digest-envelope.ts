@@ -62,8 +62,9 @@ function takeEvent(ctx: ItemContext, payload: Buffer, events: EventItem[], count
  * transaction. A broken item is dropped and the envelope's other items are kept.
  *
  * What became of each item is added to `counts` for usage stats, which the caller writes in the
- * same transaction: events accepted or invalid, other items accepted when a digester takes their
- * type. A raw `outcomes` row holds nothing but such counts: what ingest refused.
+ * same transaction: events accepted or invalid, other items accepted less what their digester
+ * rejected, and items of a type no digester takes invalid. A raw `outcomes` row holds nothing but
+ * such counts: what ingest refused.
  */
 export async function digestEnvelope(
   trx: Kysely<RegionSchema>,
@@ -78,7 +79,14 @@ export async function digestEnvelope(
     return;
   }
   if (raw.kind === 'store') {
-    const ctx: ItemContext = { trx, engine, raw, envelopeHeaders: {}, eventId: raw.eventId };
+    const ctx: ItemContext = {
+      trx,
+      engine,
+      raw,
+      envelopeHeaders: {},
+      eventId: raw.eventId,
+      reject: () => {},
+    };
     takeEvent(ctx, raw.payload, events, counts);
     return;
   }
@@ -89,18 +97,61 @@ export async function digestEnvelope(
     if (error instanceof ProtocolError) return;
     throw error;
   }
-  const ctx: ItemContext = { trx, engine, raw, envelopeHeaders: envelope.headers, eventId: raw.eventId };
+  const rejects: Reject[] = [];
+  const ctx: ItemContext = {
+    trx,
+    engine,
+    raw,
+    envelopeHeaders: envelope.headers,
+    eventId: raw.eventId,
+    reject: (n, reason) => rejects.push({ count: n, reason }),
+  };
   for (const item of envelope.items) {
     if (itemType(item.headers.type) === 'event') {
       takeEvent(ctx, item.payload, events, counts);
       continue;
     }
     const digester = digesterOf(item.headers.type);
-    if (digester) {
-      await digester(ctx, item);
-      count(counts, raw, outcomeUnits(item), 'accepted');
+    if (!digester) {
+      // Kept by no one: said, not silently dropped.
+      count(counts, raw, outcomeUnits(item), 'invalid', NOT_KEPT_REASON);
+      continue;
     }
+    rejects.length = 0;
+    await digester(ctx, item);
+    countDigested(counts, raw, outcomeUnits(item), rejects);
   }
+}
+
+/** A digester's word that some of an item's records could not be kept. */
+interface Reject {
+  readonly count: number;
+  readonly reason: string;
+}
+
+/** Why an item of a type Errata does not keep (profiles, replays, metrics) is counted as invalid. */
+export const NOT_KEPT_REASON = 'feature_disabled';
+
+/**
+ * Counts a digested item: its records as accepted, less those its digester rejected, which count
+ * as invalid; its bytes (a log container's) go with its records, accepted unless none was kept.
+ */
+function countDigested(
+  counts: OutcomeCount[],
+  raw: ClaimedEnvelope,
+  units: readonly OutcomeUnit[],
+  rejects: readonly Reject[],
+): void {
+  const [records, ...rest] = units;
+  if (records === undefined) return;
+  let kept = records.quantity;
+  for (const r of rejects) {
+    const n = Math.min(kept, r.count);
+    if (n > 0) count(counts, raw, [{ ...records, quantity: n }], 'invalid', r.reason);
+    kept -= n;
+  }
+  if (kept > 0) count(counts, raw, [{ ...records, quantity: kept }], 'accepted');
+  count(counts, raw, rest, kept > 0 ? 'accepted' : 'invalid', kept > 0 ? '' : (rejects[0]?.reason ?? ''));
 }
 
 /**

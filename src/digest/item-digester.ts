@@ -13,6 +13,11 @@ export interface ItemContext {
   readonly envelopeHeaders: EnvelopeHeaders;
   /** The event id the envelope answered with (header, event item, or generated at ingest). */
   readonly eventId: string | null;
+  /**
+   * Says that `count` of the item's records (a log container's; one for any other item) could not
+   * be kept, for `reason`: usage stats then count them as `invalid`, not accepted.
+   */
+  readonly reject: (count: number, reason: string) => void;
 }
 
 /**

@@ -163,6 +163,36 @@ describe.each(TEST_ENGINES)('usage stats on %s', (engine) => {
       category: 'log_byte',
       quantity: Buffer.byteLength(JSON.stringify(logs)),
     });
+    // One malformed record among three: two kept, one invalid, the bytes accepted; a container of
+    // malformed records only: all invalid, bytes too.
+    const mixed = { version: 2, items: [log('third'), { ...log('loud'), level: 'shouting' }, log('fourth')] };
+    const mixedHeaders = { ...logHeaders, item_count: 3 };
+    expect((await send('api', [{ type: 'log', payload: mixed, headers: mixedHeaders }])).statusCode).toBe(
+      200,
+    );
+    note('api', { outcome: 'accepted', reason: '', category: 'log_item', quantity: 2 });
+    note('api', { outcome: 'invalid', reason: 'invalid_log', category: 'log_item', quantity: 1 });
+    note('api', {
+      outcome: 'accepted',
+      reason: '',
+      category: 'log_byte',
+      quantity: Buffer.byteLength(JSON.stringify(mixed)),
+    });
+    const bad = { version: 2, items: [{ ...log('no time'), timestamp: 'later' }] };
+    expect(
+      (await send('api', [{ type: 'log', payload: bad, headers: { ...logHeaders, item_count: 1 } }]))
+        .statusCode,
+    ).toBe(200);
+    note('api', { outcome: 'invalid', reason: 'invalid_log', category: 'log_item', quantity: 1 });
+    note('api', {
+      outcome: 'invalid',
+      reason: 'invalid_log',
+      category: 'log_byte',
+      quantity: Buffer.byteLength(JSON.stringify(bad)),
+    });
+    // A profile, which Errata does not keep: acknowledged, and counted as not kept.
+    expect((await send('api', [{ type: 'profile', payload: { version: '1' } }])).statusCode).toBe(200);
+    note('api', { outcome: 'invalid', reason: 'feature_disabled', category: 'profile', quantity: 1 });
     // A transaction of api, and a client report as @sentry/node sends one after beforeSend
     // dropped two errors and its transport backed off a rate limit for one.
     const transaction = {

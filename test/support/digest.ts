@@ -77,24 +77,36 @@ function headerEventId(headers: EnvelopeHeaders): string | null {
     : normalizeEventId(headers.event_id);
 }
 
-/** Parses an (already decompressed) envelope body and digests its items in one transaction. */
+/**
+ * Parses an (already decompressed) envelope body and digests its items in one transaction; returns
+ * what the digesters rejected.
+ */
 export async function digestBody(
   world: DigestWorld,
   projectId: number,
   body: Buffer,
   options: DigestOptions = {},
-): Promise<void> {
+): Promise<{ count: number; reason: string }[]> {
   const envelope = parseEnvelope(body);
   const eventId = options.eventId === undefined ? headerEventId(envelope.headers) : options.eventId;
   const raw = { ...storedRaw(projectId, body, options.receivedAt), eventId };
   const digesters = options.digesters ?? digesterOf;
+  const rejects: { count: number; reason: string }[] = [];
   await world.db.transaction().execute(async (trx) => {
-    const ctx: ItemContext = { trx, engine: world.engine, raw, envelopeHeaders: envelope.headers, eventId };
+    const ctx: ItemContext = {
+      trx,
+      engine: world.engine,
+      raw,
+      envelopeHeaders: envelope.headers,
+      eventId,
+      reject: (count, reason) => rejects.push({ count, reason }),
+    };
     for (const item of envelope.items) {
       const digest = digesters(item.headers.type);
       if (digest) await digest(ctx, item);
     }
   });
+  return rejects;
 }
 
 type ProjectTable =

@@ -1,21 +1,16 @@
 import { createHash } from 'node:crypto';
 import { asObject, asString, type JsonObject } from '../../protocol/json-read.js';
 import { LOG_LEVELS, logLevel } from '../../protocol/log-level.js';
-import { upsertClientOutcomes } from '../../store/region/client-outcomes.js';
 import { insertLogs, type LogAttribute, type NewLog } from '../../store/region/logs.js';
 import type { ItemContext, ItemDigester } from '../item-digester.js';
-import { envelopeDriftMs, hourBucket, readJsonObject } from './read-item.js';
+import { envelopeDriftMs, readJsonObject } from './read-item.js';
 import { readSpanId, readTraceId, spanTimeMs } from './span.js';
 
 /** The content type of the log container `{"items":[…]}` (@sentry/node, sentry-python). */
 export const LOG_CONTENT_TYPE = 'application/vnd.sentry.items.log+json';
 
-/** How a malformed log record is counted in client_outcomes, in Relay's words. */
-export const INVALID_LOG_OUTCOME = {
-  outcome: 'invalid',
-  reason: 'invalid_log',
-  category: 'log_item',
-} as const;
+/** Why a malformed log record is counted as an `invalid` outcome, in Relay's words. */
+export const INVALID_LOG_REASON = 'invalid_log';
 
 /** An attribute's value: each is `{value, type}`; a bare value is taken as it is. */
 function attributeValue(attributes: Readonly<Record<string, LogAttribute>>, name: string): unknown {
@@ -125,7 +120,7 @@ function declaredCount(value: unknown): number {
 /**
  * `log` items: a container `{"items":[…]}` of log records (content type {@link LOG_CONTENT_TYPE}).
  * Good records are kept; each malformed one, and every record of a container that cannot be read,
- * is counted as an `invalid` outcome of category `log_item`, so that the loss shows in the stats.
+ * is rejected through the context, so that usage stats count it as `invalid` rather than accepted.
  */
 export const digestLog: ItemDigester = async (ctx, item) => {
   const payload = readJsonObject(item.payload);
@@ -143,14 +138,5 @@ export const digestLog: ItemDigester = async (ctx, item) => {
     invalid = declaredCount(item.headers.item_count);
   }
   await insertLogs(ctx.trx, logs);
-  if (invalid > 0) {
-    await upsertClientOutcomes(ctx.trx, [
-      {
-        projectId: ctx.raw.projectId,
-        bucket: hourBucket(ctx.raw.receivedAt),
-        ...INVALID_LOG_OUTCOME,
-        quantity: invalid,
-      },
-    ]);
-  }
+  if (invalid > 0) ctx.reject(invalid, INVALID_LOG_REASON);
 };
