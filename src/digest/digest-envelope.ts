@@ -6,7 +6,7 @@ import { invalidReason, type OutcomeUnit, outcomeUnits } from '../protocol/outco
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { Engine } from '../store/db.js';
 import { decodeRefusals, type OutcomeCount } from '../store/region/outcomes.js';
-import type { ClaimedEnvelope } from '../store/region/raw-queue.js';
+import { type ClaimedEnvelope, OUTCOMES_KIND } from '../store/region/raw-queue.js';
 import type { RegionSchema } from '../store/schema.js';
 import { type GroupedEvent, groupEvent } from './group-event.js';
 import type { ItemContext } from './item-digester.js';
@@ -73,7 +73,7 @@ export async function digestEnvelope(
   events: EventItem[],
   counts: OutcomeCount[] = [],
 ): Promise<void> {
-  if (raw.kind === 'outcomes') {
+  if (raw.kind === OUTCOMES_KIND) {
     const bucket = hourBucket(raw.receivedAt);
     for (const r of decodeRefusals(raw.payload)) counts.push({ projectId: raw.projectId, bucket, ...r });
     return;

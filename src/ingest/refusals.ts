@@ -1,7 +1,7 @@
 import { GroupCommit } from '../lib/group-commit.js';
 import type { Outcome, OutcomeUnit } from '../protocol/outcome.js';
 import { encodeRefusals, type RefusedOutcome } from '../store/region/outcomes.js';
-import type { RawWriter } from '../store/region/raw-queue.js';
+import { OUTCOMES_KIND, type RawWriter } from '../store/region/raw-queue.js';
 import type { ProjectKey } from '../store/types.js';
 
 const HOUR_MS = 3_600_000;
@@ -31,7 +31,7 @@ export class RefusalCounter {
           writer.add({
             projectId: key.projectId,
             keyId: key.id,
-            kind: 'outcomes',
+            kind: OUTCOMES_KIND,
             receivedAt: bucket,
             eventId: null,
             clientIp: null,

@@ -6,7 +6,7 @@ import { type EventItem, Symbolicator } from '../digest/symbolicate.js';
 import { writeEvents } from '../digest/write-events.js';
 import type { Database } from '../store/db.js';
 import { type OutcomeCount, upsertOutcomes } from '../store/region/outcomes.js';
-import { commitWithoutFlush, type RawQueue } from '../store/region/raw-queue.js';
+import { commitWithoutFlush, OUTCOMES_KIND, type RawQueue } from '../store/region/raw-queue.js';
 import type { RegionSchema } from '../store/schema.js';
 import { isDatabaseUnavailable } from '../store/unavailable.js';
 
@@ -51,7 +51,7 @@ export class DigestWorker implements DigestRunner {
   private stopped = true;
   private timer: NodeJS.Timeout | null = null;
   private idleWaiters: (() => void)[] = [];
-  /** Envelopes digested since start (for tests and metrics). */
+  /** Envelopes digested since start (for tests and metrics); rows of refusal counts are not. */
   digested = 0;
   /** Maps JavaScript frames through uploaded source maps; its cache lives as long as this worker. */
   readonly symbolicator: Symbolicator;
@@ -143,7 +143,7 @@ export class DigestWorker implements DigestRunner {
         await writeEvents(trx, db.engine, grouped, this.options.alerting);
         await upsertOutcomes(trx, counts);
         await queue.delete(batch.map((r) => r.id));
-        this.digested += batch.length;
+        this.digested += batch.filter((r) => r.kind !== OUTCOMES_KIND).length;
         return batch.length;
       });
     } catch (error) {
@@ -160,7 +160,7 @@ export class DigestWorker implements DigestRunner {
         const found = await db.region.transaction().execute(async (trx) => {
           const queue = this.options.queue(trx);
           const [raw] = await queue.claim(1);
-          if (!raw) return false;
+          if (!raw) return null;
           await commitWithoutFlush(trx, db.engine);
           try {
             const items: EventItem[] = [];
@@ -176,10 +176,10 @@ export class DigestWorker implements DigestRunner {
             throw new EnvelopeFailed(raw.id, error);
           }
           await queue.delete([raw.id]);
-          return true;
+          return raw;
         });
         if (!found) break;
-        this.digested++;
+        if (found.kind !== OUTCOMES_KIND) this.digested++;
         done++;
       } catch (error) {
         if (!(error instanceof EnvelopeFailed)) throw error;

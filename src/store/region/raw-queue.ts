@@ -28,6 +28,9 @@ export interface RawEnvelope {
 
 export type RawEnvelopeKind = 'envelope' | 'store' | 'outcomes';
 
+/** The kind of a row that holds nothing but ingest's counts of refused requests. */
+export const OUTCOMES_KIND: RawEnvelopeKind = 'outcomes';
+
 /** A raw envelope claimed by digest: its id, and its body decoded. */
 export interface ClaimedEnvelope extends Omit<RawEnvelope, 'encoding'> {
   readonly id: number;
@@ -246,16 +249,22 @@ export interface RawQueueState {
   readonly setAside: number;
 }
 
+/**
+ * Envelopes and store bodies only: the rows that carry ingest's counts of refused requests are
+ * digested too, but are no data a client is waiting to see.
+ */
 export async function rawQueueState(db: Db): Promise<RawQueueState> {
   const oldest = await db
     .selectFrom('raw_envelopes')
     .where('digest_error', 'is', null)
+    .where('kind', '!=', OUTCOMES_KIND)
     .select(['id', 'received_at'])
     .orderBy('id')
     .limit(1)
     .executeTakeFirst();
   const counts = await db
     .selectFrom('raw_envelopes')
+    .where('kind', '!=', OUTCOMES_KIND)
     .select((eb) => [eb.fn.countAll<number>().as('all'), eb.fn.count<number>('digest_error').as('aside')])
     .executeTakeFirstOrThrow();
   return {
