@@ -1,7 +1,6 @@
 import { badRequest } from '../lib/app-error.js';
 import { MAX_QUERY_TERMS, parseTimeWindow, tokenize } from '../protocol/issue-query.js';
-import type { Project } from '../store/types.js';
-import { forbidden, orgEndpoint, reachedProjects } from './access.js';
+import { queriedProjects } from './access.js';
 import type { DatasetQuery, EventDataset } from './event-datasets.js';
 import { LOGS_DATASET } from './logs-dataset.js';
 import { parsePage, setLinkHeader } from './pagination.js';
@@ -35,23 +34,6 @@ function datasetOf(call: ApiCall): EventDataset {
     throw badRequest(`Unsupported dataset: "${name}". Errata answers ${known}.`);
   }
   return EVENT_DATASETS[name] as EventDataset;
-}
-
-/** `project` ids or slugs (none or -1: all) among those the caller reaches; another is refused. */
-async function queriedProjects(call: ApiCall): Promise<Project[]> {
-  const access = await orgEndpoint(call, PERMISSIONS.orgEvents);
-  const reached = await reachedProjects(call, access, PERMISSIONS.orgEvents);
-  const wanted = all(call.query.project).filter((p) => p !== '-1' && p !== '');
-  const projects =
-    wanted.length === 0
-      ? reached
-      : wanted.map((id) => {
-          const project = reached.find((p) => String(p.id) === id || p.slug === id);
-          if (!project) throw forbidden();
-          return project;
-        });
-  if (projects.length === 0) throw badRequest('No projects available');
-  return projects;
 }
 
 function readFields(call: ApiCall, dataset: EventDataset): string[] {
@@ -117,7 +99,7 @@ function readTerms(call: ApiCall) {
  * `project` names).
  */
 async function organizationEvents(call: ApiCall) {
-  const projects = await queriedProjects(call);
+  const projects = await queriedProjects(call, PERMISSIONS.orgEvents);
   const dataset = datasetOf(call);
   const fields = readFields(call, dataset);
   const sort = readSort(call, dataset, fields);
