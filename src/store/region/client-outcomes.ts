@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { RegionSchema } from '../schema.js';
+import { keyColumns, OUTCOME_KEY_COLUMNS, sumEqualKeys } from './outcomes.js';
 
 type Db = Kysely<RegionSchema>;
 
@@ -18,32 +19,20 @@ export interface ClientOutcome {
   readonly quantity: number;
 }
 
-const keyOf = (o: ClientOutcome) => JSON.stringify([o.projectId, o.bucket, o.outcome, o.reason, o.category]);
-
 /** Adds each quantity to its bucket row, creating rows at zero first. */
 export async function upsertClientOutcomes(db: Db, outcomes: readonly ClientOutcome[]): Promise<void> {
-  // PostgreSQL refuses an upsert that touches one row twice, so equal keys are summed here first.
-  const summed = new Map<string, ClientOutcome>();
-  for (const o of outcomes) {
-    const key = keyOf(o);
-    const seen = summed.get(key);
-    summed.set(key, seen ? { ...seen, quantity: seen.quantity + o.quantity } : o);
-  }
-  if (summed.size === 0) return;
+  const summed = sumEqualKeys(outcomes, (seen, o) => ({ ...seen, quantity: seen.quantity + o.quantity }));
+  if (summed.length === 0) return;
   await db
     .insertInto('client_outcomes')
     .values(
-      [...summed.values()].map((o) => ({
-        project_id: o.projectId,
-        bucket: o.bucket,
-        outcome: o.outcome,
-        reason: o.reason,
-        category: o.category,
+      summed.map((o) => ({
+        ...keyColumns(o),
         quantity: o.quantity,
       })),
     )
     .onConflict((oc) =>
-      oc.columns(['project_id', 'bucket', 'outcome', 'reason', 'category']).doUpdateSet((eb) => ({
+      oc.columns([...OUTCOME_KEY_COLUMNS]).doUpdateSet((eb) => ({
         quantity: eb('client_outcomes.quantity', '+', eb.ref('excluded.quantity')),
       })),
     )

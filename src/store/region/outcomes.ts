@@ -19,36 +19,60 @@ export interface OutcomeCount {
   readonly timesSeen: number;
 }
 
-const keyOf = (o: OutcomeCount) => JSON.stringify([o.projectId, o.bucket, o.outcome, o.reason, o.category]);
+/** What an hourly outcome row is keyed by, in both outcome tables. */
+export interface OutcomeKey {
+  readonly projectId: number;
+  readonly bucket: number;
+  readonly outcome: string;
+  readonly reason: string;
+  readonly category: string;
+}
+
+/** The key columns of both outcome tables, for an upsert's conflict target. */
+export const OUTCOME_KEY_COLUMNS = ['project_id', 'bucket', 'outcome', 'reason', 'category'] as const;
+
+/** The key columns' values of one row. */
+export const keyColumns = (o: OutcomeKey) => ({
+  project_id: o.projectId,
+  bucket: o.bucket,
+  outcome: o.outcome,
+  reason: o.reason,
+  category: o.category,
+});
+
+/**
+ * One item per key, equal keys combined with `add`: PostgreSQL refuses an upsert that touches one
+ * row twice.
+ */
+export function sumEqualKeys<T extends OutcomeKey>(items: readonly T[], add: (seen: T, o: T) => T): T[] {
+  const summed = new Map<string, T>();
+  for (const o of items) {
+    const key = JSON.stringify([o.projectId, o.bucket, o.outcome, o.reason, o.category]);
+    const seen = summed.get(key);
+    summed.set(key, seen ? add(seen, o) : o);
+  }
+  return [...summed.values()];
+}
 
 /** Adds each count to its hour's row, creating rows at zero first. */
 export async function upsertOutcomes(db: Db, counts: readonly OutcomeCount[]): Promise<void> {
-  // PostgreSQL refuses an upsert that touches one row twice, so equal keys are summed here first.
-  const summed = new Map<string, OutcomeCount>();
-  for (const o of counts) {
-    const key = keyOf(o);
-    const seen = summed.get(key);
-    summed.set(
-      key,
-      seen ? { ...seen, quantity: seen.quantity + o.quantity, timesSeen: seen.timesSeen + o.timesSeen } : o,
-    );
-  }
-  if (summed.size === 0) return;
+  const summed = sumEqualKeys(counts, (seen, o) => ({
+    ...seen,
+    quantity: seen.quantity + o.quantity,
+    timesSeen: seen.timesSeen + o.timesSeen,
+  }));
+  if (summed.length === 0) return;
   await db
     .insertInto('outcomes')
     .values(
-      [...summed.values()].map((o) => ({
-        project_id: o.projectId,
-        bucket: o.bucket,
-        outcome: o.outcome,
-        reason: o.reason,
-        category: o.category,
+      summed.map((o) => ({
+        ...keyColumns(o),
         quantity: o.quantity,
         times_seen: o.timesSeen,
       })),
     )
     .onConflict((oc) =>
-      oc.columns(['project_id', 'bucket', 'outcome', 'reason', 'category']).doUpdateSet((eb) => ({
+      oc.columns([...OUTCOME_KEY_COLUMNS]).doUpdateSet((eb) => ({
         quantity: eb('outcomes.quantity', '+', eb.ref('excluded.quantity')),
         times_seen: eb('outcomes.times_seen', '+', eb.ref('excluded.times_seen')),
       })),
