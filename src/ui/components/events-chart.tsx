@@ -2,6 +2,8 @@ import { useState } from 'react';
 import { useApi } from '../lib/api.js';
 import { plural } from '../lib/format.js';
 import { qs } from '../lib/router.js';
+import { PeriodToggle } from './period-toggle.js';
+import { ChartTicks, StackedBars } from './stacked-bars.js';
 
 type Point = [number, { count: number }[]];
 interface SeriesBody {
@@ -18,6 +20,7 @@ const PERIODS = {
   },
 } as const;
 type Period = keyof typeof PERIODS;
+const PERIOD_LABELS: Record<Period, string> = { '24h': '24 hours', '30d': '30 days' };
 type Split = '' | 'environment' | 'release';
 
 /** At most this many groups get a colour of their own; the rest add up as "Other". */
@@ -71,29 +74,12 @@ export function EventsChart({
   const buckets = series[0]?.points.map(([time]) => time) ?? [];
   const totals = buckets.map((_, i) => series.reduce((n, s) => n + (s.points[i]?.[1][0]?.count ?? 0), 0));
   const total = totals.reduce((a, b) => a + b, 0);
-  const max = Math.max(1, ...totals);
-  const width = 600;
-  const height = 120;
-  const step = buckets.length > 0 ? width / buckets.length : width;
   const summary = `${plural(total, 'event')} in the ${PERIODS[period].label.toLowerCase()}`;
 
   return (
     <div className="events-chart">
       <div className="chart-controls">
-        <fieldset className="segmented">
-          <legend className="visually-hidden">Period</legend>
-          {(Object.keys(PERIODS) as Period[]).map((p) => (
-            <button
-              key={p}
-              type="button"
-              className={`button small${p === period ? ' selected' : ''}`}
-              aria-pressed={p === period}
-              onClick={() => setPeriod(p)}
-            >
-              {p === '24h' ? '24 hours' : '30 days'}
-            </button>
-          ))}
-        </fieldset>
+        <PeriodToggle labels={PERIOD_LABELS} period={period} onChange={setPeriod} />
         <label className="inline-field">
           <span>By</span>
           <select value={split} onChange={(e) => setSplit(e.target.value as Split)}>
@@ -109,48 +95,21 @@ export function EventsChart({
       {loaded.error ? (
         <p className="chart-error">{loaded.error.message}</p>
       ) : (
-        <svg
-          className="chart"
-          viewBox={`0 0 ${width} ${height}`}
-          preserveAspectRatio="none"
-          role="img"
-          aria-label={summary}
-        >
-          {buckets.map((time, i) => {
-            let y = height;
-            return (
-              <g key={time}>
-                <title>{`${new Date(time * 1000).toLocaleString()}: ${plural(totals[i] ?? 0, 'event')}`}</title>
-                <rect x={i * step} y={0} width={step} height={height} className="chart-hover" />
-                {series.map((s, k) => {
-                  const n = s.points[i]?.[1][0]?.count ?? 0;
-                  if (n === 0) return null;
-                  const h = Math.max(1, (n / max) * (height - 4));
-                  y -= h;
-                  return (
-                    <rect
-                      key={s.name}
-                      x={i * step + step * 0.12}
-                      width={step * 0.76}
-                      y={y}
-                      height={h}
-                      className={`chart-bar series-${k % 6}`}
-                    />
-                  );
-                })}
-              </g>
-            );
-          })}
-          <line x1={0} x2={width} y1={height} y2={height} className="chart-axis" />
-        </svg>
+        <StackedBars
+          height={120}
+          label={summary}
+          bars={buckets.map((time, i) => ({
+            key: time,
+            title: `${new Date(time * 1000).toLocaleString()}: ${plural(totals[i] ?? 0, 'event')}`,
+            parts: series.map((s, k) => ({
+              key: s.name,
+              value: s.points[i]?.[1][0]?.count ?? 0,
+              className: `chart-bar series-${k % 6}`,
+            })),
+          }))}
+        />
       )}
-      {buckets.length > 0 && (
-        <div className="chart-ticks" aria-hidden="true">
-          {[0, Math.floor(buckets.length / 2), buckets.length - 1].map((i) => (
-            <span key={i}>{PERIODS[period].tick(new Date((buckets[i] as number) * 1000))}</span>
-          ))}
-        </div>
-      )}
+      <ChartTicks slots={buckets} label={(time) => PERIODS[period].tick(new Date(time * 1000))} />
       {split && grouped && (
         <ul className="chart-legend">
           {series.map((s, k) => (

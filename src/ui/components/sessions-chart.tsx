@@ -4,6 +4,8 @@ import { plural } from '../lib/format.js';
 import { searchValue } from '../lib/releases.js';
 import { qs } from '../lib/router.js';
 import type { SessionsResult } from '../lib/types.js';
+import { PeriodToggle } from './period-toggle.js';
+import { ChartTicks, StackedBars } from './stacked-bars.js';
 
 const PERIODS = {
   '24h': { label: 'Last 24 hours', interval: '1h', tick: (d: Date) => `${d.getHours()}:00` },
@@ -14,6 +16,7 @@ const PERIODS = {
   },
 } as const;
 type Period = keyof typeof PERIODS;
+const PERIOD_LABELS: Record<Period, string> = { '24h': '24 hours', '14d': '14 days' };
 
 /** Session outcomes, stacked from the bottom in this order. */
 const STATUSES = ['healthy', 'errored', 'abnormal', 'crashed'] as const;
@@ -63,31 +66,13 @@ export function SessionsChart({
   );
   const { series, totals } = byStatus(loaded.data);
   const intervals = loaded.data?.intervals ?? [];
-  const stacked = intervals.map((_, i) => STATUSES.reduce((n, s) => n + (series[s][i] ?? 0), 0));
   const total = STATUSES.reduce((n, s) => n + totals[s], 0);
-  const max = Math.max(1, ...stacked);
-  const width = 600;
-  const height = 120;
-  const step = intervals.length > 0 ? width / intervals.length : width;
   const summary = `${plural(total, 'session')} in the ${PERIODS[period].label.toLowerCase()}`;
 
   return (
     <div className="events-chart sessions-chart">
       <div className="chart-controls">
-        <fieldset className="segmented">
-          <legend className="visually-hidden">Period</legend>
-          {(Object.keys(PERIODS) as Period[]).map((p) => (
-            <button
-              key={p}
-              type="button"
-              className={`button small${p === period ? ' selected' : ''}`}
-              aria-pressed={p === period}
-              onClick={() => setPeriod(p)}
-            >
-              {p === '24h' ? '24 hours' : '14 days'}
-            </button>
-          ))}
-        </fieldset>
+        <PeriodToggle labels={PERIOD_LABELS} period={period} onChange={setPeriod} />
         <output className="chart-total" aria-live="polite" data-total={loaded.loading ? undefined : total}>
           {loaded.loading ? 'Loading…' : summary}
         </output>
@@ -95,48 +80,25 @@ export function SessionsChart({
       {loaded.error ? (
         <p className="chart-error">{loaded.error.message}</p>
       ) : (
-        <svg
-          className="chart"
-          viewBox={`0 0 ${width} ${height}`}
-          preserveAspectRatio="none"
-          role="img"
-          aria-label={summary}
-        >
-          {intervals.map((time, i) => {
-            let y = height;
-            return (
-              <g key={time}>
-                <title>{`${new Date(time).toLocaleString()}: ${plural(stacked[i] ?? 0, 'session')}`}</title>
-                <rect x={i * step} y={0} width={step} height={height} className="chart-hover" />
-                {STATUSES.map((s) => {
-                  const n = series[s][i] ?? 0;
-                  if (n === 0) return null;
-                  const h = Math.max(1, (n / max) * (height - 4));
-                  y -= h;
-                  return (
-                    <rect
-                      key={s}
-                      x={i * step + step * 0.12}
-                      width={step * 0.76}
-                      y={y}
-                      height={h}
-                      className={`chart-bar session-${s}`}
-                    />
-                  );
-                })}
-              </g>
-            );
+        <StackedBars
+          height={120}
+          label={summary}
+          bars={intervals.map((time, i) => {
+            const parts = STATUSES.map((s) => ({
+              key: s,
+              value: series[s][i] ?? 0,
+              className: `chart-bar session-${s}`,
+            }));
+            const stacked = parts.reduce((n, part) => n + part.value, 0);
+            return {
+              key: time,
+              title: `${new Date(time).toLocaleString()}: ${plural(stacked, 'session')}`,
+              parts,
+            };
           })}
-          <line x1={0} x2={width} y1={height} y2={height} className="chart-axis" />
-        </svg>
+        />
       )}
-      {intervals.length > 0 && (
-        <div className="chart-ticks" aria-hidden="true">
-          {[0, Math.floor(intervals.length / 2), intervals.length - 1].map((i) => (
-            <span key={i}>{PERIODS[period].tick(new Date(intervals[i] as string))}</span>
-          ))}
-        </div>
-      )}
+      <ChartTicks slots={intervals} label={(time) => PERIODS[period].tick(new Date(time))} />
       <ul className="chart-legend" aria-label="Sessions by outcome">
         {STATUSES.map((s) => (
           <li key={s} data-status={s}>

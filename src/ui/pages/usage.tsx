@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { usePageTitle } from '../components/layout.js';
 import { ErrorNotice, Loading } from '../components/notice.js';
+import { PeriodToggle } from '../components/period-toggle.js';
+import { ChartTicks, StackedBars } from '../components/stacked-bars.js';
 import { useApi } from '../lib/api.js';
 import { bytes } from '../lib/format.js';
 import { qs } from '../lib/router.js';
@@ -78,20 +80,7 @@ export function UsagePage() {
         {category === 'attachment' && ' Attachments are counted in bytes.'}
       </p>
       <div className="chart-controls">
-        <fieldset className="segmented">
-          <legend className="visually-hidden">Period</legend>
-          {(Object.keys(PERIODS) as Period[]).map((p) => (
-            <button
-              key={p}
-              type="button"
-              className={`button small${p === period ? ' selected' : ''}`}
-              aria-pressed={p === period}
-              onClick={() => setPeriod(p)}
-            >
-              {PERIODS[p]}
-            </button>
-          ))}
-        </fieldset>
+        <PeriodToggle labels={PERIODS} period={period} onChange={setPeriod} />
         <label className="inline-field">
           <span>Category</span>
           <select value={category} onChange={(e) => setCategory(e.target.value as Category)}>
@@ -145,10 +134,6 @@ function UsageChart({
     totals[kind] += group.totals[FIELD] ?? 0;
   }
   const dayTotal = (d: Record<Kind, number>) => KINDS.reduce((n, k) => n + d[k.key], 0);
-  const max = Math.max(1, ...perDay.map(dayTotal));
-  const width = 600;
-  const height = 140;
-  const step = days.length > 0 ? width / days.length : width;
   const label = (iso: string) =>
     new Date(iso).toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
   const summary = KINDS.map((k) => `${k.label}: ${amount(totals[k.key])}`).join(', ');
@@ -164,50 +149,25 @@ function UsageChart({
           </li>
         ))}
       </ul>
-      <svg
-        className="chart"
-        viewBox={`0 0 ${width} ${height}`}
-        preserveAspectRatio="none"
-        role="img"
-        aria-label={`Per day. ${summary}`}
-      >
-        {days.map((iso, i) => {
+      <StackedBars
+        height={140}
+        label={`Per day. ${summary}`}
+        bars={days.map((iso, i) => {
           const day = perDay[i] ?? emptyTotals();
-          let y = height;
-          return (
-            <g key={iso} data-day={iso.slice(0, 10)} data-total={dayTotal(day)}>
-              <title>{`${label(iso)}: ${KINDS.map((k) => `${k.label.toLowerCase()} ${amount(day[k.key])}`).join(', ')}`}</title>
-              <rect x={i * step} y={0} width={step} height={height} className="chart-hover" />
-              {KINDS.map((k, s) => {
-                const n = day[k.key];
-                if (n === 0) return null;
-                const h = Math.max(1, (n / max) * (height - 4));
-                y -= h;
-                return (
-                  <rect
-                    key={k.key}
-                    data-outcome={k.key}
-                    data-value={n}
-                    x={i * step + step * 0.12}
-                    width={step * 0.76}
-                    y={y}
-                    height={h}
-                    className={`chart-bar series-${s}`}
-                  />
-                );
-              })}
-            </g>
-          );
+          return {
+            key: iso,
+            data: { day: iso.slice(0, 10), total: dayTotal(day) },
+            title: `${label(iso)}: ${KINDS.map((k) => `${k.label.toLowerCase()} ${amount(day[k.key])}`).join(', ')}`,
+            parts: KINDS.map((k, s) => ({
+              key: k.key,
+              value: day[k.key],
+              className: `chart-bar series-${s}`,
+              data: { outcome: k.key, value: day[k.key] },
+            })),
+          };
         })}
-        <line x1={0} x2={width} y1={height} y2={height} className="chart-axis" />
-      </svg>
-      {days.length > 0 && (
-        <div className="chart-ticks" aria-hidden="true">
-          {[0, Math.floor(days.length / 2), days.length - 1].map((i) => (
-            <span key={i}>{label(days[i] as string)}</span>
-          ))}
-        </div>
-      )}
+      />
+      <ChartTicks slots={days} label={label} />
     </div>
   );
 }
