@@ -1,4 +1,10 @@
-import { type AnchorHTMLAttributes, createElement, type MouseEvent, useSyncExternalStore } from 'react';
+import {
+  type AnchorHTMLAttributes,
+  createElement,
+  type FormEvent,
+  type MouseEvent,
+  useSyncExternalStore,
+} from 'react';
 
 // A router of a few lines: the URL is the state, history.pushState changes it, and every
 // component that reads it re-renders. Paths mirror Sentry's, so its links and habits carry over.
@@ -28,6 +34,29 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
   if (options.replace) window.history.replaceState(null, '', to);
   else window.history.pushState(null, '', to);
   for (const listener of listeners) listener();
+}
+
+/**
+ * A list page's filters, kept in its URL: `setParams` changes some (an empty value drops one) and
+ * goes back to the first page; `submitSearch` sets `query` from a search form's `query` field.
+ */
+export function useListParams() {
+  const { pathname, search } = useLocation();
+  const setParams = (changes: Record<string, string | null>) => {
+    const next = new URLSearchParams(search);
+    next.delete('cursor');
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === null || value === '') next.delete(key);
+      else next.set(key, value);
+    }
+    const text = next.toString();
+    navigate(`${pathname}${text ? `?${text}` : ''}`);
+  };
+  const submitSearch = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setParams({ query: String(new FormData(event.currentTarget).get('query') ?? '').trim() });
+  };
+  return { pathname, search, setParams, submitSearch };
 }
 
 /** Matches `/organizations/:org/issues/` against a path; returns the named parts or null. */

@@ -6,7 +6,7 @@ import { ProjectFilter } from '../components/project-filter.js';
 import { useApi } from '../lib/api.js';
 import { dateTime, timeAgo } from '../lib/format.js';
 import { scheduleInWords, stateOf } from '../lib/monitors.js';
-import { Link, navigate, qs, useLocation } from '../lib/router.js';
+import { Link, qs, useListParams } from '../lib/router.js';
 import { useOrg } from '../lib/session.js';
 import type { Monitor, MonitorEnvironment, OrganizationDetail } from '../lib/types.js';
 
@@ -23,7 +23,7 @@ export function monitorPath(orgSlug: string, monitor: Pick<Monitor, 'slug' | 'pr
 export function CronsPage() {
   const { org } = useOrg();
   usePageTitle('Crons');
-  const { pathname, search } = useLocation();
+  const { search, setParams } = useListParams();
   const projectId = search.get('project') ?? '';
   const loaded = useApi<Monitor[]>(
     `/organizations/${encodeURIComponent(org.slug)}/monitors/${qs({
@@ -32,16 +32,6 @@ export function CronsPage() {
       per_page: PER_PAGE,
     })}`,
   );
-  const setParams = (changes: Record<string, string | null>) => {
-    const next = new URLSearchParams(search);
-    next.delete('cursor');
-    for (const [key, value] of Object.entries(changes)) {
-      if (value === null || value === '') next.delete(key);
-      else next.set(key, value);
-    }
-    const text = next.toString();
-    navigate(`${pathname}${text ? `?${text}` : ''}`);
-  };
   const monitors = loaded.data ?? [];
 
   return (

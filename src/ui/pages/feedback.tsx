@@ -4,7 +4,7 @@ import { EmptyState, ErrorNotice, Loading } from '../components/notice.js';
 import { Pager } from '../components/pager.js';
 import { ProjectFilter } from '../components/project-filter.js';
 import { useApi } from '../lib/api.js';
-import { navigate, qs, useLocation } from '../lib/router.js';
+import { qs, useListParams } from '../lib/router.js';
 import { useOrg } from '../lib/session.js';
 import type { UserReport } from '../lib/types.js';
 
@@ -17,7 +17,7 @@ const PER_PAGE = 25;
 export function FeedbackPage() {
   const { org } = useOrg();
   usePageTitle('User feedback');
-  const { pathname, search } = useLocation();
+  const { search, setParams } = useListParams();
   const projectId = search.get('project') ?? '';
   const all = search.get('status') === 'all';
   // The API reads an empty status as "every report"; qs() leaves empty values out.
@@ -25,16 +25,6 @@ export function FeedbackPage() {
   const loaded = useApi<UserReport[]>(
     `/organizations/${encodeURIComponent(org.slug)}/user-feedback/${query}${all ? `${query ? '&' : '?'}status=` : ''}`,
   );
-  const setParams = (changes: Record<string, string | null>) => {
-    const next = new URLSearchParams(search);
-    next.delete('cursor');
-    for (const [key, value] of Object.entries(changes)) {
-      if (value === null || value === '') next.delete(key);
-      else next.set(key, value);
-    }
-    const text = next.toString();
-    navigate(`${pathname}${text ? `?${text}` : ''}`);
-  };
   const reports = loaded.data ?? [];
 
   return (

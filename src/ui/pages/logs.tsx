@@ -1,11 +1,11 @@
-import { type FormEvent, Fragment, useState } from 'react';
+import { Fragment, useState } from 'react';
 import { usePageTitle } from '../components/layout.js';
 import { EmptyState, ErrorNotice, Loading } from '../components/notice.js';
 import { Pager } from '../components/pager.js';
 import { ProjectFilter } from '../components/project-filter.js';
 import { useApi } from '../lib/api.js';
 import { dateTime } from '../lib/format.js';
-import { Link, navigate, qs, useLocation } from '../lib/router.js';
+import { Link, qs, useListParams } from '../lib/router.js';
 import { useOrg } from '../lib/session.js';
 
 const PER_PAGE = 50;
@@ -43,7 +43,7 @@ const term = (key: string, value: string) =>
 export function LogsPage() {
   const { org } = useOrg();
   usePageTitle('Logs');
-  const { pathname, search } = useLocation();
+  const { pathname, search, setParams, submitSearch } = useListParams();
   const query = search.get('query') ?? '';
   const level = search.get('level') ?? '';
   const projectId = search.get('project') ?? '';
@@ -63,20 +63,6 @@ export function LogsPage() {
   );
   const [open, setOpen] = useState<string | null>(null);
 
-  const setParams = (changes: Record<string, string | null>) => {
-    const next = new URLSearchParams(search);
-    next.delete('cursor');
-    for (const [key, value] of Object.entries(changes)) {
-      if (value === null || value === '') next.delete(key);
-      else next.set(key, value);
-    }
-    const text = next.toString();
-    navigate(`${pathname}${text ? `?${text}` : ''}`);
-  };
-  const submitSearch = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    setParams({ query: String(new FormData(event.currentTarget).get('query') ?? '').trim() });
-  };
   const rows = loaded.data?.data ?? [];
 
   return (

@@ -1,4 +1,3 @@
-import type { FormEvent } from 'react';
 import { EnvironmentFilter } from '../components/environment-filter.js';
 import { usePageTitle } from '../components/layout.js';
 import { EmptyState, ErrorNotice, Loading } from '../components/notice.js';
@@ -9,7 +8,7 @@ import { useApi } from '../lib/api.js';
 import { count, dateTime, timeAgo } from '../lib/format.js';
 import { healthClass, percent, releaseHealth } from '../lib/health.js';
 import { newIssuesPath, releasePath } from '../lib/releases.js';
-import { Link, navigate, qs, useLocation } from '../lib/router.js';
+import { Link, qs, useListParams } from '../lib/router.js';
 import { useOrg } from '../lib/session.js';
 import type { OrganizationDetail, Release } from '../lib/types.js';
 
@@ -19,7 +18,7 @@ const PER_PAGE = 25;
 export function ReleasesPage() {
   const { org } = useOrg();
   usePageTitle('Releases');
-  const { pathname, search } = useLocation();
+  const { search, setParams, submitSearch } = useListParams();
   const projectId = search.get('project') ?? '';
   const query = search.get('query') ?? '';
   const environment = search.get('environment') ?? '';
@@ -34,20 +33,6 @@ export function ReleasesPage() {
     })}`,
   );
 
-  const setParams = (changes: Record<string, string | null>) => {
-    const next = new URLSearchParams(search);
-    next.delete('cursor');
-    for (const [key, value] of Object.entries(changes)) {
-      if (value === null || value === '') next.delete(key);
-      else next.set(key, value);
-    }
-    const text = next.toString();
-    navigate(`${pathname}${text ? `?${text}` : ''}`);
-  };
-  const submitSearch = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    setParams({ query: String(new FormData(event.currentTarget).get('query') ?? '').trim() });
-  };
   const releases = loaded.data ?? [];
 
   return (
