@@ -1,5 +1,6 @@
 import { Fragment, useState } from 'react';
 import { usePageTitle } from '../components/layout.js';
+import { ListSearch } from '../components/list-search.js';
 import { EmptyState, ErrorNotice, Loading } from '../components/notice.js';
 import { Pager } from '../components/pager.js';
 import { ProjectFilter } from '../components/project-filter.js';
@@ -71,25 +72,14 @@ export function LogsPage() {
         <h1>Logs</h1>
       </div>
       <div className="filters">
-        <search className="search search-wide">
-          <form onSubmit={submitSearch} key={query}>
-            <label className="visually-hidden" htmlFor="log-search">
-              Search logs
-            </label>
-            <input
-              id="log-search"
-              name="query"
-              type="search"
-              defaultValue={query}
-              placeholder="Search text, or key:value (trace:…, userId:42)"
-              autoComplete="off"
-              spellCheck={false}
-            />
-            <button type="submit" className="button">
-              Search
-            </button>
-          </form>
-        </search>
+        <ListSearch
+          id="log-search"
+          label="Search logs"
+          placeholder="Search text, or key:value (trace:…, userId:42)"
+          query={query}
+          wide
+          onSubmit={submitSearch}
+        />
         <label>
           <span className="visually-hidden">Level</span>
           <select aria-label="Level" value={level} onChange={(e) => setParams({ level: e.target.value })}>

@@ -1,5 +1,6 @@
 import { EnvironmentFilter } from '../components/environment-filter.js';
 import { usePageTitle } from '../components/layout.js';
+import { ListSearch } from '../components/list-search.js';
 import { EmptyState, ErrorNotice, Loading } from '../components/notice.js';
 import { Pager } from '../components/pager.js';
 import { ProjectFilter } from '../components/project-filter.js';
@@ -41,25 +42,13 @@ export function ReleasesPage() {
         <h1>Releases</h1>
       </div>
       <div className="filters">
-        <search className="search">
-          <form onSubmit={submitSearch} key={query}>
-            <label className="visually-hidden" htmlFor="release-search">
-              Search releases
-            </label>
-            <input
-              id="release-search"
-              name="query"
-              type="search"
-              defaultValue={query}
-              placeholder="Search versions"
-              autoComplete="off"
-              spellCheck={false}
-            />
-            <button type="submit" className="button">
-              Search
-            </button>
-          </form>
-        </search>
+        <ListSearch
+          id="release-search"
+          label="Search releases"
+          placeholder="Search versions"
+          query={query}
+          onSubmit={submitSearch}
+        />
         <ProjectFilter org={org} value={projectId} onChange={(v) => setParams({ project: v })} />
         <EnvironmentFilter
           orgSlug={org.slug}
