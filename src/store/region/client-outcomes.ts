@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { RegionSchema } from '../schema.js';
-import { keyColumns, OUTCOME_KEY_COLUMNS, sumEqualKeys } from './outcomes.js';
+import { keyColumns, OUTCOME_KEY_COLUMNS, type OutcomeKey, sumEqualKeys } from './outcomes.js';
 
 type Db = Kysely<RegionSchema>;
 
@@ -9,13 +9,7 @@ type Db = Kysely<RegionSchema>;
  * (`client_discard`, `rate_limited`, `filtered`, `filtered_sampling`), or as digest found them
  * unreadable (`invalid`).
  */
-export interface ClientOutcome {
-  readonly projectId: number;
-  /** The hour's start, epoch ms. */
-  readonly bucket: number;
-  readonly outcome: string;
-  readonly reason: string;
-  readonly category: string;
+export interface ClientOutcome extends OutcomeKey {
   readonly quantity: number;
 }
 

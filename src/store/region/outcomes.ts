@@ -3,8 +3,8 @@ import type { RegionSchema } from '../schema.js';
 
 type Db = Kysely<RegionSchema>;
 
-/** How much of a data category a project's data came to in one hour, with one outcome and reason. */
-export interface OutcomeCount {
+/** What an hourly outcome row is keyed by, in both outcome tables. */
+export interface OutcomeKey {
   readonly projectId: number;
   /** The hour's start, epoch ms. */
   readonly bucket: number;
@@ -13,19 +13,14 @@ export interface OutcomeCount {
   /** Why (a discard reason or a rate limit's reason code); empty for `accepted`. */
   readonly reason: string;
   readonly category: string;
+}
+
+/** How much of a data category a project's data came to in one hour, with one outcome and reason. */
+export interface OutcomeCount extends OutcomeKey {
   /** Items, or bytes for byte categories (attachments, `log_byte`). */
   readonly quantity: number;
   /** How many times the outcome happened: items, also for byte categories. */
   readonly timesSeen: number;
-}
-
-/** What an hourly outcome row is keyed by, in both outcome tables. */
-export interface OutcomeKey {
-  readonly projectId: number;
-  readonly bucket: number;
-  readonly outcome: string;
-  readonly reason: string;
-  readonly category: string;
 }
 
 /** The key columns of both outcome tables, for an upsert's conflict target. */
