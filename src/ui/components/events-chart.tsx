@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useApi } from '../lib/api.js';
 import { plural } from '../lib/format.js';
 import { qs } from '../lib/router.js';
-import { PeriodToggle } from './period-toggle.js';
+import { LAST_24_HOURS, lastDays, PeriodToggle } from './period-toggle.js';
 import { ChartTicks, StackedBars } from './stacked-bars.js';
 
 type Point = [number, { count: number }[]];
@@ -11,14 +11,7 @@ interface SeriesBody {
   order?: number;
 }
 
-const PERIODS = {
-  '24h': { label: 'Last 24 hours', interval: '1h', tick: (d: Date) => `${d.getHours()}:00` },
-  '30d': {
-    label: 'Last 30 days',
-    interval: '1d',
-    tick: (d: Date) => d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' }),
-  },
-} as const;
+const PERIODS = { '24h': LAST_24_HOURS, '30d': lastDays(30) };
 type Period = keyof typeof PERIODS;
 const PERIOD_LABELS: Record<Period, string> = { '24h': '24 hours', '30d': '30 days' };
 type Split = '' | 'environment' | 'release';

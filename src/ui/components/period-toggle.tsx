@@ -26,3 +26,23 @@ export function PeriodToggle<P extends string>({
     </fieldset>
   );
 }
+
+/** What a chart asks for and shows over one period: its words, bucket size and tick labels. */
+export interface ChartPeriod {
+  readonly label: string;
+  readonly interval: string;
+  readonly tick: (d: Date) => string;
+}
+
+export const LAST_24_HOURS: ChartPeriod = {
+  label: 'Last 24 hours',
+  interval: '1h',
+  tick: (d) => `${d.getHours()}:00`,
+};
+
+/** The last `days` days, by the day. */
+export const lastDays = (days: number): ChartPeriod => ({
+  label: `Last ${days} days`,
+  interval: '1d',
+  tick: (d) => d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' }),
+});

@@ -4,17 +4,10 @@ import { plural } from '../lib/format.js';
 import { searchValue } from '../lib/releases.js';
 import { qs } from '../lib/router.js';
 import type { SessionsResult } from '../lib/types.js';
-import { PeriodToggle } from './period-toggle.js';
+import { LAST_24_HOURS, lastDays, PeriodToggle } from './period-toggle.js';
 import { ChartTicks, StackedBars } from './stacked-bars.js';
 
-const PERIODS = {
-  '24h': { label: 'Last 24 hours', interval: '1h', tick: (d: Date) => `${d.getHours()}:00` },
-  '14d': {
-    label: 'Last 14 days',
-    interval: '1d',
-    tick: (d: Date) => d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' }),
-  },
-} as const;
+const PERIODS = { '24h': LAST_24_HOURS, '14d': lastDays(14) };
 type Period = keyof typeof PERIODS;
 const PERIOD_LABELS: Record<Period, string> = { '24h': '24 hours', '14d': '14 days' };
 
