@@ -1,6 +1,7 @@
 import type { FormEvent } from 'react';
 import { IssueTabs } from '../components/issue-tabs.js';
 import { usePageTitle } from '../components/layout.js';
+import { ListSearch } from '../components/list-search.js';
 import { EmptyState, ErrorNotice, Loading } from '../components/notice.js';
 import { Pager } from '../components/pager.js';
 import { useApi } from '../lib/api.js';
@@ -66,25 +67,13 @@ export function IssueEventsPage({ issueId }: { issueId: string }) {
       </nav>
       <h1>{issue.data?.title ?? 'Issue'}</h1>
       <IssueTabs orgSlug={org.slug} issueId={issueId} />
-      <search className="search">
-        <form onSubmit={submit} key={query}>
-          <label className="visually-hidden" htmlFor="event-search">
-            Search events
-          </label>
-          <input
-            id="event-search"
-            name="query"
-            type="search"
-            defaultValue={query}
-            placeholder="environment:production release:1.2.0 user.email:ada@example.com tenant:acme"
-            autoComplete="off"
-            spellCheck={false}
-          />
-          <button type="submit" className="button">
-            Search
-          </button>
-        </form>
-      </search>
+      <ListSearch
+        id="event-search"
+        label="Search events"
+        placeholder="environment:production release:1.2.0 user.email:ada@example.com tenant:acme"
+        query={query}
+        onSubmit={submit}
+      />
       {events.error ? (
         <ErrorNotice error={events.error} />
       ) : !events.data ? (
