@@ -3,7 +3,7 @@ import { useApi } from '../lib/api.js';
 import { plural } from '../lib/format.js';
 import { qs } from '../lib/router.js';
 import { LAST_24_HOURS, lastDays, PeriodToggle } from './period-toggle.js';
-import { ChartTicks, StackedBars } from './stacked-bars.js';
+import { ChartTicks, ChartTotal, StackedBars } from './stacked-bars.js';
 
 type Point = [number, { count: number }[]];
 interface SeriesBody {
@@ -81,9 +81,7 @@ export function EventsChart({
             <option value="release">Release</option>
           </select>
         </label>
-        <output className="chart-total" aria-live="polite" data-total={loaded.loading ? undefined : total}>
-          {loaded.loading ? 'Loading…' : summary}
-        </output>
+        <ChartTotal loading={loaded.loading} total={total} summary={summary} />
       </div>
       {loaded.error ? (
         <p className="chart-error">{loaded.error.message}</p>

@@ -5,7 +5,7 @@ import { searchValue } from '../lib/releases.js';
 import { qs } from '../lib/router.js';
 import type { SessionsResult } from '../lib/types.js';
 import { LAST_24_HOURS, lastDays, PeriodToggle } from './period-toggle.js';
-import { ChartTicks, StackedBars } from './stacked-bars.js';
+import { ChartTicks, ChartTotal, StackedBars } from './stacked-bars.js';
 
 const PERIODS = { '24h': LAST_24_HOURS, '14d': lastDays(14) };
 type Period = keyof typeof PERIODS;
@@ -66,9 +66,7 @@ export function SessionsChart({
     <div className="events-chart sessions-chart">
       <div className="chart-controls">
         <PeriodToggle labels={PERIOD_LABELS} period={period} onChange={setPeriod} />
-        <output className="chart-total" aria-live="polite" data-total={loaded.loading ? undefined : total}>
-          {loaded.loading ? 'Loading…' : summary}
-        </output>
+        <ChartTotal loading={loaded.loading} total={total} summary={summary} />
       </div>
       {loaded.error ? (
         <p className="chart-error">{loaded.error.message}</p>

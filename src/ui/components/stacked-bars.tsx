@@ -79,3 +79,20 @@ export function ChartTicks<T>({ slots, label }: { slots: readonly T[]; label: (s
     </div>
   );
 }
+
+/** A chart's total, for people and for tests (`data-total`), once its numbers are in. */
+export function ChartTotal({
+  loading,
+  total,
+  summary,
+}: {
+  loading: boolean;
+  total: number;
+  summary: string;
+}) {
+  return (
+    <output className="chart-total" aria-live="polite" data-total={loading ? undefined : total}>
+      {loading ? 'Loading…' : summary}
+    </output>
+  );
+}
