@@ -83,23 +83,20 @@ export function EventsChart({
         </label>
         <ChartTotal loading={loaded.loading} total={total} summary={summary} />
       </div>
-      {loaded.error ? (
-        <p className="chart-error">{loaded.error.message}</p>
-      ) : (
-        <StackedBars
-          height={120}
-          label={summary}
-          bars={buckets.map((time, i) => ({
-            key: time,
-            title: `${new Date(time * 1000).toLocaleString()}: ${plural(totals[i] ?? 0, 'event')}`,
-            parts: series.map((s, k) => ({
-              key: s.name,
-              value: s.points[i]?.[1][0]?.count ?? 0,
-              className: `chart-bar series-${k % 6}`,
-            })),
-          }))}
-        />
-      )}
+      <StackedBars
+        error={loaded.error}
+        height={120}
+        label={summary}
+        bars={buckets.map((time, i) => ({
+          key: time,
+          title: `${new Date(time * 1000).toLocaleString()}: ${plural(totals[i] ?? 0, 'event')}`,
+          parts: series.map((s, k) => ({
+            key: s.name,
+            value: s.points[i]?.[1][0]?.count ?? 0,
+            className: `chart-bar series-${k % 6}`,
+          })),
+        }))}
+      />
       <ChartTicks slots={buckets} label={(time) => PERIODS[period].tick(new Date(time * 1000))} />
       {split && grouped && (
         <ul className="chart-legend">

@@ -68,27 +68,24 @@ export function SessionsChart({
         <PeriodToggle labels={PERIOD_LABELS} period={period} onChange={setPeriod} />
         <ChartTotal loading={loaded.loading} total={total} summary={summary} />
       </div>
-      {loaded.error ? (
-        <p className="chart-error">{loaded.error.message}</p>
-      ) : (
-        <StackedBars
-          height={120}
-          label={summary}
-          bars={intervals.map((time, i) => {
-            const parts = STATUSES.map((s) => ({
-              key: s,
-              value: series[s][i] ?? 0,
-              className: `chart-bar session-${s}`,
-            }));
-            const stacked = parts.reduce((n, part) => n + part.value, 0);
-            return {
-              key: time,
-              title: `${new Date(time).toLocaleString()}: ${plural(stacked, 'session')}`,
-              parts,
-            };
-          })}
-        />
-      )}
+      <StackedBars
+        error={loaded.error}
+        height={120}
+        label={summary}
+        bars={intervals.map((time, i) => {
+          const parts = STATUSES.map((s) => ({
+            key: s,
+            value: series[s][i] ?? 0,
+            className: `chart-bar session-${s}`,
+          }));
+          const stacked = parts.reduce((n, part) => n + part.value, 0);
+          return {
+            key: time,
+            title: `${new Date(time).toLocaleString()}: ${plural(stacked, 'session')}`,
+            parts,
+          };
+        })}
+      />
       <ChartTicks slots={intervals} label={(time) => PERIODS[period].tick(new Date(time))} />
       <ul className="chart-legend" aria-label="Sessions by outcome">
         {STATUSES.map((s) => (

@@ -17,16 +17,22 @@ export interface Bar {
 const dataAttributes = (data: Readonly<Record<string, string | number>> | undefined) =>
   Object.fromEntries(Object.entries(data ?? {}).map(([name, value]) => [`data-${name}`, value]));
 
-/** Stacked bars in plain SVG, scaled to the tallest bar, with a hover area per slot. */
+/**
+ * Stacked bars in plain SVG, scaled to the tallest bar, with a hover area per slot; in their place
+ * the error's message when the numbers could not be loaded.
+ */
 export function StackedBars({
   bars,
   height,
   label,
+  error,
 }: {
   bars: readonly Bar[];
   height: number;
   label: string;
+  error?: { readonly message: string } | null;
 }) {
+  if (error) return <p className="chart-error">{error.message}</p>;
   const width = 600;
   const max = Math.max(1, ...bars.map((b) => b.parts.reduce((n, p) => n + p.value, 0)));
   const step = bars.length > 0 ? width / bars.length : width;
