@@ -85,7 +85,6 @@ export function EventsChart({
       </div>
       <StackedBars
         error={loaded.error}
-        height={120}
         label={summary}
         bars={buckets.map((time, i) => ({
           key: time,

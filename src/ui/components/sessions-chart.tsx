@@ -70,7 +70,6 @@ export function SessionsChart({
       </div>
       <StackedBars
         error={loaded.error}
-        height={120}
         label={summary}
         bars={intervals.map((time, i) => {
           const parts = STATUSES.map((s) => ({

@@ -23,12 +23,13 @@ const dataAttributes = (data: Readonly<Record<string, string | number>> | undefi
  */
 export function StackedBars({
   bars,
-  height,
+  height = 120,
   label,
   error,
 }: {
   bars: readonly Bar[];
-  height: number;
+  /** In viewBox units; the width is 600. */
+  height?: number;
   label: string;
   error?: { readonly message: string } | null;
 }) {
