@@ -1,34 +1,10 @@
 import { expect } from 'vitest';
 import { LOG_CONTENT_TYPE } from '../../../src/digest/items/log.js';
-import { serializeEnvelope } from '../../../src/protocol/envelope.js';
-import { PROJECT_EVENTS, table } from '../support/callers.js';
-import { type Env, next, type World } from '../support/world.js';
+import { ORG_PROJECT_DATA, PROJECT_EVENTS } from '../support/callers.js';
+import { type Env, next, sendDigested, type World } from '../support/world.js';
 import type { RouteCase } from './case.js';
 
 // The logs dataset of the events endpoint: each case sends one log record of its own and finds it.
-
-/** Sentry's API docs give org:read: any member reads the logs of the projects it reaches. */
-const ORG_EVENTS = table(
-  {
-    ok: [
-      'owner',
-      'manager',
-      'admin',
-      'member:open',
-      'member:team',
-      'team-admin',
-      'token:owner',
-      'token:manager',
-      'token:admin',
-      'token:member',
-      'org:read',
-      'org:grant',
-      'org:all',
-    ],
-    gate: ['org:ci', 'token:owner:lacking', 'token:member:lacking'],
-  },
-  { 'member:off': { status: 400, body: { detail: 'No projects available' } } },
-);
 
 async function withLog(env: Env, w: World) {
   const body = `checkout failed ${next()}-z`;
@@ -43,17 +19,10 @@ async function withLog(env: Env, w: World) {
       },
     ],
   };
-  const sent = await env.h.ingest.inject({
-    method: 'POST',
-    url: `/api/${w.project.id}/envelope/`,
-    payload: serializeEnvelope({
-      headers: {},
-      items: [{ headers: { type: 'log', item_count: 1, content_type: LOG_CONTENT_TYPE }, payload }],
-    }),
-    headers: { 'x-sentry-auth': `Sentry sentry_key=${w.key.publicKey}, sentry_version=7` },
+  await sendDigested(env, w, {
+    headers: {},
+    items: [{ headers: { type: 'log', item_count: 1, content_type: LOG_CONTENT_TYPE }, payload }],
   });
-  if (sent.statusCode !== 200) throw new Error(`ingest: ${sent.statusCode} ${sent.body}`);
-  await env.h.worker.drain();
   return body;
 }
 
@@ -73,7 +42,7 @@ export const LOGS_CASES: Record<string, RouteCase> = {
   'GET /organizations/:org/events/': {
     grant: 'org:read',
     foreign: 'deny',
-    callers: ORG_EVENTS,
+    callers: ORG_PROJECT_DATA,
     prepare: async (env, w) => {
       const body = await withLog(env, w);
       return {

@@ -1,33 +1,9 @@
 import { expect } from 'vitest';
-import { serializeEnvelope } from '../../../src/protocol/envelope.js';
-import { table } from '../support/callers.js';
-import { type Env, next, type World } from '../support/world.js';
+import { ORG_PROJECT_DATA } from '../support/callers.js';
+import { type Env, next, sendDigested, type World } from '../support/world.js';
 import type { RouteCase } from './case.js';
 
 // Release health: each case sends one crashed session of a release of its own and reads it back.
-
-/** Sentry's organization permission: any member reads the sessions of the projects it reaches. */
-const ORG_SESSIONS = table(
-  {
-    ok: [
-      'owner',
-      'manager',
-      'admin',
-      'member:open',
-      'member:team',
-      'team-admin',
-      'token:owner',
-      'token:manager',
-      'token:admin',
-      'token:member',
-      'org:read',
-      'org:grant',
-      'org:all',
-    ],
-    gate: ['org:ci', 'token:owner:lacking', 'token:member:lacking'],
-  },
-  { 'member:off': { status: 400, body: { detail: 'No projects available' } } },
-);
 
 async function withCrashedSession(env: Env, w: World) {
   const release = `health-${next()}-z`;
@@ -41,14 +17,7 @@ async function withCrashedSession(env: Env, w: World) {
     errors: 1,
     attrs: { release, environment: 'production' },
   };
-  const sent = await env.h.ingest.inject({
-    method: 'POST',
-    url: `/api/${w.project.id}/envelope/`,
-    payload: serializeEnvelope({ headers: {}, items: [{ headers: { type: 'session' }, payload }] }),
-    headers: { 'x-sentry-auth': `Sentry sentry_key=${w.key.publicKey}, sentry_version=7` },
-  });
-  if (sent.statusCode !== 200) throw new Error(`ingest: ${sent.statusCode} ${sent.body}`);
-  await env.h.worker.drain();
+  await sendDigested(env, w, { headers: {}, items: [{ headers: { type: 'session' }, payload }] });
   return release;
 }
 
@@ -56,7 +25,7 @@ export const SESSIONS_CASES: Record<string, RouteCase> = {
   'GET /organizations/:org/sessions/': {
     grant: 'org:read',
     foreign: 'deny',
-    callers: ORG_SESSIONS,
+    callers: ORG_PROJECT_DATA,
     prepare: async (env, w) => {
       const release = await withCrashedSession(env, w);
       return {

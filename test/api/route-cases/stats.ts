@@ -1,34 +1,10 @@
 import { expect } from 'vitest';
-import { serializeEnvelope } from '../../../src/protocol/envelope.js';
-import { table } from '../support/callers.js';
-import { type Env, next, type World } from '../support/world.js';
+import { ORG_PROJECT_DATA } from '../support/callers.js';
+import { type Env, next, sendDigested, type World } from '../support/world.js';
 import type { RouteCase } from './case.js';
 
 // Usage stats: each case sends errors with a client report of its own reason, and reads back how
 // many the SDK said it dropped for that reason.
-
-/** Sentry's organization permission: any member reads the outcomes of the projects it reaches. */
-const ORG_STATS = table(
-  {
-    ok: [
-      'owner',
-      'manager',
-      'admin',
-      'member:open',
-      'member:team',
-      'team-admin',
-      'token:owner',
-      'token:manager',
-      'token:admin',
-      'token:member',
-      'org:read',
-      'org:grant',
-      'org:all',
-    ],
-    gate: ['org:ci', 'token:owner:lacking', 'token:member:lacking'],
-  },
-  { 'member:off': { status: 400, body: { detail: 'No projects available' } } },
-);
 
 async function withClientReport(env: Env, w: World) {
   const reason = `reason_${next()}_z`;
@@ -37,17 +13,10 @@ async function withClientReport(env: Env, w: World) {
     timestamp: (env.h.ctx.now() - 60_000) / 1000,
     discarded_events: [{ reason, category: 'error', quantity: 7 }],
   };
-  const sent = await env.h.ingest.inject({
-    method: 'POST',
-    url: `/api/${w.project.id}/envelope/`,
-    payload: serializeEnvelope({
-      headers: {},
-      items: [{ headers: { type: 'client_report' }, payload: report }],
-    }),
-    headers: { 'x-sentry-auth': `Sentry sentry_key=${w.key.publicKey}, sentry_version=7` },
+  await sendDigested(env, w, {
+    headers: {},
+    items: [{ headers: { type: 'client_report' }, payload: report }],
   });
-  if (sent.statusCode !== 200) throw new Error(`ingest: ${sent.statusCode} ${sent.body}`);
-  await env.h.worker.drain();
   return reason;
 }
 
@@ -55,7 +24,7 @@ export const STATS_CASES: Record<string, RouteCase> = {
   'GET /organizations/:org/stats_v2/': {
     grant: 'org:read',
     foreign: 'deny',
-    callers: ORG_STATS,
+    callers: ORG_PROJECT_DATA,
     prepare: async (env, w) => {
       const reason = await withClientReport(env, w);
       return {

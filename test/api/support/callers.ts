@@ -146,6 +146,18 @@ export const ORG_READ = table({
   gate: ['org:ci', ...LACKING],
 });
 
+/**
+ * Organization-wide data of the projects a caller reaches (sessions, usage stats, the events
+ * datasets), org:read as in Sentry's docs: a member who reaches no project is told so (400).
+ */
+export const ORG_PROJECT_DATA = table(
+  {
+    ok: [...STAFF, ...REACHING, ...GRANT_TOKENS, 'org:read', ...ORG_SCOPED],
+    gate: ['org:ci', ...LACKING],
+  },
+  { 'member:off': { status: 400, body: { detail: 'No projects available' } } },
+);
+
 /** Project (or team) data read through the project's URL: reach needed, else 403. */
 export const PROJECT_READ = table({
   ok: [...STAFF, ...REACHING, ...GRANT_TOKENS, ...ORG_SCOPED],

@@ -3,6 +3,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import type { Method } from '../../../src/api/permissions.js';
 import type { OrgRole, Scope } from '../../../src/auth/scopes.js';
+import { serializeEnvelope } from '../../../src/protocol/envelope.js';
 import { createOrgToken } from '../../../src/services/org-tokens.js';
 import { createUserToken } from '../../../src/services/user-tokens.js';
 import type { Organization, Project, ProjectKey, Team, User } from '../../../src/store/types.js';
@@ -104,6 +105,22 @@ export async function setup<T = Record<string, unknown>>(
   const res = await call(env, method, url, payload);
   if (res.statusCode >= 300) throw new Error(`setup ${method} ${url}: ${res.statusCode} ${res.body}`);
   return (res.body === '' ? undefined : res.json()) as T;
+}
+
+/** Sends an envelope to the world's project with its DSN key, and waits until digest took it. */
+export async function sendDigested(
+  env: Env,
+  w: World,
+  envelope: Parameters<typeof serializeEnvelope>[0],
+): Promise<void> {
+  const sent = await env.h.ingest.inject({
+    method: 'POST',
+    url: `/api/${w.project.id}/envelope/`,
+    payload: serializeEnvelope(envelope),
+    headers: { 'x-sentry-auth': `Sentry sentry_key=${w.key.publicKey}, sentry_version=7` },
+  });
+  if (sent.statusCode !== 200) throw new Error(`ingest: ${sent.statusCode} ${sent.body}`);
+  await env.h.worker.drain();
 }
 
 /** An invite made by the owner (to `email`, default a new address) and the token of its link. */
