@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { PROJECT_READ, PROJECT_WRITE, table } from '../support/callers.js';
+import { LACKING_TOKENS, PROJECT_REACHERS, PROJECT_READ, PROJECT_WRITE, table } from '../support/callers.js';
 import { type Env, next, setup, type World } from '../support/world.js';
 import type { RouteCase } from './case.js';
 
@@ -18,21 +18,8 @@ async function withEnvironment(env: Env, w: World) {
 /** The organization's list holds only what the caller may read in projects: nothing for org:read alone. */
 const ORG_ENVIRONMENTS = table(
   {
-    ok: [
-      'owner',
-      'manager',
-      'admin',
-      'member:open',
-      'member:team',
-      'team-admin',
-      'token:owner',
-      'token:manager',
-      'token:admin',
-      'token:member',
-      'org:grant',
-      'org:all',
-    ],
-    gate: ['org:ci', 'token:owner:lacking', 'token:member:lacking'],
+    ok: [...PROJECT_REACHERS],
+    gate: ['org:ci', ...LACKING_TOKENS],
   },
   { 'member:off': { status: 200, body: [] }, 'org:read': { status: 200, body: [] } },
 );

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { PROJECT_ALERTS, table } from '../support/callers.js';
+import { LACKING_TOKENS, PROJECT_ALERTS, PROJECT_REACHERS, table } from '../support/callers.js';
 import { call, type Env, NOT_FOUND, next, setup, type World } from '../support/world.js';
 import type { RouteCase } from './case.js';
 
@@ -19,40 +19,25 @@ async function withMonitor(env: Env, w: World) {
   };
 }
 
-const ALLOWED = [
-  'owner',
-  'manager',
-  'admin',
-  'member:open',
-  'member:team',
-  'team-admin',
-  'token:owner',
-  'token:manager',
-  'token:admin',
-  'token:member',
-  'org:grant',
-  'org:all',
-] as const;
-const LACKING = ['token:owner:lacking', 'token:member:lacking'] as const;
 
 /** The organization's list shows the monitors of projects the caller reads: none for org:read alone. */
 const ORG_MONITOR_LIST = table(
-  { ok: [...ALLOWED], gate: ['org:ci', ...LACKING] },
+  { ok: [...PROJECT_REACHERS], gate: ['org:ci', ...LACKING_TOKENS] },
   { 'member:off': { status: 200, body: [] }, 'org:read': { status: 200, body: [] } },
 );
 
 /** Creating one needs a project the caller may change monitors in. */
 const NO_PROJECT = { status: 400, body: { detail: 'project: Invalid project.' } };
 const ORG_MONITOR_CREATE = table(
-  { ok: [...ALLOWED], gate: ['org:ci', ...LACKING] },
+  { ok: [...PROJECT_REACHERS], gate: ['org:ci', ...LACKING_TOKENS] },
   { 'member:off': NO_PROJECT, 'org:read': NO_PROJECT },
 );
 
 /** A monitor reached through the organization's URL: an unreached project's monitor is not found. */
 const ORG_MONITOR = table({
-  ok: [...ALLOWED],
+  ok: [...PROJECT_REACHERS],
   missing: ['member:off'],
-  gate: ['org:ci', 'org:read', ...LACKING],
+  gate: ['org:ci', 'org:read', ...LACKING_TOKENS],
 });
 
 type Level = 'org' | 'project';

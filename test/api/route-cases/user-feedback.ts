@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import { ISSUE_DATA, PROJECT_READ, PROJECT_WRITE, table } from '../support/callers.js';
+import {
+  ISSUE_DATA,
+  LACKING_TOKENS,
+  PROJECT_REACHERS,
+  PROJECT_READ,
+  PROJECT_WRITE,
+  table,
+} from '../support/callers.js';
 import { type Env, findIn, ISO, setup, type World, withIssue } from '../support/world.js';
 import type { RouteCase } from './case.js';
 
@@ -32,21 +39,8 @@ const expectReport = (body: unknown, eventId: string, comments: string) =>
 /** The organization's list shows reports of the projects the caller reads: none to others. */
 const ORG_FEEDBACK_LIST = table(
   {
-    ok: [
-      'owner',
-      'manager',
-      'admin',
-      'member:open',
-      'member:team',
-      'team-admin',
-      'token:owner',
-      'token:manager',
-      'token:admin',
-      'token:member',
-      'org:grant',
-      'org:all',
-    ],
-    gate: ['org:ci', 'org:read', 'token:owner:lacking', 'token:member:lacking'],
+    ok: [...PROJECT_REACHERS],
+    gate: ['org:ci', 'org:read', ...LACKING_TOKENS],
   },
   { 'member:off': { status: 200, body: [] } },
 );

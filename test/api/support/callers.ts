@@ -146,13 +146,18 @@ export const ORG_READ = table({
   gate: ['org:ci', ...LACKING],
 });
 
+/** Callers who reach the project by role or token: staff, reaching members, grant and org-scoped tokens. */
+export const PROJECT_REACHERS = [...STAFF, ...REACHING, ...GRANT_TOKENS, ...ORG_SCOPED] as const;
+/** Tokens whose scopes are all outside the route's. */
+export const LACKING_TOKENS = LACKING;
+
 /**
  * Organization-wide data of the projects a caller reaches (sessions, usage stats, the events
  * datasets), org:read as in Sentry's docs: a member who reaches no project is told so (400).
  */
 export const ORG_PROJECT_DATA = table(
   {
-    ok: [...STAFF, ...REACHING, ...GRANT_TOKENS, 'org:read', ...ORG_SCOPED],
+    ok: [...PROJECT_REACHERS, 'org:read'],
     gate: ['org:ci', ...LACKING],
   },
   { 'member:off': { status: 400, body: { detail: 'No projects available' } } },
