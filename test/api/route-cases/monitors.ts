@@ -19,7 +19,6 @@ async function withMonitor(env: Env, w: World) {
   };
 }
 
-
 /** The organization's list shows the monitors of projects the caller reads: none for org:read alone. */
 const ORG_MONITOR_LIST = table(
   { ok: [...PROJECT_REACHERS], gate: ['org:ci', ...LACKING_TOKENS] },
