@@ -1,4 +1,4 @@
-// Records what the real SDKs send for the bench's error: `npx tsx bench/payloads/capture.ts`.
+// Records what the real SDKs send for the bench: `npx tsx bench/payloads/capture.ts [DIR…]`.
 // Starts a recording HTTP server on 127.0.0.1 (random port), points each driver in drivers/ at
 // it and writes every request as `<sdk>/<scenario>.body` (bytes as received, still gzipped if they
 // were) plus `<sdk>/<scenario>.request.json` (method, url, headers). See README.md beside this file.
@@ -66,11 +66,19 @@ async function save(sdk: string): Promise<void> {
   }
 }
 
+/** Each payload directory and the driver that fills it; arguments name the ones to capture again. */
+const CAPTURES: [dir: string, command: string, script: string][] = [
+  ['node', 'node', 'bench/payloads/drivers/node-error.mjs'],
+  ['python', '/usr/bin/python3', 'bench/payloads/drivers/python-error.py'],
+  ['node-tracing', 'node', 'bench/payloads/drivers/node-tracing.mjs'],
+];
+const only = process.argv.slice(2);
 try {
-  await run('node', ['bench/payloads/drivers/node-error.mjs']);
-  await save('node');
-  await run('/usr/bin/python3', ['bench/payloads/drivers/python-error.py']);
-  await save('python');
+  for (const [dir, command, script] of CAPTURES) {
+    if (only.length > 0 && !only.includes(dir)) continue;
+    await run(command, [script]);
+    await save(dir);
+  }
 } finally {
   recorder.close();
   await rm(home, { recursive: true, force: true });
