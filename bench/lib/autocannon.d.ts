@@ -9,8 +9,8 @@ declare module 'autocannon' {
     body?: string | Buffer;
     /** Called before each request; returns the request to send. */
     setupRequest?: (request: Request, context: Record<string, unknown>) => Request;
-    /** Called with each answer's body (which autocannon then reads whole). */
-    onResponse?: (status: number, body: string) => void;
+    /** Called with each answer's body (which autocannon then reads whole) and the connection's context. */
+    onResponse?: (status: number, body: string, context: Record<string, unknown>) => void;
   };
   export type Options = { url: string[]; connections: number; duration: number; requests: Request[] };
   export type Result = { duration: number; errors: number; non2xx: number; '2xx': number };

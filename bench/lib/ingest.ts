@@ -1,3 +1,4 @@
+import type { Request } from 'autocannon';
 import type { Context } from './context.js';
 import { type LoadResult, runLoad } from './load.js';
 import { type IngestTarget, ingestRequests } from './payloads.js';
@@ -28,16 +29,42 @@ export interface IngestServer {
   readonly urls: readonly string[];
   readonly pids: readonly number[];
   readonly target: IngestTarget;
-  /** For Errata: counts its digested events, to measure the digest lag. */
+  /** For Errata: counts its digested events (or the rows `load` says), to measure the digest lag. */
   readonly counter?: EventCounter;
   /** Every request a new issue, instead of 200 fingerprints. */
   readonly uniqueIssues?: boolean;
+  /** Keep the event ids of the error envelopes answered 2xx, to look each up in the store. */
+  readonly keepIds?: boolean;
+  /**
+   * Requests other than the error envelopes, how many rows of `counter` each stores, and where
+   * their requests keep the ids of those answered 2xx.
+   */
+  readonly load?: {
+    readonly requests: Request[];
+    readonly rowsPerRequest: number;
+    readonly acknowledged?: readonly string[];
+  };
+}
+
+/**
+ * Acknowledged requests per second spread over the load time plus the digest lag: how many the
+ * server took and digested per second.
+ */
+export function digestedRate(load: LoadResult, lagMs: number): number {
+  return (load.rps * load.elapsedS) / (load.elapsedS + lagMs / 1000);
 }
 
 /** Runs ingest loads against one server; each starts once digest has caught up with the one before. */
 export function ingestDriver(ctx: Context, server: IngestServer) {
   const { options } = ctx;
-  const requests = ingestRequests(server.target, { uniqueIssues: server.uniqueIssues === true });
+  const ids: string[] = [];
+  const requests =
+    server.load?.requests ??
+    ingestRequests(server.target, {
+      uniqueIssues: server.uniqueIssues === true,
+      ...(server.keepIds ? { acknowledged: ids } : {}),
+    });
+  const rowsPerRequest = server.load?.rowsPerRequest ?? 1;
   let acknowledged = 0;
 
   /** One load, then the wait until digest has caught up with every event acknowledged so far. */
@@ -45,7 +72,7 @@ export function ingestDriver(ctx: Context, server: IngestServer) {
     const result = await runLoad({ urls: server.urls, connections, durationS, requests, rate });
     acknowledged += result.ok;
     const lagMs = server.counter
-      ? await waitForEvents(server.counter, acknowledged, options.digestWaitS * 1000)
+      ? await waitForEvents(server.counter, acknowledged * rowsPerRequest, options.digestWaitS * 1000)
       : undefined;
     return { result, lagMs };
   }
@@ -65,7 +92,7 @@ export function ingestDriver(ctx: Context, server: IngestServer) {
       peakMB: server.pids.map((pid) => memoryMB(pid).peak),
       lagMs,
       // A fixed-rate run measures latency, not how many events the server can take.
-      digestedPerS: typeof lagMs === 'number' && !rate ? result.ok / (result.elapsedS + lagMs / 1000) : null,
+      digestedPerS: typeof lagMs === 'number' && !rate ? digestedRate(result, lagMs) : null,
       cpuUsPerReq: ((cpuMs(server.pids) - cpuBefore) * 1000) / result.ok,
     };
   }
@@ -81,5 +108,10 @@ export function ingestDriver(ctx: Context, server: IngestServer) {
     return rows;
   }
 
-  return { run, warmUp, levels };
+  /** The rows `counter` should hold for every request acknowledged so far. */
+  const expectedRows = () => acknowledged * rowsPerRequest;
+  /** The ids of the requests acknowledged so far, when kept (`keepIds`, or the load's own). */
+  const acknowledgedIds = () => server.load?.acknowledged ?? (server.keepIds ? ids : undefined);
+
+  return { run, warmUp, levels, expectedRows, acknowledgedIds, rowsPerRequest };
 }

@@ -23,7 +23,12 @@ export type IngestTarget = { publicKey: string; projectId: string; headers?: Rec
  * now; each keeps its length and fraction, so envelope item `length` headers stay right.
  */
 function shiftTimes(text: string): string {
-  const capturedAt = Date.parse(`${/"sent_at":"(.{19})/.exec(text)?.[1]}Z`);
+  // A log envelope has no `sent_at`: its records' times say when it was captured.
+  const sentAt = /"sent_at":"(.{19})/.exec(text)?.[1];
+  const capturedAt = sentAt
+    ? Date.parse(`${sentAt}Z`)
+    : Number(/"timestamp":(1\d{9}\.\d+)/.exec(text)?.[1]) * 1000;
+  if (Number.isNaN(capturedAt)) throw new Error('a capture without a time to move');
   const deltaS = Math.round((Date.now() - capturedAt) / 1000);
   return text
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/g, (iso) =>
@@ -61,6 +66,14 @@ function gzipSplicer(header: Buffer, parts: readonly string[]): (id: string) => 
 }
 
 /**
+ * The id that makes a request new: its event's id, or in an envelope without an event (spans,
+ * logs) its trace id, by which spans and log records are told apart when stored.
+ */
+function requestId(plain: string): string {
+  return (/"event_id":"([0-9a-f]{32})"/.exec(plain) ?? /"trace_id":"([0-9a-f]{32})"/.exec(plain))?.[1] ?? '';
+}
+
+/**
  * Variant `v` of a captured request for `target`: its own fingerprint, the target's DSN, times of now.
  * `unique`: the event's fingerprint is its id, so every request is a new issue (captures without
  * item lengths only, as the fingerprint makes the item longer).
@@ -74,16 +87,16 @@ function template(name: string, target: IngestTarget, v: number, unique = false)
   const gzip = captured.headers['content-encoding'] === 'gzip';
   const wire = readFileSync(`${file}.body`);
   const plain = (gzip ? zlib.gunzipSync(wire) : wire).toString('utf8');
-  const eventId = /"event_id":"([0-9a-f]{32})"/.exec(plain)?.[1] ?? '';
+  const id = requestId(plain);
   const marked = unique
-    ? plain.replace('{"type":"event"}\n{', `{"type":"event"}\n{"fingerprint":["${eventId}"],`)
+    ? plain.replace('{"type":"event"}\n{', `{"type":"event"}\n{"fingerprint":["${id}"],`)
     : plain;
   if (unique && (gzip || marked === plain || /"length":/.test(plain)))
     throw new Error(`${name} cannot carry a fingerprint of its own`);
   const parts = shiftTimes(marked)
     .replaceAll(CAPTURED_KEY, target.publicKey)
     .replaceAll('handler000', `handler${`${v}`.padStart(3, '0')}`)
-    .split(eventId);
+    .split(id);
   const headers: Record<string, string> = { ...target.headers };
   for (const [name, value] of Object.entries(captured.headers))
     if (!['host', 'connection', 'content-length', 'transfer-encoding'].includes(name))
@@ -118,19 +131,57 @@ export function zipf(n: number, s: number): () => number {
  * Node's payload, odd ones Python's, gzipped as its SDK sends it) drawn with a Zipf skew, each with
  * an event id never sent before. `uniqueIssues`: Node's payload only, each request a new issue.
  */
-export function ingestRequests(target: IngestTarget, options: { uniqueIssues?: boolean } = {}): Request[] {
+export function ingestRequests(
+  target: IngestTarget,
+  options: { uniqueIssues?: boolean; acknowledged?: string[] } = {},
+): Request[] {
   const templates = options.uniqueIssues
     ? [template(UNIQUE_CAPTURE, target, 0, true)]
     : Array.from({ length: VARIANTS }, (_, v) =>
         template(CAPTURED[v % CAPTURED.length] as string, target, v),
       );
   const pick = templates.length === 1 ? () => 0 : zipf(VARIANTS, SKEW);
+  return requestsOf(templates, pick, options.acknowledged);
+}
+
+/**
+ * autocannon requests of `templates`, each request the one `pick` draws, with an id never sent
+ * before; the ids of those answered 2xx go to `acknowledged` when given.
+ */
+function requestsOf(
+  templates: readonly ReturnType<typeof template>[],
+  pick: () => number,
+  acknowledged?: string[],
+): Request[] {
   const prefix = randomBytes(8).toString('hex');
   let sent = 0;
-  const setupRequest = (request: Request): Request => {
+  const setupRequest = (request: Request, context: Record<string, unknown>): Request => {
     const { path, headers, build } = templates[pick()] as (typeof templates)[number];
-    const body = build(prefix + (sent++).toString(16).padStart(16, '0'));
-    return Object.assign(request, { method: 'POST', path, headers, body });
+    const id = prefix + (sent++).toString(16).padStart(16, '0');
+    // One request in flight per connection: its context names the request that an answer is for.
+    context.id = id;
+    return Object.assign(request, { method: 'POST', path, headers, body: build(id) });
   };
-  return [{ method: 'POST', setupRequest }];
+  const onResponse = (status: number, _body: string, context: Record<string, unknown>) => {
+    if (status >= 200 && status < 300) acknowledged?.push(context.id as string);
+  };
+  return [{ method: 'POST', setupRequest, ...(acknowledged ? { onResponse } : {}) }];
+}
+
+/** The span and the log envelope @sentry/node 11 sent for one traced request (bench/payloads/). */
+const TRACING_CAPTURES = { spans: 'node-tracing/trace-spans', logs: 'node-tracing/trace-logs' } as const;
+
+/**
+ * autocannon requests of the span v2 envelope or the log envelope of one traced web request, each
+ * request a trace never sent before; how many spans or log records (rows) each envelope holds; and
+ * the trace ids of the requests answered 2xx.
+ */
+export function tracingRequests(target: IngestTarget, kind: keyof typeof TRACING_CAPTURES) {
+  const name = TRACING_CAPTURES[kind];
+  const body = readFileSync(path.resolve(import.meta.dirname, '../payloads', `${name}.body`), 'utf8');
+  const rowsPerRequest = Number(/"item_count":(\d+)/.exec(body)?.[1]);
+  if (!(rowsPerRequest > 0)) throw new Error(`${name} has no item_count`);
+  const acknowledged: string[] = [];
+  const requests = requestsOf([template(name, target, 0)], () => 0, acknowledged);
+  return { requests, rowsPerRequest, acknowledged };
 }

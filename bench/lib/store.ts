@@ -9,9 +9,11 @@ const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 /** Counts digested (queryable) events from outside the server, as another client would. */
 export type EventCounter = { count(): Promise<number>; close(): Promise<void> };
 
-export function sqliteCounter(file: string): EventCounter {
+/** Counts the rows of `table` (events, or spans, logs…) of `project` (every project when none). */
+export function sqliteCounter(file: string, table = 'events', project?: number): EventCounter {
   const db = new SQLite(file, { readonly: true, fileMustExist: true });
-  const count = db.prepare('select count(*) from events').pluck();
+  const where = project === undefined ? '' : ` where project_id = ${Number(project)}`;
+  const count = db.prepare(`select count(*) from ${table}${where}`).pluck();
   return { count: async () => count.get() as number, close: async () => void db.close() };
 }
 
@@ -20,6 +22,32 @@ export async function postgresCounter(url: string): Promise<EventCounter> {
   await client.connect();
   const count = async () => Number((await client.query('select count(*) as n from events')).rows[0].n);
   return { count, close: () => client.end() };
+}
+
+/**
+ * Rows of `table` missing for the requests acknowledged with `ids`: each should have stored
+ * `rowsPerId` rows whose `column` (event_id, trace_id) is its id. Rows of requests whose answer the
+ * load generator never read (in flight when a run ended) are no loss, so they are not counted.
+ */
+export function missingRows(
+  file: string,
+  where: { table: string; column: string; project?: number },
+  ids: readonly string[],
+  rowsPerId: number,
+): number {
+  const db = new SQLite(file, { readonly: true, fileMustExist: true });
+  try {
+    const filter = where.project === undefined ? '' : ` where project_id = ${Number(where.project)}`;
+    const rows = db
+      .prepare(
+        `select ${where.column} as id, count(*) as n from ${where.table}${filter} group by ${where.column}`,
+      )
+      .all() as { id: string; n: number }[];
+    const stored = new Map(rows.map((r) => [r.id, r.n]));
+    return ids.reduce((missing, id) => missing + Math.max(0, rowsPerId - (stored.get(id) ?? 0)), 0);
+  } finally {
+    db.close();
+  }
 }
 
 /** Ms until the store holds `expected` events, or null if it did not within `timeoutMs`. */

@@ -41,7 +41,9 @@ function topFunctions(file: string, count = 25): { busyMs: number; rows: string[
 export async function profile(ctx: Context): Promise<void> {
   const dir = path.join(ROOT, 'bench/.cache/profiles');
   rmSync(dir, { recursive: true, force: true });
-  const { node, driver } = await startSqlite(ctx, 'profile', ['--cpu-prof', '--cpu-prof-dir', dir]);
+  const { node, driver } = await startSqlite(ctx, 'profile', {
+    nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir],
+  });
   await driver.warmUp();
   await driver.run(64);
   // Node writes the profiles as the threads exit, so the server must stop gracefully.
