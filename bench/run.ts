@@ -14,6 +14,7 @@ import { ceiling } from './scenarios/ceiling.js';
 import { fixedRate } from './scenarios/fixed-rate.js';
 import { floor } from './scenarios/floor.js';
 import { footprint } from './scenarios/footprint.js';
+import { mixed } from './scenarios/mixed.js';
 import { peer } from './scenarios/peer.js';
 import { postgres } from './scenarios/postgres.js';
 import { probe } from './scenarios/probe.js';
@@ -36,6 +37,7 @@ const SCENARIOS: [string, (ctx: Context) => Promise<void>][] = [
   ['postgres', postgres],
   ['fixed-rate', fixedRate],
   ['smtp-down', smtpDown],
+  ['mixed', mixed],
   ['rest', rest],
   ['triage-pages', triagePages],
   ['footprint', footprint],

@@ -24,6 +24,17 @@ export interface Figures {
     /** Emails failed for good. */
     lost: number;
   };
+  /** Errors at a fixed rate beside span and log envelopes, against the same errors alone. */
+  mixed?: {
+    /** Errors asked per second. */
+    rate: number;
+    /** Errors accepted and digested per second beside spans and logs ÷ alone. */
+    ratio: number;
+    minRatio: number;
+    p99Ratio: number;
+    /** Acknowledged errors, spans and log records missing from the store at the end. */
+    lost: number;
+  };
 }
 
 export interface Results {
@@ -54,7 +65,8 @@ function targets(results: Results): string[][] {
   const rows: string[][] = [];
   const check = (name: string, goal: string, measured: string, met: boolean) =>
     rows.push([name, goal, measured, met ? 'met' : '**missed**']);
-  const { fixedRate, idle, startup, issueList, pages, sigkill, probeP99Ms, smtpDown } = results.figures;
+  const { fixedRate, idle, startup, issueList, pages, sigkill, probeP99Ms, smtpDown, mixed } =
+    results.figures;
   const sqlite = at(results, 'Errata, SQLite', 64);
   const floor = at(results, 'HTTP floor', 64);
   const peer = at(results, 'Spotlight', 64);
@@ -101,6 +113,16 @@ function targets(results: Results): string[][] {
       `${int(smtpDown.queued)} queued, ${int(smtpDown.failedTries)} tries failed, ${after}, ${smtpDown.lost} lost`,
       sent,
     );
+  }
+  if (mixed) {
+    const shown = `${mixed.ratio.toFixed(2)}× at ${int(mixed.rate)} errors/s (p99 ${mixed.p99Ratio.toFixed(2)}×)`;
+    check(
+      'errors accepted and digested beside spans and logs ÷ alone, the mix at half the server',
+      `≥ ${mixed.minRatio}×`,
+      shown,
+      mixed.ratio >= mixed.minRatio,
+    );
+    check('acknowledged errors, spans and logs lost', '0', `${int(mixed.lost)}`, mixed.lost === 0);
   }
   if (idle)
     check('idle RSS', '≤ 80 MB', `${idle.rssMB.toFixed(0)} MB after ${idle.afterS} s`, idle.rssMB <= 80);
