@@ -19,6 +19,7 @@ import { peer } from './scenarios/peer.js';
 import { postgres } from './scenarios/postgres.js';
 import { probe } from './scenarios/probe.js';
 import { profile } from './scenarios/profile.js';
+import { refusals } from './scenarios/refusals.js';
 import { rest } from './scenarios/rest.js';
 import { retention } from './scenarios/retention.js';
 import { smtpDown } from './scenarios/smtp-down.js';
@@ -38,6 +39,7 @@ const SCENARIOS: [string, (ctx: Context) => Promise<void>][] = [
   ['fixed-rate', fixedRate],
   ['smtp-down', smtpDown],
   ['mixed', mixed],
+  ['refusals', refusals],
   ['rest', rest],
   ['triage-pages', triagePages],
   ['footprint', footprint],

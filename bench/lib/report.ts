@@ -35,6 +35,20 @@ export interface Figures {
     /** Acknowledged errors, spans and log records missing from the store at the end. */
     lost: number;
   };
+  /** One project's errors beside a flood of another's refused requests, against without. */
+  refusals?: {
+    /** Flood requests asked per second. */
+    floodRate: number;
+    /** Errors accepted and digested per second beside the flood ÷ alone. */
+    ratio: number;
+    minRatio: number;
+    /** Server CPU per refused request, its outcome count included, with the flood alone. */
+    cpuUsPerRefusal: number;
+    /** Server CPU per accepted error of the other project alone. */
+    cpuUsPerError: number;
+    /** Acknowledged errors of either project, and refusals, missing from the store at the end. */
+    lost: number;
+  };
 }
 
 export interface Results {
@@ -65,7 +79,7 @@ function targets(results: Results): string[][] {
   const rows: string[][] = [];
   const check = (name: string, goal: string, measured: string, met: boolean) =>
     rows.push([name, goal, measured, met ? 'met' : '**missed**']);
-  const { fixedRate, idle, startup, issueList, pages, sigkill, probeP99Ms, smtpDown, mixed } =
+  const { fixedRate, idle, startup, issueList, pages, sigkill, probeP99Ms, smtpDown, mixed, refusals } =
     results.figures;
   const sqlite = at(results, 'Errata, SQLite', 64);
   const floor = at(results, 'HTTP floor', 64);
@@ -123,6 +137,22 @@ function targets(results: Results): string[][] {
       mixed.ratio >= mixed.minRatio,
     );
     check('acknowledged errors, spans and logs lost', '0', `${int(mixed.lost)}`, mixed.lost === 0);
+  }
+  if (refusals) {
+    const cpu = refusals.cpuUsPerRefusal / refusals.cpuUsPerError;
+    const shown = `${refusals.ratio.toFixed(2)}× (flood at ${int(refusals.floodRate)}/s; CPU per refusal ${cpu.toFixed(2)}× an accepted error's)`;
+    check(
+      'errors accepted and digested during a flood of 429s on another project ÷ without',
+      `≥ ${refusals.minRatio}×`,
+      shown,
+      refusals.ratio >= refusals.minRatio,
+    );
+    check(
+      'acknowledged errors and counted refusals lost, flood run',
+      '0',
+      `${int(refusals.lost)}`,
+      refusals.lost === 0,
+    );
   }
   if (idle)
     check('idle RSS', '≤ 80 MB', `${idle.rssMB.toFixed(0)} MB after ${idle.afterS} s`, idle.rssMB <= 80);
