@@ -104,8 +104,8 @@ export async function refusals(ctx: Context): Promise<void> {
   /** Ms until every refusal read so far is in the outcome counts; null: not within the wait. */
   const counted = () => waitForEvents(outcomes, refusedSoFar, ctx.options.digestWaitS * 1000);
 
-  await driver.warmUp();
-  count((await flooder.warmUp()).result);
+  await driver.warmUp(true);
+  for (const load of await flooder.warmUp()) count(load);
   await counted();
 
   const rounds: { alone: IngestRow; beside: IngestRow; flood: IngestRow }[] = [];
