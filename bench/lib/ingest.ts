@@ -29,7 +29,10 @@ export interface IngestServer {
   readonly urls: readonly string[];
   readonly pids: readonly number[];
   readonly target: IngestTarget;
-  /** For Errata: counts its digested events (or the rows `load` says), to measure the digest lag. */
+  /**
+   * For Errata: counts its digested events (or the rows `load` says), to measure the digest lag;
+   * by the ids acknowledged when the counter can and the ids are kept, else all rows.
+   */
   readonly counter?: EventCounter;
   /** Every request a new issue, instead of 200 fingerprints. */
   readonly uniqueIssues?: boolean;
@@ -65,15 +68,30 @@ export function ingestDriver(ctx: Context, server: IngestServer) {
       ...(server.keepIds ? { acknowledged: ids } : {}),
     });
   const rowsPerRequest = server.load?.rowsPerRequest ?? 1;
+  const keptIds = server.load?.acknowledged ?? (server.keepIds ? ids : undefined);
+  const { counter } = server;
   let acknowledged = 0;
+
+  /**
+   * Ms until digest has stored the rows of these ids (or, not knowing them, `expected` rows in
+   * all); null when it had not within the wait. Counting all rows can be fooled: a request whose
+   * answer was never read (in flight as a run ended) may be stored too.
+   */
+  async function digested(since: number, expected: number) {
+    if (!counter) return undefined;
+    const timeoutMs = options.digestWaitS * 1000;
+    if (!counter.countOf || !keptIds) return waitForEvents(counter, expected, timeoutMs);
+    const these = keptIds.slice(since);
+    const countOf = counter.countOf;
+    return waitForEvents({ count: () => countOf(these) }, these.length * rowsPerRequest, timeoutMs);
+  }
 
   /** One load, then the wait until digest has caught up with every event acknowledged so far. */
   async function load(connections: number, durationS: number, rate?: number) {
+    const since = keptIds?.length ?? 0;
     const result = await runLoad({ urls: server.urls, connections, durationS, requests, rate });
     acknowledged += result.ok;
-    const lagMs = server.counter
-      ? await waitForEvents(server.counter, acknowledged * rowsPerRequest, options.digestWaitS * 1000)
-      : undefined;
+    const lagMs = await digested(since, acknowledged * rowsPerRequest);
     return { result, lagMs };
   }
 
@@ -117,10 +135,16 @@ export function ingestDriver(ctx: Context, server: IngestServer) {
     return rows;
   }
 
-  /** The rows `counter` should hold for every request acknowledged so far. */
-  const expectedRows = () => acknowledged * rowsPerRequest;
-  /** The ids of the requests acknowledged so far, when kept (`keepIds`, or the load's own). */
-  const acknowledgedIds = () => server.load?.acknowledged ?? (server.keepIds ? ids : undefined);
+  /**
+   * The rows of every request acknowledged so far, and how many of them are not in the store once
+   * digest has had the wait to catch up: lost. Needs the ids kept and a counter that counts by them.
+   */
+  async function stored(): Promise<{ expected: number; missing: number }> {
+    if (!counter?.countOf || !keptIds) throw new Error(`${server.name}: no ids to look up in the store`);
+    const expected = keptIds.length * rowsPerRequest;
+    await digested(0, expected);
+    return { expected, missing: expected - (await counter.countOf(keptIds)) };
+  }
 
-  return { run, warmUp, levels, expectedRows, acknowledgedIds, rowsPerRequest };
+  return { run, warmUp, levels, stored };
 }

@@ -6,15 +6,50 @@ import { sleep } from './processes.js';
 /** The PostgreSQL the tests use too: loopback, trust auth. */
 const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
-/** Counts digested (queryable) events from outside the server, as another client would. */
-export type EventCounter = { count(): Promise<number>; close(): Promise<void> };
+/**
+ * Counts digested (queryable) events from outside the server, as another client would; `countOf`,
+ * when the counter knows the id column, only the rows of requests with these ids.
+ */
+export type EventCounter = {
+  count(): Promise<number>;
+  countOf?(ids: readonly string[]): Promise<number>;
+  close(): Promise<void>;
+};
 
-/** Counts the rows of `table` (events, or spans, logs…) of `project` (every project when none). */
-export function sqliteCounter(file: string, table = 'events', project?: number): EventCounter {
+/** SQLite's default limit on a statement's parameters is 32,766. */
+const IDS_PER_QUERY = 10_000;
+
+/**
+ * Counts the rows of `table` (events, or spans, logs…) of `project` (every project when none);
+ * with `idColumn` (event_id, trace_id), also those whose column is one of a list of ids.
+ */
+export function sqliteCounter(
+  file: string,
+  table = 'events',
+  options: { project?: number; idColumn?: string } = {},
+): EventCounter {
   const db = new SQLite(file, { readonly: true, fileMustExist: true });
-  const where = project === undefined ? '' : ` where project_id = ${Number(project)}`;
-  const count = db.prepare(`select count(*) from ${table}${where}`).pluck();
-  return { count: async () => count.get() as number, close: async () => void db.close() };
+  const terms = options.project === undefined ? [] : [`project_id = ${Number(options.project)}`];
+  const where = (more: string[]) => (more.length > 0 ? ` where ${more.join(' and ')}` : '');
+  const count = db.prepare(`select count(*) from ${table}${where(terms)}`).pluck();
+  const { idColumn } = options;
+  const countOf = async (ids: readonly string[]) => {
+    let n = 0;
+    for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+      const chunk = ids.slice(i, i + IDS_PER_QUERY);
+      const list = `${idColumn} in (${chunk.map(() => '?').join(', ')})`;
+      n += db
+        .prepare(`select count(*) from ${table}${where([...terms, list])}`)
+        .pluck()
+        .get(...chunk) as number;
+    }
+    return n;
+  };
+  return {
+    count: async () => count.get() as number,
+    ...(idColumn ? { countOf } : {}),
+    close: async () => void db.close(),
+  };
 }
 
 export async function postgresCounter(url: string): Promise<EventCounter> {
@@ -24,34 +59,12 @@ export async function postgresCounter(url: string): Promise<EventCounter> {
   return { count, close: () => client.end() };
 }
 
-/**
- * Rows of `table` missing for the requests acknowledged with `ids`: each should have stored
- * `rowsPerId` rows whose `column` (event_id, trace_id) is its id. Rows of requests whose answer the
- * load generator never read (in flight when a run ended) are no loss, so they are not counted.
- */
-export function missingRows(
-  file: string,
-  where: { table: string; column: string; project?: number },
-  ids: readonly string[],
-  rowsPerId: number,
-): number {
-  const db = new SQLite(file, { readonly: true, fileMustExist: true });
-  try {
-    const filter = where.project === undefined ? '' : ` where project_id = ${Number(where.project)}`;
-    const rows = db
-      .prepare(
-        `select ${where.column} as id, count(*) as n from ${where.table}${filter} group by ${where.column}`,
-      )
-      .all() as { id: string; n: number }[];
-    const stored = new Map(rows.map((r) => [r.id, r.n]));
-    return ids.reduce((missing, id) => missing + Math.max(0, rowsPerId - (stored.get(id) ?? 0)), 0);
-  } finally {
-    db.close();
-  }
-}
-
 /** Ms until the store holds `expected` events, or null if it did not within `timeoutMs`. */
-export async function waitForEvents(counter: EventCounter, expected: number, timeoutMs: number) {
+export async function waitForEvents(
+  counter: Pick<EventCounter, 'count'>,
+  expected: number,
+  timeoutMs: number,
+) {
   const started = performance.now();
   while ((await counter.count()) < expected) {
     if (performance.now() - started > timeoutMs) return null;

@@ -5,7 +5,7 @@ import type { LoadResult } from '../lib/load.js';
 import type { IngestTarget } from '../lib/payloads.js';
 import { cpuMs } from '../lib/processes.js';
 import { int, ms, table } from '../lib/report.js';
-import { missingRows, sqliteCounter, waitForEvents } from '../lib/store.js';
+import { sqliteCounter, waitForEvents } from '../lib/store.js';
 import { startSqlite } from './sqlite.js';
 
 /** The flooding project's key: a low limit, as an owner sets on a key whose clients misbehave. */
@@ -81,7 +81,10 @@ function refusalCounter(file: string, projectId: number) {
 export async function refusals(ctx: Context): Promise<void> {
   const { node, driver, file, target } = await startSqlite(ctx, 'refusals', { keepIds: true });
   const flood = await floodTarget(node.url, target);
-  const floodEvents = sqliteCounter(file, 'events', Number(flood.projectId));
+  const floodEvents = sqliteCounter(file, 'events', {
+    project: Number(flood.projectId),
+    idColumn: 'event_id',
+  });
   const outcomes = refusalCounter(file, Number(flood.projectId));
   ctx.defer(() => floodEvents.close());
   ctx.defer(() => outcomes.close());
@@ -132,25 +135,10 @@ export async function refusals(ctx: Context): Promise<void> {
   const mean = (pick: (round: (typeof rounds)[number]) => number) =>
     rounds.reduce((n, round) => n + pick(round), 0) / rounds.length;
 
-  const missingEvents = (project: string, d: typeof driver) =>
-    missingRows(
-      file,
-      { table: 'events', column: 'event_id', project: Number(project) },
-      d.acknowledgedIds() ?? [],
-      1,
-    );
   const outcomeCount = await outcomes.count();
   const checks = [
-    {
-      what: 'errors of the first project',
-      expected: driver.expectedRows(),
-      missing: missingEvents(target.projectId, driver),
-    },
-    {
-      what: 'errors the flood got through',
-      expected: flooder.expectedRows(),
-      missing: missingEvents(flood.projectId, flooder),
-    },
+    { what: 'errors of the first project', ...(await driver.stored()) },
+    { what: 'errors the flood got through', ...(await flooder.stored()) },
     {
       what: 'refusals in the outcome counts',
       expected: refusedSoFar,

@@ -19,7 +19,7 @@ export async function startSqlite(
   const node = await startErrata({ name, dataDir, nodeArgs });
   const file = path.join(dataDir, 'errata.sqlite');
   const target = firstStart(node);
-  const counter = sqliteCounter(file, 'events', Number(target.projectId));
+  const counter = sqliteCounter(file, 'events', { project: Number(target.projectId), idColumn: 'event_id' });
   ctx.defer(() => counter.close());
   const driver = ingestDriver(ctx, {
     name: 'Errata, SQLite',
