@@ -57,6 +57,11 @@ export function digestedRate(load: LoadResult, lagMs: number): number {
   return (load.rps * load.elapsedS) / (load.elapsedS + lagMs / 1000);
 }
 
+/** A run's rate accepted and digested, also at a fixed rate; NaN when digest had not caught up within the wait. */
+export function keptUp(row: IngestRow): number {
+  return typeof row.lagMs === 'number' ? digestedRate(row.load, row.lagMs) : Number.NaN;
+}
+
 /** Runs ingest loads against one server; each starts once digest has caught up with the one before. */
 export function ingestDriver(ctx: Context, server: IngestServer) {
   const { options } = ctx;

@@ -1,5 +1,5 @@
 import type { Context } from '../lib/context.js';
-import { digestedRate, type IngestRow, ingestDriver } from '../lib/ingest.js';
+import { type IngestRow, ingestDriver, keptUp } from '../lib/ingest.js';
 import { tracingRequests } from '../lib/payloads.js';
 import { int, ms, table } from '../lib/report.js';
 import { sqliteCounter } from '../lib/store.js';
@@ -31,9 +31,6 @@ const MIN_ERROR_RATE_RATIO = 0.8;
 /** The fewest errors per second asked: a fixed rate is split over 8 staggered load instances. */
 const MIN_RATE = 8;
 
-/** Accepted and digested per second; NaN when digest had not caught up within the wait. */
-const keptUp = (row: IngestRow) =>
-  typeof row.lagMs === 'number' ? digestedRate(row.load, row.lagMs) : Number.NaN;
 const lag = (row: IngestRow) => (row.lagMs === null ? 'over the wait' : `${ms(row.lagMs)} ms`);
 
 /**

@@ -1,6 +1,6 @@
 import SQLite from 'better-sqlite3';
 import type { Context } from '../lib/context.js';
-import { digestedRate, type IngestRow, ingestDriver } from '../lib/ingest.js';
+import { type IngestRow, ingestDriver, keptUp } from '../lib/ingest.js';
 import type { LoadResult } from '../lib/load.js';
 import type { IngestTarget } from '../lib/payloads.js';
 import { cpuMs } from '../lib/processes.js';
@@ -25,9 +25,6 @@ const FLOOD_CONNECTIONS = 256;
  */
 const MIN_ACCEPTED_RATIO = 0.75;
 
-/** Accepted and digested per second; NaN when digest had not caught up within the wait. */
-const keptUp = (row: IngestRow) =>
-  typeof row.lagMs === 'number' ? digestedRate(row.load, row.lagMs) : Number.NaN;
 const refused = (load: LoadResult) => load.statuses[429] ?? 0;
 
 /** A second project of the first start's organization, with a rate-limited key: where the flood goes. */
