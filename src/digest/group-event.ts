@@ -6,6 +6,7 @@ import {
 } from '../grouping/index.js';
 import { packDocument } from '../lib/compression.js';
 import type { NormalizedEvent } from '../protocol/normalized-event.js';
+import { readTraceId } from '../protocol/trace-ids.js';
 import type { NewEvent } from '../store/region/events.js';
 import { eventDocument } from './event-document.js';
 import { eventTags, userKey } from './event-tags.js';
@@ -95,7 +96,8 @@ export function groupEvent(projectId: number, event: NormalizedEvent, payload?: 
       environment: event.environment ?? null,
       platform: event.platform,
       transactionName: event.transaction ?? null,
-      traceId: typeof event.contexts.trace?.trace_id === 'string' ? event.contexts.trace.trace_id : null,
+      // As spans and logs keep it (lowercase, undashed), so that the trace finds its errors.
+      traceId: readTraceId(event.contexts.trace?.trace_id) ?? null,
       userKey: userKey(event),
       tags,
       data: packDocument(eventDocument({ event, grouping, summary, tags }, payload)),

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { asObject, asString, type JsonObject } from '../../protocol/json-read.js';
 import { LOG_LEVELS, logLevel } from '../../protocol/log-level.js';
+import { readSpanId, readTraceId } from '../../protocol/trace-ids.js';
 import { insertLogs, type LogAttribute, type NewLog } from '../../store/region/logs.js';
 import type { ItemContext, ItemDigester } from '../item-digester.js';
 import { envelopeDriftMs, readJsonObject } from './read-item.js';
-import { readSpanId, readTraceId, spanTimeMs } from './span.js';
+import { spanTimeMs } from './span.js';
 
 /** The content type of the log container `{"items":[…]}` (@sentry/node, sentry-python). */
 export const LOG_CONTENT_TYPE = 'application/vnd.sentry.items.log+json';

@@ -9,8 +9,9 @@ import {
 } from '../../../test/support/digest.js';
 import { TEST_ENGINES } from '../../../test/support/engines.js';
 import { serializeEnvelope } from '../../protocol/envelope.js';
+import { readSpanId, readTraceId } from '../../protocol/trace-ids.js';
 import { findSpansByTrace } from '../../store/region/spans.js';
-import { readSpanId, readTraceId, SPAN_V2_CONTENT_TYPE, spanTimeMs } from './span.js';
+import { SPAN_V2_CONTENT_TYPE, spanTimeMs } from './span.js';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const T0 = FIXTURE_RECEIVED_AT / 1000 - 5;

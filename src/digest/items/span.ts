@@ -1,29 +1,12 @@
 import { asObject, asString, type JsonObject } from '../../protocol/json-read.js';
 import { parseTimestamp } from '../../protocol/timestamp.js';
+import { readSpanId, readTraceId } from '../../protocol/trace-ids.js';
 import { insertSpans, type NewSpan } from '../../store/region/spans.js';
 import type { ItemDigester } from '../item-digester.js';
 import { envelopeDriftMs, readJsonObject } from './read-item.js';
 
 /** The content type of the span v2 container `{"version":2,"items":[…]}` (@sentry/node 11 default). */
 export const SPAN_V2_CONTENT_TYPE = 'application/vnd.sentry.items.span.v2+json';
-
-const TRACE_ID = /^[0-9a-f]{32}$/;
-const DASHED_TRACE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const SPAN_ID = /^[0-9a-f]{16}$/;
-
-/** A trace id as 32 lowercase hex (also from the dashed UUID form); undefined otherwise. */
-export function readTraceId(value: unknown): string | undefined {
-  const id = asString(value)?.toLowerCase();
-  if (id === undefined) return undefined;
-  if (TRACE_ID.test(id)) return id;
-  return DASHED_TRACE_ID.test(id) ? id.replaceAll('-', '') : undefined;
-}
-
-/** A span id as 16 lowercase hex; undefined otherwise. */
-export function readSpanId(value: unknown): string | undefined {
-  const id = asString(value)?.toLowerCase();
-  return id !== undefined && SPAN_ID.test(id) ? id : undefined;
-}
 
 /**
  * A span timestamp (seconds as a number or numeric string, or ISO 8601) as epoch ms, keeping the
