@@ -32,6 +32,7 @@ import { lastReleaseSeen } from './migrations/region/20261213T0900-last-release-
 import { logs } from './migrations/region/20261213T1000-logs.js';
 import { retention } from './migrations/region/20261213T1100-retention.js';
 import { outcomes } from './migrations/region/20261213T1200-outcomes.js';
+import { eventsTrace } from './migrations/region/20261214T0900-events-trace.js';
 
 /** The control store's migrations, in order; names are timestamp-prefixed and never renamed. */
 function controlMigrations(engine: Engine): Record<string, Migration> {
@@ -73,6 +74,7 @@ function regionMigrations(engine: Engine): Record<string, Migration> {
     '20261213T1000-logs': logs(engine),
     '20261213T1100-retention': retention(engine),
     '20261213T1200-outcomes': outcomes(),
+    '20261214T0900-events-trace': eventsTrace(),
   };
 }
 
