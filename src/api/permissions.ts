@@ -114,6 +114,9 @@ export const PERMISSIONS = {
   // Sentry's Explore query (logs and other datasets): org:read in its API docs, over the projects
   // the caller reaches.
   orgEvents: { GET: READ },
+  // Sentry's trace view (trace, trace-meta): org:read in its API docs, over the projects the caller
+  // reaches.
+  trace: { GET: READ },
   // Sentry's usage stats (stats_v2): any member reads the outcomes of the projects it reaches.
   organizationStats: { GET: READ },
   // Sentry's ProjectPermission, which its legacy plugin endpoints use.

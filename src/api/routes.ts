@@ -29,6 +29,7 @@ import type { ApiRoute } from './route.js';
 import { sessionRoutes } from './sessions.js';
 import { teamRoutes } from './teams.js';
 import { traceItemRoutes } from './trace-items.js';
+import { traceRoutes } from './traces.js';
 import { userFeedbackRoutes } from './user-feedback.js';
 
 /** Every REST endpoint with the scopes it allows per method: the one table the tests read. */
@@ -52,6 +53,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...eventsStatsRoutes,
   ...orgEventRoutes,
   ...traceItemRoutes,
+  ...traceRoutes,
   ...orgTagRoutes,
   ...attachmentRoutes,
   ...releaseRoutes,
