@@ -15,6 +15,7 @@ const UNKNOWN_RELEASE = 'statusDetails.inRelease: Unable to find a release with 
 const SHA1 = 'a'.repeat(40);
 const INVALID_PROJECTS = 'projects: Invalid project ids or slugs';
 const SETTINGS_PROJECTS = 'projects: Invalid project ids';
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const RESET_INVALID = 'This password reset link is invalid or has already been used. Ask for a new one.';
 
 /** `{name}` in a path template stands for an id or key of the world (see `place`). */
@@ -858,5 +859,23 @@ export const FIELD_CASES: BadCase[] = [
   ]),
   ...endpoint('GET', '/organizations/acme/events/?dataset=logs&field=message&query=a%20OR%20b', [
     ['OR, which the logs search does not read', undefined, 400, /^Invalid query: OR and parentheses/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/trace/not-a-trace-id/', [
+    ['a malformed trace id', undefined, 400, /^Invalid trace id: "not-a-trace-id"/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/trace-meta/0123456789abcdef/', [
+    ['a span id for a trace id', undefined, 400, /^Invalid trace id: "0123456789abcdef"/],
+  ]),
+  ...endpoint('GET', `/organizations/acme/trace/${TRACE_ID}/?errorId=nope`, [
+    ['a malformed errorId', undefined, 400, 'eventId: nope needs to be a valid uuid'],
+  ]),
+  ...endpoint('GET', `/organizations/acme/trace/${TRACE_ID}/?statsPeriod=forever`, [
+    ['an unknown statsPeriod', undefined, 400, /^Invalid statsPeriod: forever/],
+  ]),
+  ...endpoint('GET', `/organizations/acme/trace-meta/${TRACE_ID}/?start=2026-01-01`, [
+    ['start without end', undefined, 400, 'start and end are both required'],
+  ]),
+  ...endpoint('GET', `/organizations/acme/trace-meta/${TRACE_ID}/?timestamp=yesterday`, [
+    ['a timestamp that is no date', undefined, 400, 'Invalid timestamp: yesterday'],
   ]),
 ];

@@ -14,6 +14,7 @@ import { RELEASES_CASES } from './releases.js';
 import { ROOT_CASES } from './root.js';
 import { SESSIONS_CASES } from './sessions.js';
 import { STATS_CASES } from './stats.js';
+import { TRACES_CASES } from './traces.js';
 import { UPLOADS_CASES } from './uploads.js';
 import { USER_FEEDBACK_CASES } from './user-feedback.js';
 
@@ -40,5 +41,6 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   ...USER_FEEDBACK_CASES,
   ...SESSIONS_CASES,
   ...LOGS_CASES,
+  ...TRACES_CASES,
   ...STATS_CASES,
 };

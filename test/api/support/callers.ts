@@ -163,6 +163,16 @@ export const ORG_PROJECT_DATA = table(
   { 'member:off': { status: 400, body: { detail: 'No projects available' } } },
 );
 
+/**
+ * One trace across the projects a caller reaches (Sentry's trace view, org:read): a member who
+ * reaches no project gets Sentry's 404.
+ */
+export const ORG_TRACE = table({
+  ok: [...PROJECT_REACHERS, 'org:read'],
+  gate: ['org:ci', ...LACKING],
+  missing: ['member:off'],
+});
+
 /** Project (or team) data read through the project's URL: reach needed, else 403. */
 export const PROJECT_READ = table({
   ok: [...STAFF, ...REACHING, ...GRANT_TOKENS, ...ORG_SCOPED],
