@@ -25,6 +25,7 @@ import { retention } from './scenarios/retention.js';
 import { smtpDown } from './scenarios/smtp-down.js';
 import { sqlite } from './scenarios/sqlite.js';
 import { symbolication } from './scenarios/symbolication.js';
+import { traceView } from './scenarios/trace-view.js';
 import { triagePages } from './scenarios/triage-pages.js';
 
 /**
@@ -42,6 +43,7 @@ const SCENARIOS: [string, (ctx: Context) => Promise<void>][] = [
   ['refusals', refusals],
   ['rest', rest],
   ['triage-pages', triagePages],
+  ['trace-view', traceView],
   ['footprint', footprint],
   ['probe', probe],
   ['ceiling', ceiling],

@@ -23,6 +23,15 @@ import {
   spanStreamItem,
   transactionItem,
 } from '../support/trace-envelopes.js';
+import {
+  expectFields,
+  TRACE_ERROR_REQUIRED,
+  TRACE_ERROR_TYPES,
+  TRACE_META_REQUIRED,
+  TRACE_META_TYPES,
+  TRACE_SPAN_REQUIRED,
+  TRACE_SPAN_TYPES,
+} from './support/openapi-schema.js';
 
 // The trace endpoints over real envelopes: a v1 transaction (sentry-python's shape) in "web", a
 // v2 span stream (@sentry/node 11's) in "api" under one of its spans, another stream in "vault"
@@ -315,6 +324,22 @@ describe.each(TEST_ENGINES)('the trace endpoints on %s', (engine) => {
       is_transaction: false,
     });
     expect(spanById(items, id.orphan as string).parent_span_id).toBe(missingParent);
+    // Every field Sentry's OpenAPI document requires, on every span and error, and on trace-meta.
+    const check = (list: readonly Item[], where: string) => {
+      for (const item of list) {
+        const json = item as unknown as Record<string, never>;
+        if (!isSpan(item)) {
+          expectFields(json, TRACE_ERROR_REQUIRED, TRACE_ERROR_TYPES, `${where} error`);
+          continue;
+        }
+        expectFields(json, TRACE_SPAN_REQUIRED, TRACE_SPAN_TYPES, `${where} ${item.event_id}`);
+        check(item.errors, item.event_id);
+        check(item.children, item.event_id);
+      }
+    };
+    check(items, 'trace');
+    const meta = await get(`trace-meta/${trace}/`);
+    expectFields(meta.body, TRACE_META_REQUIRED, TRACE_META_TYPES, 'trace-meta');
   });
 
   it('attaches each error to the span it happened in, with its issue, and lists the others last', async () => {

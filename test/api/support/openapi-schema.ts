@@ -349,6 +349,106 @@ export const TYPES = [
   'feedback',
 ];
 
+// GET /api/0/organizations/{organization_id_or_slug}/trace/{trace_id}/ (getOrganizationTrace), 200:
+// a span of the list (or of a span's `children`), and an error of a span's `errors` or the list.
+export const TRACE_SPAN_REQUIRED = [
+  'browser_web_vital',
+  'children',
+  'description',
+  'duration',
+  'end_timestamp',
+  'errors',
+  'event_id',
+  'event_type',
+  'is_transaction',
+  'measurements',
+  'mobile_app_vital',
+  'name',
+  'occurrences',
+  'op',
+  'parent_span_id',
+  'profile_id',
+  'profiler_id',
+  'project_id',
+  'project_slug',
+  'sdk_name',
+  'start_timestamp',
+  'transaction',
+  'transaction_id',
+] as const;
+export const TRACE_SPAN_TYPES: Record<(typeof TRACE_SPAN_REQUIRED)[number], Kind> = {
+  browser_web_vital: 'object',
+  children: 'array',
+  description: 'string',
+  duration: 'number?',
+  end_timestamp: 'number?',
+  errors: 'array',
+  event_id: 'string',
+  event_type: 'string',
+  is_transaction: 'boolean',
+  measurements: 'object',
+  mobile_app_vital: 'object',
+  name: 'string',
+  occurrences: 'array',
+  op: 'string',
+  parent_span_id: 'string?',
+  profile_id: 'string',
+  profiler_id: 'string',
+  project_id: 'integer',
+  project_slug: 'string',
+  sdk_name: 'string',
+  start_timestamp: 'number?',
+  transaction: 'string',
+  transaction_id: 'string',
+};
+export const TRACE_ERROR_REQUIRED = [
+  'culprit',
+  'description',
+  'event_id',
+  'event_type',
+  'issue_id',
+  'issue_type',
+  'level',
+  'project_id',
+  'project_slug',
+  'short_id',
+  'start_timestamp',
+  'transaction',
+] as const;
+export const TRACE_ERROR_TYPES: Record<(typeof TRACE_ERROR_REQUIRED)[number], Kind> = {
+  culprit: 'string?',
+  description: 'string',
+  event_id: 'string',
+  event_type: 'string',
+  issue_id: 'integer',
+  issue_type: 'integer',
+  level: 'string',
+  project_id: 'integer',
+  project_slug: 'string',
+  short_id: 'string?',
+  start_timestamp: 'number?',
+  transaction: 'string',
+};
+// GET /api/0/organizations/{organization_id_or_slug}/trace-meta/{trace_id}/ (getOrganizationTraceMeta), 200.
+export const TRACE_META_REQUIRED = [
+  'errorsCount',
+  'logsCount',
+  'metricsCount',
+  'performanceIssuesCount',
+  'spansCount',
+  'spansCountMap',
+  'transactionChildCountMap',
+] as const;
+export const TRACE_META_TYPES: Record<(typeof TRACE_META_REQUIRED)[number], Kind> = {
+  errorsCount: 'integer',
+  logsCount: 'number?',
+  metricsCount: 'number?',
+  performanceIssuesCount: 'integer',
+  spansCount: 'number?',
+  spansCountMap: 'object',
+  transactionChildCountMap: 'array',
+};
+
 // Required and typed as objects (or an integer) without `nullable`, yet null here: Errata has no Seer
 // analysis (derivedData), no issue inbox table (inbox), no ownership rules (owners) and no per-issue
 // session counts (sessionCount). Sentry itself only fills the last three with `expand=`, and answers
