@@ -35,6 +35,7 @@ import { ReleaseDetailPage } from './pages/release-detail.js';
 import { ReleasesPage } from './pages/releases.js';
 import { ResetPasswordPage } from './pages/reset-password.js';
 import { TeamsPage } from './pages/teams.js';
+import { TracePage } from './pages/trace.js';
 import { UsagePage } from './pages/usage.js';
 import { UserTokensPage } from './pages/user-tokens.js';
 
@@ -55,6 +56,10 @@ const ORG_ROUTES: [string, (p: Params) => ReactNode][] = [
   ],
   ['/organizations/:org/releases/', () => <ReleasesPage />],
   ['/organizations/:org/explore/logs/', () => <LogsPage />],
+  [
+    '/organizations/:org/explore/traces/trace/:traceId/',
+    (p) => <TracePage key={p.traceId} traceId={p.traceId as string} />,
+  ],
   [
     '/organizations/:org/releases/:version/',
     // A new version is a new page: nothing (an open menu, a cursor) carries over from the last one.

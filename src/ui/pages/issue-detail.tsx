@@ -3,6 +3,7 @@ import { AssigneeSelect, assigneeValue } from '../components/assignee-select.js'
 import { LevelBadge, StatusBadge } from '../components/badges.js';
 import { ConfirmButton } from '../components/confirm-button.js';
 import { EventDetails } from '../components/event/event-details.js';
+import { EventTraceLinks } from '../components/event/trace-links.js';
 import { EventsChart } from '../components/events-chart.js';
 import { FeedbackList } from '../components/feedback-list.js';
 import { IssueSidebar } from '../components/issue-sidebar.js';
@@ -265,7 +266,10 @@ export function IssueDetailPage({ issueId, eventId }: { issueId: string; eventId
             ) : !event.data ? (
               <Loading what="Loading the event" />
             ) : (
-              <EventDetails event={event.data} issue={data} orgSlug={org.slug} />
+              <>
+                <EventTraceLinks event={event.data} orgSlug={org.slug} />
+                <EventDetails event={event.data} issue={data} orgSlug={org.slug} />
+              </>
             )}
           </section>
         </div>

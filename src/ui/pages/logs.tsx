@@ -8,6 +8,7 @@ import { useApi } from '../lib/api.js';
 import { dateTime } from '../lib/format.js';
 import { Link, qs, useListParams } from '../lib/router.js';
 import { useOrg } from '../lib/session.js';
+import { tracePath } from '../lib/traces.js';
 
 const PER_PAGE = 50;
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
@@ -50,6 +51,10 @@ export function LogsPage() {
   const projectId = search.get('project') ?? '';
   const orgPath = `/organizations/${encodeURIComponent(org.slug)}`;
   const fullQuery = [level ? `severity:${level}` : '', query].filter(Boolean).join(' ');
+  // A window (`start` and `end`, as "Logs around this event" sends) wins over the period.
+  const start = search.get('start');
+  const end = search.get('end');
+  const window = start && end && !Number.isNaN(Date.parse(start)) && !Number.isNaN(Date.parse(end));
   const loaded = useApi<{ data: LogRow[] }>(
     `${orgPath}/events/${qs({
       dataset: 'logs',
@@ -57,11 +62,12 @@ export function LogsPage() {
       query: fullQuery,
       project: projectId,
       sort: '-timestamp',
-      statsPeriod: search.get('statsPeriod') ?? '14d',
+      ...(window ? { start, end } : { statsPeriod: search.get('statsPeriod') ?? '14d' }),
       per_page: PER_PAGE,
       cursor: search.get('cursor'),
     })}`,
   );
+  const oneTrace = /^trace:([0-9a-f]{32})$/.exec(query.trim())?.[1];
   const [open, setOpen] = useState<string | null>(null);
 
   const rows = loaded.data?.data ?? [];
@@ -96,6 +102,28 @@ export function LogsPage() {
           Refresh
         </button>
       </div>
+      {(window || oneTrace) && (
+        <p className="log-scope">
+          {oneTrace && (
+            <span>
+              The logs of trace <code>{oneTrace.slice(0, 8)}</code>{' '}
+              <Link to={tracePath(org.slug, oneTrace)}>Open trace</Link>
+            </span>
+          )}
+          {window && (
+            <span>
+              From {dateTime(start)} to {dateTime(end)}{' '}
+              <button
+                type="button"
+                className="link-button"
+                onClick={() => setParams({ start: null, end: null })}
+              >
+                Any time
+              </button>
+            </span>
+          )}
+        </p>
+      )}
 
       <section aria-label="Logs" aria-busy={loaded.loading}>
         {loaded.error ? (
@@ -145,13 +173,22 @@ export function LogsPage() {
                           </button>
                         </td>
                         <td>{row.project}</td>
-                        <td>
+                        <td className="nowrap">
                           <Link
                             to={`${pathname}${qs({ query: term('trace', row.trace) })}`}
                             title="Every log of this trace"
                             className="mono"
                           >
                             {row.trace.slice(0, 8)}
+                          </Link>{' '}
+                          <Link
+                            to={tracePath(org.slug, row.trace, {
+                              timestamp: Date.parse(row.timestamp) / 1000,
+                            })}
+                            className="trace-jump"
+                            title="Open this trace’s spans and errors"
+                          >
+                            Trace view
                           </Link>
                         </td>
                       </tr>
