@@ -54,7 +54,7 @@ export function LogsPage() {
   // A window (`start` and `end`, as "Logs around this event" sends) wins over the period.
   const start = search.get('start');
   const end = search.get('end');
-  const window = start && end && !Number.isNaN(Date.parse(start)) && !Number.isNaN(Date.parse(end));
+  const inWindow = start && end && !Number.isNaN(Date.parse(start)) && !Number.isNaN(Date.parse(end));
   const loaded = useApi<{ data: LogRow[] }>(
     `${orgPath}/events/${qs({
       dataset: 'logs',
@@ -62,7 +62,7 @@ export function LogsPage() {
       query: fullQuery,
       project: projectId,
       sort: '-timestamp',
-      ...(window ? { start, end } : { statsPeriod: search.get('statsPeriod') ?? '14d' }),
+      ...(inWindow ? { start, end } : { statsPeriod: search.get('statsPeriod') ?? '14d' }),
       per_page: PER_PAGE,
       cursor: search.get('cursor'),
     })}`,
@@ -102,7 +102,7 @@ export function LogsPage() {
           Refresh
         </button>
       </div>
-      {(window || oneTrace) && (
+      {(inWindow || oneTrace) && (
         <p className="log-scope">
           {oneTrace && (
             <span>
@@ -110,7 +110,7 @@ export function LogsPage() {
               <Link to={tracePath(org.slug, oneTrace)}>Open trace</Link>
             </span>
           )}
-          {window && (
+          {inWindow && (
             <span>
               From {dateTime(start)} to {dateTime(end)}{' '}
               <button
