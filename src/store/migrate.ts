@@ -33,6 +33,7 @@ import { logs } from './migrations/region/20261213T1000-logs.js';
 import { retention } from './migrations/region/20261213T1100-retention.js';
 import { outcomes } from './migrations/region/20261213T1200-outcomes.js';
 import { eventsTrace } from './migrations/region/20261214T0900-events-trace.js';
+import { spanSegments } from './migrations/region/20261214T1000-span-segments.js';
 
 /** The control store's migrations, in order; names are timestamp-prefixed and never renamed. */
 function controlMigrations(engine: Engine): Record<string, Migration> {
@@ -75,6 +76,7 @@ function regionMigrations(engine: Engine): Record<string, Migration> {
     '20261213T1100-retention': retention(engine),
     '20261213T1200-outcomes': outcomes(),
     '20261214T0900-events-trace': eventsTrace(),
+    '20261214T1000-span-segments': spanSegments(engine),
   };
 }
 

@@ -299,6 +299,12 @@ export interface SpanTable {
   start_timestamp: number;
   timestamp: number;
   data: string;
+  transaction_name: string | null;
+  segment_id: string | null;
+  /** 1 for the root span of a transaction (a segment), else 0. */
+  is_segment: Generated<number>;
+  environment: string | null;
+  release: string | null;
 }
 
 export interface LogTable {

@@ -131,6 +131,34 @@ describe.each(TEST_ENGINES)('span digest (%s)', (engine) => {
     expect(attributes['sentry.segment.name']?.value).toBe('process-order');
     expect(attributes['sentry.release']?.value).toBe('errata-fixtures@1.0.0');
     expect(await countRows(world, 'events', projectId)).toBe(0);
+    // The segment root comes last in the stream; every span names it and its transaction.
+    expect(spans.map((s) => [s.transactionName, s.segmentId, s.isSegment, s.environment, s.release])).toEqual(
+      [
+        ['process-order', 'b2ea7df75e37248f', true, 'fixtures', 'errata-fixtures@1.0.0'],
+        ['process-order', 'b2ea7df75e37248f', false, 'fixtures', 'errata-fixtures@1.0.0'],
+        ['process-order', 'b2ea7df75e37248f', false, 'fixtures', 'errata-fixtures@1.0.0'],
+      ],
+    );
+  });
+
+  it('takes a span as its segment root when its id is the segment id, without is_segment', async () => {
+    const projectId = await world.newProject();
+    const segment = { 'sentry.segment.id': { value: 'AAAAAAAAAAAAAAAA', type: 'string' } };
+    await digestBody(
+      world,
+      projectId,
+      container([
+        v2Span({ is_segment: undefined, attributes: segment }),
+        v2Span({ span_id: 'cccccccccccccccc', is_segment: undefined, attributes: segment }),
+        v2Span({ span_id: 'dddddddddddddddd', is_segment: undefined, attributes: {} }),
+      ]),
+    );
+    const spans = await findSpansByTrace(world.db, projectId, TRACE_ID);
+    expect(spans.map((s) => [s.spanId, s.segmentId, s.isSegment])).toEqual([
+      ['aaaaaaaaaaaaaaaa', 'aaaaaaaaaaaaaaaa', true],
+      ['cccccccccccccccc', 'aaaaaaaaaaaaaaaa', false],
+      ['dddddddddddddddd', null, false],
+    ]);
   });
 
   it('reads a v2 container by its shape when the content type is missing', async () => {
@@ -171,6 +199,9 @@ describe.each(TEST_ENGINES)('span digest (%s)', (engine) => {
       description: 'Main UI thread blocked',
       transactionEventId: null,
       data: v1,
+      transactionName: null,
+      segmentId: null,
+      isSegment: false,
     });
     expect(spans[0]!.startTimestamp).toBeCloseTo(T0 * 1000, 3);
   });

@@ -36,6 +36,23 @@ export interface SpanSource {
   readonly driftMs: number;
 }
 
+/** The transaction (segment) a span belongs to, as the span or its transaction says it. */
+export interface SpanSegment {
+  readonly transactionName: string | null;
+  readonly segmentId: string | null;
+  readonly isSegment: boolean;
+  readonly environment: string | null;
+  readonly release: string | null;
+}
+
+const NO_SEGMENT: SpanSegment = {
+  transactionName: null,
+  segmentId: null,
+  isSegment: false,
+  environment: null,
+  release: null,
+};
+
 interface SpanFields {
   traceId: unknown;
   spanId: unknown;
@@ -46,6 +63,7 @@ interface SpanFields {
   start: unknown;
   end: unknown;
   data: JsonObject;
+  segment: SpanSegment;
 }
 
 function toNewSpan(fields: SpanFields, source: SpanSource): NewSpan | undefined {
@@ -67,15 +85,19 @@ function toNewSpan(fields: SpanFields, source: SpanSource): NewSpan | undefined 
     startTimestamp: start + source.driftMs,
     timestamp: end + source.driftMs,
     data: fields.data,
+    ...fields.segment,
+    // A root that does not name its segment is its own.
+    segmentId: fields.segment.segmentId ?? (fields.segment.isSegment ? spanId : null),
   };
 }
 
 /**
  * A v1 span (an entry of a transaction's `spans`, or a span item of older SDKs):
  * `{span_id, parent_span_id, trace_id, op, description, status, start_timestamp, timestamp, data}`.
- * Undefined when it lacks its ids or times.
+ * A span of a transaction takes its segment from the transaction (`segment`); a span sent on
+ * its own says what it can (`is_segment`, `segment_id`). Undefined when it lacks its ids or times.
  */
-export function readV1Span(value: unknown, source: SpanSource): NewSpan | undefined {
+export function readV1Span(value: unknown, source: SpanSource, segment?: SpanSegment): NewSpan | undefined {
   const span = asObject(value);
   if (span === undefined) return undefined;
   return toNewSpan(
@@ -89,6 +111,11 @@ export function readV1Span(value: unknown, source: SpanSource): NewSpan | undefi
       start: span.start_timestamp,
       end: span.timestamp,
       data: span,
+      segment: segment ?? {
+        ...NO_SEGMENT,
+        segmentId: readSpanId(span.segment_id) ?? null,
+        isSegment: span.is_segment === true,
+      },
     },
     source,
   );
@@ -101,23 +128,41 @@ function attribute(attributes: JsonObject | undefined, name: string): unknown {
 }
 
 /**
+ * The segment a v2 span names in its attributes. A span is its segment's root when it says so
+ * (`is_segment`) or when its id is the segment id it carries.
+ */
+function v2Segment(span: JsonObject, attributes: JsonObject | undefined): SpanSegment {
+  const segmentId = readSpanId(attribute(attributes, 'sentry.segment.id')) ?? null;
+  const text = (name: string) => asString(attribute(attributes, name)) ?? null;
+  return {
+    transactionName: text('sentry.segment.name'),
+    segmentId,
+    isSegment: span.is_segment === true || (segmentId !== null && segmentId === readSpanId(span.span_id)),
+    environment: text('sentry.environment'),
+    release: text('sentry.release'),
+  };
+}
+
+/**
  * A v2 span: `{trace_id, span_id, parent_span_id, name, status, start_timestamp, end_timestamp,
- * attributes: {"sentry.op": {value, type}, …}}`; `name` is the description.
+ * is_segment, attributes: {"sentry.op": {value, type}, …}}`; `name` is the description.
  */
 export function readV2Span(value: unknown, source: SpanSource): NewSpan | undefined {
   const span = asObject(value);
   if (span === undefined) return undefined;
+  const attributes = asObject(span.attributes);
   return toNewSpan(
     {
       traceId: span.trace_id,
       spanId: span.span_id,
       parentSpanId: span.parent_span_id,
-      op: attribute(asObject(span.attributes), 'sentry.op'),
+      op: attribute(attributes, 'sentry.op'),
       description: span.name,
       status: span.status,
       start: span.start_timestamp,
       end: span.end_timestamp,
       data: span,
+      segment: v2Segment(span, attributes),
     },
     source,
   );

@@ -189,6 +189,14 @@ describe.each(TEST_ENGINES)('transaction digest (%s)', (engine) => {
       expect(span.startTimestamp).toBeCloseTo(want.start, 3);
       expect(span.timestamp).toBeCloseTo(want.end, 3);
     });
+    // Every span belongs to the transaction; its root is the transaction's own.
+    expect(spans.map((s) => [s.transactionName, s.segmentId, s.isSegment, s.environment, s.release])).toEqual(
+      [
+        ['process-order', f.rootSpanId, true, 'fixtures', 'errata-fixtures@1.0.0'],
+        ['process-order', f.rootSpanId, false, 'fixtures', 'errata-fixtures@1.0.0'],
+        ['process-order', f.rootSpanId, false, 'fixtures', 'errata-fixtures@1.0.0'],
+      ],
+    );
   });
 
   it('stores a repeated transaction id once, spans included', async () => {

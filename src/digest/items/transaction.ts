@@ -2,13 +2,14 @@ import { normalizeEvent } from '../../protocol/event-normalize.js';
 import { asObject, type JsonObject } from '../../protocol/json-read.js';
 import type { NormalizedEvent } from '../../protocol/normalized-event.js';
 import { ProtocolError } from '../../protocol/protocol-error.js';
+import { readSpanId } from '../../protocol/trace-ids.js';
 import { insertEvent } from '../../store/region/events.js';
 import { insertSpans, type NewSpan } from '../../store/region/spans.js';
 import { userDocument } from '../event-document.js';
 import { eventTags, userKey } from '../event-tags.js';
 import type { ItemContext, ItemDigester } from '../item-digester.js';
 import { envelopeDriftMs, parseJsonObject } from './read-item.js';
-import { readV1Span, type SpanSource } from './span.js';
+import { readV1Span, type SpanSegment, type SpanSource } from './span.js';
 
 /** The name Relay gives a transaction that has none. */
 export const UNLABELED_TRANSACTION = '<unlabeled transaction>';
@@ -27,8 +28,16 @@ function normalize(ctx: ItemContext, payload: JsonObject): NormalizedEvent | und
   }
 }
 
-/** The transaction's own span: `contexts.trace` holds its ids, op and status, the event its times. */
-function rootSpan(payload: JsonObject, name: string, source: SpanSource): NewSpan | undefined {
+/**
+ * The transaction's own span, the root of its segment: `contexts.trace` holds its ids, op and
+ * status, the event its times.
+ */
+function rootSpan(
+  payload: JsonObject,
+  name: string,
+  source: SpanSource,
+  segment: SpanSegment,
+): NewSpan | undefined {
   const trace = asObject(asObject(payload.contexts)?.trace);
   if (trace === undefined) return undefined;
   const span = readV1Span(
@@ -39,6 +48,7 @@ function rootSpan(payload: JsonObject, name: string, source: SpanSource): NewSpa
       timestamp: payload.timestamp,
     },
     source,
+    { ...segment, segmentId: readSpanId(trace.span_id) ?? null, isSegment: true },
   );
   return span && { ...span, data: trace };
 }
@@ -61,7 +71,14 @@ export const digestTransaction: ItemDigester = async (ctx, item) => {
     transactionEventId: event.eventId,
     driftMs: envelopeDriftMs(ctx),
   };
-  const root = rootSpan(payload, name, source);
+  const segment: SpanSegment = {
+    transactionName: name,
+    segmentId: null,
+    isSegment: false,
+    environment: event.environment ?? null,
+    release: event.release ?? null,
+  };
+  const root = rootSpan(payload, name, source, segment);
   if (root === undefined) return;
 
   const inserted = await insertEvent(ctx.trx, {
@@ -87,6 +104,7 @@ export const digestTransaction: ItemDigester = async (ctx, item) => {
   if (!inserted) return;
 
   const children = Array.isArray(payload.spans) ? payload.spans : [];
-  const spans = children.map((span) => readV1Span(span, { ...source, traceId: root.traceId }));
+  const childSegment = { ...segment, segmentId: root.spanId };
+  const spans = children.map((span) => readV1Span(span, { ...source, traceId: root.traceId }, childSegment));
   await insertSpans(ctx.trx, [root, ...spans.filter((span) => span !== undefined)]);
 };

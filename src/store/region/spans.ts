@@ -1,7 +1,9 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
 import type { RegionSchema, SpanTable } from '../schema.js';
+import type { ItemSource } from './item-query.js';
 
 type Db = Kysely<RegionSchema>;
+type Eb = ExpressionBuilder<RegionSchema, 'spans'>;
 
 /**
  * One span, from a transaction or sent on its own. Times are epoch milliseconds that keep the
@@ -23,13 +25,21 @@ export interface NewSpan {
   readonly timestamp: number;
   /** The span object as the SDK sent it. */
   readonly data: Readonly<Record<string, unknown>>;
+  /** The name of the transaction (segment) the span belongs to. */
+  readonly transactionName: string | null;
+  /** The span id of that transaction's root span. */
+  readonly segmentId: string | null;
+  /** Whether this span is that root: a transaction of its own. */
+  readonly isSegment: boolean;
+  readonly environment: string | null;
+  readonly release: string | null;
 }
 
 export interface Span extends NewSpan {
   readonly id: number;
 }
 
-// 11 parameters a row: 500 rows stay far below SQLite's and PostgreSQL's parameter limits.
+// 16 parameters a row: 500 rows stay far below SQLite's and PostgreSQL's parameter limits.
 const ROWS_PER_INSERT = 500;
 
 function toSpan(row: Selectable<SpanTable>): Span {
@@ -46,6 +56,11 @@ function toSpan(row: Selectable<SpanTable>): Span {
     startTimestamp: row.start_timestamp,
     timestamp: row.timestamp,
     data: JSON.parse(row.data) as Record<string, unknown>,
+    transactionName: row.transaction_name,
+    segmentId: row.segment_id,
+    isSegment: row.is_segment === 1,
+    environment: row.environment,
+    release: row.release,
   };
 }
 
@@ -66,6 +81,11 @@ export async function insertSpans(db: Db, spans: readonly NewSpan[]): Promise<vo
           start_timestamp: s.startTimestamp,
           timestamp: s.timestamp,
           data: JSON.stringify(s.data),
+          transaction_name: s.transactionName,
+          segment_id: s.segmentId,
+          is_segment: s.isSegment ? 1 : 0,
+          environment: s.environment,
+          release: s.release,
         })),
       )
       // A span sent again (a retried envelope) is kept once.
@@ -86,3 +106,48 @@ export async function findSpansByTrace(db: Db, projectId: number, traceId: strin
     .execute();
   return rows.map(toSpan);
 }
+
+/** The columns a dataset field may read. */
+export type SpanColumn =
+  | 'project_id'
+  | 'trace_id'
+  | 'span_id'
+  | 'parent_span_id'
+  | 'transaction_event_id'
+  | 'op'
+  | 'description'
+  | 'status'
+  | 'start_timestamp'
+  | 'timestamp'
+  | 'transaction_name'
+  | 'segment_id'
+  | 'is_segment'
+  | 'environment'
+  | 'release';
+
+/**
+ * What a dataset field reads: a column, or a value made of columns: `duration` (ms, end minus
+ * start), `status` (`unknown` for a span that gave none, as Relay fills it in for transactions),
+ * `event_or_span_id` (the transaction event's id, or the span id of a root that came without one).
+ */
+export type SpanRef =
+  | { readonly column: SpanColumn }
+  | { readonly derived: 'duration' | 'status' | 'event_or_span_id' };
+
+/** The spans table for the events endpoint's queries (item-query.ts). */
+export const SPAN_ITEMS: ItemSource<SpanRef> = {
+  table: 'spans',
+  timeColumn: 'start_timestamp',
+  value(eb, _engine, ref) {
+    const e = eb as Eb;
+    if ('column' in ref) return e.ref(`spans.${ref.column}`);
+    switch (ref.derived) {
+      case 'duration':
+        return sql<number>`(${e.ref('spans.timestamp')} - ${e.ref('spans.start_timestamp')})`;
+      case 'status':
+        return sql<string>`coalesce(${e.ref('spans.status')}, 'unknown')`;
+      case 'event_or_span_id':
+        return sql<string>`coalesce(${e.ref('spans.transaction_event_id')}, ${e.ref('spans.span_id')})`;
+    }
+  },
+};
