@@ -1,46 +1,44 @@
-import type { Kysely } from 'kysely';
-import type { Token } from '../protocol/issue-query.js';
-import type { Engine } from '../store/db.js';
-import type { RegionSchema } from '../store/schema.js';
+import type { ValuePattern } from '../protocol/issue-query.js';
+import type { ItemCondition, ItemSource } from '../store/region/item-query.js';
 import type { Project } from '../store/types.js';
 
 /** The type `meta.fields` gives a column, in Sentry's words. */
-export type FieldType = 'string' | 'date' | 'integer' | 'number' | 'boolean';
+export type FieldType = 'string' | 'date' | 'integer' | 'number' | 'duration' | 'percentage' | 'boolean';
 
-/** One request to a dataset, its parameters already read and checked by the events endpoint. */
-export interface DatasetQuery {
-  /** The projects to read, each one the caller reaches; never empty. */
-  readonly projects: readonly Project[];
-  /** Epoch ms, inclusive. */
-  readonly start: number;
-  readonly end: number;
-  /** Fields as asked for, each one the dataset knows ({@link EventDataset.fieldType}). */
-  readonly fields: readonly string[];
-  /** Each sort field is one of `fields`. */
-  readonly sort: readonly { readonly field: string; readonly descending: boolean }[];
-  /** The search query's terms (free text has a null key). */
-  readonly terms: readonly Token[];
-  /** The `environment` parameters; none means every environment. */
-  readonly environments: readonly string[];
-  readonly limit: number;
-  readonly offset: number;
+/** One field of a dataset: what it reads in the store, and how a row shows it. */
+export interface DatasetField<Ref> {
+  readonly type: FieldType;
+  /** What the field filters, groups, sorts and aggregates on. */
+  readonly ref: Ref;
+  /** What it sorts on when listed, when not `ref`: levels in order of severity, not of name. */
+  readonly sortRef?: Ref;
+  /** The values of a term as the store holds them (ids in lowercase, a project slug as its id). */
+  readonly stored?: (values: readonly ValuePattern[], projects: readonly Project[]) => ValuePattern[];
+  /** What a row shows from what the store holds; the value as it is when missing. */
+  readonly show?: (raw: unknown, projects: ReadonlyMap<number, Project>) => unknown;
+  /** Shown units per stored unit, for numbers shown in another unit than stored (ns of a ms column). */
+  readonly scale?: number;
 }
 
 /**
- * One dataset of `GET /organizations/:org/events/`: which fields it returns and how it finds rows.
- * The endpoint checks the parameters every dataset shares (fields known, sort among the fields,
- * time range, paging); the dataset reads its own query terms and throws a 400 for one it cannot
- * filter on.
+ * One dataset of `GET /organizations/:org/events/`: its fields and the table they read. The
+ * events endpoint and the shared query layer (dataset-query.ts) do the rest: functions, search
+ * terms, grouping, sorting, paging and the shape of the answer are the same for every dataset.
  */
-export interface EventDataset {
+export interface EventDataset<Ref = unknown> {
   /** The name `meta.dataset` answers with. */
   readonly name: string;
-  /** The type of a field, or undefined when the dataset has no such field. */
-  fieldType(field: string): FieldType | undefined;
-  /** Whether rows can be ordered by this field. */
-  sortable(field: string): boolean;
-  /** The default order when the request gives no `sort`. */
+  readonly source: ItemSource<Ref>;
+  /** A field by name, or undefined when the dataset has no such field. */
+  field(name: string): DatasetField<Ref> | undefined;
+  /** The default order of listed rows when the request gives no `sort`. */
   readonly defaultSort: { readonly field: string; readonly descending: boolean };
-  /** One page of rows, each keyed by the asked fields. */
-  rows(db: Kysely<RegionSchema>, engine: Engine, query: DatasetQuery): Promise<Record<string, unknown>[]>;
+  /** What free text in the query searches. */
+  readonly text: Ref;
+  /** What every row of the dataset meets (the transactions dataset: roots of segments only). */
+  readonly base?: readonly ItemCondition<Ref>[];
+  /** The field a function reads when called without one (`p95()`), by function name. */
+  readonly defaultArguments?: Readonly<Record<string, string>>;
+  /** The status `failure_rate()` reads; a dataset without one has no such function. */
+  readonly status?: Ref;
 }

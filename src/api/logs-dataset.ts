@@ -1,61 +1,41 @@
-import { badRequest } from '../lib/app-error.js';
-import { pattern, type Token, type ValuePattern } from '../protocol/issue-query.js';
 import { logLevel } from '../protocol/log-level.js';
-import { type Log, type LogCondition, type LogRef, searchLogs } from '../store/region/logs.js';
-import type { Project } from '../store/types.js';
-import type { DatasetQuery, EventDataset, FieldType } from './event-datasets.js';
+import { LOG_ITEMS, type LogRef } from '../store/region/logs.js';
+import { dateField, exactValues, idField, projectFields, textField } from './dataset-fields.js';
+import type { DatasetField, EventDataset } from './event-datasets.js';
 
 // Sentry's logs dataset (`dataset=logs`, `ourlogs` in its web app) over the logs table: a fixed
 // set of fields, and every other well-formed name is an attribute the SDK sent.
 
-interface LogField {
-  readonly type: FieldType;
-  /** What the field filters and sorts on. */
-  readonly ref: LogRef;
-  /** What it sorts on when not `ref`: levels in order of severity, not of name. */
-  readonly sortRef?: LogRef;
-  value(log: Log, project: Project): unknown;
-}
+type LogField = DatasetField<LogRef>;
 
-const iso = (ms: number) => new Date(Math.floor(ms)).toISOString();
-
-const itemId: LogField = { type: 'string', ref: { column: 'item_id' }, value: (l) => l.itemId };
+const itemId = idField<LogRef>({ column: 'item_id' });
 const severity: LogField = {
   type: 'string',
   ref: { column: 'level' },
   sortRef: { column: 'severity_number' },
-  value: (l) => l.level,
+  // Levels by their canonical name: `warning` finds `warn`.
+  stored: exactValues((text) => logLevel(text) ?? text),
 };
-const message: LogField = { type: 'string', ref: { column: 'body' }, value: (l) => l.body };
+const message = textField<LogRef>({ column: 'body' });
 
 const LOG_FIELDS: Readonly<Record<string, LogField>> = {
   'sentry.item_id': itemId,
   id: itemId,
-  timestamp: { type: 'date', ref: { column: 'timestamp' }, value: (l) => iso(l.timestamp) },
+  timestamp: dateField({ column: 'timestamp' }),
   // Nanoseconds, as Sentry gives it, for ordering logs of the same millisecond.
-  timestamp_precise: {
-    type: 'integer',
-    ref: { column: 'timestamp' },
-    value: (l) => Math.round(l.timestamp * 1e6),
-  },
-  observed_timestamp: {
-    type: 'date',
-    ref: { column: 'observed_timestamp' },
-    value: (l) => iso(l.observedTimestamp),
-  },
+  timestamp_precise: { type: 'integer', ref: { column: 'timestamp' }, scale: 1e6 },
+  observed_timestamp: dateField({ column: 'observed_timestamp' }),
   message,
   'log.body': message,
   severity,
   level: severity,
   'log.level': severity,
-  severity_number: { type: 'integer', ref: { column: 'severity_number' }, value: (l) => l.severityNumber },
-  trace: { type: 'string', ref: { column: 'trace_id' }, value: (l) => l.traceId },
-  span_id: { type: 'string', ref: { column: 'span_id' }, value: (l) => l.spanId },
-  project: { type: 'string', ref: { column: 'project_id' }, value: (_, p) => p.slug },
-  'project.id': { type: 'integer', ref: { column: 'project_id' }, value: (l) => l.projectId },
-  'project.slug': { type: 'string', ref: { column: 'project_id' }, value: (_, p) => p.slug },
-  release: { type: 'string', ref: { column: 'release' }, value: (l) => l.release },
-  environment: { type: 'string', ref: { column: 'environment' }, value: (l) => l.environment },
+  severity_number: { type: 'integer', ref: { column: 'severity_number' } },
+  trace: idField({ column: 'trace_id' }),
+  span_id: idField({ column: 'span_id' }),
+  ...projectFields<LogRef>({ column: 'project_id' }),
+  release: textField({ column: 'release' }),
+  environment: textField({ column: 'environment' }),
 };
 
 const ATTRIBUTE_KEY = /^[A-Za-z_@][\w.:@-]{0,199}$/;
@@ -77,94 +57,22 @@ function fieldOf(name: string): LogField | undefined {
   const key = attributeKey(name);
   if (key === undefined) return undefined;
   const tagged = (TAGGED.exec(name) ?? TYPED.exec(name))?.[2];
-  return {
-    type: tagged === 'number' ? 'number' : tagged === 'boolean' ? 'boolean' : 'string',
-    ref: { attribute: key },
-    value: (l) => l.attributes[key]?.value ?? null,
-  };
+  if (tagged === 'number') return { type: 'number', ref: { attribute: key, as: 'number' }, show: parseJson };
+  if (tagged === 'boolean')
+    return { type: 'boolean', ref: { attribute: key, as: 'boolean' }, show: parseJson };
+  return { type: 'string', ref: { attribute: key }, show: parseJson };
 }
 
-/** A term's values as the column holds them: levels by their canonical name, ids in lowercase. */
-function storedValues(ref: LogRef, values: readonly ValuePattern[], projects: readonly Project[]) {
-  if (!('column' in ref)) return values;
-  const exact = (fix: (text: string) => string) =>
-    values.map((v): ValuePattern => (v.kind === 'exact' ? { kind: 'exact', value: fix(v.value) } : v));
-  switch (ref.column) {
-    case 'level':
-      return exact((text) => logLevel(text) ?? text);
-    case 'trace_id':
-    case 'span_id':
-    case 'item_id':
-      return exact((text) => text.toLowerCase().replaceAll('-', ''));
-    case 'project_id':
-      // A slug or an id; one the caller does not reach matches nothing.
-      return exact((text) =>
-        String(projects.find((p) => p.slug === text || String(p.id) === text)?.id ?? -1),
-      );
-    default:
-      return values;
-  }
+/** An attribute's value as the SDK typed it: the store gives its JSON. */
+function parseJson(raw: unknown): unknown {
+  return typeof raw === 'string' ? JSON.parse(raw) : (raw ?? null);
 }
 
-function condition(term: Token, projects: readonly Project[]): LogCondition {
-  const [first] = term.values;
-  if (term.key === null) {
-    const text = first?.text ?? '';
-    // Sentry's boolean search; read as text it would quietly search for the word "OR".
-    if (!first?.quoted && (text === 'OR' || text.startsWith('(') || text.endsWith(')'))) {
-      throw badRequest('Invalid query: OR and parentheses are not supported here; all terms must match.');
-    }
-    return { kind: 'text', text };
-  }
-  if (term.key === 'has') {
-    const key = first === undefined ? undefined : attributeKey(first.text);
-    if (key === undefined || term.list) throw badRequest(`Invalid query: has: needs one attribute name.`);
-    return { kind: 'has', attribute: key, negated: term.negated };
-  }
-  const field = fieldOf(term.key);
-  if (field === undefined)
-    throw badRequest(`Invalid query: "${term.key}" is not a field of the logs dataset.`);
-  const values = term.values.map(pattern);
-  return {
-    kind: 'match',
-    ref: field.ref,
-    negated: term.negated,
-    values: storedValues(field.ref, values, projects),
-  };
-}
-
-/** The logs dataset: log records, newest first unless sorted otherwise. */
-export const LOGS_DATASET: EventDataset = {
+/** The logs dataset: log records, newest first unless sorted otherwise; free text searches the body. */
+export const LOGS_DATASET: EventDataset<LogRef> = {
   name: 'logs',
+  source: LOG_ITEMS,
+  field: fieldOf,
   defaultSort: { field: 'timestamp', descending: true },
-  fieldType: (field) => fieldOf(field)?.type,
-  sortable: (field) => fieldOf(field) !== undefined,
-  async rows(db, engine, q: DatasetQuery) {
-    const conditions = q.terms.map((term) => condition(term, q.projects));
-    if (q.environments.length > 0) {
-      conditions.push({
-        kind: 'match',
-        ref: { column: 'environment' },
-        negated: false,
-        values: q.environments.map((value) => ({ kind: 'exact', value })),
-      });
-    }
-    const logs = await searchLogs(db, engine, {
-      projectIds: q.projects.map((p) => p.id),
-      start: q.start,
-      end: q.end,
-      conditions,
-      sort: q.sort.map((s) => {
-        const field = fieldOf(s.field) as LogField;
-        return { ref: field.sortRef ?? field.ref, descending: s.descending };
-      }),
-      limit: q.limit,
-      offset: q.offset,
-    });
-    const projects = new Map(q.projects.map((p) => [p.id, p]));
-    return logs.map((log) => {
-      const project = projects.get(log.projectId) as Project;
-      return Object.fromEntries(q.fields.map((f) => [f, (fieldOf(f) as LogField).value(log, project)]));
-    });
-  },
+  text: { column: 'body' },
 };

@@ -1,62 +1,70 @@
 import { badRequest } from '../lib/app-error.js';
 import { MAX_QUERY_TERMS, parseTimeWindow, tokenize } from '../protocol/issue-query.js';
 import { queriedProjects } from './access.js';
-import type { DatasetQuery, EventDataset } from './event-datasets.js';
+import { type Column, queryDataset, readColumn } from './dataset-query.js';
+import type { EventDataset } from './event-datasets.js';
 import { LOGS_DATASET } from './logs-dataset.js';
 import { parsePage, setLinkHeader } from './pagination.js';
 import { queryValues as all, queryValue as one, parsing } from './params.js';
 import { PERMISSIONS } from './permissions.js';
 import type { ApiCall, ApiRoute } from './route.js';
+import { SPANS_DATASET } from './spans-dataset.js';
+import { TRANSACTIONS_DATASET } from './transactions-dataset.js';
 
-// Sentry's Explore query, `GET /organizations/:org/events/?dataset=…&field=…&query=…&sort=…`:
-// a table of rows from one dataset. This file reads what every dataset shares; each dataset
-// (an EventDataset, event-datasets.ts) says which fields it has and finds its rows.
+// Sentry's Explore and Discover query, `GET /organizations/:org/events/?dataset=…&field=…&query=…&sort=…`:
+// a table of rows from one dataset. This file reads the parameters; each dataset (an
+// EventDataset, event-datasets.ts) says which fields it has, and dataset-query.ts, shared by all
+// of them, reads functions and search terms and finds the rows.
 
 /** Sentry's bounds: at most 20 fields a request, and 14 days when no range is given. */
 const MAX_FIELDS = 20;
 const DEFAULT_PERIOD = '14d';
-const FUNCTION = /^([\w.]+)\((.*)\)$/;
+
+/** A dataset whose references only it reads: past the table, no one looks inside them. */
+function opaque<Ref>(dataset: EventDataset<Ref>): EventDataset<unknown> {
+  return dataset as unknown as EventDataset<unknown>;
+}
 
 /**
- * The datasets Errata answers, by the names Sentry's clients send: `logs` (the API's and
- * sentry-cli's) and `ourlogs` (Sentry's web app). Others get a 400 naming these.
+ * The datasets Errata answers, by the names Sentry's clients send: `spans`, `transactions`
+ * (Discover's), `logs` (the API's and sentry-cli's) and `ourlogs` (Sentry's web app). Others get a
+ * 400 naming these.
  */
-export const EVENT_DATASETS: Readonly<Record<string, EventDataset>> = Object.freeze({
-  logs: LOGS_DATASET,
-  ourlogs: LOGS_DATASET,
+export const EVENT_DATASETS: Readonly<Record<string, EventDataset<unknown>>> = Object.freeze({
+  spans: opaque(SPANS_DATASET),
+  transactions: opaque(TRANSACTIONS_DATASET),
+  logs: opaque(LOGS_DATASET),
+  ourlogs: opaque(LOGS_DATASET),
 });
 
-function datasetOf(call: ApiCall): EventDataset {
+function datasetOf(call: ApiCall): EventDataset<unknown> {
   const name = one(call.query.dataset);
   const known = Object.keys(EVENT_DATASETS).join(', ');
   if (!name) throw badRequest(`A dataset is required; Errata answers ${known}.`);
   if (!Object.hasOwn(EVENT_DATASETS, name)) {
     throw badRequest(`Unsupported dataset: "${name}". Errata answers ${known}.`);
   }
-  return EVENT_DATASETS[name] as EventDataset;
+  return EVENT_DATASETS[name] as EventDataset<unknown>;
 }
 
-function readFields(call: ApiCall, dataset: EventDataset): string[] {
+/** The asked fields, each a field of the dataset or a function it has (`count()`, `p95()`). */
+function readColumns(call: ApiCall, dataset: EventDataset<unknown>): Column<unknown>[] {
   const fields = [...new Set(all(call.query.field))];
   if (fields.length === 0) throw badRequest('No columns selected');
   if (fields.length > MAX_FIELDS) throw badRequest(`You can view up to ${MAX_FIELDS} fields at a time.`);
-  for (const field of fields) {
-    const fn = FUNCTION.exec(field);
-    if (fn)
-      throw badRequest(
-        `Unknown function: ${field}. The ${dataset.name} dataset lists rows; it has no functions.`,
-      );
-    if (dataset.fieldType(field) === undefined) {
-      throw badRequest(`Unknown field: "${field}" is not a field of the ${dataset.name} dataset.`);
-    }
-  }
-  return fields;
+  return fields.map((field) => readColumn(dataset, field));
 }
 
-function readSort(call: ApiCall, dataset: EventDataset, fields: readonly string[]): DatasetQuery['sort'] {
+/**
+ * The asked order, each one a selected field or function. Listed rows default to the dataset's
+ * order when its field is selected; grouped rows to the order of their fields.
+ */
+function readSort(call: ApiCall, dataset: EventDataset<unknown>, columns: readonly Column<unknown>[]) {
+  const fields = columns.map((c) => c.field);
+  const grouped = columns.some((c) => c.item.kind === 'aggregate');
   const sorts = all(call.query.sort).filter((s) => s !== '');
   if (sorts.length === 0) {
-    return fields.includes(dataset.defaultSort.field) ? [dataset.defaultSort] : [];
+    return !grouped && fields.includes(dataset.defaultSort.field) ? [dataset.defaultSort] : [];
   }
   return sorts.map((text) => {
     const field = text.replace(/^-/, '');
@@ -65,7 +73,6 @@ function readSort(call: ApiCall, dataset: EventDataset, fields: readonly string[
         `Cannot sort by "${field}": sort must be one of the selected fields (${fields.join(', ')}).`,
       );
     }
-    if (!dataset.sortable(field)) throw badRequest(`Cannot sort by "${field}".`);
     return { field, descending: text.startsWith('-') };
   });
 }
@@ -93,23 +100,24 @@ function readTerms(call: ApiCall) {
 }
 
 /**
- * `GET /organizations/:org/events/?dataset=logs&field=timestamp&field=message&query=…`:
- * `{data: [{field: value}], meta: {fields: {field: type}, units: {field: null}, dataset}}`, paged
+ * `GET /organizations/:org/events/?dataset=spans&field=transaction&field=p95()&query=…`:
+ * `{data: [{field: value}], meta: {fields: {field: type}, units: {field: unit}, dataset}}`, paged
  * with `per_page` and Sentry's offset cursor, in the projects the caller reaches (or those
- * `project` names).
+ * `project` names). With a function among the fields, each row is a group of the other fields.
  */
 async function organizationEvents(call: ApiCall) {
   const projects = await queriedProjects(call, PERMISSIONS.orgEvents);
   const dataset = datasetOf(call);
-  const fields = readFields(call, dataset);
-  const sort = readSort(call, dataset, fields);
+  const columns = readColumns(call, dataset);
+  const sort = readSort(call, dataset, columns);
   const range = readTimeRange(call);
   const terms = readTerms(call);
   const page = parsePage(call.query as Record<string, unknown>);
-  const rows = await dataset.rows(call.ctx.db.region, call.ctx.db.engine, {
+  const rows = await queryDataset(call.ctx.db.region, call.ctx.db.engine, dataset, {
     projects,
     ...range,
-    fields,
+    now: call.ctx.now(),
+    columns,
     sort,
     terms,
     environments: all(call.query.environment).filter((e) => e !== ''),
@@ -121,8 +129,8 @@ async function organizationEvents(call: ApiCall) {
   return {
     data: hasNext ? rows.slice(0, page.limit) : rows,
     meta: {
-      fields: Object.fromEntries(fields.map((f) => [f, dataset.fieldType(f)])),
-      units: Object.fromEntries(fields.map((f) => [f, null])),
+      fields: Object.fromEntries(columns.map((c) => [c.field, c.type])),
+      units: Object.fromEntries(columns.map((c) => [c.field, c.type === 'duration' ? 'millisecond' : null])),
       dataset: dataset.name,
       isMetricsData: false,
       tips: {},

@@ -378,7 +378,7 @@ export function pattern(raw: RawValue): ValuePattern {
   return parts.length === 1 ? { kind: 'exact', value: parts[0] as string } : { kind: 'wildcard', parts };
 }
 
-type Bounds = { min: number | null; max: number | null };
+export type Bounds = { min: number | null; max: number | null };
 
 /** `>=`, `<=`, `>`, `<`, `=` or nothing, then the operand. */
 function splitOperator(text: string): [string, string] {
@@ -414,9 +414,11 @@ function numberRange(key: string, text: string): Bounds {
 /**
  * `-24h` is "within the last 24 hours" and `+24h` "longer ago than that"; an operator with a
  * relative time compares with that instant. A date alone (`2026-01-01`) is that UTC day, a
- * time without fractions that second.
+ * time without fractions that second. The bounds are epoch ms, `min <= t < max`.
+ *
+ * @example dateRange('timestamp', '>=2026-01-01', now) // { min: 1767225600000, max: null }
  */
-function dateRange(key: string, text: string, now: number): Bounds {
+export function dateRange(key: string, text: string, now: number): Bounds {
   const relative = /^([-+])(\d{1,9})([smhdw])$/.exec(text);
   if (relative) {
     const instant = now - Number(relative[2]) * (UNIT_MS[relative[3] as string] as number);

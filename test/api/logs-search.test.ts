@@ -205,6 +205,39 @@ describe.each(TEST_ENGINES)('logs through the events endpoint on %s', (engine) =
     expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
   });
 
+  it('counts logs by severity and project, and the traces they belong to', async () => {
+    const grouped = async (params: string) => {
+      const res = await h.request({
+        method: 'GET',
+        url: `/api/0/organizations/logged/events/?dataset=logs&statsPeriod=1d&${params}`,
+        token,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json();
+    };
+    const count = (test: (s: Sent) => boolean) => SENT.filter(test).length;
+    const levels = [...new Set(SENT.map((s) => s.level))]
+      .map((level) => ({ severity: level, 'count()': count((s) => s.level === level) }))
+      .sort((a, b) => b['count()'] - a['count()'] || (a.severity < b.severity ? -1 : 1));
+    const bySeverity = await grouped('field=severity&field=count()&sort=-count()');
+    expect(bySeverity.data).toEqual(levels);
+    expect(bySeverity.meta.fields).toEqual({ severity: 'string', 'count()': 'integer' });
+    const traces = await grouped('field=count_unique(trace)&field=count()&field=project&sort=-count()');
+    expect(traces.data).toEqual(
+      ['web', 'api'].map((project) => ({
+        project,
+        'count()': count((s) => s.project === project),
+        'count_unique(trace)': new Set(SENT.filter((s) => s.project === project).map((s) => s.trace)).size,
+      })),
+    );
+    const items = await grouped(`field=sum(tags[items,number])&field=count(user)&${q('has:user')}`);
+    expect(items.data).toEqual([
+      { 'sum(tags[items,number])': null, 'count(user)': count((s) => 'user' in s.attributes) },
+    ]);
+    const all = await grouped('field=max(tags[items,number])&field=count_unique(user)');
+    expect(all.data).toEqual([{ 'max(tags[items,number])': 3, 'count_unique(user)': 2 }]);
+  });
+
   it('refuses a project the caller does not reach', async () => {
     const res = await h.request({
       method: 'GET',

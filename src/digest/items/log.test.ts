@@ -8,7 +8,7 @@ import {
 } from '../../../test/support/digest.js';
 import { TEST_ENGINES } from '../../../test/support/engines.js';
 import { serializeEnvelope } from '../../protocol/envelope.js';
-import { searchLogs } from '../../store/region/logs.js';
+import { findLogsByProject } from '../../store/region/logs.js';
 import { INVALID_LOG_REASON, LOG_CONTENT_TYPE } from './log.js';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -52,16 +52,7 @@ describe.each(TEST_ENGINES)('log digest (%s)', (engine) => {
     await world.close();
   });
 
-  const all = (projectId: number) =>
-    searchLogs(world.db, engine, {
-      projectIds: [projectId],
-      start: 0,
-      end: Number.MAX_SAFE_INTEGER,
-      conditions: [],
-      sort: [{ ref: { column: 'timestamp' }, descending: false }],
-      limit: 100,
-      offset: 0,
-    });
+  const all = (projectId: number) => findLogsByProject(world.db, projectId);
 
   it('keeps each record with its level, body, attributes, trace and span ids, once', async () => {
     const projectId = await world.newProject();

@@ -191,6 +191,8 @@ export async function queryItems<Ref>(
   if (q.projectIds.length === 0) return [];
   const grouped = q.columns.some((c) => c.kind === 'aggregate');
   const table = source.table;
+  // The table is chosen at run time; each ItemSource types the references it reads.
+  // biome-ignore lint/suspicious/noExplicitAny: kysely cannot type a table named by a variable.
   let query = (db as Kysely<any>)
     .selectFrom(table)
     .where(`${table}.project_id`, 'in', [...q.projectIds])

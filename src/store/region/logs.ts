@@ -1,19 +1,11 @@
-import {
-  type Expression,
-  type ExpressionBuilder,
-  type Kysely,
-  type Selectable,
-  type SqlBool,
-  sql,
-} from 'kysely';
-import type { ValuePattern } from '../../protocol/issue-query.js';
+import { type Expression, type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
 import type { Engine } from '../db.js';
 import type { LogTable, RegionSchema } from '../schema.js';
-import { contains, escapeLike, like, valuesMatch } from './sql-match.js';
+import type { ItemSource } from './item-query.js';
+import { escapeLike, like, valuesMatch } from './sql-match.js';
 
 type Db = Kysely<RegionSchema>;
 type Eb = ExpressionBuilder<RegionSchema, 'logs'>;
-type Condition = Expression<SqlBool>;
 
 /** One attribute as SDKs send it: `{value, type}` with type `string`, `integer`, `double` or `boolean`. */
 export interface LogAttribute {
@@ -61,31 +53,13 @@ export type LogColumn =
   | 'environment'
   | 'sdk';
 
-/** What a search term or sort names: a column, or an attribute's value by key. */
-export type LogRef = { readonly column: LogColumn } | { readonly attribute: string };
-
-export type LogCondition =
-  /** The body holds this text, ignoring case. */
-  | { readonly kind: 'text'; readonly text: string }
-  | {
-      readonly kind: 'match';
-      readonly ref: LogRef;
-      readonly negated: boolean;
-      readonly values: readonly ValuePattern[];
-    }
-  /** The attribute is present (`has:key`) or absent (`!has:key`). */
-  | { readonly kind: 'has'; readonly attribute: string; readonly negated: boolean };
-
-export interface LogSearch {
-  readonly projectIds: readonly number[];
-  /** Epoch ms, inclusive. */
-  readonly start: number;
-  readonly end: number;
-  readonly conditions: readonly LogCondition[];
-  readonly sort: readonly { readonly ref: LogRef; readonly descending: boolean }[];
-  readonly limit: number;
-  readonly offset: number;
-}
+/**
+ * What a dataset field reads: a column, or an attribute's value by key; `as` reads only values
+ * the SDK sent as that JSON type: a number, or a boolean as 1 or 0.
+ */
+export type LogRef =
+  | { readonly column: LogColumn }
+  | { readonly attribute: string; readonly as?: 'number' | 'boolean' };
 
 // 14 parameters a row: 500 rows stay far below SQLite's and PostgreSQL's parameter limits.
 const ROWS_PER_INSERT = 500;
@@ -156,64 +130,80 @@ function attributeText(eb: Eb, engine: Engine, key: string): Expression<string |
     : sql<string | null>`(${eb.ref('logs.attributes')} -> ${key} ->> 'value')`;
 }
 
+/** An attribute's value where it is a JSON number, else null: what numeric filters and functions read. */
+function attributeNumber(eb: Eb, engine: Engine, key: string): Expression<number | null> {
+  const attributes = eb.ref('logs.attributes');
+  return engine === 'postgres'
+    ? sql<
+        number | null
+      >`(case when jsonb_typeof(cast(${attributes} as jsonb) -> cast(${key} as text) -> 'value') = 'number'
+        then cast(cast(${attributes} as jsonb) -> cast(${key} as text) ->> 'value' as double precision) end)`
+    : sql<number | null>`(case when json_type(${attributes} -> ${key} -> 'value') in ('integer', 'real')
+        then ${attributes} -> ${key} ->> 'value' end)`;
+}
+
+/** An attribute's value where it is a JSON boolean, as 1 or 0, else null. */
+function attributeBoolean(eb: Eb, engine: Engine, key: string): Expression<number | null> {
+  const attributes = eb.ref('logs.attributes');
+  return engine === 'postgres'
+    ? sql<
+        number | null
+      >`(case when jsonb_typeof(cast(${attributes} as jsonb) -> cast(${key} as text) -> 'value') = 'boolean'
+        then case when cast(${attributes} as jsonb) -> cast(${key} as text) ->> 'value' = 'true' then 1 else 0 end end)`
+    : sql<
+        number | null
+      >`(case json_type(${attributes} -> ${key} -> 'value') when 'true' then 1 when 'false' then 0 end)`;
+}
+
 /** A searched value's JSON texts: a string, and also the bare literal when it reads as a number or boolean. */
 function jsonTexts(value: string): string[] {
   const bare = /^(true|false|-?\d+(\.\d+)?([eE][+-]?\d+)?)$/.test(value) ? [value] : [];
   return [JSON.stringify(value), ...bare];
 }
 
-function refExpression(eb: Eb, engine: Engine, ref: LogRef): Expression<unknown> {
-  return 'column' in ref ? eb.ref(`logs.${ref.column}`) : attributeText(eb, engine, ref.attribute);
-}
+/** The logs table for the events endpoint's queries (item-query.ts). */
+export const LOG_ITEMS: ItemSource<LogRef> = {
+  table: 'logs',
+  timeColumn: 'timestamp',
+  value(eb, engine, ref) {
+    const e = eb as Eb;
+    if ('column' in ref) return e.ref(`logs.${ref.column}`);
+    if (ref.as === 'number') return attributeNumber(e, engine, ref.attribute);
+    if (ref.as === 'boolean') return attributeBoolean(e, engine, ref.attribute);
+    return attributeText(e, engine, ref.attribute);
+  },
+  shown(eb, engine, ref) {
+    const e = eb as Eb;
+    return 'column' in ref ? e.ref(`logs.${ref.column}`) : attributeJson(e, engine, ref.attribute);
+  },
+  match(eb, engine, ref, values) {
+    const e = eb as Eb;
+    if ('column' in ref) return valuesMatch(e, e.ref(`logs.${ref.column}`) as Expression<string>, values);
+    const json = attributeJson(e, engine, ref.attribute);
+    const text = attributeText(e, engine, ref.attribute);
+    return e.or(
+      values.map((v) =>
+        v.kind === 'exact'
+          ? e(json, 'in', jsonTexts(v.value))
+          : like(text, v.parts.map(escapeLike).join('%')),
+      ),
+    );
+  },
+  present(eb, engine, ref) {
+    const e = eb as Eb;
+    if ('column' in ref) return e(e.ref(`logs.${ref.column}`), 'is not', null);
+    return e(attributeJson(e, engine, ref.attribute), 'is not', null);
+  },
+};
 
-function match(eb: Eb, engine: Engine, ref: LogRef, values: readonly ValuePattern[]): Condition {
-  if ('column' in ref) return valuesMatch(eb, eb.ref(`logs.${ref.column}`) as Expression<string>, values);
-  const json = attributeJson(eb, engine, ref.attribute);
-  const text = attributeText(eb, engine, ref.attribute);
-  return eb.or(
-    values.map((v) =>
-      v.kind === 'exact' ? eb(json, 'in', jsonTexts(v.value)) : like(text, v.parts.map(escapeLike).join('%')),
-    ),
-  );
-}
-
-function condition(eb: Eb, engine: Engine, c: LogCondition): Condition {
-  switch (c.kind) {
-    case 'text':
-      return contains(eb.ref('logs.body'), c.text);
-    case 'has': {
-      const present = eb(attributeJson(eb, engine, c.attribute), 'is not', null);
-      return c.negated ? eb.not(present) : present;
-    }
-    case 'match': {
-      const matched = match(eb, engine, c.ref, c.values);
-      if (!c.negated) return matched;
-      // A negated term keeps records that lack the column or attribute, as Sentry's `!key:value` does.
-      const ref = refExpression(eb, engine, c.ref);
-      return eb.or([eb(ref, 'is', null), eb.not(matched)]);
-    }
-  }
-}
-
-/** One page of the logs in the projects and time range that meet every condition, in the asked order. */
-export async function searchLogs(db: Db, engine: Engine, search: LogSearch): Promise<Log[]> {
-  if (search.projectIds.length === 0) return [];
-  let query = db
+/** Every log of the project, earliest first. */
+export async function findLogsByProject(db: Db, projectId: number): Promise<Log[]> {
+  const rows = await db
     .selectFrom('logs')
     .selectAll()
-    .where('project_id', 'in', [...search.projectIds])
-    .where('timestamp', '>=', search.start)
-    .where('timestamp', '<=', search.end)
-    .where((eb) => eb.and(search.conditions.map((c) => condition(eb, engine, c))));
-  for (const s of search.sort) {
-    query = query.orderBy((eb) => refExpression(eb, engine, s.ref), s.descending ? 'desc' : 'asc');
-  }
-  // Ties (logs of the same instant) keep one order from page to page.
-  const lastDescending = search.sort.at(-1)?.descending ?? true;
-  const rows = await query
-    .orderBy('id', lastDescending ? 'desc' : 'asc')
-    .limit(search.limit)
-    .offset(search.offset)
+    .where('project_id', '=', projectId)
+    .orderBy('timestamp')
+    .orderBy('id')
     .execute();
   return rows.map(toLog);
 }

@@ -821,15 +821,81 @@ export const FIELD_CASES: BadCase[] = [
   ...endpoint('GET', '/organizations/acme/events/?field=message', [
     ['no dataset', undefined, 400, /^A dataset is required/],
   ]),
-  ...endpoint('GET', '/organizations/acme/events/?dataset=spans&field=span.op', [
-    ['a dataset Errata does not answer', undefined, 400, /^Unsupported dataset: "spans"/],
+  ...endpoint('GET', '/organizations/acme/events/?dataset=profiles&field=id', [
+    ['a dataset Errata does not answer', undefined, 400, /^Unsupported dataset: "profiles"/],
   ]),
   ...endpoint('GET', '/organizations/acme/events/?dataset=logs', [
     ['no field', undefined, 400, 'No columns selected'],
   ]),
-  ...endpoint('GET', '/organizations/acme/events/?dataset=logs&field=message&field=count()', [
-    ['a function', undefined, 400, /^Unknown function: count\(\)/],
+  ...endpoint('GET', '/organizations/acme/events/?dataset=logs&field=message&field=median()', [
+    ['an unknown function', undefined, 400, /^Unknown function: median\(\)/],
   ]),
+  ...endpoint('GET', '/organizations/acme/events/?dataset=logs&field=failure_rate()', [
+    ['a function the dataset does not have', undefined, 400, /^Unknown function: failure_rate\(\)/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/events/?dataset=spans&field=transaction&field=p95(span.op)', [
+    [
+      'a percentile of a string field',
+      undefined,
+      400,
+      /^Invalid argument: p95\(span\.op\) needs one numeric field, and "span\.op" is a string field/,
+    ],
+  ]),
+  ...endpoint('GET', '/organizations/acme/events/?dataset=logs&field=avg(message)', [
+    ['an average of text', undefined, 400, /^Invalid argument: avg\(message\)/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/events/?dataset=transactions&field=avg()', [
+    ['a function without its argument', undefined, 400, /^Invalid function: avg\(\) takes one numeric field/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/events/?dataset=spans&field=count(span.op,%20span.status)', [
+    [
+      'a function with too many arguments',
+      undefined,
+      400,
+      /^Invalid function: count\(span\.op, span\.status\)/,
+    ],
+  ]),
+  ...endpoint('GET', '/organizations/acme/events/?dataset=spans&field=count_unique(user.nope)', [
+    ['a function of an unknown field', undefined, 400, /^Unknown field: "user\.nope" in count_unique/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/events/?dataset=spans&field=percentile(span.duration,%201.5)', [
+    ['a quantile above 1', undefined, 400, /needs a quantile from 0 to 1/],
+  ]),
+  ...endpoint(
+    'GET',
+    '/organizations/acme/events/?dataset=spans&field=transaction&field=count()&sort=-p95()',
+    [['a sort by a function not selected', undefined, 400, /^Cannot sort by "p95\(\)"/]],
+  ),
+  ...endpoint('GET', '/organizations/acme/events/?dataset=transactions&field=span.description', [
+    ['a spans field in the transactions dataset', undefined, 400, /^Unknown field: "span\.description"/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/events/?dataset=spans&field=count()&query=span.duration:%3Eslow', [
+    [
+      'a duration that is not one',
+      undefined,
+      400,
+      /^Error parsing search query: Invalid duration for "span\.duration"/,
+    ],
+  ]),
+  ...endpoint('GET', '/organizations/acme/events/?dataset=spans&field=count()&query=is_transaction:maybe', [
+    ['a boolean that is not one', undefined, 400, /^Invalid query: "is_transaction" is true or false/],
+  ]),
+  ...endpoint('GET', '/organizations/acme/events/?dataset=spans&field=count()&query=span.nope:1', [
+    [
+      'a search on an unknown field',
+      undefined,
+      400,
+      /^Invalid query: "span\.nope" is not a field of the spans dataset/,
+    ],
+  ]),
+  ...endpoint('GET', '/organizations/acme/events/?dataset=spans&field=count()&query=count():%3E10', [
+    ['a filter on a function', undefined, 400, /^Invalid query: filters on functions/],
+  ]),
+  ...endpoint(
+    'GET',
+    '/organizations/acme/events/?dataset=transactions&field=count()&query=timestamp:yesterday',
+    [['a date that is not one', undefined, 400, /^Error parsing search query: Invalid date for "timestamp"/]],
+  ),
   ...endpoint('GET', '/organizations/acme/events/?dataset=logs&field=message&field=bad%20name', [
     ['an unknown field', undefined, 400, /^Unknown field: "bad name"/],
   ]),
