@@ -23,6 +23,7 @@ import { refusals } from './scenarios/refusals.js';
 import { rest } from './scenarios/rest.js';
 import { retention } from './scenarios/retention.js';
 import { smtpDown } from './scenarios/smtp-down.js';
+import { spans } from './scenarios/spans.js';
 import { sqlite } from './scenarios/sqlite.js';
 import { symbolication } from './scenarios/symbolication.js';
 import { traceView } from './scenarios/trace-view.js';
@@ -44,6 +45,7 @@ const SCENARIOS: [string, (ctx: Context) => Promise<void>][] = [
   ['rest', rest],
   ['triage-pages', triagePages],
   ['trace-view', traceView],
+  ['spans', spans],
   ['footprint', footprint],
   ['probe', probe],
   ['ceiling', ceiling],

@@ -142,6 +142,10 @@ function aggregateSql<Ref>(
 }
 
 function rangeCondition(eb: ItemEb, value: Expression<unknown>, lower?: Bound, upper?: Bound): Condition {
+  // One value, said as such: SQLite's planner then uses the column of an index after it.
+  if (lower?.inclusive && upper?.inclusive && lower.value === upper.value) {
+    return eb(value as Expression<number>, '=', lower.value);
+  }
   const parts: Condition[] = [];
   if (lower) parts.push(eb(value as Expression<number>, lower.inclusive ? '>=' : '>', lower.value));
   if (upper) parts.push(eb(value as Expression<number>, upper.inclusive ? '<=' : '<', upper.value));
