@@ -36,6 +36,7 @@ import { ReleasesPage } from './pages/releases.js';
 import { ResetPasswordPage } from './pages/reset-password.js';
 import { TeamsPage } from './pages/teams.js';
 import { TracePage } from './pages/trace.js';
+import { TracesPage } from './pages/traces.js';
 import { UsagePage } from './pages/usage.js';
 import { UserTokensPage } from './pages/user-tokens.js';
 
@@ -55,6 +56,7 @@ const ORG_ROUTES: [string, (p: Params) => ReactNode][] = [
     (p) => <IssueTagValuesPage key={p.key} issueId={p.issue as string} tagKey={p.key as string} />,
   ],
   ['/organizations/:org/releases/', () => <ReleasesPage />],
+  ['/organizations/:org/explore/traces/', () => <TracesPage />],
   ['/organizations/:org/explore/logs/', () => <LogsPage />],
   [
     '/organizations/:org/explore/traces/trace/:traceId/',

@@ -98,6 +98,7 @@ export function Layout({ orgSlug, children }: { orgSlug: string | null; children
               <NavLink to={`/organizations/${org}/releases/`}>Releases</NavLink>
               <NavLink to={`/organizations/${org}/crons/`}>Crons</NavLink>
               <NavLink to={`/organizations/${org}/feedback/`}>Feedback</NavLink>
+              <NavLink to={`/organizations/${org}/explore/traces/`}>Traces</NavLink>
               <NavLink to={`/organizations/${org}/explore/logs/`}>Logs</NavLink>
               <NavLink to={`/organizations/${org}/alerts/`}>Alerts</NavLink>
               <NavLink to={`/organizations/${org}/projects/`}>Projects</NavLink>
