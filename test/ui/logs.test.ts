@@ -135,6 +135,31 @@ describe.each(TEST_ENGINES)('logs in the web UI on %s', (engine) => {
     await page.waitForURL(new RegExp(`query=trace%3A${TRACE_A}`));
     await expect.poll(() => messages(page)).toEqual(['cart almost full', 'user signed in']);
 
+    // Live: a log sent after the page loaded shows up without a click.
+    await page.goto(`${t.url}/organizations/${org.slug}/explore/logs/`);
+    await page.locator('tbody .log-message').first().waitFor();
+    await page.getByLabel('Live').check();
+    await page.waitForURL(/live=1/);
+    const late = await postEnvelope(
+      t.url,
+      { projectId: project.id, publicKey: key.publicKey },
+      serializeEnvelope({
+        headers: {},
+        items: [
+          {
+            headers: { type: 'log', item_count: 1, content_type: LOG_CONTENT_TYPE },
+            payload: {
+              items: [
+                { timestamp: Date.now() / 1000, trace_id: TRACE_B, level: 'info', body: 'arrived later' },
+              ],
+            },
+          },
+        ],
+      }),
+    );
+    expect(late.status).toBe(200);
+    await expect.poll(async () => (await messages(page))[0], { timeout: 20_000 }).toBe('arrived later');
+
     // At 390 px nothing sticks out sideways but the table, which scrolls in its own box.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${t.url}/organizations/${org.slug}/explore/logs/`);

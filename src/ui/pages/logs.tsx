@@ -1,4 +1,4 @@
-import { Fragment, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import { usePageTitle } from '../components/layout.js';
 import { ListSearch } from '../components/list-search.js';
 import { EmptyState, ErrorNotice, Loading } from '../components/notice.js';
@@ -11,6 +11,8 @@ import { useOrg } from '../lib/session.js';
 import { tracePath } from '../lib/traces.js';
 
 const PER_PAGE = 50;
+/** How often a live list asks again: new logs show within seconds without a request storm. */
+const LIVE_EVERY_MS = 5_000;
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 const FIELDS = ['sentry.item_id', 'timestamp', 'severity', 'message', 'trace', 'span_id', 'project'];
 
@@ -67,6 +69,16 @@ export function LogsPage() {
       cursor: search.get('cursor'),
     })}`,
   );
+  // Live follows the newest logs: only the first page of an open-ended period can gain rows.
+  const live = search.get('live') === '1' && !inWindow && !search.get('cursor');
+  const { reload } = loaded;
+  useEffect(() => {
+    if (!live) return;
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') reload();
+    }, LIVE_EVERY_MS);
+    return () => clearInterval(timer);
+  }, [live, reload]);
   const oneTrace = /^trace:([0-9a-f]{32})$/.exec(query.trim())?.[1];
   const [open, setOpen] = useState<string | null>(null);
 
@@ -101,6 +113,14 @@ export function LogsPage() {
         <button type="button" className="button" onClick={loaded.reload}>
           Refresh
         </button>
+        <label className="live-toggle">
+          <input
+            type="checkbox"
+            checked={search.get('live') === '1'}
+            onChange={(e) => setParams({ live: e.target.checked ? '1' : null, cursor: null })}
+          />{' '}
+          Live
+        </label>
       </div>
       {(inWindow || oneTrace) && (
         <p className="log-scope">
