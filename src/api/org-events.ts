@@ -77,14 +77,15 @@ function readSort(call: ApiCall, dataset: EventDataset<unknown>, columns: readon
   });
 }
 
-function readTimeRange(call: ApiCall): { start: number; end: number } {
+/** `statsPeriod`, or `start` and `end`; `defaultPeriod` up to now when none is given. */
+export function readTimeRange(call: ApiCall, defaultPeriod = DEFAULT_PERIOD): { start: number; end: number } {
   const q = call.query;
   const asked = one(q.statsPeriod) || one(q.start) || one(q.end);
   const range = parsing(() =>
     parseTimeWindow(
       asked
         ? { statsPeriod: one(q.statsPeriod), start: one(q.start), end: one(q.end) }
-        : { statsPeriod: DEFAULT_PERIOD },
+        : { statsPeriod: defaultPeriod },
       call.ctx.now(),
     ),
   );

@@ -1,6 +1,6 @@
 import { badRequest, notFound } from '../lib/app-error.js';
 import { normalizeEventId } from '../protocol/event-id.js';
-import { parseIsoDate, parseTimeWindow } from '../protocol/issue-query.js';
+import { parseIsoDate } from '../protocol/issue-query.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { formatShortId } from '../protocol/short-id.js';
 import { readTraceId } from '../protocol/trace-ids.js';
@@ -13,7 +13,8 @@ import {
 } from '../store/region/traces.js';
 import type { Project } from '../store/types.js';
 import { orgEndpoint, reachedProjects } from './access.js';
-import { queryValues as all, queryValue as one, parsing } from './params.js';
+import { readTimeRange } from './org-events.js';
+import { queryValues as all, queryValue as one } from './params.js';
 import { PERMISSIONS } from './permissions.js';
 import type { ApiCall, ApiRoute } from './route.js';
 import { serializeTrace } from './serializers/trace.js';
@@ -55,17 +56,8 @@ function readTimestamp(text: string): number {
  * days each side of `timestamp` when given, as Sentry's trace view sends one to read less.
  */
 function readRange(call: ApiCall): { start: number; end: number } {
-  const q = call.query;
-  const asked = one(q.statsPeriod) || one(q.start) || one(q.end);
-  const range = parsing(() =>
-    parseTimeWindow(
-      asked
-        ? { statsPeriod: one(q.statsPeriod), start: one(q.start), end: one(q.end) }
-        : { statsPeriod: DEFAULT_PERIOD },
-      call.ctx.now(),
-    ),
-  ) as { start: number; end: number };
-  const timestamp = one(q.timestamp);
+  const range = readTimeRange(call, DEFAULT_PERIOD);
+  const timestamp = one(call.query.timestamp);
   if (!timestamp) return range;
   const at = readTimestamp(timestamp);
   return {
