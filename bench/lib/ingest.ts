@@ -153,3 +153,21 @@ export function ingestDriver(ctx: Context, server: IngestServer) {
 
   return { run, warmUp, levels, stored };
 }
+
+/** What one kind of acknowledged row came to in the store, as `stored()` counts it. */
+export interface StoredCheck {
+  readonly what: string;
+  readonly expected: number;
+  readonly missing: number;
+}
+
+/** "error events 10 of 10, spans 180 of 180": what each check found in the store. */
+export function storedSummary(checks: readonly StoredCheck[]): string {
+  return checks.map((c) => `${c.what} ${int(c.expected - c.missing)} of ${int(c.expected)}`).join(', ');
+}
+
+/** A bench that loses an acknowledged row fails, naming what it lost. */
+export function failOnLoss(checks: readonly StoredCheck[]): void {
+  const lost = checks.filter((c) => c.missing > 0);
+  if (lost.length > 0) throw new Error(`lost ${lost.map((c) => `${int(c.missing)} ${c.what}`).join(', ')}`);
+}

@@ -1,5 +1,5 @@
 import type { Context } from '../lib/context.js';
-import { type IngestRow, ingestDriver, keptUp } from '../lib/ingest.js';
+import { failOnLoss, type IngestRow, ingestDriver, keptUp, storedSummary } from '../lib/ingest.js';
 import { tracingRequests } from '../lib/payloads.js';
 import { int, ms, table } from '../lib/report.js';
 import { sqliteCounter } from '../lib/store.js';
@@ -157,17 +157,11 @@ export async function mixed(ctx: Context): Promise<void> {
     `Errors accepted and digested beside spans and logs ÷ alone, means of the rounds: ${ratio.toFixed(2)}× ` +
       `(fails below ${MIN_ERROR_RATE_RATIO}×); p50 ${p50Ratio.toFixed(2)}×, p99 ${p99Ratio.toFixed(2)}×. Of every ` +
       `row acknowledged in the scenario, stored at the end: ` +
-      checks.map((c) => `${c.what} ${int(c.expected - c.missing)} of ${int(c.expected)}`).join(', ') +
+      storedSummary(checks) +
       '.',
   );
 
-  if (lost > 0)
-    throw new Error(
-      `lost ${checks
-        .filter((c) => c.missing > 0)
-        .map((c) => `${int(c.missing)} ${c.what}`)
-        .join(', ')}`,
-    );
+  failOnLoss(checks);
   if (!(ratio >= MIN_ERROR_RATE_RATIO))
     throw new Error(
       `errors beside spans and logs at ${ratio.toFixed(2)}× their rate alone, below ${MIN_ERROR_RATE_RATIO}×`,

@@ -1,6 +1,6 @@
 import SQLite from 'better-sqlite3';
 import type { Context } from '../lib/context.js';
-import { type IngestRow, ingestDriver, keptUp } from '../lib/ingest.js';
+import { failOnLoss, type IngestRow, ingestDriver, keptUp, storedSummary } from '../lib/ingest.js';
 import type { LoadResult } from '../lib/load.js';
 import type { IngestTarget } from '../lib/payloads.js';
 import { cpuMs } from '../lib/processes.js';
@@ -191,19 +191,13 @@ export async function refusals(ctx: Context): Promise<void> {
       `outcome count included: ${int(cpuUsPerRefusal)} µs, against ${int(cpuUsPerError)} µs per accepted error of the ` +
       `first project alone (${(cpuUsPerRefusal / cpuUsPerError).toFixed(2)}×); the flood's refusals were all counted ` +
       `${countedMs === null ? 'not within the wait' : `${ms(countedMs)} ms after its load`}. At the end: ` +
-      `${checks.map((c) => `${c.what} ${int(c.expected - c.missing)} of ${int(c.expected)}`).join(', ')} ` +
+      `${storedSummary(checks)} ` +
       `(the outcome counts hold ${int(outcomeCount)}, of which up to ${int(unanswered)} for requests whose answer was never read).`,
   );
 
   if (outcomeCount > refusedSoFar + unanswered)
     throw new Error(`${int(outcomeCount - refusedSoFar - unanswered)} refusals counted more than once`);
-  if (lost > 0)
-    throw new Error(
-      `lost ${checks
-        .filter((c) => c.missing > 0)
-        .map((c) => `${int(c.missing)} ${c.what}`)
-        .join(', ')}`,
-    );
+  failOnLoss(checks);
   if (!(ratio >= MIN_ACCEPTED_RATIO))
     throw new Error(
       `accepted errors beside the flood at ${ratio.toFixed(2)}× their rate alone, below ${MIN_ACCEPTED_RATIO}×`,
